@@ -1,0 +1,313 @@
+package io.jgrad.kernels.cpu;
+
+import io.jgrad.tensor.DType;
+import io.jgrad.tensor.Device;
+import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.Backend;
+import io.jgrad.tensor.spi.BinaryOp;
+import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.HostStorage;
+import io.jgrad.tensor.spi.PoolParams;
+import io.jgrad.tensor.spi.ReduceOp;
+import io.jgrad.tensor.spi.Storage;
+import io.jgrad.tensor.spi.UnaryOp;
+
+/**
+ * The semantic oracle: plain scalar Java over any strides, computing in double. Every other backend is
+ * tested against this one, so each kernel is written to be read, not to be fast. Convolution, pooling and
+ * indexing live in {@link ReferenceConvolution}, {@link ReferencePooling} and {@link ReferenceIndexing}.
+ */
+public final class ReferenceBackend implements Backend {
+
+    public static final String NAME = "reference";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    // ---- memory ---------------------------------------------------------------------------------
+
+    @Override
+    public Storage allocate(DType dtype, int size) {
+        return HostStorage.allocate(dtype, size);
+    }
+
+    @Override
+    public Storage fromHost(HostStorage host) {
+        return host;
+    }
+
+    @Override
+    public HostStorage toHost(Storage storage) {
+        return (HostStorage) storage;
+    }
+
+    static HostStorage host(NDArray a) {
+        return (HostStorage) a.storage();
+    }
+
+    // ---- elementwise ----------------------------------------------------------------------------
+
+    @Override
+    public void copy(NDArray src, NDArray dst) {
+        HostStorage s = host(src), d = host(dst);
+        boolean exactLongs = src.dtype() == DType.INT64 && dst.dtype() == DType.INT64;
+        var c = new StridedCursor(dst.shape(), src, dst);
+        for (int i = 0, n = dst.numel(); i < n; i++, c.next()) {
+            if (exactLongs) d.setLong(c.pos[1], s.getLong(c.pos[0]));
+            else d.set(c.pos[1], s.get(c.pos[0]));
+        }
+    }
+
+    @Override
+    public void fill(NDArray dst, double value) {
+        HostStorage d = host(dst);
+        var c = new StridedCursor(dst.shape(), dst);
+        for (int i = 0, n = dst.numel(); i < n; i++, c.next()) d.set(c.pos[0], value);
+    }
+
+    @Override
+    public void unary(UnaryOp op, NDArray x, NDArray out, double alpha, double beta) {
+        HostStorage xs = host(x), os = host(out);
+        var c = new StridedCursor(out.shape(), x, out);
+        for (int i = 0, n = out.numel(); i < n; i++, c.next()) {
+            os.set(c.pos[1], apply(op, xs.get(c.pos[0]), alpha, beta));
+        }
+    }
+
+    /** One element of a unary op; the definitions every backend must reproduce. */
+    static double apply(UnaryOp op, double x, double alpha, double beta) {
+        return switch (op) {
+            case NEG -> -x;
+            case ABS -> Math.abs(x);
+            case SIGN -> Math.signum(x);
+            case EXP -> Math.exp(x);
+            case LOG -> Math.log(x);
+            case SQRT -> Math.sqrt(x);
+            case RSQRT -> 1.0 / Math.sqrt(x);
+            case RECIPROCAL -> 1.0 / x;
+            case SQUARE -> x * x;
+            case TANH -> Math.tanh(x);
+            // Two branches so that exp never overflows: for x < 0, e^x / (1 + e^x).
+            case SIGMOID -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
+            case RELU -> x > 0 || Double.isNaN(x) ? x : 0.0;
+            case ERF -> SpecialFunctions.erf(x);
+            case GELU_ERF -> 0.5 * x * (1.0 + SpecialFunctions.erf(x / Math.sqrt(2.0)));
+            case GELU_TANH -> 0.5 * x * (1.0 + Math.tanh(Math.sqrt(2.0 / Math.PI) * (x + 0.044715 * x * x * x)));
+            case LEAKY_RELU -> x > 0 ? x : x * alpha;
+            case POW_SCALAR -> Math.pow(x, alpha);
+            case CLAMP -> Double.isNaN(x) ? x : Math.min(Math.max(x, alpha), beta);
+        };
+    }
+
+    @Override
+    public void binary(BinaryOp op, NDArray a, NDArray b, NDArray out) {
+        HostStorage as = host(a), bs = host(b), os = host(out);
+        var c = new StridedCursor(out.shape(), a, b, out);
+        for (int i = 0, n = out.numel(); i < n; i++, c.next()) {
+            os.set(c.pos[2], apply(op, as.get(c.pos[0]), bs.get(c.pos[1])));
+        }
+    }
+
+    /** One element of a binary op. */
+    static double apply(BinaryOp op, double a, double b) {
+        return switch (op) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case DIV -> a / b;
+            case POW -> Math.pow(a, b);
+            case MAXIMUM -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
+            case MINIMUM -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.min(a, b);
+            case EQ -> a == b ? 1 : 0;
+            case NE -> a != b ? 1 : 0;
+            case LT -> a < b ? 1 : 0;
+            case LE -> a <= b ? 1 : 0;
+            case GT -> a > b ? 1 : 0;
+            case GE -> a >= b ? 1 : 0;
+        };
+    }
+
+    @Override
+    public void where(NDArray cond, NDArray a, NDArray b, NDArray out) {
+        HostStorage cs = host(cond), as = host(a), bs = host(b), os = host(out);
+        var c = new StridedCursor(out.shape(), cond, a, b, out);
+        for (int i = 0, n = out.numel(); i < n; i++, c.next()) {
+            os.set(c.pos[3], cs.get(c.pos[0]) != 0 ? as.get(c.pos[1]) : bs.get(c.pos[2]));
+        }
+    }
+
+    // ---- reductions -----------------------------------------------------------------------------
+
+    /**
+     * Walks every element of {@code x} together with the output element it reduces into: the output
+     * expanded to x's shape has stride 0 along the reduced dims. Accumulates in a double[] so that float32
+     * sums are not rounded at every step.
+     */
+    @Override
+    public void reduce(ReduceOp op, NDArray x, NDArray out) {
+        int outCount = out.numel();
+        double[] acc = new double[outCount];
+        double init = switch (op) {
+            case SUM, MEAN -> 0.0;
+            case AMAX -> Double.NEGATIVE_INFINITY;
+            case AMIN -> Double.POSITIVE_INFINITY;
+        };
+        java.util.Arrays.fill(acc, init);
+        // Positions into acc: a contiguous index space shaped like out, expanded over x.
+        NDArray accIndex = NDArray.view(out.storage(), out.shape(), io.jgrad.tensor.Shapes.contiguousStrides(out.shape()), 0)
+                .expand(x.shape());
+        HostStorage xs = host(x);
+        var c = new StridedCursor(x.shape(), x, accIndex);
+        for (int i = 0, n = x.numel(); i < n; i++, c.next()) {
+            double v = xs.get(c.pos[0]);
+            int k = c.pos[1];
+            acc[k] = switch (op) {
+                case SUM, MEAN -> acc[k] + v;
+                case AMAX -> (v > acc[k] || Double.isNaN(v)) && !Double.isNaN(acc[k]) ? v : acc[k];
+                case AMIN -> (v < acc[k] || Double.isNaN(v)) && !Double.isNaN(acc[k]) ? v : acc[k];
+            };
+        }
+        double count = outCount == 0 ? 1 : (double) x.numel() / outCount;
+        HostStorage os = host(out);
+        var oc = new StridedCursor(out.shape(), out);
+        for (int k = 0; k < outCount; k++, oc.next()) {
+            os.set(oc.pos[0], op == ReduceOp.MEAN ? acc[k] / count : acc[k]);
+        }
+    }
+
+    @Override
+    public void argReduce(boolean max, NDArray x, int dim, NDArray out) {
+        HostStorage xs = host(x), os = host(out);
+        int len = x.rank() == 0 ? 1 : x.shape()[dim];
+        int stride = x.rank() == 0 ? 0 : x.strides()[dim];
+        var c = new StridedCursor(out.shape(), x, out);
+        for (int i = 0, n = out.numel(); i < n; i++, c.next()) {
+            int best = 0;
+            double bestValue = xs.get(c.pos[0]);
+            for (int k = 1; k < len && !Double.isNaN(bestValue); k++) {
+                double v = xs.get(c.pos[0] + k * stride);
+                if (Double.isNaN(v) || (max ? v > bestValue : v < bestValue)) {
+                    best = k;
+                    bestValue = v;
+                }
+            }
+            os.setLong(c.pos[1], best);
+        }
+    }
+
+    // ---- linear algebra -------------------------------------------------------------------------
+
+    @Override
+    public void matmul(NDArray a, NDArray b, NDArray out) {
+        int rank = out.rank();
+        int[] outShape = out.shape();
+        int m = outShape[rank - 2], n = outShape[rank - 1], k = a.shape()[rank - 1];
+        int[] as = a.strides(), bs = b.strides(), os = out.strides();
+        HostStorage ah = host(a), bh = host(b), oh = host(out);
+        int[] batch = java.util.Arrays.copyOf(outShape, rank - 2);
+        var c = new StridedCursor(batch, a, b, out);
+        for (int t = 0, batches = StridedCursor.count(batch); t < batches; t++, c.next()) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double sum = 0;
+                    for (int p = 0; p < k; p++) {
+                        sum += ah.get(c.pos[0] + i * as[rank - 2] + p * as[rank - 1]) * bh.get(c.pos[1] + p * bs[rank - 2] + j * bs[rank - 1]);
+                    }
+                    oh.set(c.pos[2] + i * os[rank - 2] + j * os[rank - 1], sum);
+                }
+            }
+        }
+    }
+
+    // ---- softmax --------------------------------------------------------------------------------
+
+    /** Per row along {@code dim}: subtract the row maximum before exponentiating, so nothing overflows. */
+    @Override
+    public void softmax(NDArray x, int dim, boolean log, NDArray out) {
+        if (x.rank() == 0) {
+            host(out).set(out.offset(), log ? 0.0 : 1.0);
+            return;
+        }
+        HostStorage xs = host(x), os = host(out);
+        int len = x.shape()[dim], xStride = x.strides()[dim], oStride = out.strides()[dim];
+        NDArray rowStartsX = x.narrow(dim, 0, Math.min(len, 1)), rowStartsOut = out.narrow(dim, 0, Math.min(len, 1));
+        if (len == 0) return;
+        var c = new StridedCursor(rowStartsX.shape(), rowStartsX, rowStartsOut);
+        for (int r = 0, rows = rowStartsX.numel(); r < rows; r++, c.next()) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < len; k++) max = Math.max(max, xs.get(c.pos[0] + k * xStride));
+            if (max == Double.NEGATIVE_INFINITY) max = 0; // a row of -inf: keep exp(-inf - 0) = 0
+            double sum = 0;
+            for (int k = 0; k < len; k++) sum += Math.exp(xs.get(c.pos[0] + k * xStride) - max);
+            double logSum = Math.log(sum);
+            for (int k = 0; k < len; k++) {
+                double shifted = xs.get(c.pos[0] + k * xStride) - max;
+                os.set(c.pos[1] + k * oStride, log ? shifted - logSum : Math.exp(shifted) / sum);
+            }
+        }
+    }
+
+    // ---- convolution, pooling, indexing ---------------------------------------------------------
+
+    @Override
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
+        ReferenceConvolution.forward(input, weight, bias, p, out);
+    }
+
+    @Override
+    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
+        ReferenceConvolution.backwardInput(gradOut, weight, p, gradInput);
+    }
+
+    @Override
+    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
+        ReferenceConvolution.backwardWeight(input, gradOut, p, gradWeight);
+    }
+
+    @Override
+    public void maxPool2d(NDArray input, PoolParams p, NDArray out, NDArray indices) {
+        ReferencePooling.maxForward(input, p, out, indices);
+    }
+
+    @Override
+    public void maxPool2dBackward(NDArray gradOut, NDArray indices, NDArray gradInput) {
+        ReferencePooling.maxBackward(gradOut, indices, gradInput);
+    }
+
+    @Override
+    public void avgPool2d(NDArray input, PoolParams p, NDArray out) {
+        ReferencePooling.avgForward(input, p, out);
+    }
+
+    @Override
+    public void avgPool2dBackward(NDArray gradOut, PoolParams p, NDArray gradInput) {
+        ReferencePooling.avgBackward(gradOut, p, gradInput);
+    }
+
+    @Override
+    public void gather(NDArray x, int dim, NDArray index, NDArray out) {
+        ReferenceIndexing.gather(x, dim, index, out);
+    }
+
+    @Override
+    public void scatterAdd(NDArray target, int dim, NDArray index, NDArray src) {
+        ReferenceIndexing.scatterAdd(target, dim, index, src);
+    }
+
+    @Override
+    public void indexSelect(NDArray x, int dim, NDArray index, NDArray out) {
+        ReferenceIndexing.indexSelect(x, dim, index, out);
+    }
+
+    @Override
+    public void indexAdd(NDArray target, int dim, NDArray index, NDArray src) {
+        ReferenceIndexing.indexAdd(target, dim, index, src);
+    }
+}

@@ -1,0 +1,1268 @@
+package io.jgrad.tensor;
+
+import io.jgrad.tensor.spi.Backend;
+import io.jgrad.tensor.spi.BinaryOp;
+import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.HostStorage;
+import io.jgrad.tensor.spi.PoolParams;
+import io.jgrad.tensor.spi.ReduceOp;
+import io.jgrad.tensor.spi.Storage;
+import io.jgrad.tensor.spi.UnaryOp;
+
+import java.util.Arrays;
+
+/**
+ * An n-dimensional array: a strided view over a {@link Storage}. Element {@code [i0, i1, ...]} lives at
+ * {@code offset + i0*strides[0] + i1*strides[1] + ...} in the storage (strides count elements, not bytes).
+ *
+ * <p>View methods ({@link #reshape}, {@link #permute}, {@link #slice}, {@link #expand}, {@link #squeeze},
+ * ...) return a new NDArray over the same storage; writing through one view is visible in the others.
+ * Computing methods return a new contiguous array and dispatch to the {@link Backend} of the device. Every
+ * public method checks its arguments and throws {@link IllegalArgumentException} naming the op and the
+ * shapes involved.
+ *
+ * <p>NDArray has no gradients; {@code io.jgrad.autograd.Tensor} adds them on top.
+ */
+public final class NDArray {
+
+    private final Storage storage;
+    private final int[] shape;
+    private final int[] strides;
+    private final int offset;
+
+    private NDArray(Storage storage, int[] shape, int[] strides, int offset) {
+        this.storage = storage;
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+    }
+
+    /** A view over {@code storage}; for backends and serialisers. Bounds are checked. */
+    public static NDArray view(Storage storage, int[] shape, int[] strides, int offset) {
+        if (shape.length != strides.length) {
+            throw new IllegalArgumentException("view: shape " + Shapes.str(shape) + " and strides " + Shapes.str(strides) + " differ in rank");
+        }
+        int n = Shapes.numel("view", shape);
+        if (n > 0) {
+            long lo = offset, hi = offset;
+            for (int d = 0; d < shape.length; d++) {
+                long span = (long) (shape[d] - 1) * strides[d];
+                if (span < 0) lo += span; else hi += span;
+            }
+            if (lo < 0 || hi >= storage.size()) {
+                throw new IllegalArgumentException("view: shape " + Shapes.str(shape) + ", strides " + Shapes.str(strides) + " and offset " + offset
+                        + " reach outside a storage of " + storage.size() + " elements");
+            }
+        }
+        return new NDArray(storage, shape.clone(), strides.clone(), offset);
+    }
+
+    // =================================================================================================
+    // Factories
+    // =================================================================================================
+
+    /** A zero-filled contiguous array on {@code device}. */
+    public static NDArray zeros(DType dtype, Device device, int... shape) {
+        int n = Shapes.numel("zeros", shape);
+        Storage s = Backends.forDevice(device).allocate(dtype, n);
+        return new NDArray(s, shape.clone(), Shapes.contiguousStrides(shape), 0);
+    }
+
+    public static NDArray zeros(DType dtype, int... shape) {
+        return zeros(dtype, Backends.defaultDevice(), shape);
+    }
+
+    /** float32 zeros. */
+    public static NDArray zeros(int... shape) {
+        return zeros(DType.FLOAT32, shape);
+    }
+
+    public static NDArray ones(DType dtype, int... shape) {
+        return full(dtype, 1.0, shape);
+    }
+
+    public static NDArray ones(int... shape) {
+        return ones(DType.FLOAT32, shape);
+    }
+
+    public static NDArray full(DType dtype, double value, int... shape) {
+        NDArray a = zeros(dtype, shape);
+        if (value != 0) a.fill(value);
+        return a;
+    }
+
+    public static NDArray full(double value, int... shape) {
+        return full(DType.FLOAT32, value, shape);
+    }
+
+    /** A 0-d array. */
+    public static NDArray scalar(DType dtype, double value) {
+        return full(dtype, value);
+    }
+
+    public static NDArray scalar(double value) {
+        return scalar(DType.FLOAT32, value);
+    }
+
+    /** A float32 array with a copy of {@code data}. */
+    public static NDArray of(float[] data, int... shape) {
+        checkDataLength("of", data.length, shape);
+        return fromHost(new HostStorage.Float32(data.clone()), shape);
+    }
+
+    /** A float64 array with a copy of {@code data}. */
+    public static NDArray of(double[] data, int... shape) {
+        checkDataLength("of", data.length, shape);
+        return fromHost(new HostStorage.Float64(data.clone()), shape);
+    }
+
+    /** An int64 array with a copy of {@code data}. */
+    public static NDArray of(long[] data, int... shape) {
+        checkDataLength("of", data.length, shape);
+        return fromHost(new HostStorage.Int64(data.clone()), shape);
+    }
+
+    /** A 1-D float32 array. */
+    public static NDArray of(float... data) {
+        return of(data, data.length);
+    }
+
+    /** An array over a host storage (no copy on the CPU), moved to the default device. */
+    public static NDArray fromHost(HostStorage host, int... shape) {
+        checkDataLength("fromHost", host.size(), shape);
+        Storage s = Backends.forDevice(Backends.defaultDevice()).fromHost(host);
+        return new NDArray(s, shape.clone(), Shapes.contiguousStrides(shape), 0);
+    }
+
+    private static void checkDataLength(String op, int length, int[] shape) {
+        int n = Shapes.numel(op, shape);
+        if (n != length) {
+            throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + Shapes.str(shape) + " (" + n + " elements)");
+        }
+    }
+
+    /** {@code start, start+step, ...} below {@code end} (above, for a negative step), as {@code torch.arange}. */
+    public static NDArray arange(DType dtype, double start, double end, double step) {
+        if (step == 0 || !Double.isFinite(step)) throw new IllegalArgumentException("arange: step must be finite and non-zero, got " + step);
+        if (!Double.isFinite(start) || !Double.isFinite(end)) throw new IllegalArgumentException("arange: bounds must be finite, got " + start + ", " + end);
+        long n = (long) Math.ceil((end - start) / step);
+        if (n < 0) throw new IllegalArgumentException("arange: step " + step + " moves away from end (start " + start + ", end " + end + ")");
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("arange: " + n + " elements is too many");
+        HostStorage h = HostStorage.allocate(dtype, (int) n);
+        for (int i = 0; i < n; i++) h.set(i, start + i * step);
+        return fromHost(h, (int) n);
+    }
+
+    public static NDArray arange(double start, double end, double step) {
+        return arange(DType.FLOAT32, start, end, step);
+    }
+
+    /** {@code 0, 1, ..., end-1} as int64, as {@code torch.arange(end)}. */
+    public static NDArray arange(int end) {
+        return arange(DType.INT64, 0, end, 1);
+    }
+
+    /** {@code steps} evenly spaced values from {@code start} to {@code end} inclusive. */
+    public static NDArray linspace(DType dtype, double start, double end, int steps) {
+        if (steps < 0) throw new IllegalArgumentException("linspace: steps must be >= 0, got " + steps);
+        HostStorage h = HostStorage.allocate(dtype, steps);
+        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
+        // Fill from both ends, as PyTorch does, so the last value is exactly end.
+        int half = steps / 2;
+        for (int i = 0; i < steps; i++) h.set(i, i < half ? start + i * step : end - (steps - 1 - i) * step);
+        return fromHost(h, steps);
+    }
+
+    public static NDArray linspace(double start, double end, int steps) {
+        return linspace(DType.FLOAT32, start, end, steps);
+    }
+
+    /** The {@code n x n} identity. */
+    public static NDArray eye(DType dtype, int n) {
+        if (n < 0) throw new IllegalArgumentException("eye: n must be >= 0, got " + n);
+        HostStorage h = HostStorage.allocate(dtype, n * n);
+        for (int i = 0; i < n; i++) h.set(i * n + i, 1);
+        return fromHost(h, n, n);
+    }
+
+    public static NDArray eye(int n) {
+        return eye(DType.FLOAT32, n);
+    }
+
+    /** Uniform on [0, 1). */
+    public static NDArray rand(Generator gen, DType dtype, int... shape) {
+        return uniform(gen, dtype, 0, 1, shape);
+    }
+
+    public static NDArray rand(Generator gen, int... shape) {
+        return rand(gen, DType.FLOAT32, shape);
+    }
+
+    /** Uniform on [low, high). */
+    public static NDArray uniform(Generator gen, DType dtype, double low, double high, int... shape) {
+        if (!(low <= high)) throw new IllegalArgumentException("uniform: low " + low + " must be <= high " + high);
+        HostStorage h = HostStorage.allocate(dtype, Shapes.numel("uniform", shape));
+        for (int i = 0; i < h.size(); i++) h.set(i, low + (high - low) * gen.nextDouble());
+        return fromHost(h, shape);
+    }
+
+    public static NDArray uniform(Generator gen, double low, double high, int... shape) {
+        return uniform(gen, DType.FLOAT32, low, high, shape);
+    }
+
+    /** Standard normal. */
+    public static NDArray randn(Generator gen, DType dtype, int... shape) {
+        HostStorage h = HostStorage.allocate(dtype, Shapes.numel("randn", shape));
+        for (int i = 0; i < h.size(); i++) h.set(i, gen.nextGaussian());
+        return fromHost(h, shape);
+    }
+
+    public static NDArray randn(Generator gen, int... shape) {
+        return randn(gen, DType.FLOAT32, shape);
+    }
+
+    /** A zero-filled contiguous array like this one (dtype, device), with the given shape. */
+    public NDArray newZeros(int... newShape) {
+        return zeros(dtype(), device(), newShape);
+    }
+
+    /** A zero-filled contiguous array with this array's dtype, device and shape. */
+    public NDArray zerosLike() {
+        return newZeros(shape);
+    }
+
+    /** A 0-d array of this array's dtype and device. */
+    public NDArray scalarLike(double value) {
+        NDArray s = newZeros();
+        if (value != 0) s.fill(value);
+        return s;
+    }
+
+    // =================================================================================================
+    // Metadata and element access
+    // =================================================================================================
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int shape(int dim) {
+        return shape[Shapes.dim("shape", dim, rank())];
+    }
+
+    public int[] strides() {
+        return strides.clone();
+    }
+
+    public int offset() {
+        return offset;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    public DType dtype() {
+        return storage.dtype();
+    }
+
+    public Device device() {
+        return storage.device();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public int numel() {
+        return Shapes.numel(shape);
+    }
+
+    /** The backend that runs this array's kernels. */
+    public Backend backend() {
+        return Backends.forDevice(device());
+    }
+
+    /** True when the elements are laid out row-major with no gaps (sizes of 1 may have any stride). */
+    public boolean isContiguous() {
+        int expected = 1;
+        for (int d = rank() - 1; d >= 0; d--) {
+            if (shape[d] == 1) continue;
+            if (strides[d] != expected) return false;
+            expected *= shape[d];
+        }
+        return true;
+    }
+
+    /** The element at {@code index} as a double. */
+    public double get(int... index) {
+        return hostStorage().get(position("get", index));
+    }
+
+    /** The element at {@code index} as a long (exact for int64). */
+    public long getLong(int... index) {
+        return hostStorage().getLong(position("getLong", index));
+    }
+
+    /** Writes one element (host arrays only). */
+    public void set(double value, int... index) {
+        requireHost("set");
+        ((HostStorage) storage).set(position("set", index), value);
+    }
+
+    /** The single element of a one-element array. */
+    public double item() {
+        if (numel() != 1) throw new IllegalArgumentException("item: needs exactly one element, shape is " + Shapes.str(shape));
+        return hostStorage().get(firstPosition());
+    }
+
+    private int firstPosition() {
+        return offset;
+    }
+
+    private int position(String op, int[] index) {
+        if (index.length != rank()) {
+            throw new IllegalArgumentException(op + ": index " + Arrays.toString(index) + " has " + index.length + " dims, array has shape " + Shapes.str(shape));
+        }
+        int p = offset;
+        for (int d = 0; d < index.length; d++) {
+            int i = index[d];
+            if (i < 0) i += shape[d];
+            if (i < 0 || i >= shape[d]) {
+                throw new IllegalArgumentException(op + ": index " + Arrays.toString(index) + " out of bounds for shape " + Shapes.str(shape));
+            }
+            p += i * strides[d];
+        }
+        return p;
+    }
+
+    private HostStorage hostStorage() {
+        return storage instanceof HostStorage h ? h : backend().toHost(storage);
+    }
+
+    private void requireHost(String op) {
+        if (!(storage instanceof HostStorage)) {
+            throw new IllegalArgumentException(op + ": array is on " + device() + "; element writes need a host array (use to(Device.CPU))");
+        }
+    }
+
+    /** All elements in row-major order as doubles. */
+    public double[] toDoubleArray() {
+        NDArray c = contiguousHost();
+        double[] out = new double[numel()];
+        HostStorage h = (HostStorage) c.storage;
+        for (int i = 0; i < out.length; i++) out[i] = h.get(c.offset + i);
+        return out;
+    }
+
+    /** All elements in row-major order as floats. */
+    public float[] toFloatArray() {
+        NDArray c = contiguousHost();
+        float[] out = new float[numel()];
+        HostStorage h = (HostStorage) c.storage;
+        for (int i = 0; i < out.length; i++) out[i] = (float) h.get(c.offset + i);
+        return out;
+    }
+
+    /** All elements in row-major order as longs. */
+    public long[] toLongArray() {
+        NDArray c = contiguousHost();
+        long[] out = new long[numel()];
+        HostStorage h = (HostStorage) c.storage;
+        for (int i = 0; i < out.length; i++) out[i] = h.getLong(c.offset + i);
+        return out;
+    }
+
+    private NDArray contiguousHost() {
+        NDArray c = to(Device.CPU).contiguous();
+        return c;
+    }
+
+    // =================================================================================================
+    // Views (no data is copied)
+    // =================================================================================================
+
+    /**
+     * The same elements in a new shape (one size may be -1). A view when the strides allow it, as
+     * {@code torch.reshape}; otherwise a contiguous copy.
+     */
+    public NDArray reshape(int... newShape) {
+        int[] target = inferShape("reshape", newShape);
+        int[] viewStrides = viewStrides(target);
+        if (viewStrides != null) return new NDArray(storage, target, viewStrides, offset);
+        return contiguous().view(target);
+    }
+
+    /** Like {@link #reshape} but never copies: throws when the strides make a view impossible. */
+    public NDArray view(int... newShape) {
+        int[] target = inferShape("view", newShape);
+        int[] viewStrides = viewStrides(target);
+        if (viewStrides == null) {
+            throw new IllegalArgumentException("view: shape " + Shapes.str(target) + " is not compatible with the strides " + Shapes.str(strides)
+                    + " of shape " + Shapes.str(shape) + "; use reshape() (which copies) or contiguous() first");
+        }
+        return new NDArray(storage, target, viewStrides, offset);
+    }
+
+    /** All elements in one dim. */
+    public NDArray flatten() {
+        return reshape(-1);
+    }
+
+    private int[] inferShape(String op, int[] newShape) {
+        int[] out = newShape.clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == -1) {
+                if (infer >= 0) throw new IllegalArgumentException(op + ": only one dim may be -1 in " + Shapes.str(newShape));
+                infer = i;
+            } else if (out[i] < 0) {
+                throw new IllegalArgumentException(op + ": negative size in " + Shapes.str(newShape));
+            } else {
+                known *= out[i];
+            }
+        }
+        int n = numel();
+        if (infer >= 0) {
+            if (known == 0 || n % known != 0) {
+                throw new IllegalArgumentException(op + ": shape " + Shapes.str(newShape) + " is invalid for input of shape " + Shapes.str(shape) + " (" + n + " elements)");
+            }
+            out[infer] = (int) (n / known);
+        } else if (known != n) {
+            throw new IllegalArgumentException(op + ": shape " + Shapes.str(newShape) + " is invalid for input of shape " + Shapes.str(shape) + " (" + n + " elements)");
+        }
+        return out;
+    }
+
+    /**
+     * Strides that show this array's elements in {@code newShape} without moving them, or null. This is
+     * PyTorch's {@code computeStride}: walk both shapes from the right, matching chunks of dims that are
+     * contiguous among themselves.
+     */
+    private int[] viewStrides(int[] newShape) {
+        int[] newStrides = new int[newShape.length];
+        if (numel() == 0 || rank() == 0 || isContiguous()) {
+            int[] c = Shapes.contiguousStrides(newShape);
+            return c;
+        }
+        int viewD = newShape.length - 1;
+        long chunkBaseStride = strides[rank() - 1];
+        long tensorNumel = 1, viewNumel = 1;
+        for (int tensorD = rank() - 1; tensorD >= 0; tensorD--) {
+            tensorNumel *= shape[tensorD];
+            if (tensorD == 0 || (shape[tensorD - 1] != 1 && strides[tensorD - 1] != tensorNumel * chunkBaseStride)) {
+                while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] == 1)) {
+                    newStrides[viewD] = (int) (viewNumel * chunkBaseStride);
+                    viewNumel *= newShape[viewD];
+                    viewD--;
+                }
+                if (viewNumel != tensorNumel) return null;
+                if (tensorD > 0) {
+                    chunkBaseStride = strides[tensorD - 1];
+                    tensorNumel = 1;
+                    viewNumel = 1;
+                }
+            }
+        }
+        return viewD == -1 ? newStrides : null;
+    }
+
+    /** Dims reordered: result dim {@code i} is this array's dim {@code order[i]}. */
+    public NDArray permute(int... order) {
+        if (order.length != rank()) {
+            throw new IllegalArgumentException("permute: order " + Arrays.toString(order) + " has " + order.length + " dims, array has shape " + Shapes.str(shape));
+        }
+        int[] dims = new int[order.length];
+        boolean[] seen = new boolean[order.length];
+        for (int i = 0; i < order.length; i++) {
+            int d = Shapes.dim("permute", order[i], rank());
+            if (seen[d]) throw new IllegalArgumentException("permute: dim " + order[i] + " repeated in " + Arrays.toString(order));
+            seen[d] = true;
+            dims[i] = d;
+        }
+        int[] s = new int[rank()], st = new int[rank()];
+        for (int i = 0; i < dims.length; i++) {
+            s[i] = shape[dims[i]];
+            st[i] = strides[dims[i]];
+        }
+        return new NDArray(storage, s, st, offset);
+    }
+
+    /** Swaps two dims. */
+    public NDArray transpose(int dim0, int dim1) {
+        int a = Shapes.dim("transpose", dim0, rank()), b = Shapes.dim("transpose", dim1, rank());
+        int[] order = new int[rank()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        order[a] = b;
+        order[b] = a;
+        return permute(order);
+    }
+
+    /** The transpose of a matrix (rank 0 and 1 are returned unchanged, as {@code torch.t}). */
+    public NDArray t() {
+        if (rank() > 2) throw new IllegalArgumentException("t: expects a tensor of rank <= 2, got shape " + Shapes.str(shape) + "; use transpose(dim0, dim1)");
+        return rank() < 2 ? this : transpose(0, 1);
+    }
+
+    /**
+     * Elements {@code start, start+step, ...} below {@code end} along {@code dim}. Negative bounds count from
+     * the end and out-of-range bounds are clamped, as Python slicing; {@code step} must be positive.
+     */
+    public NDArray slice(int dim, int start, int end, int step) {
+        int d = Shapes.dim("slice", dim, rank());
+        if (step <= 0) throw new IllegalArgumentException("slice: step must be positive, got " + step);
+        int n = shape[d];
+        int s = clampIndex(start, n), e = clampIndex(end, n);
+        int len = e > s ? (e - s + step - 1) / step : 0;
+        int[] sh = shape.clone(), st = strides.clone();
+        sh[d] = len;
+        st[d] = strides[d] * step;
+        return new NDArray(storage, sh, st, offset + (len > 0 ? s * strides[d] : 0));
+    }
+
+    public NDArray slice(int dim, int start, int end) {
+        return slice(dim, start, end, 1);
+    }
+
+    private static int clampIndex(int i, int n) {
+        if (i < 0) i += n;
+        return Math.max(0, Math.min(i, n));
+    }
+
+    /** {@code length} elements from {@code start} along {@code dim}; unlike slice, out-of-range is an error. */
+    public NDArray narrow(int dim, int start, int length) {
+        int d = Shapes.dim("narrow", dim, rank());
+        int s = start < 0 ? start + shape[d] : start;
+        if (s < 0 || length < 0 || s + length > shape[d]) {
+            throw new IllegalArgumentException("narrow: start " + start + " and length " + length + " exceed dim " + dim + " of shape " + Shapes.str(shape));
+        }
+        return slice(d, s, s + length, 1);
+    }
+
+    /** The sub-array at {@code index} along {@code dim}, with that dim removed. */
+    public NDArray select(int dim, int index) {
+        int d = Shapes.dim("select", dim, rank());
+        int i = index < 0 ? index + shape[d] : index;
+        if (i < 0 || i >= shape[d]) {
+            throw new IllegalArgumentException("select: index " + index + " out of range for dim " + dim + " of shape " + Shapes.str(shape));
+        }
+        int[] sh = new int[rank() - 1], st = new int[rank() - 1];
+        for (int k = 0, j = 0; k < rank(); k++) {
+            if (k == d) continue;
+            sh[j] = shape[k];
+            st[j++] = strides[k];
+        }
+        return new NDArray(storage, sh, st, offset + i * strides[d]);
+    }
+
+    /**
+     * This array repeated (without copying: stride 0) to {@code newShape}, under broadcasting rules: new
+     * leading dims may be added and size-1 dims stretched; -1 keeps a size.
+     */
+    public NDArray expand(int... newShape) {
+        if (newShape.length < rank()) {
+            throw new IllegalArgumentException("expand: cannot expand shape " + Shapes.str(shape) + " to fewer dims " + Shapes.str(newShape));
+        }
+        int lead = newShape.length - rank();
+        int[] sh = new int[newShape.length], st = new int[newShape.length];
+        for (int i = 0; i < newShape.length; i++) {
+            int target = newShape[i];
+            if (i < lead) {
+                if (target < 0) throw new IllegalArgumentException("expand: size " + target + " not allowed for a new leading dim in " + Shapes.str(newShape));
+                sh[i] = target;
+                st[i] = 0;
+                continue;
+            }
+            int own = shape[i - lead];
+            if (target == -1) target = own;
+            if (own == target) {
+                sh[i] = own;
+                st[i] = strides[i - lead];
+            } else if (own == 1 && target >= 0) {
+                sh[i] = target;
+                st[i] = 0;
+            } else {
+                throw new IllegalArgumentException("expand: shape " + Shapes.str(shape) + " cannot be expanded to " + Shapes.str(newShape)
+                        + " (dim " + i + ": " + own + " vs " + target + ")");
+            }
+        }
+        return new NDArray(storage, sh, st, offset);
+    }
+
+    /** Removes every size-1 dim. */
+    public NDArray squeeze() {
+        int n = 0;
+        for (int s : shape) if (s != 1) n++;
+        int[] sh = new int[n], st = new int[n];
+        for (int d = 0, j = 0; d < rank(); d++) {
+            if (shape[d] == 1) continue;
+            sh[j] = shape[d];
+            st[j++] = strides[d];
+        }
+        return new NDArray(storage, sh, st, offset);
+    }
+
+    /** Removes {@code dim} if its size is 1 (otherwise returns this array), as {@code torch.squeeze(dim)}. */
+    public NDArray squeeze(int dim) {
+        int d = Shapes.dim("squeeze", dim, rank());
+        if (rank() == 0 || shape[d] != 1) return this;
+        return select(d, 0);
+    }
+
+    /** Inserts a size-1 dim at {@code dim} (in {@code [-rank-1, rank]}). */
+    public NDArray unsqueeze(int dim) {
+        int d = Shapes.dim("unsqueeze", dim, rank() + 1);
+        int[] sh = new int[rank() + 1], st = new int[rank() + 1];
+        for (int k = 0, j = 0; k < sh.length; k++) {
+            if (k == d) {
+                sh[k] = 1;
+                st[k] = d < rank() ? strides[d] * shape[d] : 1;
+            } else {
+                sh[k] = shape[j];
+                st[k] = strides[j++];
+            }
+        }
+        return new NDArray(storage, sh, st, offset);
+    }
+
+    /** This array if already contiguous, otherwise a contiguous copy. */
+    public NDArray contiguous() {
+        return isContiguous() ? this : copy();
+    }
+
+    /** A contiguous copy (never shares storage). */
+    public NDArray copy() {
+        NDArray out = zerosLike();
+        backend().copy(this, out);
+        return out;
+    }
+
+    /** A copy converted to {@code dtype}, or this array when it already has it. */
+    public NDArray to(DType dtype) {
+        if (dtype == dtype()) return this;
+        NDArray out = zeros(dtype, device(), shape);
+        backend().copy(this, out);
+        return out;
+    }
+
+    /** A contiguous copy on {@code target}, or this array when it is already there. */
+    public NDArray to(Device target) {
+        if (target.equals(device())) return this;
+        NDArray c = contiguous();
+        HostStorage host = backend().toHost(c.storage);
+        if (c.offset != 0 || host.size() != c.numel()) {
+            HostStorage trimmed = HostStorage.allocate(dtype(), c.numel());
+            for (int i = 0; i < c.numel(); i++) trimmed.set(i, host.get(c.offset + i));
+            if (dtype() == DType.INT64) for (int i = 0; i < c.numel(); i++) trimmed.setLong(i, host.getLong(c.offset + i));
+            host = trimmed;
+        }
+        Storage moved = Backends.forDevice(target).fromHost(host);
+        return new NDArray(moved, shape.clone(), Shapes.contiguousStrides(shape), 0);
+    }
+
+    // =================================================================================================
+    // In-place writes
+    // =================================================================================================
+
+    /** Sets every element (through this view) to {@code value}; returns this. */
+    public NDArray fill(double value) {
+        backend().fill(this, value);
+        return this;
+    }
+
+    /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this view; returns this. */
+    public NDArray assign(NDArray src) {
+        requireSameDevice("assign", src);
+        Shapes.broadcast("assign", src.shape, shape);
+        backend().copy(src.expandTo("assign", shape), this);
+        return this;
+    }
+
+    /** {@code this += other} (broadcast to this shape); returns this. */
+    public NDArray addInPlace(NDArray other) {
+        return inPlace("addInPlace", BinaryOp.ADD, other);
+    }
+
+    /** {@code this -= other}; returns this. */
+    public NDArray subInPlace(NDArray other) {
+        return inPlace("subInPlace", BinaryOp.SUB, other);
+    }
+
+    /** {@code this *= other}; returns this. */
+    public NDArray mulInPlace(NDArray other) {
+        return inPlace("mulInPlace", BinaryOp.MUL, other);
+    }
+
+    /** {@code this *= factor}; returns this. */
+    public NDArray mulInPlace(double factor) {
+        return inPlace("mulInPlace", BinaryOp.MUL, scalarLike(factor));
+    }
+
+    private NDArray inPlace(String op, BinaryOp kind, NDArray other) {
+        requireSameDevice(op, other);
+        requireSameDtype(op, other);
+        if (hasInternalOverlap()) throw new IllegalArgumentException(op + ": cannot write in place into an expanded view (stride 0) of shape " + Shapes.str(shape));
+        NDArray b = other.expandTo(op, shape);
+        backend().binary(kind, this, b, this);
+        return this;
+    }
+
+    private boolean hasInternalOverlap() {
+        for (int d = 0; d < rank(); d++) if (strides[d] == 0 && shape[d] > 1) return true;
+        return false;
+    }
+
+    private NDArray expandTo(String op, int[] target) {
+        int[] b = Shapes.broadcast(op, shape, target);
+        if (!Arrays.equals(b, target)) {
+            throw new IllegalArgumentException(op + ": shape " + Shapes.str(shape) + " cannot be broadcast to " + Shapes.str(target));
+        }
+        return expand(target);
+    }
+
+    // =================================================================================================
+    // Elementwise
+    // =================================================================================================
+
+    public NDArray add(NDArray other) { return binary("add", BinaryOp.ADD, other); }
+    public NDArray sub(NDArray other) { return binary("sub", BinaryOp.SUB, other); }
+    public NDArray mul(NDArray other) { return binary("mul", BinaryOp.MUL, other); }
+    public NDArray div(NDArray other) { return binary("div", BinaryOp.DIV, other); }
+    public NDArray pow(NDArray other) { return binary("pow", BinaryOp.POW, other); }
+    public NDArray maximum(NDArray other) { return binary("maximum", BinaryOp.MAXIMUM, other); }
+    public NDArray minimum(NDArray other) { return binary("minimum", BinaryOp.MINIMUM, other); }
+    public NDArray eq(NDArray other) { return binary("eq", BinaryOp.EQ, other); }
+    public NDArray ne(NDArray other) { return binary("ne", BinaryOp.NE, other); }
+    public NDArray lt(NDArray other) { return binary("lt", BinaryOp.LT, other); }
+    public NDArray le(NDArray other) { return binary("le", BinaryOp.LE, other); }
+    public NDArray gt(NDArray other) { return binary("gt", BinaryOp.GT, other); }
+    public NDArray ge(NDArray other) { return binary("ge", BinaryOp.GE, other); }
+
+    public NDArray add(double s) { return binary("add", BinaryOp.ADD, scalarLike(s)); }
+    public NDArray sub(double s) { return binary("sub", BinaryOp.SUB, scalarLike(s)); }
+    public NDArray mul(double s) { return binary("mul", BinaryOp.MUL, scalarLike(s)); }
+    public NDArray div(double s) { return binary("div", BinaryOp.DIV, scalarLike(s)); }
+    public NDArray maximum(double s) { return binary("maximum", BinaryOp.MAXIMUM, scalarLike(s)); }
+    public NDArray minimum(double s) { return binary("minimum", BinaryOp.MINIMUM, scalarLike(s)); }
+    public NDArray eq(double s) { return binary("eq", BinaryOp.EQ, scalarLike(s)); }
+    public NDArray ne(double s) { return binary("ne", BinaryOp.NE, scalarLike(s)); }
+    public NDArray lt(double s) { return binary("lt", BinaryOp.LT, scalarLike(s)); }
+    public NDArray le(double s) { return binary("le", BinaryOp.LE, scalarLike(s)); }
+    public NDArray gt(double s) { return binary("gt", BinaryOp.GT, scalarLike(s)); }
+    public NDArray ge(double s) { return binary("ge", BinaryOp.GE, scalarLike(s)); }
+
+    /** {@code s - this}. */
+    public NDArray rsub(double s) { return scalarLike(s).binary("rsub", BinaryOp.SUB, this); }
+
+    /** {@code s / this}. */
+    public NDArray rdiv(double s) { return scalarLike(s).binary("rdiv", BinaryOp.DIV, this); }
+
+    private NDArray binary(String op, BinaryOp kind, NDArray other) {
+        requireSameDevice(op, other);
+        requireSameDtype(op, other);
+        int[] outShape = Shapes.broadcast(op, shape, other.shape);
+        NDArray out = newZeros(outShape);
+        backend().binary(kind, expand(outShape), other.expand(outShape), out);
+        return out;
+    }
+
+    /** {@code cond != 0 ? a : b}, elementwise with broadcasting of all three. */
+    public static NDArray where(NDArray cond, NDArray a, NDArray b) {
+        a.requireSameDevice("where", b);
+        a.requireSameDevice("where", cond);
+        a.requireSameDtype("where", b);
+        int[] outShape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
+        NDArray out = a.newZeros(outShape);
+        a.backend().where(cond.expand(outShape), a.expand(outShape), b.expand(outShape), out);
+        return out;
+    }
+
+    public NDArray neg() { return unary("neg", UnaryOp.NEG, 0, 0); }
+    public NDArray abs() { return unary("abs", UnaryOp.ABS, 0, 0); }
+    public NDArray sign() { return unary("sign", UnaryOp.SIGN, 0, 0); }
+    public NDArray exp() { return floatUnary("exp", UnaryOp.EXP, 0, 0); }
+    public NDArray log() { return floatUnary("log", UnaryOp.LOG, 0, 0); }
+    public NDArray sqrt() { return floatUnary("sqrt", UnaryOp.SQRT, 0, 0); }
+    public NDArray rsqrt() { return floatUnary("rsqrt", UnaryOp.RSQRT, 0, 0); }
+    public NDArray reciprocal() { return floatUnary("reciprocal", UnaryOp.RECIPROCAL, 0, 0); }
+    public NDArray square() { return unary("square", UnaryOp.SQUARE, 0, 0); }
+    public NDArray tanh() { return floatUnary("tanh", UnaryOp.TANH, 0, 0); }
+    public NDArray sigmoid() { return floatUnary("sigmoid", UnaryOp.SIGMOID, 0, 0); }
+    public NDArray relu() { return unary("relu", UnaryOp.RELU, 0, 0); }
+    public NDArray erf() { return floatUnary("erf", UnaryOp.ERF, 0, 0); }
+
+    /** GELU, exact ({@code x·Φ(x)}) or, with {@code tanhApproximation}, PyTorch's {@code approximate='tanh'}. */
+    public NDArray gelu(boolean tanhApproximation) {
+        return floatUnary("gelu", tanhApproximation ? UnaryOp.GELU_TANH : UnaryOp.GELU_ERF, 0, 0);
+    }
+
+    public NDArray gelu() {
+        return gelu(false);
+    }
+
+    public NDArray leakyRelu(double negativeSlope) {
+        return floatUnary("leakyRelu", UnaryOp.LEAKY_RELU, negativeSlope, 0);
+    }
+
+    /** {@code this ^ exponent}. */
+    public NDArray pow(double exponent) {
+        return floatUnary("pow", UnaryOp.POW_SCALAR, exponent, 0);
+    }
+
+    /** Values limited to {@code [min, max]}; pass an infinity for a missing bound. */
+    public NDArray clamp(double min, double max) {
+        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+        return unary("clamp", UnaryOp.CLAMP, min, max);
+    }
+
+    private NDArray floatUnary(String op, UnaryOp kind, double alpha, double beta) {
+        requireFloat(op);
+        return unary(op, kind, alpha, beta);
+    }
+
+    private NDArray unary(String op, UnaryOp kind, double alpha, double beta) {
+        NDArray out = zerosLike();
+        backend().unary(kind, this, out, alpha, beta);
+        return out;
+    }
+
+    // =================================================================================================
+    // Reductions
+    // =================================================================================================
+
+    /** Sum of all elements, as a 0-d array. */
+    public NDArray sum() { return reduce("sum", ReduceOp.SUM, null, false); }
+    public NDArray sum(int dim) { return reduce("sum", ReduceOp.SUM, new int[] {dim}, false); }
+    public NDArray sum(int dim, boolean keepdim) { return reduce("sum", ReduceOp.SUM, new int[] {dim}, keepdim); }
+    /** Sum over {@code dims} (all dims when empty or null). */
+    public NDArray sum(int[] dims, boolean keepdim) { return reduce("sum", ReduceOp.SUM, dims, keepdim); }
+
+    public NDArray mean() { return reduce("mean", ReduceOp.MEAN, null, false); }
+    public NDArray mean(int dim) { return reduce("mean", ReduceOp.MEAN, new int[] {dim}, false); }
+    public NDArray mean(int dim, boolean keepdim) { return reduce("mean", ReduceOp.MEAN, new int[] {dim}, keepdim); }
+    public NDArray mean(int[] dims, boolean keepdim) { return reduce("mean", ReduceOp.MEAN, dims, keepdim); }
+
+    public NDArray amax() { return reduce("amax", ReduceOp.AMAX, null, false); }
+    public NDArray amax(int dim, boolean keepdim) { return reduce("amax", ReduceOp.AMAX, new int[] {dim}, keepdim); }
+    public NDArray amax(int[] dims, boolean keepdim) { return reduce("amax", ReduceOp.AMAX, dims, keepdim); }
+
+    public NDArray amin() { return reduce("amin", ReduceOp.AMIN, null, false); }
+    public NDArray amin(int dim, boolean keepdim) { return reduce("amin", ReduceOp.AMIN, new int[] {dim}, keepdim); }
+    public NDArray amin(int[] dims, boolean keepdim) { return reduce("amin", ReduceOp.AMIN, dims, keepdim); }
+
+    private NDArray reduce(String op, ReduceOp kind, int[] dims, boolean keepdim) {
+        if (kind == ReduceOp.MEAN) requireFloat(op);
+        int[] reduced = Shapes.dims(op, dims, rank());
+        if ((kind == ReduceOp.AMAX || kind == ReduceOp.AMIN)) {
+            for (int d : reduced) {
+                if (shape[d] == 0) throw new IllegalArgumentException(op + ": cannot reduce over the empty dim " + d + " of shape " + Shapes.str(shape));
+            }
+        }
+        NDArray out = newZeros(Shapes.keepDims(shape, reduced));
+        backend().reduce(kind, this, out);
+        return keepdim ? out : out.view(Shapes.dropDims(shape, reduced));
+    }
+
+    /**
+     * Variance over {@code dims} with Bessel's {@code correction} (1 = unbiased, PyTorch's default; 0 =
+     * population variance).
+     */
+    public NDArray var(int[] dims, int correction, boolean keepdim) {
+        requireFloat("var");
+        int[] reduced = Shapes.dims("var", dims, rank());
+        long n = 1;
+        for (int d : reduced) n *= shape[d];
+        NDArray centred = sub(mean(reduced, true));
+        NDArray sumSq = centred.mul(centred).sum(reduced, keepdim);
+        return sumSq.div(Math.max(n - correction, 0));
+    }
+
+    /** Unbiased variance of all elements. */
+    public NDArray var() {
+        return var(null, 1, false);
+    }
+
+    /** Index of the largest element along {@code dim} (int64). */
+    public NDArray argmax(int dim, boolean keepdim) {
+        return argReduce("argmax", true, dim, keepdim);
+    }
+
+    /** Index of the largest element of the flattened array (0-d int64). */
+    public NDArray argmax() {
+        return contiguous().view(-1).argReduce("argmax", true, 0, false);
+    }
+
+    public NDArray argmin(int dim, boolean keepdim) {
+        return argReduce("argmin", false, dim, keepdim);
+    }
+
+    public NDArray argmin() {
+        return contiguous().view(-1).argReduce("argmin", false, 0, false);
+    }
+
+    private NDArray argReduce(String op, boolean max, int dim, boolean keepdim) {
+        int d = Shapes.dim(op, dim, rank());
+        if (rank() > 0 && shape[d] == 0) throw new IllegalArgumentException(op + ": cannot reduce over the empty dim " + dim + " of shape " + Shapes.str(shape));
+        int[] reduced = rank() == 0 ? new int[0] : new int[] {d};
+        NDArray out = zeros(DType.INT64, device(), Shapes.keepDims(shape, reduced));
+        backend().argReduce(max, this, rank() == 0 ? 0 : d, out);
+        return keepdim ? out : out.view(Shapes.dropDims(shape, reduced));
+    }
+
+    // =================================================================================================
+    // Linear algebra, softmax
+    // =================================================================================================
+
+    /**
+     * Matrix product with {@code torch.matmul} semantics: 1-D·1-D is a dot product, a 1-D operand is
+     * promoted to a matrix and the added dim removed afterwards, and leading (batch) dims broadcast.
+     */
+    public NDArray matmul(NDArray other) {
+        requireSameDevice("matmul", other);
+        requireSameDtype("matmul", other);
+        if (rank() == 0 || other.rank() == 0) {
+            throw new IllegalArgumentException("matmul: both arguments need at least 1 dim, got shapes " + Shapes.str(shape) + " and " + Shapes.str(other.shape));
+        }
+        NDArray a = rank() == 1 ? unsqueeze(0) : this;
+        NDArray b = other.rank() == 1 ? other.unsqueeze(1) : other;
+        int m = a.shape[a.rank() - 2], k = a.shape[a.rank() - 1];
+        int k2 = b.shape[b.rank() - 2], n = b.shape[b.rank() - 1];
+        if (k != k2) {
+            throw new IllegalArgumentException("matmul: shapes " + Shapes.str(shape) + " and " + Shapes.str(other.shape) + " cannot be multiplied (" + k + " != " + k2 + ")");
+        }
+        int[] batch = Shapes.broadcast("matmul", Arrays.copyOf(a.shape, a.rank() - 2), Arrays.copyOf(b.shape, b.rank() - 2));
+        NDArray out = newZeros(Shapes.concat(batch, m, n));
+        backend().matmul(a.expand(Shapes.concat(batch, m, k)), b.expand(Shapes.concat(batch, k, n)), out);
+        if (other.rank() == 1) out = out.squeeze(-1);
+        if (rank() == 1) out = out.squeeze(out.rank() == 1 ? 0 : -2);
+        return out;
+    }
+
+    /** {@code exp(x) / sum(exp(x))} along {@code dim}, computed stably. */
+    public NDArray softmax(int dim) {
+        return softmax("softmax", dim, false);
+    }
+
+    /** {@code x - log(sum(exp(x)))} along {@code dim}, computed stably. */
+    public NDArray logSoftmax(int dim) {
+        return softmax("logSoftmax", dim, true);
+    }
+
+    private NDArray softmax(String op, int dim, boolean log) {
+        requireFloat(op);
+        int d = Shapes.dim(op, dim, rank());
+        NDArray out = zerosLike();
+        backend().softmax(this, d, log, out);
+        return out;
+    }
+
+    // =================================================================================================
+    // Convolution and pooling
+    // =================================================================================================
+
+    /** 2-D convolution of this {@code [N, C, H, W]} input; {@code bias} may be null. */
+    public NDArray conv2d(NDArray weight, NDArray bias, ConvParams p) {
+        int[] outShape = conv2dOutputShape("conv2d", shape, weight, bias, p);
+        NDArray out = newZeros(outShape);
+        backend().conv2d(this, weight, bias, p, out);
+        return out;
+    }
+
+    /** 1-D convolution of this {@code [N, C, L]} input with {@code weight [O, C/groups, K]}; {@code bias} may be null. */
+    public NDArray conv1d(NDArray weight, NDArray bias, int stride, int padding, int dilation, int groups) {
+        if (rank() != 3) throw new IllegalArgumentException("conv1d: input must be [N, C, L], got shape " + Shapes.str(shape));
+        if (weight.rank() != 3) throw new IllegalArgumentException("conv1d: weight must be [O, C/groups, K], got shape " + Shapes.str(weight.shape));
+        return unsqueeze(2).conv2d(weight.unsqueeze(2), bias, conv1dParams(stride, padding, dilation, groups)).squeeze(2);
+    }
+
+    /** The conv2d geometry that runs a conv1d over a height-1 image. */
+    public static ConvParams conv1dParams(int stride, int padding, int dilation, int groups) {
+        return new ConvParams(1, stride, 0, padding, 1, dilation, groups);
+    }
+
+    /** Gradient of {@link #conv2d} with respect to its input of shape {@code inputShape}; this array is the output gradient. */
+    public NDArray conv2dBackwardInput(NDArray weight, int[] inputShape, ConvParams p) {
+        int[] expected = conv2dOutputShape("conv2dBackwardInput", inputShape, weight, null, p);
+        requireShape("conv2dBackwardInput", "grad_output", expected);
+        NDArray gradInput = zeros(dtype(), device(), inputShape);
+        backend().conv2dBackwardInput(this, weight, p, gradInput);
+        return gradInput;
+    }
+
+    /** Gradient of {@link #conv2d} with respect to its weight of shape {@code weightShape}; this array is the output gradient. */
+    public NDArray conv2dBackwardWeight(NDArray input, int[] weightShape, ConvParams p) {
+        NDArray probe = NDArray.view(storage, weightShape, Shapes.contiguousStrides(weightShape), 0);
+        int[] expected = conv2dOutputShape("conv2dBackwardWeight", input.shape, probe, null, p);
+        requireShape("conv2dBackwardWeight", "grad_output", expected);
+        NDArray gradWeight = zeros(dtype(), device(), weightShape);
+        backend().conv2dBackwardWeight(input, this, p, gradWeight);
+        return gradWeight;
+    }
+
+    private int[] conv2dOutputShape(String op, int[] in, NDArray weight, NDArray bias, ConvParams p) {
+        requireSameDevice(op, weight);
+        requireSameDtype(op, weight);
+        requireFloat(op);
+        if (in.length != 4) throw new IllegalArgumentException(op + ": input must be [N, C, H, W], got shape " + Shapes.str(in));
+        int[] w = weight.shape;
+        if (w.length != 4) throw new IllegalArgumentException(op + ": weight must be [O, C/groups, kH, kW], got shape " + Shapes.str(w));
+        if (in[1] != w[1] * p.groups()) {
+            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(in) + " has " + in[1] + " channels but weight shape " + Shapes.str(w)
+                    + " with groups=" + p.groups() + " expects " + (w[1] * p.groups()));
+        }
+        if (w[0] % p.groups() != 0) {
+            throw new IllegalArgumentException(op + ": " + w[0] + " output channels (weight shape " + Shapes.str(w) + ") are not divisible by groups=" + p.groups());
+        }
+        if (bias != null) {
+            requireSameDevice(op, bias);
+            requireSameDtype(op, bias);
+            if (bias.rank() != 1 || bias.shape[0] != w[0]) {
+                throw new IllegalArgumentException(op + ": bias shape " + Shapes.str(bias.shape) + " does not match " + w[0] + " output channels of weight " + Shapes.str(w));
+            }
+        }
+        int oh = p.outH(in[2], w[2]), ow = p.outW(in[3], w[3]);
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(in) + " is too small for weight " + Shapes.str(w) + " with " + p
+                    + " (output would be " + oh + "x" + ow + ")");
+        }
+        return new int[] {in[0], w[0], oh, ow};
+    }
+
+    /** Max pooling of this {@code [N, C, H, W]} input; returns the maxima and their int64 positions ({@code h*W + w}). */
+    public NDArray[] maxPool2dWithIndices(PoolParams p) {
+        int[] outShape = poolOutputShape("maxPool2d", p);
+        NDArray out = newZeros(outShape);
+        NDArray indices = zeros(DType.INT64, device(), outShape);
+        backend().maxPool2d(this, p, out, indices);
+        return new NDArray[] {out, indices};
+    }
+
+    public NDArray maxPool2d(PoolParams p) {
+        return maxPool2dWithIndices(p)[0];
+    }
+
+    /** Gradient of max pooling: this array is the output gradient, {@code indices} from {@link #maxPool2dWithIndices}. */
+    public NDArray maxPool2dBackward(NDArray indices, int[] inputShape) {
+        requireSameDevice("maxPool2dBackward", indices);
+        if (indices.dtype() != DType.INT64) throw new IllegalArgumentException("maxPool2dBackward: indices must be int64, got " + indices.dtype());
+        if (!Arrays.equals(indices.shape, shape)) {
+            throw new IllegalArgumentException("maxPool2dBackward: grad_output shape " + Shapes.str(shape) + " differs from indices shape " + Shapes.str(indices.shape));
+        }
+        if (inputShape.length != 4 || inputShape[0] != shape[0] || inputShape[1] != shape[1]) {
+            throw new IllegalArgumentException("maxPool2dBackward: input shape " + Shapes.str(inputShape) + " does not match grad_output shape " + Shapes.str(shape));
+        }
+        NDArray gradInput = zeros(dtype(), device(), inputShape);
+        backend().maxPool2dBackward(this, indices, gradInput);
+        return gradInput;
+    }
+
+    public NDArray avgPool2d(PoolParams p) {
+        NDArray out = newZeros(poolOutputShape("avgPool2d", p));
+        backend().avgPool2d(this, p, out);
+        return out;
+    }
+
+    /** Gradient of average pooling: this array is the output gradient. */
+    public NDArray avgPool2dBackward(PoolParams p, int[] inputShape) {
+        NDArray probe = NDArray.view(storage, inputShape, new int[inputShape.length], 0);
+        int[] expected = probe.poolOutputShape("avgPool2dBackward", p);
+        requireShape("avgPool2dBackward", "grad_output", expected);
+        NDArray gradInput = zeros(dtype(), device(), inputShape);
+        backend().avgPool2dBackward(this, p, gradInput);
+        return gradInput;
+    }
+
+    private int[] poolOutputShape(String op, PoolParams p) {
+        requireFloat(op);
+        if (rank() != 4) throw new IllegalArgumentException(op + ": input must be [N, C, H, W], got shape " + Shapes.str(shape));
+        int oh = p.outH(shape[2]), ow = p.outW(shape[3]);
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(shape) + " is too small for " + p + " (output would be " + oh + "x" + ow + ")");
+        }
+        return new int[] {shape[0], shape[1], oh, ow};
+    }
+
+    private void requireShape(String op, String what, int[] expected) {
+        if (!Arrays.equals(shape, expected)) {
+            throw new IllegalArgumentException(op + ": " + what + " has shape " + Shapes.str(shape) + ", expected " + Shapes.str(expected));
+        }
+    }
+
+    // =================================================================================================
+    // Indexing
+    // =================================================================================================
+
+    /** Values along {@code dim} at the int64 positions in {@code index}, as {@code torch.gather}. */
+    public NDArray gather(int dim, NDArray index) {
+        int d = checkGatherScatter("gather", dim, index, null);
+        NDArray out = newZeros(index.shape);
+        backend().gather(this, d, index, out);
+        return out;
+    }
+
+    /** A copy of this array with {@code src} added at the positions in {@code index} along {@code dim}, as {@code torch.scatter_add}. */
+    public NDArray scatterAdd(int dim, NDArray index, NDArray src) {
+        int d = checkGatherScatter("scatterAdd", dim, index, src);
+        NDArray out = copy();
+        backend().scatterAdd(out, d, index, src);
+        return out;
+    }
+
+    private int checkGatherScatter(String op, int dim, NDArray index, NDArray src) {
+        int d = Shapes.dim(op, dim, rank());
+        requireSameDevice(op, index);
+        requireIndices(op, index);
+        if (index.rank() != rank()) {
+            throw new IllegalArgumentException(op + ": index shape " + Shapes.str(index.shape) + " must have the rank of input shape " + Shapes.str(shape));
+        }
+        for (int k = 0; k < rank(); k++) {
+            if (k != d && index.shape[k] > shape[k]) {
+                throw new IllegalArgumentException(op + ": index shape " + Shapes.str(index.shape) + " exceeds input shape " + Shapes.str(shape) + " in dim " + k);
+            }
+        }
+        if (src != null) {
+            requireSameDevice(op, src);
+            requireSameDtype(op, src);
+            for (int k = 0; k < rank(); k++) {
+                if (src.rank() != rank() || index.shape[k] > src.shape[k]) {
+                    throw new IllegalArgumentException(op + ": index shape " + Shapes.str(index.shape) + " exceeds src shape " + Shapes.str(src.shape));
+                }
+            }
+        }
+        requireIndexRange(op, index, shape[d]);
+        return d;
+    }
+
+    /** The slices along {@code dim} at the positions in the 1-D int64 {@code index}, as {@code torch.index_select}. */
+    public NDArray indexSelect(int dim, NDArray index) {
+        int d = Shapes.dim("indexSelect", dim, rank());
+        requireSameDevice("indexSelect", index);
+        requireIndices("indexSelect", index);
+        if (index.rank() > 1) throw new IllegalArgumentException("indexSelect: index must be 1-D, got shape " + Shapes.str(index.shape));
+        requireIndexRange("indexSelect", index, rank() == 0 ? 1 : shape[d]);
+        int[] outShape = shape.clone();
+        if (rank() > 0) outShape[d] = index.numel();
+        NDArray out = newZeros(outShape);
+        backend().indexSelect(this, d, index.rank() == 0 ? index.unsqueeze(0) : index, out);
+        return out;
+    }
+
+    /** A copy of this array with slice {@code i} of {@code src} added at slice {@code index[i]} along {@code dim}, as {@code torch.index_add}. */
+    public NDArray indexAdd(int dim, NDArray index, NDArray src) {
+        int d = Shapes.dim("indexAdd", dim, rank());
+        requireSameDevice("indexAdd", index);
+        requireSameDevice("indexAdd", src);
+        requireSameDtype("indexAdd", src);
+        requireIndices("indexAdd", index);
+        if (index.rank() != 1) throw new IllegalArgumentException("indexAdd: index must be 1-D, got shape " + Shapes.str(index.shape));
+        int[] expected = shape.clone();
+        expected[d] = index.numel();
+        if (!Arrays.equals(src.shape, expected)) {
+            throw new IllegalArgumentException("indexAdd: src shape " + Shapes.str(src.shape) + " does not match " + Shapes.str(expected)
+                    + " (input " + Shapes.str(shape) + " with dim " + dim + " sized by index " + Shapes.str(index.shape) + ")");
+        }
+        requireIndexRange("indexAdd", index, shape[d]);
+        NDArray out = copy();
+        backend().indexAdd(out, d, index, src);
+        return out;
+    }
+
+    private static void requireIndices(String op, NDArray index) {
+        if (index.dtype() != DType.INT64) throw new IllegalArgumentException(op + ": index must be int64, got " + index.dtype());
+    }
+
+    /** Index values are read on the host only for host arrays; device kernels check their own bounds. */
+    private static void requireIndexRange(String op, NDArray index, int size) {
+        if (!(index.storage instanceof HostStorage)) return;
+        for (long v : index.toLongArray()) {
+            if (v < 0 || v >= size) throw new IllegalArgumentException(op + ": index " + v + " is out of range for a dim of size " + size);
+        }
+    }
+
+    // =================================================================================================
+    // Joining
+    // =================================================================================================
+
+    /** Arrays joined along an existing dim; all other sizes must match. */
+    public static NDArray cat(int dim, NDArray... arrays) {
+        if (arrays.length == 0) throw new IllegalArgumentException("cat: needs at least one array");
+        NDArray first = arrays[0];
+        int d = Shapes.dim("cat", dim, first.rank());
+        if (first.rank() == 0) throw new IllegalArgumentException("cat: zero-dimensional arrays cannot be concatenated");
+        int total = 0;
+        for (NDArray a : arrays) {
+            first.requireSameDevice("cat", a);
+            first.requireSameDtype("cat", a);
+            if (a.rank() != first.rank()) throw new IllegalArgumentException("cat: shapes " + Shapes.str(first.shape) + " and " + Shapes.str(a.shape) + " differ in rank");
+            for (int k = 0; k < a.rank(); k++) {
+                if (k != d && a.shape[k] != first.shape[k]) {
+                    throw new IllegalArgumentException("cat: shapes " + Shapes.str(first.shape) + " and " + Shapes.str(a.shape) + " differ outside dim " + dim);
+                }
+            }
+            total += a.shape[d];
+        }
+        int[] outShape = first.shape.clone();
+        outShape[d] = total;
+        NDArray out = first.newZeros(outShape);
+        int at = 0;
+        for (NDArray a : arrays) {
+            out.narrow(d, at, a.shape[d]).assign(a);
+            at += a.shape[d];
+        }
+        return out;
+    }
+
+    /** Arrays of equal shape joined along a new dim. */
+    public static NDArray stack(int dim, NDArray... arrays) {
+        if (arrays.length == 0) throw new IllegalArgumentException("stack: needs at least one array");
+        int d = Shapes.dim("stack", dim, arrays[0].rank() + 1);
+        NDArray[] lifted = new NDArray[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            if (!Arrays.equals(arrays[i].shape, arrays[0].shape)) {
+                throw new IllegalArgumentException("stack: shapes " + Shapes.str(arrays[0].shape) + " and " + Shapes.str(arrays[i].shape) + " differ");
+            }
+            lifted[i] = arrays[i].unsqueeze(d);
+        }
+        return cat(d, lifted);
+    }
+
+    // =================================================================================================
+    // Checks and printing
+    // =================================================================================================
+
+    private void requireSameDevice(String op, NDArray other) {
+        if (!device().equals(other.device())) {
+            throw new IllegalArgumentException(op + ": arrays are on different devices (" + device() + " and " + other.device() + ")");
+        }
+    }
+
+    private void requireSameDtype(String op, NDArray other) {
+        if (dtype() != other.dtype()) {
+            throw new IllegalArgumentException(op + ": dtypes differ (" + dtype() + " with shape " + Shapes.str(shape) + " and " + other.dtype()
+                    + " with shape " + Shapes.str(other.shape) + "); convert one with to(DType)");
+        }
+    }
+
+    private void requireFloat(String op) {
+        if (!dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": needs a floating-point array, got " + dtype() + " with shape " + Shapes.str(shape));
+        }
+    }
+
+    /** True when shapes match and every element satisfies {@code |a - b| <= atol + rtol·|b|} (NaNs never match). */
+    public boolean allClose(NDArray other, double rtol, double atol) {
+        if (!Arrays.equals(shape, other.shape)) return false;
+        double[] a = toDoubleArray(), b = other.toDoubleArray();
+        for (int i = 0; i < a.length; i++) {
+            if (!(Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]))) return false;
+        }
+        return true;
+    }
+
+    /** PyTorch-like text, e.g. {@code tensor([[1.0000, 2.0000], ...], dtype=float64)}; big arrays are summarised. */
+    @Override
+    public String toString() {
+        return NDArrayFormatter.format(this);
+    }
+}

@@ -1,0 +1,117 @@
+package io.jgrad.tensor.spi;
+
+import io.jgrad.tensor.DType;
+import io.jgrad.tensor.Device;
+import io.jgrad.tensor.NDArray;
+
+/**
+ * The kernels of one device. {@code NDArray} validates every argument (shapes, dims, dtypes, devices)
+ * before it calls a kernel, so implementations may assume valid input ("check at the facade, assert
+ * inside"). Unless a method says otherwise:
+ * <ul>
+ *   <li>every array may be any strided view (transposed, sliced, expanded with stride 0), and kernels must
+ *       honour strides and offsets rather than assume contiguity;</li>
+ *   <li>{@code out} is written completely and never aliases an input except where the input and output
+ *       elements coincide one to one (in-place elementwise ops);</li>
+ *   <li>all arrays are on {@link #device()} and floating-point arguments share one dtype.</li>
+ * </ul>
+ * The reference backend in {@code kernels/cpu} defines the semantics; every other backend is tested against
+ * it.
+ */
+public interface Backend {
+
+    /** Short name used by {@code -Djgrad.backend=NAME}, e.g. {@code reference}, {@code vector}. */
+    String name();
+
+    Device device();
+
+    // ---- memory ---------------------------------------------------------------------------------
+
+    /** A zero-filled storage of {@code size} elements. */
+    Storage allocate(DType dtype, int size);
+
+    /** A storage on this device holding a copy of {@code host} (host backends may return it unchanged). */
+    Storage fromHost(HostStorage host);
+
+    /** The contents of {@code storage} in host memory (host backends may return it unchanged). */
+    HostStorage toHost(Storage storage);
+
+    // ---- elementwise ----------------------------------------------------------------------------
+
+    /** {@code dst[i] = src[i]} for arrays of equal shape, converting the dtype when they differ. */
+    void copy(NDArray src, NDArray dst);
+
+    void fill(NDArray dst, double value);
+
+    /**
+     * {@code out = op(x)}; {@code alpha} and {@code beta} are the scalar parameters of the ops that take
+     * them (see {@link UnaryOp}).
+     */
+    void unary(UnaryOp op, NDArray x, NDArray out, double alpha, double beta);
+
+    /** {@code out = a op b}; {@code a}, {@code b} and {@code out} have the same shape (broadcasting is done by expanded views). */
+    void binary(BinaryOp op, NDArray a, NDArray b, NDArray out);
+
+    /** {@code out = cond != 0 ? a : b}, all four of one shape; {@code cond} may have any dtype. */
+    void where(NDArray cond, NDArray a, NDArray b, NDArray out);
+
+    // ---- reductions -----------------------------------------------------------------------------
+
+    /** {@code out} has the rank of {@code x} with size 1 in every reduced dim and equal size elsewhere. */
+    void reduce(ReduceOp op, NDArray x, NDArray out);
+
+    /** Index (int64) of the largest ({@code max}) or smallest element along {@code dim}; first one on ties. {@code out} has size 1 in {@code dim}. */
+    void argReduce(boolean max, NDArray x, int dim, NDArray out);
+
+    // ---- linear algebra -------------------------------------------------------------------------
+
+    /** Batched matrix product {@code [..., M, K] x [..., K, N] -> [..., M, N]}; the batch dims of all three are equal. */
+    void matmul(NDArray a, NDArray b, NDArray out);
+
+    // ---- softmax family -------------------------------------------------------------------------
+
+    /** Numerically stable softmax (or log-softmax when {@code log}) along {@code dim}. */
+    void softmax(NDArray x, int dim, boolean log, NDArray out);
+
+    // ---- convolution (NCHW; conv1d is conv2d with height 1) --------------------------------------
+
+    /** {@code input [N, C, H, W]}, {@code weight [O, C/groups, kH, kW]}, optional {@code bias [O]}, {@code out [N, O, outH, outW]}. */
+    void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out);
+
+    /** Gradient of conv2d with respect to its input; {@code gradInput} is overwritten. */
+    void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput);
+
+    /** Gradient of conv2d with respect to its weight; {@code gradWeight} is overwritten. */
+    void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight);
+
+    // ---- pooling (NCHW) -------------------------------------------------------------------------
+
+    /**
+     * Max pooling. {@code indices} (int64, shape of {@code out}) receives, as PyTorch does, the flat position
+     * {@code h * W + w} of each maximum within its input plane; padding cells never win.
+     */
+    void maxPool2d(NDArray input, PoolParams p, NDArray out, NDArray indices);
+
+    /** Routes each output gradient to the input position in {@code indices}; {@code gradInput} is overwritten. */
+    void maxPool2dBackward(NDArray gradOut, NDArray indices, NDArray gradInput);
+
+    /** Average pooling; padded cells count in the divisor. */
+    void avgPool2d(NDArray input, PoolParams p, NDArray out);
+
+    /** Gradient of average pooling; {@code gradInput} is overwritten. */
+    void avgPool2dBackward(NDArray gradOut, PoolParams p, NDArray gradInput);
+
+    // ---- indexing -------------------------------------------------------------------------------
+
+    /** {@code out[i][j][k] = x[i][index[i][j][k]][k]} for {@code dim == 1} (and likewise for any dim); {@code out} has the shape of {@code index}. */
+    void gather(NDArray x, int dim, NDArray index, NDArray out);
+
+    /** {@code target[i][index[i][j][k]][k] += src[i][j][k]} for {@code dim == 1} (and likewise); the adjoint of gather. */
+    void scatterAdd(NDArray target, int dim, NDArray index, NDArray src);
+
+    /** {@code out} = the slices of {@code x} along {@code dim} at the positions in the 1-D int64 {@code index}. */
+    void indexSelect(NDArray x, int dim, NDArray index, NDArray out);
+
+    /** {@code target.select(dim, index[i]) += src.select(dim, i)}; the adjoint of indexSelect. */
+    void indexAdd(NDArray target, int dim, NDArray index, NDArray src);
+}
