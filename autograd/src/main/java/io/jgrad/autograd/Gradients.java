@@ -1,0 +1,212 @@
+package io.jgrad.autograd;
+
+import io.jgrad.tensor.NDArray;
+
+import java.util.Arrays;
+
+/**
+ * The gradient table: for every {@link Op}, how the gradient {@code g} of its output turns into gradients of
+ * its inputs, written with NDArray ops. One case per op, the math in a comment beside it. Inputs that
+ * broadcast get their gradient summed back to their own shape ({@link #sumTo}).
+ */
+final class Gradients {
+
+    private Gradients() {
+    }
+
+    /** Gradients for each input of {@code n} (null where an input needs none). */
+    static NDArray[] of(Node n, NDArray g) {
+        return switch (n.op) {
+            case ADD -> grads(n, g, g);                                                       // d(a+b) = da + db
+            case SUB -> grads(n, g, n.needs(1) ? g.neg() : null);                             // d(a-b) = da - db
+            case MUL -> grads(n, n.needs(0) ? g.mul(n.input(1)) : null,                       // d(a·b) = b·da + a·db
+                    n.needs(1) ? g.mul(n.input(0)) : null);
+            case DIV -> grads(n, n.needs(0) ? g.div(n.input(1)) : null,                       // d(a/b) = da/b - (a/b)·db/b
+                    n.needs(1) ? g.mul(n.output()).div(n.input(1)).neg() : null);
+            case POW -> grads(n, n.needs(0) ? powBase(g, n) : null, n.needs(1) ? powExponent(g, n) : null);
+            case MAXIMUM -> grads(n, g.mul(tieSplit(n.input(0), n.input(1), true)),           // to the larger; half each on a tie
+                    g.mul(tieSplit(n.input(1), n.input(0), true)));
+            case MINIMUM -> grads(n, g.mul(tieSplit(n.input(0), n.input(1), false)),          // to the smaller; half each on a tie
+                    g.mul(tieSplit(n.input(1), n.input(0), false)));
+            case WHERE -> {                                                                    // g goes where cond picked the input
+                NDArray cond = n.<OpArgs.Condition>args().cond();
+                NDArray zero = g.scalarLike(0);
+                yield grads(n, NDArray.where(cond, g, zero), NDArray.where(cond, zero, g));
+            }
+            case NEG -> one(g.neg());                                                          // d(-a) = -da
+            case ABS -> one(g.mul(n.input(0).sign()));                                         // d|a| = sign(a)·da
+            case EXP -> one(g.mul(n.output()));                                                // d(eᵃ) = eᵃ·da
+            case LOG -> one(g.div(n.input(0)));                                                // d(ln a) = da/a
+            case SQRT -> one(g.div(n.output().mul(2)));                                        // d√a = da/(2√a)
+            case TANH -> one(g.mul(n.output().square().rsub(1)));                              // d tanh a = (1 - tanh²a)·da
+            case SIGMOID -> one(g.mul(n.output().mul(n.output().rsub(1))));                    // dσ(a) = σ(1-σ)·da
+            case RELU -> one(g.mul(n.input(0).gt(0)));                                         // 1 where a > 0, else 0
+            case LEAKY_RELU -> {                                                               // 1 where a > 0, else slope
+                NDArray a = n.input(0);
+                double slope = n.<OpArgs.Scalar>args().value();
+                yield one(g.mul(NDArray.where(a.gt(0), a.scalarLike(1), a.scalarLike(slope))));
+            }
+            case GELU -> one(g.mul(n.<OpArgs.Flag>args().value() ? geluTanhDerivative(n.input(0)) : geluDerivative(n.input(0))));
+            case POW_SCALAR -> {                                                               // d(aᵖ) = p·aᵖ⁻¹·da
+                double p = n.<OpArgs.Scalar>args().value();
+                yield one(p == 0 ? g.zerosLike() : g.mul(n.input(0).pow(p - 1).mul(p)));
+            }
+            case CLAMP -> {                                                                    // 1 where min <= a <= max
+                OpArgs.Range r = n.args();
+                NDArray a = n.input(0);
+                yield one(g.mul(a.ge(r.min()).mul(a.le(r.max()))));
+            }
+            case SUM -> one(expandBack(g, n));                                                 // each input element got added once
+            case MEAN -> {                                                                     // ... and divided by the count
+                NDArray a = n.input(0);
+                yield one(expandBack(g, n).div((double) a.numel() / Math.max(n.output().numel(), 1)));
+            }
+            case AMAX, AMIN -> {                                                               // to the extreme; split evenly among ties
+                OpArgs.Reduction r = n.args();
+                NDArray out = r.keepdim() ? n.output() : unsqueezeAll(n.output(), r.dims());
+                NDArray mask = n.input(0).eq(out);
+                yield one(expandBack(g, n).mul(mask).div(mask.sum(r.dims(), true)));
+            }
+            case MATMUL -> {                                                                   // d(AB) = dA·B + A·dB
+                NDArray a = n.input(0), b = n.input(1);
+                yield grads(n, n.needs(0) ? g.matmul(b.transpose(-1, -2)) : null,              //   dL/dA = G·Bᵀ
+                        n.needs(1) ? a.transpose(-1, -2).matmul(g) : null);                   //   dL/dB = Aᵀ·G
+            }
+            case SOFTMAX -> {                                                                  // y ⊙ (g - Σ g·y)
+                int dim = n.<OpArgs.Dim>args().dim();
+                NDArray y = n.output();
+                yield one(y.mul(g.sub(g.mul(y).sum(dim, true))));
+            }
+            case LOG_SOFTMAX -> {                                                              // g - softmax ⊙ Σ g
+                int dim = n.<OpArgs.Dim>args().dim();
+                yield one(g.sub(n.output().exp().mul(g.sum(dim, true))));
+            }
+            case CONV2D -> {
+                var p = n.<OpArgs.Conv>args().params();
+                NDArray x = n.input(0), w = n.input(1);
+                NDArray[] r = new NDArray[n.inputs.length];
+                if (n.needs(0)) r[0] = g.conv2dBackwardInput(w, x.shape(), p);               // transposed convolution of g with w
+                if (n.needs(1)) r[1] = g.conv2dBackwardWeight(x, w.shape(), p);              // correlation of x with g
+                if (r.length == 3 && n.needs(2)) r[2] = g.sum(new int[] {0, 2, 3}, false);     // bias: sum over batch and space
+                yield r;
+            }
+            case MAX_POOL2D -> one(g.maxPool2dBackward(n.<OpArgs.MaxPool>args().indices(), n.input(0).shape())); // to each window's maximum
+            case AVG_POOL2D -> one(g.avgPool2dBackward(n.<OpArgs.AvgPool>args().params(), n.input(0).shape())); // spread evenly over each window
+            case GATHER -> {                                                                   // adjoint of gather is scatter-add
+                OpArgs.Indexed ix = n.args();
+                yield one(n.input(0).zerosLike().scatterAdd(ix.dim(), ix.index(), g));
+            }
+            case SCATTER_ADD -> {                                                              // self: identity; src: gather back
+                OpArgs.Indexed ix = n.args();
+                yield grads(n, g, n.needs(1) ? g.gather(ix.dim(), ix.index()) : null);
+            }
+            case INDEX_SELECT -> {                                                             // adjoint of index-select is index-add
+                OpArgs.Indexed ix = n.args();
+                yield one(n.input(0).zerosLike().indexAdd(ix.dim(), ix.index(), g));
+            }
+            case RESHAPE -> one(g.reshape(n.<OpArgs.Shape>args().shape()));                   // same elements, old shape
+            case PERMUTE -> one(g.permute(inverse(n.<OpArgs.Order>args().order())));          // undo the permutation
+            case EXPAND -> one(sumTo(g, n.<OpArgs.Shape>args().shape()));                     // repeated elements add up
+            case SLICE -> {                                                                    // g into the slice, 0 elsewhere
+                OpArgs.Slice s = n.args();
+                NDArray full = n.input(0).zerosLike();
+                full.slice(s.dim(), s.start(), s.end(), s.step()).assign(g);
+                yield one(full);
+            }
+            case SELECT -> {
+                OpArgs.Select s = n.args();
+                NDArray full = n.input(0).zerosLike();
+                full.select(s.dim(), s.index()).assign(g);
+                yield one(full);
+            }
+            case CAT -> {                                                                      // each input gets its own stretch of g
+                OpArgs.Sizes s = n.args();
+                NDArray[] r = new NDArray[s.sizes().length];
+                for (int i = 0, at = 0; i < r.length; at += s.sizes()[i], i++) r[i] = g.narrow(s.dim(), at, s.sizes()[i]);
+                yield r;
+            }
+            case COPY -> one(g);                                                               // identity
+            case CAST -> one(g.to(n.<OpArgs.Cast>args().from()));                              // back to the input's dtype
+        };
+    }
+
+    /** Gradients of a two-input op, each summed back to its input's shape (undoing broadcasting). */
+    private static NDArray[] grads(Node n, NDArray ga, NDArray gb) {
+        return new NDArray[] {
+                ga == null || !n.needs(0) ? null : sumTo(ga, n.inputs[0].shape()),
+                gb == null || !n.needs(1) ? null : sumTo(gb, n.inputs[1].shape())};
+    }
+
+    private static NDArray[] one(NDArray g) {
+        return new NDArray[] {g};
+    }
+
+    /** Sums {@code g} over the dims that broadcasting added or stretched, giving it {@code shape}. */
+    static NDArray sumTo(NDArray g, int[] shape) {
+        int[] gs = g.shape();
+        if (Arrays.equals(gs, shape)) return g;
+        int lead = gs.length - shape.length;
+        int count = lead;
+        for (int d = 0; d < shape.length; d++) if (shape[d] == 1 && gs[d + lead] != 1) count++;
+        int[] dims = new int[count];
+        int k = 0;
+        for (int d = 0; d < lead; d++) dims[k++] = d;
+        for (int d = 0; d < shape.length; d++) if (shape[d] == 1 && gs[d + lead] != 1) dims[k++] = d + lead;
+        NDArray summed = count == 0 ? g : g.sum(dims, true);
+        return summed.reshape(shape);
+    }
+
+    /** The gradient of a reduction, broadcast back over the reduced dims (a stride-0 view, no copy). */
+    private static NDArray expandBack(NDArray g, Node n) {
+        OpArgs.Reduction r = n.args();
+        NDArray kept = r.keepdim() ? g : unsqueezeAll(g, r.dims());
+        return kept.expand(n.input(0).shape());
+    }
+
+    private static NDArray unsqueezeAll(NDArray a, int[] sortedDims) {
+        NDArray out = a;
+        for (int d : sortedDims) out = out.unsqueeze(d);
+        return out;
+    }
+
+    /** 1 where {@code a} wins against {@code b}, 0.5 on a tie, else 0 (PyTorch's rule for max/min). */
+    private static NDArray tieSplit(NDArray a, NDArray b, boolean larger) {
+        NDArray wins = larger ? a.gt(b) : a.lt(b);
+        return wins.add(a.eq(b).mul(0.5));
+    }
+
+    /** d(aᵇ)/da = b·aᵇ⁻¹ */
+    private static NDArray powBase(NDArray g, Node n) {
+        NDArray a = n.input(0), b = n.input(1);
+        return g.mul(b.mul(a.pow(b.sub(1))));
+    }
+
+    /** d(aᵇ)/db = aᵇ·ln a, taken as 0 where a = 0 and b >= 0 (as PyTorch, to avoid 0·-inf). */
+    private static NDArray powExponent(NDArray g, Node n) {
+        NDArray a = n.input(0), b = n.input(1);
+        NDArray safe = g.mul(n.output().mul(a.log()));
+        return NDArray.where(a.eq(0).mul(b.ge(0)), safe.scalarLike(0), safe);
+    }
+
+    /** GELU'(x) = Φ(x) + x·φ(x). */
+    private static NDArray geluDerivative(NDArray x) {
+        NDArray cdf = x.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);
+        NDArray pdf = x.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+        return cdf.add(x.mul(pdf));
+    }
+
+    /** Derivative of 0.5·x·(1 + tanh(u)), u = k(x + 0.044715x³), k = √(2/π). */
+    private static NDArray geluTanhDerivative(NDArray x) {
+        double k = Math.sqrt(2 / Math.PI), c = 0.044715;
+        NDArray x2 = x.square();
+        NDArray t = x.add(x2.mul(x).mul(c)).mul(k).tanh();
+        NDArray du = x2.mul(3 * c).add(1).mul(k);
+        return t.add(1).mul(0.5).add(x.mul(0.5).mul(t.square().rsub(1)).mul(du));
+    }
+
+    private static int[] inverse(int[] order) {
+        int[] inv = new int[order.length];
+        for (int i = 0; i < order.length; i++) inv[order[i]] = i;
+        return inv;
+    }
+}

@@ -1,0 +1,72 @@
+package io.jgrad.autograd;
+
+import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.Shapes;
+
+/**
+ * One recorded operation: what ran ({@link #op}), on which tensors ({@link #inputs}), what it produced
+ * ({@link #output}) and the arguments its gradient needs ({@link #args}). After a backward pass without
+ * {@code retainGraph} the saved values are dropped and the node refuses a second pass.
+ */
+final class Node {
+
+    final Op op;
+    final Tensor[] inputs;
+    private NDArray output;
+    private Object args;
+    private boolean freed;
+    /** The tensor this node produced; used for {@link Tensor#retainGrad()}. */
+    Tensor result;
+
+    Node(Op op, NDArray output, Object args, Tensor[] inputs) {
+        this.op = op;
+        this.output = output;
+        this.args = args;
+        this.inputs = inputs;
+    }
+
+    /** Whether input {@code i} wants a gradient (the table skips the work for those that do not). */
+    boolean needs(int i) {
+        return inputs[i].requiresGrad();
+    }
+
+    NDArray output() {
+        checkNotFreed();
+        return output;
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> T args() {
+        checkNotFreed();
+        return (T) args;
+    }
+
+    /** The forward value of input {@code i}. */
+    NDArray input(int i) {
+        checkNotFreed();
+        return inputs[i].data();
+    }
+
+    void free() {
+        freed = true;
+        output = null;
+        args = null;
+    }
+
+    private void checkNotFreed() {
+        if (freed) {
+            throw new IllegalStateException("backward: trying to go through the graph a second time (at " + op + "); its saved values were freed by the first "
+                    + "backward(). Call backward(gradient, true) the first time to retain the graph.");
+        }
+    }
+
+    /** Shapes of the inputs, for messages. */
+    String inputShapes() {
+        StringBuilder sb = new StringBuilder();
+        for (Tensor t : inputs) {
+            if (sb.length() > 0) sb.append(", ");
+            sb.append(Shapes.str(t.shape()));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,46 @@
+package io.jgrad.autograd;
+
+import io.jgrad.tensor.DType;
+import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.PoolParams;
+
+/** The non-tensor arguments an op's gradient needs, saved on its {@link Node}. */
+final class OpArgs {
+
+    private OpArgs() {
+    }
+
+    record Scalar(double value) { }
+
+    record Range(double min, double max) { }
+
+    record Flag(boolean value) { }
+
+    /** Reduced dims (sorted, normalised) and whether they were kept. */
+    record Reduction(int[] dims, boolean keepdim) { }
+
+    record Dim(int dim) { }
+
+    record Shape(int[] shape) { }
+
+    record Order(int[] order) { }
+
+    record Slice(int dim, int start, int end, int step) { }
+
+    record Select(int dim, int index) { }
+
+    record Sizes(int dim, int[] sizes) { }
+
+    record Conv(ConvParams params) { }
+
+    record MaxPool(PoolParams params, NDArray indices) { }
+
+    record AvgPool(PoolParams params) { }
+
+    record Indexed(int dim, NDArray index) { }
+
+    record Condition(NDArray cond) { }
+
+    record Cast(DType from) { }
+}

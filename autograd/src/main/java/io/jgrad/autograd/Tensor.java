@@ -1,0 +1,567 @@
+package io.jgrad.autograd;
+
+import io.jgrad.tensor.DType;
+import io.jgrad.tensor.Generator;
+import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.Shapes;
+import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.PoolParams;
+
+import java.util.Arrays;
+
+/**
+ * An {@link NDArray} that remembers how it was made, so that gradients can flow back through it.
+ *
+ * <p>A tensor made by the user is a <em>leaf</em>; mark the ones you want gradients for with
+ * {@link #requiresGrad(boolean)}. Every operation on tensors computes its value with NDArray ops and, when
+ * an input requires a gradient and {@link GradMode} is enabled, records a {@link Node}. {@link #backward()}
+ * walks those nodes in reverse and accumulates {@code d(this)/d(leaf)} into each leaf's {@link #grad()}.
+ *
+ * <pre>{@code
+ * Tensor w = Tensor.of(NDArray.of(new float[] {0.5f, -1f}, 2)).requiresGrad(true);
+ * Tensor x = Tensor.of(NDArray.of(new float[] {3f, 4f}, 2));
+ * Tensor loss = w.mul(x).sum().square();   // (w·x)^2
+ * loss.backward();
+ * System.out.println(w.grad());             // 2(w·x)·x = tensor([-15.0000, -20.0000])
+ * }</pre>
+ */
+public final class Tensor {
+
+    private final NDArray data;
+    private final Node node;
+    private boolean requiresGrad;
+    private boolean retainGrad;
+    private NDArray grad;
+    private String name;
+
+    private Tensor(NDArray data, Node node, boolean requiresGrad) {
+        this.data = data;
+        this.node = node;
+        this.requiresGrad = requiresGrad;
+        if (node != null) node.result = this;
+    }
+
+    // =================================================================================================
+    // Creation
+    // =================================================================================================
+
+    /** A leaf over {@code data} (shared, not copied) that does not require a gradient. */
+    public static Tensor of(NDArray data) {
+        if (data == null) throw new IllegalArgumentException("Tensor.of: data must not be null");
+        return new Tensor(data, null, false);
+    }
+
+    /** A float32 leaf holding a copy of {@code values}. */
+    public static Tensor of(float[] values, int... shape) {
+        return of(NDArray.of(values, shape));
+    }
+
+    /** A float64 leaf holding a copy of {@code values}. */
+    public static Tensor of(double[] values, int... shape) {
+        return of(NDArray.of(values, shape));
+    }
+
+    /** A leaf that requires a gradient: a trainable parameter. */
+    public static Tensor parameter(NDArray data) {
+        return of(data).requiresGrad(true);
+    }
+
+    public static Tensor scalar(double value) {
+        return of(NDArray.scalar(value));
+    }
+
+    public static Tensor zeros(int... shape) {
+        return of(NDArray.zeros(shape));
+    }
+
+    public static Tensor ones(int... shape) {
+        return of(NDArray.ones(shape));
+    }
+
+    public static Tensor randn(Generator gen, int... shape) {
+        return of(NDArray.randn(gen, shape));
+    }
+
+    /**
+     * Records {@code op}. The result requires a gradient when recording is on and any input does; only
+     * then is a node kept (so no-grad code holds no graph).
+     */
+    static Tensor record(Op op, NDArray out, Object args, Tensor... inputs) {
+        if (GradMode.isAnomalyDetectionEnabled()) Anomalies.checkForward(op, out, inputs);
+        boolean needsGrad = false;
+        if (GradMode.isEnabled()) {
+            for (Tensor t : inputs) needsGrad |= t.requiresGrad;
+        }
+        return needsGrad ? new Tensor(out, new Node(op, out, args, inputs), true) : new Tensor(out, null, false);
+    }
+
+    // =================================================================================================
+    // State
+    // =================================================================================================
+
+    /** The values (shared, not copied). Writing into them behind autograd's back invalidates recorded graphs. */
+    public NDArray data() {
+        return data;
+    }
+
+    public int[] shape() {
+        return data.shape();
+    }
+
+    public int shape(int dim) {
+        return data.shape(dim);
+    }
+
+    public int rank() {
+        return data.rank();
+    }
+
+    public int numel() {
+        return data.numel();
+    }
+
+    public DType dtype() {
+        return data.dtype();
+    }
+
+    /** The single value of a one-element tensor. */
+    public double item() {
+        return data.item();
+    }
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Marks a leaf as wanting (or not) a gradient; returns this. */
+    public Tensor requiresGrad(boolean value) {
+        if (node != null) {
+            throw new IllegalStateException("requiresGrad: only leaf tensors can change requiresGrad (this one was made by " + node.op + "); use detach()");
+        }
+        if (value && !dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("requiresGrad: only floating-point tensors can require gradients, got " + dtype());
+        }
+        requiresGrad = value;
+        return this;
+    }
+
+    /** True for tensors made by the user rather than by an op. */
+    public boolean isLeaf() {
+        return node == null;
+    }
+
+    /** The accumulated gradient, or null before any backward pass reached this tensor. */
+    public NDArray grad() {
+        return grad;
+    }
+
+    /** Replaces the gradient (optimisers and tests use this); {@code null} clears it. */
+    public void setGrad(NDArray value) {
+        if (value != null && !Arrays.equals(value.shape(), shape())) {
+            throw new IllegalArgumentException("setGrad: gradient shape " + Shapes.str(value.shape()) + " differs from tensor shape " + Shapes.str(shape()));
+        }
+        grad = value;
+    }
+
+    /** Clears the gradient. */
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    /** Keeps the gradient of this non-leaf tensor after backward (leaves always keep theirs); returns this. */
+    public Tensor retainGrad() {
+        retainGrad = true;
+        return this;
+    }
+
+    boolean retainsGrad() {
+        return retainGrad || node == null;
+    }
+
+    Node node() {
+        return node;
+    }
+
+    /** The name of the op that made this tensor, or null for a leaf. */
+    public String gradFn() {
+        return node == null ? null : node.op.name();
+    }
+
+    /** The same values cut off from the graph: a leaf that does not require a gradient. */
+    public Tensor detach() {
+        return of(data);
+    }
+
+    /** A label for {@link Graph#toDot}; returns this. */
+    public Tensor named(String label) {
+        this.name = label;
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Adds {@code g} into this tensor's gradient (a private copy the first time). */
+    void accumulateGrad(NDArray g) {
+        if (!Arrays.equals(g.shape(), shape())) {
+            throw new IllegalStateException("backward: gradient of shape " + Shapes.str(g.shape()) + " for a tensor of shape " + Shapes.str(shape())
+                    + (node != null ? " made by " + node.op : ""));
+        }
+        if (grad == null) grad = g.copy();
+        else grad.addInPlace(g);
+    }
+
+    // =================================================================================================
+    // Backward
+    // =================================================================================================
+
+    /** Back-propagates from this one-element tensor (a loss), seeding with 1. */
+    public void backward() {
+        if (numel() != 1) {
+            throw new IllegalArgumentException("backward: gradient can be implicitly created only for one-element outputs, this one has shape "
+                    + Shapes.str(shape()) + "; call backward(gradient)");
+        }
+        backward(data.zerosLike().fill(1), false);
+    }
+
+    /** Back-propagates {@code gradient} (same shape as this tensor). */
+    public void backward(NDArray gradient) {
+        backward(gradient, false);
+    }
+
+    /** Back-propagates {@code gradient}; with {@code retainGraph} the graph can be walked again. */
+    public void backward(NDArray gradient, boolean retainGraph) {
+        if (!requiresGrad) {
+            throw new IllegalStateException("backward: this tensor does not require grad and has no graph (no input required grad, or it was made under noGrad)");
+        }
+        if (!Arrays.equals(gradient.shape(), shape())) {
+            throw new IllegalArgumentException("backward: gradient shape " + Shapes.str(gradient.shape()) + " differs from tensor shape " + Shapes.str(shape()));
+        }
+        if (gradient.dtype() != dtype()) {
+            throw new IllegalArgumentException("backward: gradient dtype " + gradient.dtype() + " differs from tensor dtype " + dtype());
+        }
+        BackwardPass.run(this, gradient, retainGraph);
+    }
+
+    // =================================================================================================
+    // Elementwise
+    // =================================================================================================
+
+    public Tensor add(Tensor other) { return record(Op.ADD, data.add(other.data), null, this, other); }
+    public Tensor sub(Tensor other) { return record(Op.SUB, data.sub(other.data), null, this, other); }
+    public Tensor mul(Tensor other) { return record(Op.MUL, data.mul(other.data), null, this, other); }
+    public Tensor div(Tensor other) { return record(Op.DIV, data.div(other.data), null, this, other); }
+    public Tensor pow(Tensor exponent) { return record(Op.POW, data.pow(exponent.data), null, this, exponent); }
+    public Tensor maximum(Tensor other) { return record(Op.MAXIMUM, data.maximum(other.data), null, this, other); }
+    public Tensor minimum(Tensor other) { return record(Op.MINIMUM, data.minimum(other.data), null, this, other); }
+
+    public Tensor add(double s) { return add(constant(s)); }
+    public Tensor sub(double s) { return sub(constant(s)); }
+    public Tensor mul(double s) { return mul(constant(s)); }
+    public Tensor div(double s) { return div(constant(s)); }
+    /** {@code s - this}. */
+    public Tensor rsub(double s) { return constant(s).sub(this); }
+
+    private Tensor constant(double s) {
+        return of(data.scalarLike(s));
+    }
+
+    /** {@code cond != 0 ? a : b} elementwise with broadcasting; {@code cond} carries no gradient. */
+    public static Tensor where(NDArray cond, Tensor a, Tensor b) {
+        NDArray out = NDArray.where(cond, a.data, b.data);
+        return record(Op.WHERE, out, new OpArgs.Condition(cond), a, b);
+    }
+
+    public Tensor neg() { return record(Op.NEG, data.neg(), null, this); }
+    public Tensor abs() { return record(Op.ABS, data.abs(), null, this); }
+    public Tensor exp() { return record(Op.EXP, data.exp(), null, this); }
+    public Tensor log() { return record(Op.LOG, data.log(), null, this); }
+    public Tensor sqrt() { return record(Op.SQRT, data.sqrt(), null, this); }
+    public Tensor tanh() { return record(Op.TANH, data.tanh(), null, this); }
+    public Tensor sigmoid() { return record(Op.SIGMOID, data.sigmoid(), null, this); }
+    public Tensor relu() { return record(Op.RELU, data.relu(), null, this); }
+
+    /** {@code this ^ exponent}. */
+    public Tensor pow(double exponent) {
+        return record(Op.POW_SCALAR, data.pow(exponent), new OpArgs.Scalar(exponent), this);
+    }
+
+    /** {@code this * this}. */
+    public Tensor square() {
+        return pow(2);
+    }
+
+    /** GELU, exact or with PyTorch's tanh approximation. */
+    public Tensor gelu(boolean tanhApproximation) {
+        return record(Op.GELU, data.gelu(tanhApproximation), new OpArgs.Flag(tanhApproximation), this);
+    }
+
+    public Tensor gelu() {
+        return gelu(false);
+    }
+
+    public Tensor leakyRelu(double negativeSlope) {
+        return record(Op.LEAKY_RELU, data.leakyRelu(negativeSlope), new OpArgs.Scalar(negativeSlope), this);
+    }
+
+    /** Values limited to {@code [min, max]}; the gradient passes where {@code min <= x <= max}. */
+    public Tensor clamp(double min, double max) {
+        return record(Op.CLAMP, data.clamp(min, max), new OpArgs.Range(min, max), this);
+    }
+
+    // =================================================================================================
+    // Reductions
+    // =================================================================================================
+
+    public Tensor sum() { return reduce(Op.SUM, null, false); }
+    public Tensor sum(int dim) { return reduce(Op.SUM, new int[] {dim}, false); }
+    public Tensor sum(int dim, boolean keepdim) { return reduce(Op.SUM, new int[] {dim}, keepdim); }
+    public Tensor sum(int[] dims, boolean keepdim) { return reduce(Op.SUM, dims, keepdim); }
+    public Tensor mean() { return reduce(Op.MEAN, null, false); }
+    public Tensor mean(int dim) { return reduce(Op.MEAN, new int[] {dim}, false); }
+    public Tensor mean(int dim, boolean keepdim) { return reduce(Op.MEAN, new int[] {dim}, keepdim); }
+    public Tensor mean(int[] dims, boolean keepdim) { return reduce(Op.MEAN, dims, keepdim); }
+    public Tensor amax(int[] dims, boolean keepdim) { return reduce(Op.AMAX, dims, keepdim); }
+    public Tensor amax(int dim, boolean keepdim) { return reduce(Op.AMAX, new int[] {dim}, keepdim); }
+    public Tensor amin(int[] dims, boolean keepdim) { return reduce(Op.AMIN, dims, keepdim); }
+    public Tensor amin(int dim, boolean keepdim) { return reduce(Op.AMIN, new int[] {dim}, keepdim); }
+
+    private Tensor reduce(Op op, int[] dims, boolean keepdim) {
+        String name = op.name().toLowerCase(java.util.Locale.ROOT);
+        int[] reduced = Shapes.dims(name, dims, rank());
+        NDArray out = switch (op) {
+            case SUM -> data.sum(reduced, keepdim);
+            case MEAN -> data.mean(reduced, keepdim);
+            case AMAX -> data.amax(reduced, keepdim);
+            case AMIN -> data.amin(reduced, keepdim);
+            default -> throw new AssertionError(op);
+        };
+        return record(op, out, new OpArgs.Reduction(reduced, keepdim), this);
+    }
+
+    /** Variance over {@code dims} with Bessel's {@code correction} (1 = unbiased), composed from mean and sum. */
+    public Tensor var(int[] dims, int correction, boolean keepdim) {
+        int[] reduced = Shapes.dims("var", dims, rank());
+        long n = 1;
+        for (int d : reduced) n *= shape()[d];
+        Tensor centred = sub(mean(reduced, true));
+        return centred.mul(centred).sum(reduced, keepdim).div(Math.max(n - correction, 0));
+    }
+
+    // =================================================================================================
+    // Linear algebra and softmax
+    // =================================================================================================
+
+    /**
+     * {@code torch.matmul}: 1-D operands are promoted to matrices by views (so their gradients flow back
+     * through RESHAPE), then one batched MATMUL is recorded.
+     */
+    public Tensor matmul(Tensor other) {
+        if (rank() == 0 || other.rank() == 0) {
+            throw new IllegalArgumentException("matmul: both arguments need at least 1 dim, got shapes " + Shapes.str(shape()) + " and " + Shapes.str(other.shape()));
+        }
+        Tensor a = rank() == 1 ? unsqueeze(0) : this;
+        Tensor b = other.rank() == 1 ? other.unsqueeze(1) : other;
+        Tensor out = record(Op.MATMUL, a.data.matmul(b.data), null, a, b);
+        if (other.rank() == 1) out = out.squeeze(-1);
+        if (rank() == 1) out = out.squeeze(out.rank() == 1 ? 0 : -2);
+        return out;
+    }
+
+    /** {@code x·Wᵀ + b} with {@code weight [out, in]} as in PyTorch; {@code bias} may be null. */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        if (weight.rank() != 2) throw new IllegalArgumentException("linear: weight must be [out_features, in_features], got shape " + Shapes.str(weight.shape()));
+        if (rank() == 0 || shape(-1) != weight.shape(1)) {
+            throw new IllegalArgumentException("linear: input shape " + Shapes.str(shape()) + " does not end in in_features=" + weight.shape(1) + " of weight " + Shapes.str(weight.shape()));
+        }
+        Tensor y = matmul(weight.transpose(0, 1));
+        return bias == null ? y : y.add(bias);
+    }
+
+    public Tensor softmax(int dim) {
+        int d = Shapes.dim("softmax", dim, rank());
+        return record(Op.SOFTMAX, data.softmax(d), new OpArgs.Dim(d), this);
+    }
+
+    public Tensor logSoftmax(int dim) {
+        int d = Shapes.dim("logSoftmax", dim, rank());
+        return record(Op.LOG_SOFTMAX, data.logSoftmax(d), new OpArgs.Dim(d), this);
+    }
+
+    // =================================================================================================
+    // Convolution and pooling
+    // =================================================================================================
+
+    /** 2-D convolution of this {@code [N, C, H, W]} input; {@code bias} may be null. */
+    public Tensor conv2d(Tensor weight, Tensor bias, ConvParams p) {
+        NDArray out = data.conv2d(weight.data, bias == null ? null : bias.data, p);
+        return bias == null ? record(Op.CONV2D, out, new OpArgs.Conv(p), this, weight) : record(Op.CONV2D, out, new OpArgs.Conv(p), this, weight, bias);
+    }
+
+    /** 1-D convolution of this {@code [N, C, L]} input, run as a conv2d over a height-1 image. */
+    public Tensor conv1d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        if (rank() != 3) throw new IllegalArgumentException("conv1d: input must be [N, C, L], got shape " + Shapes.str(shape()));
+        if (weight.rank() != 3) throw new IllegalArgumentException("conv1d: weight must be [O, C/groups, K], got shape " + Shapes.str(weight.shape()));
+        return unsqueeze(2).conv2d(weight.unsqueeze(2), bias, NDArray.conv1dParams(stride, padding, dilation, groups)).squeeze(2);
+    }
+
+    public Tensor maxPool2d(PoolParams p) {
+        NDArray[] outAndIndices = data.maxPool2dWithIndices(p);
+        return record(Op.MAX_POOL2D, outAndIndices[0], new OpArgs.MaxPool(p, outAndIndices[1]), this);
+    }
+
+    public Tensor avgPool2d(PoolParams p) {
+        return record(Op.AVG_POOL2D, data.avgPool2d(p), new OpArgs.AvgPool(p), this);
+    }
+
+    // =================================================================================================
+    // Indexing
+    // =================================================================================================
+
+    /** {@code torch.gather}; {@code index} (int64) carries no gradient. */
+    public Tensor gather(int dim, NDArray index) {
+        int d = Shapes.dim("gather", dim, rank());
+        return record(Op.GATHER, data.gather(d, index), new OpArgs.Indexed(d, index), this);
+    }
+
+    /** {@code torch.scatter_add} (out of place): gradients flow to this tensor and to {@code src}. */
+    public Tensor scatterAdd(int dim, NDArray index, Tensor src) {
+        int d = Shapes.dim("scatterAdd", dim, rank());
+        return record(Op.SCATTER_ADD, data.scatterAdd(d, index, src.data), new OpArgs.Indexed(d, index), this, src);
+    }
+
+    /** {@code torch.index_select} with a 1-D int64 index. */
+    public Tensor indexSelect(int dim, NDArray index) {
+        int d = Shapes.dim("indexSelect", dim, rank());
+        return record(Op.INDEX_SELECT, data.indexSelect(d, index), new OpArgs.Indexed(d, index), this);
+    }
+
+    /** Rows of this {@code [num, dim]} table at int64 {@code indices} of any shape: {@code F.embedding(indices, this)}. */
+    public Tensor embedding(NDArray indices) {
+        if (rank() != 2) throw new IllegalArgumentException("embedding: weight must be [num_embeddings, embedding_dim], got shape " + Shapes.str(shape()));
+        return indexSelect(0, indices.reshape(-1)).reshape(Shapes.concat(indices.shape(), shape(1)));
+    }
+
+    // =================================================================================================
+    // Views and copies
+    // =================================================================================================
+
+    public Tensor reshape(int... newShape) {
+        return record(Op.RESHAPE, data.reshape(newShape), new OpArgs.Shape(shape()), this);
+    }
+
+    public Tensor view(int... newShape) {
+        return record(Op.RESHAPE, data.view(newShape), new OpArgs.Shape(shape()), this);
+    }
+
+    public Tensor flatten() {
+        return reshape(-1);
+    }
+
+    /** Flattens dims {@code startDim..} into one, as {@code torch.flatten(x, startDim)}. */
+    public Tensor flatten(int startDim) {
+        int s = Shapes.dim("flatten", startDim, rank());
+        return reshape(Shapes.concat(Arrays.copyOf(shape(), s), -1));
+    }
+
+    public Tensor squeeze() {
+        return record(Op.RESHAPE, data.squeeze(), new OpArgs.Shape(shape()), this);
+    }
+
+    public Tensor squeeze(int dim) {
+        return record(Op.RESHAPE, data.squeeze(dim), new OpArgs.Shape(shape()), this);
+    }
+
+    public Tensor unsqueeze(int dim) {
+        return record(Op.RESHAPE, data.unsqueeze(dim), new OpArgs.Shape(shape()), this);
+    }
+
+    public Tensor permute(int... order) {
+        NDArray out = data.permute(order);
+        int[] normalised = new int[order.length];
+        for (int i = 0; i < order.length; i++) normalised[i] = Shapes.dim("permute", order[i], rank());
+        return record(Op.PERMUTE, out, new OpArgs.Order(normalised), this);
+    }
+
+    public Tensor transpose(int dim0, int dim1) {
+        int a = Shapes.dim("transpose", dim0, rank()), b = Shapes.dim("transpose", dim1, rank());
+        int[] order = new int[rank()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        order[a] = b;
+        order[b] = a;
+        return permute(order);
+    }
+
+    public Tensor expand(int... newShape) {
+        return record(Op.EXPAND, data.expand(newShape), new OpArgs.Shape(shape()), this);
+    }
+
+    public Tensor slice(int dim, int start, int end, int step) {
+        int d = Shapes.dim("slice", dim, rank());
+        return record(Op.SLICE, data.slice(d, start, end, step), new OpArgs.Slice(d, start, end, step), this);
+    }
+
+    public Tensor narrow(int dim, int start, int length) {
+        int d = Shapes.dim("narrow", dim, rank());
+        NDArray out = data.narrow(d, start, length);
+        int s = start < 0 ? start + shape(d) : start;
+        return record(Op.SLICE, out, new OpArgs.Slice(d, s, s + length, 1), this);
+    }
+
+    public Tensor select(int dim, int index) {
+        int d = Shapes.dim("select", dim, rank());
+        NDArray out = data.select(d, index);
+        return record(Op.SELECT, out, new OpArgs.Select(d, index < 0 ? index + shape(d) : index), this);
+    }
+
+    /** A contiguous copy (gradient passes through unchanged). */
+    public Tensor contiguous() {
+        return data.isContiguous() ? this : record(Op.COPY, data.copy(), null, this);
+    }
+
+    /** A copy that never shares storage with this tensor. */
+    public Tensor copy() {
+        return record(Op.COPY, data.copy(), null, this);
+    }
+
+    /** Converted to {@code dtype}; the gradient is converted back. */
+    public Tensor to(DType dtype) {
+        return dtype == dtype() ? this : record(Op.CAST, data.to(dtype), new OpArgs.Cast(dtype()), this);
+    }
+
+    public static Tensor cat(int dim, Tensor... tensors) {
+        if (tensors.length == 0) throw new IllegalArgumentException("cat: needs at least one tensor");
+        NDArray[] arrays = new NDArray[tensors.length];
+        for (int i = 0; i < tensors.length; i++) arrays[i] = tensors[i].data;
+        NDArray out = NDArray.cat(dim, arrays);
+        int d = Shapes.dim("cat", dim, tensors[0].rank());
+        int[] sizes = new int[tensors.length];
+        for (int i = 0; i < tensors.length; i++) sizes[i] = tensors[i].shape(d);
+        return record(Op.CAT, out, new OpArgs.Sizes(d, sizes), tensors);
+    }
+
+    public static Tensor stack(int dim, Tensor... tensors) {
+        if (tensors.length == 0) throw new IllegalArgumentException("stack: needs at least one tensor");
+        int d = Shapes.dim("stack", dim, tensors[0].rank() + 1);
+        Tensor[] lifted = new Tensor[tensors.length];
+        for (int i = 0; i < tensors.length; i++) {
+            if (!Arrays.equals(tensors[i].shape(), tensors[0].shape())) {
+                throw new IllegalArgumentException("stack: shapes " + Shapes.str(tensors[0].shape()) + " and " + Shapes.str(tensors[i].shape()) + " differ");
+            }
+            lifted[i] = tensors[i].unsqueeze(d);
+        }
+        return cat(d, lifted);
+    }
+
+    // =================================================================================================
+    // Printing
+    // =================================================================================================
+
+    @Override
+    public String toString() {
+        String s = data.toString();
+        String suffix = node != null ? ", gradFn=" + node.op : requiresGrad ? ", requiresGrad=true" : "";
+        return suffix.isEmpty() ? s : s.substring(0, s.length() - 1) + suffix + ")";
+    }
+}
