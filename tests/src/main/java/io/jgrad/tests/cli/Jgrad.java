@@ -1,0 +1,188 @@
+package io.jgrad.tests.cli;
+
+import io.jgrad.tensor.Backends;
+import io.jgrad.tests.examples.SpiralClassifier;
+import io.jgrad.tests.parity.ParityRunner;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code jgrad} command line. Every subcommand answers {@code --help}; an unknown subcommand, flag or
+ * bad value prints one line to stderr and exits with status 2.
+ */
+public final class Jgrad {
+
+    static final String USAGE = """
+            usage: jgrad <command> [options]
+
+            commands:
+              train                        train a small network (until the digits dataset lands: two spirals, plain SGD)
+              parity [--backend NAME] DIR  run PyTorch fixture files in DIR and compare outputs and gradients
+              info                         list the backends and why any of them is unavailable
+              help                         this text
+
+            Run 'jgrad <command> --help' for a command's options.""";
+
+    private Jgrad() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command line; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            out.println(USAGE);
+            return 0;
+        }
+        String command = args[0];
+        List<String> rest = List.of(args).subList(1, args.length);
+        try {
+            return switch (command) {
+                case "parity" -> parity(rest, out);
+                case "info" -> info(rest, out);
+                case "train" -> train(rest, out);
+                default -> throw new UsageError("unknown command '" + command + "' (try: jgrad help)");
+            };
+        } catch (UsageError e) {
+            err.println("jgrad " + (command.startsWith("-") ? "" : command + ": ") + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("jgrad " + command + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return 1;
+        }
+    }
+
+    /** A mistake in the command line: reported on one line, exit status 2. */
+    static final class UsageError extends RuntimeException {
+        UsageError(String message) {
+            super(message);
+        }
+    }
+
+    private static int parity(List<String> args, PrintStream out) throws Exception {
+        String backend = null;
+        List<String> dirs = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--help", "-h" -> {
+                    out.println("""
+                            usage: jgrad parity [--backend NAME] DIR
+
+                            Runs every *.safetensors PyTorch fixture in DIR, prints one line per mismatch and ends with
+                            'N passed, N failed, N skipped'. Exit status 1 when a case failed or a file could not be read.
+                              --backend NAME   run the kernels of backend NAME (see 'jgrad info'); default: the best available""");
+                    return 0;
+                }
+                case "--backend" -> backend = value(args, ++i, "--backend");
+                default -> {
+                    if (a.startsWith("--backend=")) backend = a.substring("--backend=".length());
+                    else if (a.startsWith("-")) throw new UsageError("unknown option '" + a + "'");
+                    else dirs.add(a);
+                }
+            }
+        }
+        if (dirs.size() != 1) throw new UsageError("expected one fixture directory, got " + dirs.size() + " (usage: jgrad parity [--backend NAME] DIR)");
+        Path dir = Path.of(dirs.get(0));
+        if (!java.nio.file.Files.isDirectory(dir)) throw new UsageError("'" + dir + "' is not a directory");
+        if (backend != null) {
+            try {
+                Backends.use(backend);
+            } catch (RuntimeException e) {
+                throw new UsageError(e.getMessage());
+            }
+        }
+        out.println("backend: " + Backends.forDevice(Backends.defaultDevice()).name());
+        ParityRunner.Summary summary = new ParityRunner(out).runDirectory(dir);
+        return summary.ok() ? 0 : 1;
+    }
+
+    private static int info(List<String> args, PrintStream out) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                out.println("usage: jgrad info\n\nLists every backend found, whether it runs here, and the cause when it does not.");
+                return 0;
+            }
+            throw new UsageError("unknown option '" + a + "'");
+        }
+        out.println("java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+        for (Backends.Entry e : Backends.status()) {
+            out.println(e.available()
+                    ? String.format(Locale.ROOT, "%-10s available    device %s, rank %d", e.name(), e.backend().device(), e.rank())
+                    : String.format(Locale.ROOT, "%-10s unavailable  %s", e.name(), e.unavailableCause()));
+        }
+        out.println("default: " + Backends.forDevice(Backends.defaultDevice()).name());
+        return 0;
+    }
+
+    private static int train(List<String> args, PrintStream out) {
+        int epochs = 1000;
+        double lr = 0.5;
+        long seed = 0;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--help", "-h" -> {
+                    out.println("""
+                            usage: jgrad train [--epochs N] [--lr RATE] [--seed N]
+
+                            Trains a 2-32-2 ReLU network on two interleaved spirals with full-batch gradient descent,
+                            using only jgrad's tensors and autograd. (The MNIST models, datasets and optimisers come with
+                            the data/train modules.)
+                              --epochs N    gradient steps (default 1000)
+                              --lr RATE     learning rate (default 0.5)
+                              --seed N      random seed for data and weights (default 0)""");
+                    return 0;
+                }
+                case "--epochs" -> epochs = positiveInt(value(args, ++i, a), a);
+                case "--lr" -> lr = positiveDouble(value(args, ++i, a), a);
+                case "--seed" -> seed = parseLong(value(args, ++i, a), a);
+                default -> throw new UsageError("unknown option '" + a + "'");
+            }
+        }
+        long start = System.nanoTime();
+        double accuracy = SpiralClassifier.train(epochs, lr, seed, out);
+        out.println(String.format(Locale.ROOT, "trained in %.1f s", (System.nanoTime() - start) / 1e9));
+        out.println(String.format(Locale.ROOT, "train accuracy: %.2f%%", 100 * accuracy));
+        return 0;
+    }
+
+    private static String value(List<String> args, int i, String flag) {
+        if (i >= args.size()) throw new UsageError(flag + " needs a value");
+        return args.get(i);
+    }
+
+    private static int positiveInt(String s, String flag) {
+        try {
+            int v = Integer.parseInt(s);
+            if (v > 0) return v;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageError(flag + " expects a positive integer, got '" + s + "'");
+    }
+
+    private static double positiveDouble(String s, String flag) {
+        try {
+            double v = Double.parseDouble(s);
+            if (v > 0 && Double.isFinite(v)) return v;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageError(flag + " expects a positive number, got '" + s + "'");
+    }
+
+    private static long parseLong(String s, String flag) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new UsageError(flag + " expects an integer, got '" + s + "'");
+        }
+    }
+}
