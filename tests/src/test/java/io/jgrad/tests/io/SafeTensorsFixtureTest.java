@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SafeTensorsFixtureTest {
 
     static Path fixture(String name) throws URISyntaxException {
-        URL url = SafeTensorsFixtureTest.class.getResource("/fixtures/" + name);
-        assertNotNull(url, "test resource fixtures/" + name + " is missing");
+        URL url = SafeTensorsFixtureTest.class.getResource("/fixtures/pytorch/" + name);
+        assertNotNull(url, "test resource fixtures/pytorch/" + name + " is missing");
         return Path.of(url.toURI());
     }
 
