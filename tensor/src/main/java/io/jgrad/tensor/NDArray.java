@@ -963,7 +963,7 @@ public final class NDArray {
 
     /** 2-D convolution of this {@code [N, C, H, W]} input; {@code bias} may be null. */
     public NDArray conv2d(NDArray weight, NDArray bias, ConvParams p) {
-        int[] outShape = conv2dOutputShape("conv2d", shape, weight, bias, p);
+        int[] outShape = conv2dOutputShape("conv2d", shape, weight, weight.shape, bias, p);
         NDArray out = newZeros(outShape);
         backend().conv2d(this, weight, bias, p, out);
         return out;
@@ -983,7 +983,7 @@ public final class NDArray {
 
     /** Gradient of {@link #conv2d} with respect to its input of shape {@code inputShape}; this array is the output gradient. */
     public NDArray conv2dBackwardInput(NDArray weight, int[] inputShape, ConvParams p) {
-        int[] expected = conv2dOutputShape("conv2dBackwardInput", inputShape, weight, null, p);
+        int[] expected = conv2dOutputShape("conv2dBackwardInput", inputShape, weight, weight.shape, null, p);
         requireShape("conv2dBackwardInput", "grad_output", expected);
         NDArray gradInput = zeros(dtype(), device(), inputShape);
         backend().conv2dBackwardInput(this, weight, p, gradInput);
@@ -992,20 +992,20 @@ public final class NDArray {
 
     /** Gradient of {@link #conv2d} with respect to its weight of shape {@code weightShape}; this array is the output gradient. */
     public NDArray conv2dBackwardWeight(NDArray input, int[] weightShape, ConvParams p) {
-        NDArray probe = NDArray.view(storage, weightShape, Shapes.contiguousStrides(weightShape), 0);
-        int[] expected = conv2dOutputShape("conv2dBackwardWeight", input.shape, probe, null, p);
+        // There is no weight array yet: the input is checked for device and dtype in its place.
+        int[] expected = conv2dOutputShape("conv2dBackwardWeight", input.shape, input, weightShape, null, p);
         requireShape("conv2dBackwardWeight", "grad_output", expected);
         NDArray gradWeight = zeros(dtype(), device(), weightShape);
         backend().conv2dBackwardWeight(input, this, p, gradWeight);
         return gradWeight;
     }
 
-    private int[] conv2dOutputShape(String op, int[] in, NDArray weight, NDArray bias, ConvParams p) {
-        requireSameDevice(op, weight);
-        requireSameDtype(op, weight);
+    /** {@code other} is the array besides this one whose device and dtype must match; {@code w} is the weight shape. */
+    private int[] conv2dOutputShape(String op, int[] in, NDArray other, int[] w, NDArray bias, ConvParams p) {
+        requireSameDevice(op, other);
+        requireSameDtype(op, other);
         requireFloat(op);
         if (in.length != 4) throw new IllegalArgumentException(op + ": input must be [N, C, H, W], got shape " + Shapes.str(in));
-        int[] w = weight.shape;
         if (w.length != 4) throw new IllegalArgumentException(op + ": weight must be [O, C/groups, kH, kW], got shape " + Shapes.str(w));
         if (in[1] != w[1] * p.groups()) {
             throw new IllegalArgumentException(op + ": input shape " + Shapes.str(in) + " has " + in[1] + " channels but weight shape " + Shapes.str(w)
@@ -1076,6 +1076,9 @@ public final class NDArray {
     private int[] poolOutputShape(String op, PoolParams p) {
         requireFloat(op);
         if (rank() != 4) throw new IllegalArgumentException(op + ": input must be [N, C, H, W], got shape " + Shapes.str(shape));
+        if (shape[2] == 0 || shape[3] == 0) {
+            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(shape) + " has an empty plane (H and W must be non-zero)");
+        }
         int oh = p.outH(shape[2]), ow = p.outW(shape[3]);
         if (oh < 1 || ow < 1) {
             throw new IllegalArgumentException(op + ": input shape " + Shapes.str(shape) + " is too small for " + p + " (output would be " + oh + "x" + ow + ")");
@@ -1130,7 +1133,7 @@ public final class NDArray {
                 }
             }
         }
-        requireIndexRange(op, index, shape[d]);
+        requireIndexRange(op, index, rank() == 0 ? 1 : shape[d]);
         return d;
     }
 
@@ -1140,6 +1143,9 @@ public final class NDArray {
         requireSameDevice("indexSelect", index);
         requireIndices("indexSelect", index);
         if (index.rank() > 1) throw new IllegalArgumentException("indexSelect: index must be 1-D, got shape " + Shapes.str(index.shape));
+        if (rank() == 0 && index.numel() != 1) {
+            throw new IllegalArgumentException("indexSelect: a 0-d input needs an index of one element, got shape " + Shapes.str(index.shape));
+        }
         requireIndexRange("indexSelect", index, rank() == 0 ? 1 : shape[d]);
         int[] outShape = shape.clone();
         if (rank() > 0) outShape[d] = index.numel();
@@ -1156,13 +1162,16 @@ public final class NDArray {
         requireSameDtype("indexAdd", src);
         requireIndices("indexAdd", index);
         if (index.rank() != 1) throw new IllegalArgumentException("indexAdd: index must be 1-D, got shape " + Shapes.str(index.shape));
+        if (rank() == 0 && index.numel() != 1) {
+            throw new IllegalArgumentException("indexAdd: a 0-d input needs an index of one element, got shape " + Shapes.str(index.shape));
+        }
         int[] expected = shape.clone();
-        expected[d] = index.numel();
+        if (rank() > 0) expected[d] = index.numel();
         if (!Arrays.equals(src.shape, expected)) {
             throw new IllegalArgumentException("indexAdd: src shape " + Shapes.str(src.shape) + " does not match " + Shapes.str(expected)
                     + " (input " + Shapes.str(shape) + " with dim " + dim + " sized by index " + Shapes.str(index.shape) + ")");
         }
-        requireIndexRange("indexAdd", index, shape[d]);
+        requireIndexRange("indexAdd", index, rank() == 0 ? 1 : shape[d]);
         NDArray out = copy();
         backend().indexAdd(out, d, index, src);
         return out;

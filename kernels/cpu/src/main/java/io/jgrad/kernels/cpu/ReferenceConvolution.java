@@ -2,21 +2,142 @@ package io.jgrad.kernels.cpu;
 
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.HostStorage;
 
-/** Direct-loop 2-D convolution and its two gradients (to be written). */
+/**
+ * Direct-loop 2-D convolution (NCHW, PyTorch's {@code conv2d}) and its two gradients. With
+ * {@code Cg = C/groups} input and {@code Og = O/groups} output channels per group, output channel
+ * {@code o} belongs to group {@code g = o / Og} and reads input channels {@code g*Cg .. g*Cg + Cg - 1}:
+ *
+ * <pre>
+ * out[n, o, oh, ow] = bias[o] + Σ_{c < Cg, kh, kw} in[n, g*Cg + c, ih, iw] · w[o, c, kh, kw]
+ *     where ih = oh*strideH - padH + kh*dilationH,  iw = ow*strideW - padW + kw*dilationW
+ * </pre>
+ *
+ * and positions outside the input read as 0 (zero padding). Each kernel computes every element of its
+ * result as one sum in double, written once, so no result needs zeroing first and float32 rounds once.
+ */
 final class ReferenceConvolution {
     private ReferenceConvolution() {
     }
 
     static void forward(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        throw new UnsupportedOperationException("conv2d: not yet implemented");
+        int[] inShape = input.shape(), wShape = weight.shape(), outShape = out.shape();
+        int batch = inShape[0], height = inShape[2], width = inShape[3];
+        int outChannels = wShape[0], cg = wShape[1], kH = wShape[2], kW = wShape[3];
+        int og = outChannels / p.groups(), outH = outShape[2], outW = outShape[3];
+        HostStorage is = host(input), ws = host(weight), os = host(out);
+        Layout il = Layout.of(input), wl = Layout.of(weight), ol = Layout.of(out);
+
+        for (int n = 0; n < batch; n++) {
+            for (int o = 0; o < outChannels; o++) {
+                int firstChannel = (o / og) * cg;
+                double b = bias == null ? 0.0 : host(bias).get(bias.offset() + o * bias.strides()[0]);
+                for (int oh = 0; oh < outH; oh++) {
+                    for (int ow = 0; ow < outW; ow++) {
+                        double sum = b;
+                        for (int c = 0; c < cg; c++) {
+                            for (int kh = 0; kh < kH; kh++) {
+                                int ih = oh * p.strideH() - p.padH() + kh * p.dilationH();
+                                if (ih < 0 || ih >= height) continue;
+                                for (int kw = 0; kw < kW; kw++) {
+                                    int iw = ow * p.strideW() - p.padW() + kw * p.dilationW();
+                                    if (iw < 0 || iw >= width) continue;
+                                    sum += is.get(il.at(n, firstChannel + c, ih, iw)) * ws.get(wl.at(o, c, kh, kw));
+                                }
+                            }
+                        }
+                        os.set(ol.at(n, o, oh, ow), sum);
+                    }
+                }
+            }
+        }
     }
 
+    /**
+     * {@code gradInput[n, ci, ih, iw] = Σ gradOut[n, o, oh, ow] · w[o, c, kh, kw]} over the output channels
+     * {@code o} of ci's group and every {@code (oh, kh), (ow, kw)} that the forward formula maps onto
+     * {@code (ih, iw)}: {@code oh = (ih + padH - kh*dilationH) / strideH} when that division is exact and
+     * lands inside the output (likewise for w). This is the forward sum read backwards, one input cell at a
+     * time, so each gradient element is a single double sum.
+     */
     static void backwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
-        throw new UnsupportedOperationException("conv2d backward: not yet implemented");
+        int[] inShape = gradInput.shape(), wShape = weight.shape(), outShape = gradOut.shape();
+        int batch = inShape[0], channels = inShape[1], height = inShape[2], width = inShape[3];
+        int cg = wShape[1], kH = wShape[2], kW = wShape[3];
+        int og = wShape[0] / p.groups(), outH = outShape[2], outW = outShape[3];
+        HostStorage gs = host(gradOut), ws = host(weight), gis = host(gradInput);
+        Layout gl = Layout.of(gradOut), wl = Layout.of(weight), gil = Layout.of(gradInput);
+
+        for (int n = 0; n < batch; n++) {
+            for (int ci = 0; ci < channels; ci++) {
+                int group = ci / cg, c = ci % cg;
+                for (int ih = 0; ih < height; ih++) {
+                    for (int iw = 0; iw < width; iw++) {
+                        double sum = 0.0;
+                        for (int o = group * og; o < (group + 1) * og; o++) {
+                            for (int kh = 0; kh < kH; kh++) {
+                                int oh = outputIndex(ih + p.padH() - kh * p.dilationH(), p.strideH(), outH);
+                                if (oh < 0) continue;
+                                for (int kw = 0; kw < kW; kw++) {
+                                    int ow = outputIndex(iw + p.padW() - kw * p.dilationW(), p.strideW(), outW);
+                                    if (ow < 0) continue;
+                                    sum += gs.get(gl.at(n, o, oh, ow)) * ws.get(wl.at(o, c, kh, kw));
+                                }
+                            }
+                        }
+                        gis.set(gil.at(n, ci, ih, iw), sum);
+                    }
+                }
+            }
+        }
     }
 
+    /** {@code gradWeight[o, c, kh, kw] = Σ_{n, oh, ow} gradOut[n, o, oh, ow] · in[n, g*Cg + c, ih, iw]}, with ih, iw as in the forward pass. */
     static void backwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
-        throw new UnsupportedOperationException("conv2d backward: not yet implemented");
+        int[] inShape = input.shape(), wShape = gradWeight.shape(), outShape = gradOut.shape();
+        int batch = inShape[0], height = inShape[2], width = inShape[3];
+        int outChannels = wShape[0], cg = wShape[1], kH = wShape[2], kW = wShape[3];
+        int og = outChannels / p.groups(), outH = outShape[2], outW = outShape[3];
+        HostStorage is = host(input), gs = host(gradOut), gws = host(gradWeight);
+        Layout il = Layout.of(input), gl = Layout.of(gradOut), gwl = Layout.of(gradWeight);
+
+        for (int o = 0; o < outChannels; o++) {
+            int firstChannel = (o / og) * cg;
+            for (int c = 0; c < cg; c++) {
+                for (int kh = 0; kh < kH; kh++) {
+                    for (int kw = 0; kw < kW; kw++) {
+                        double sum = 0.0;
+                        for (int n = 0; n < batch; n++) {
+                            for (int oh = 0; oh < outH; oh++) {
+                                int ih = oh * p.strideH() - p.padH() + kh * p.dilationH();
+                                if (ih < 0 || ih >= height) continue;
+                                for (int ow = 0; ow < outW; ow++) {
+                                    int iw = ow * p.strideW() - p.padW() + kw * p.dilationW();
+                                    if (iw < 0 || iw >= width) continue;
+                                    sum += gs.get(gl.at(n, o, oh, ow)) * is.get(il.at(n, firstChannel + c, ih, iw));
+                                }
+                            }
+                        }
+                        gws.set(gwl.at(o, c, kh, kw), sum);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The output index whose window reaches the input cell at {@code shifted = in + pad - k*dilation}
+     * through kernel tap k, or -1 when none does: {@code shifted} must be a non-negative multiple of the
+     * stride, and the quotient must lie inside the output.
+     */
+    private static int outputIndex(int shifted, int stride, int outSize) {
+        if (shifted < 0 || shifted % stride != 0) return -1;
+        int out = shifted / stride;
+        return out < outSize ? out : -1;
+    }
+
+    private static HostStorage host(NDArray a) {
+        return ReferenceBackend.host(a);
     }
 }

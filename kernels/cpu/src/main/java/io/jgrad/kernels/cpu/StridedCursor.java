@@ -22,14 +22,25 @@ final class StridedCursor {
 
     /** Walks {@code shape}; every array must have at least {@code shape.length} leading dims of that shape. */
     StridedCursor(int[] shape, NDArray... arrays) {
+        this(shape, layouts(arrays));
+    }
+
+    /** Walks {@code shape} over layouts that need not belong to an NDArray (scratch buffers, pinned views). */
+    StridedCursor(int[] shape, Layout... layouts) {
         this.shape = shape;
         this.index = new int[shape.length];
-        this.pos = new int[arrays.length];
-        this.strides = new int[arrays.length][];
-        for (int k = 0; k < arrays.length; k++) {
-            pos[k] = arrays[k].offset();
-            strides[k] = arrays[k].strides();
+        this.pos = new int[layouts.length];
+        this.strides = new int[layouts.length][];
+        for (int k = 0; k < layouts.length; k++) {
+            pos[k] = layouts[k].offset();
+            strides[k] = layouts[k].strides();
         }
+    }
+
+    private static Layout[] layouts(NDArray[] arrays) {
+        Layout[] out = new Layout[arrays.length];
+        for (int k = 0; k < arrays.length; k++) out[k] = Layout.of(arrays[k]);
+        return out;
     }
 
     /** Moves to the next index (row-major); after the last one the positions are meaningless. */
