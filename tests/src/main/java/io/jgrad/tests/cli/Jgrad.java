@@ -132,7 +132,7 @@ public final class Jgrad {
                     out.println("""
                             usage: jgrad train [--epochs N] [--lr RATE] [--seed N]
 
-                            Trains a 2-32-2 ReLU network on two interleaved spirals with full-batch gradient descent,
+                            Trains a 2-64-2 ReLU network on two interleaved spirals with full-batch gradient descent,
                             using only jgrad's tensors and autograd. (The MNIST models, datasets and optimisers come with
                             the data/train modules.)
                               --epochs N    gradient steps (default 1000)

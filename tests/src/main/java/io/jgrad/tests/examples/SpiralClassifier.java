@@ -9,7 +9,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * A two-layer network learning to separate two interleaved spirals, written with nothing but tensors,
+ * A two-layer network (2-64-2, ReLU) learning to separate two interleaved spirals, written with nothing but tensors,
  * autograd and a hand-written SGD step: what the training command runs until the data and training modules
  * (embedded digits, optimisers, the fit loop) arrive.
  */
@@ -21,7 +21,7 @@ public final class SpiralClassifier {
     /** Trains for {@code epochs} full-batch steps and returns the final training accuracy in [0, 1]. */
     public static double train(int epochs, double lr, long seed, PrintStream log) {
         Generator gen = new Generator(seed);
-        int perClass = 200, hidden = 32;
+        int perClass = 200, hidden = 64;
         NDArray[] data = spirals(perClass, gen);
         Tensor x = Tensor.of(data[0]);
         NDArray labels = data[1];
@@ -58,7 +58,7 @@ public final class SpiralClassifier {
         for (int c = 0; c < 2; c++) {
             for (int i = 0; i < perClass; i++) {
                 double r = (double) i / perClass;
-                double angle = 3.5 * r * Math.PI + c * Math.PI + 0.15 * gen.nextGaussian();
+                double angle = 2.5 * r * Math.PI + c * Math.PI + 0.15 * gen.nextGaussian();
                 int row = c * perClass + i;
                 xs[2 * row] = (float) (r * Math.cos(angle));
                 xs[2 * row + 1] = (float) (r * Math.sin(angle));
