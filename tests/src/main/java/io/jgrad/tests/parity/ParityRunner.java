@@ -100,10 +100,13 @@ public final class ParityRunner {
         Map<String, String> meta = st.metadata();
         String op = meta.get("op");
         if (op == null) return new Outcome(Kind.FAIL, List.of("metadata has no 'op'"));
-        OpCase opCase = ParityOps.find(op);
-        if (opCase == null) return Outcome.skip("op " + op + " not supported yet");
+        OpCase opCase = ParityOps.op(op);
+        TrajectoryCase trajectory = ParityOps.trajectory(op);
+        if (opCase == null && trajectory == null) return Outcome.skip("op " + op + " not supported yet");
         try {
-            return check(st, opCase, meta);
+            if (opCase != null) return check(st, opCase, meta);
+            List<String> problems = trajectory.check(st, attrsOf(meta), parseTolerance(meta.get("rtol"), 1e-5), parseTolerance(meta.get("atol"), 1e-8));
+            return problems.isEmpty() ? new Outcome(Kind.PASS, List.of()) : new Outcome(Kind.FAIL, problems);
         } catch (UnsupportedCase e) {
             return Outcome.skip(e.getMessage());
         } catch (RuntimeException e) {
@@ -122,10 +125,7 @@ public final class ParityRunner {
             if (gradNames.contains(in)) t.requiresGrad(true);
             inputs.put(in, t);
         }
-        Object attrsJson = meta.containsKey("attrs") ? Json.parse(meta.get("attrs")) : Map.of();
-        if (!(attrsJson instanceof Map<?, ?>)) return new Outcome(Kind.FAIL, List.of("attrs is not a JSON object: " + meta.get("attrs")));
-        @SuppressWarnings("unchecked")
-        Attrs attrs = new Attrs((Map<String, Object>) attrsJson);
+        Attrs attrs = attrsOf(meta);
 
         Tensor[] outputs = opCase.run(inputs, attrs);
         if (outputs.length != outputNames.size()) {
@@ -174,6 +174,13 @@ public final class ParityRunner {
             problems.add(String.format(Locale.ROOT, "%s: worst error %.3e at flat index %d (expected %.8g, got %.8g; rtol %.1e, atol %.1e)",
                     tensor, worstError, worst, e[worst], a[worst], rtol, atol));
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Attrs attrsOf(Map<String, String> meta) {
+        Object json = meta.containsKey("attrs") ? Json.parse(meta.get("attrs")) : Map.of();
+        if (!(json instanceof Map<?, ?>)) throw new IllegalArgumentException("attrs is not a JSON object: " + meta.get("attrs"));
+        return new Attrs((Map<String, Object>) json);
     }
 
     private static List<String> list(String csv) {
