@@ -101,8 +101,8 @@ final class Gradients {
                 yield grads(n, g, n.needs(1) ? g.gather(ix.dim(), ix.index()) : null);
             }
             case INDEX_SELECT -> {                                                             // adjoint of index-select is index-add
-                OpArgs.Indexed ix = n.args();
-                yield one(n.input(0).zerosLike().indexAdd(ix.dim(), ix.index(), g));
+                OpArgs.Indexed ix = n.args();                                                  //   (a 0-d index is one slice: made 1-D)
+                yield one(n.input(0).zerosLike().indexAdd(ix.dim(), ix.index().reshape(-1), g));
             }
             case RESHAPE -> one(g.reshape(n.<OpArgs.Shape>args().shape()));                   // same elements, old shape
             case PERMUTE -> one(g.permute(inverse(n.<OpArgs.Order>args().order())));          // undo the permutation
@@ -175,10 +175,11 @@ final class Gradients {
         return wins.add(a.eq(b).mul(0.5));
     }
 
-    /** d(aᵇ)/da = b·aᵇ⁻¹ */
+    /** d(aᵇ)/da = b·aᵇ⁻¹, taken as 0 where b = 0 (as PyTorch, so that 0⁰ does not give 0·0⁻¹ = NaN). */
     private static NDArray powBase(NDArray g, Node n) {
         NDArray a = n.input(0), b = n.input(1);
-        return g.mul(b.mul(a.pow(b.sub(1))));
+        NDArray safe = g.mul(b.mul(a.pow(b.sub(1))));
+        return NDArray.where(b.eq(0), safe.scalarLike(0), safe);
     }
 
     /** d(aᵇ)/db = aᵇ·ln a, taken as 0 where a = 0 and b >= 0 (as PyTorch, to avoid 0·-inf). */

@@ -83,13 +83,14 @@ public final class Tensor {
     }
 
     /**
-     * Records {@code op}. The result requires a gradient when recording is on and any input does; only
-     * then is a node kept (so no-grad code holds no graph).
+     * Records {@code op}. The result requires a gradient when recording is on, any input does and the result
+     * is floating point (an integer result, such as a cast to int64, carries none, as in PyTorch); only then
+     * is a node kept (so no-grad code holds no graph).
      */
     static Tensor record(Op op, NDArray out, Object args, Tensor... inputs) {
         if (GradMode.isAnomalyDetectionEnabled()) Anomalies.checkForward(op, out, inputs);
         boolean needsGrad = false;
-        if (GradMode.isEnabled()) {
+        if (GradMode.isEnabled() && out.dtype().isFloatingPoint()) {
             for (Tensor t : inputs) needsGrad |= t.requiresGrad;
         }
         return needsGrad ? new Tensor(out, new Node(op, out, args, inputs), true) : new Tensor(out, null, false);

@@ -48,7 +48,10 @@ public final class Shapes {
         return dim < 0 ? dim + Math.max(rank, 1) : dim;
     }
 
-    /** Normalised, distinct dims; an empty list means all dims. */
+    /**
+     * Normalised, distinct dims; an empty list means all dims. A 0-d array accepts dim 0 or -1, as PyTorch,
+     * and has no dims to reduce: the result is empty.
+     */
     public static int[] dims(String op, int[] dims, int rank) {
         if (dims == null || dims.length == 0) {
             int[] all = new int[rank];
@@ -63,6 +66,7 @@ public final class Shapes {
             seen[d] = true;
             out[i] = d;
         }
+        if (rank == 0) return new int[0];
         Arrays.sort(out);
         return out;
     }
