@@ -48,7 +48,10 @@ public final class Shapes {
         return dim < 0 ? dim + Math.max(rank, 1) : dim;
     }
 
-    /** Normalised, distinct dims; an empty list means all dims. */
+    /**
+     * Normalised, distinct dims; an empty list means all dims. A 0-d array accepts dim 0 (or -1), as torch
+     * does, but has no dim to reduce: the result is then empty.
+     */
     public static int[] dims(String op, int[] dims, int rank) {
         if (dims == null || dims.length == 0) {
             int[] all = new int[rank];
@@ -63,6 +66,7 @@ public final class Shapes {
             seen[d] = true;
             out[i] = d;
         }
+        if (rank == 0) return new int[0];
         Arrays.sort(out);
         return out;
     }
@@ -80,6 +84,15 @@ public final class Shapes {
             out[i] = da == 1 ? db : da;
         }
         return out;
+    }
+
+    /** True when {@link #broadcast} of the two shapes succeeds. */
+    public static boolean broadcastable(int[] a, int[] b) {
+        for (int i = 1; i <= Math.min(a.length, b.length); i++) {
+            int da = a[a.length - i], db = b[b.length - i];
+            if (da != db && da != 1 && db != 1) return false;
+        }
+        return true;
     }
 
     /** {@code shape} with a 1 at every dim in {@code reduced} (the keepdim shape of a reduction). */
