@@ -87,12 +87,17 @@ public final class NDArray {
 
     public static NDArray full(DType dtype, double value, int... shape) {
         NDArray a = zeros(dtype, shape);
-        if (value != 0) a.fill(value);
+        if (!isPositiveZero(value)) a.fill(value);
         return a;
     }
 
     public static NDArray full(double value, int... shape) {
         return full(DType.FLOAT32, value, shape);
+    }
+
+    /** True for +0.0 only: a fresh storage already holds it, but -0.0 must still be written. */
+    private static boolean isPositiveZero(double value) {
+        return Double.doubleToRawLongBits(value) == 0L;
     }
 
     /** A 0-d array. */
@@ -167,9 +172,10 @@ public final class NDArray {
         if (steps < 0) throw new IllegalArgumentException("linspace: steps must be >= 0, got " + steps);
         HostStorage h = HostStorage.allocate(dtype, steps);
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
-        // Fill from both ends, as PyTorch does, so the last value is exactly end.
+        // Fill from both ends, as PyTorch does, so the last value is exactly end; a single step is start.
         int half = steps / 2;
         for (int i = 0; i < steps; i++) h.set(i, i < half ? start + i * step : end - (steps - 1 - i) * step);
+        if (steps == 1) h.set(0, start);
         return fromHost(h, steps);
     }
 
@@ -202,8 +208,19 @@ public final class NDArray {
     public static NDArray uniform(Generator gen, DType dtype, double low, double high, int... shape) {
         if (!(low <= high)) throw new IllegalArgumentException("uniform: low " + low + " must be <= high " + high);
         HostStorage h = HostStorage.allocate(dtype, Shapes.numel("uniform", shape));
-        for (int i = 0; i < h.size(); i++) h.set(i, low + (high - low) * gen.nextDouble());
+        for (int i = 0; i < h.size(); i++) {
+            h.set(i, low + (high - low) * gen.nextDouble());
+            // A draw just below high can round up to high (in float32 from u > 1 - 2^-25): keep the interval half-open.
+            if (dtype.isFloatingPoint() && low < high && h.get(i) >= high) h.set(i, largestBelow(dtype, high));
+        }
         return fromHost(h, shape);
+    }
+
+    /** The largest value of a floating {@code dtype} that is below {@code x}. */
+    private static double largestBelow(DType dtype, double x) {
+        if (dtype != DType.FLOAT32) return Math.nextDown(x);
+        float f = (float) x;
+        return f < x ? f : Math.nextDown(f);
     }
 
     public static NDArray uniform(Generator gen, double low, double high, int... shape) {
@@ -234,7 +251,7 @@ public final class NDArray {
     /** A 0-d array of this array's dtype and device. */
     public NDArray scalarLike(double value) {
         NDArray s = newZeros();
-        if (value != 0) s.fill(value);
+        if (!isPositiveZero(value)) s.fill(value);
         return s;
     }
 
@@ -247,7 +264,13 @@ public final class NDArray {
     }
 
     public int shape(int dim) {
-        return shape[Shapes.dim("shape", dim, rank())];
+        return shape[realDim("shape", dim)];
+    }
+
+    /** {@code dim} mapped into {@code [0, rank)} for ops that need an actual dim, which a 0-d array lacks. */
+    private int realDim(String op, int dim) {
+        if (rank() == 0) throw new IllegalArgumentException(op + ": a 0-dim array has no dim " + dim + " (shape [])");
+        return Shapes.dim(op, dim, rank());
     }
 
     public int[] strides() {
@@ -492,6 +515,7 @@ public final class NDArray {
     /** Swaps two dims. */
     public NDArray transpose(int dim0, int dim1) {
         int a = Shapes.dim("transpose", dim0, rank()), b = Shapes.dim("transpose", dim1, rank());
+        if (rank() == 0) return this; // torch accepts dims 0 and -1 of a 0-d tensor
         int[] order = new int[rank()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         order[a] = b;
@@ -510,7 +534,7 @@ public final class NDArray {
      * the end and out-of-range bounds are clamped, as Python slicing; {@code step} must be positive.
      */
     public NDArray slice(int dim, int start, int end, int step) {
-        int d = Shapes.dim("slice", dim, rank());
+        int d = realDim("slice", dim);
         if (step <= 0) throw new IllegalArgumentException("slice: step must be positive, got " + step);
         int n = shape[d];
         int s = clampIndex(start, n), e = clampIndex(end, n);
@@ -532,7 +556,7 @@ public final class NDArray {
 
     /** {@code length} elements from {@code start} along {@code dim}; unlike slice, out-of-range is an error. */
     public NDArray narrow(int dim, int start, int length) {
-        int d = Shapes.dim("narrow", dim, rank());
+        int d = realDim("narrow", dim);
         int s = start < 0 ? start + shape[d] : start;
         if (s < 0 || length < 0 || s + length > shape[d]) {
             throw new IllegalArgumentException("narrow: start " + start + " and length " + length + " exceed dim " + dim + " of shape " + Shapes.str(shape));
@@ -542,7 +566,7 @@ public final class NDArray {
 
     /** The sub-array at {@code index} along {@code dim}, with that dim removed. */
     public NDArray select(int dim, int index) {
-        int d = Shapes.dim("select", dim, rank());
+        int d = realDim("select", dim);
         int i = index < 0 ? index + shape[d] : index;
         if (i < 0 || i >= shape[d]) {
             throw new IllegalArgumentException("select: index " + index + " out of range for dim " + dim + " of shape " + Shapes.str(shape));
@@ -674,6 +698,8 @@ public final class NDArray {
     /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this view; returns this. */
     public NDArray assign(NDArray src) {
         requireSameDevice("assign", src);
+        if (hasInternalOverlap()) throw new IllegalArgumentException("assign: cannot write into an expanded view (stride 0) of shape " + Shapes.str(shape));
+        requireNoPartialOverlap("assign", src);
         Shapes.broadcast("assign", src.shape, shape);
         backend().copy(src.expandTo("assign", shape), this);
         return this;
@@ -696,13 +722,14 @@ public final class NDArray {
 
     /** {@code this *= factor}; returns this. */
     public NDArray mulInPlace(double factor) {
-        return inPlace("mulInPlace", BinaryOp.MUL, scalarLike(factor));
+        return inPlace("mulInPlace", BinaryOp.MUL, scalarOperand("mulInPlace", factor));
     }
 
     private NDArray inPlace(String op, BinaryOp kind, NDArray other) {
         requireSameDevice(op, other);
         requireSameDtype(op, other);
         if (hasInternalOverlap()) throw new IllegalArgumentException(op + ": cannot write in place into an expanded view (stride 0) of shape " + Shapes.str(shape));
+        requireNoPartialOverlap(op, other);
         NDArray b = other.expandTo(op, shape);
         backend().binary(kind, this, b, this);
         return this;
@@ -711,6 +738,39 @@ public final class NDArray {
     private boolean hasInternalOverlap() {
         for (int d = 0; d < rank(); d++) if (strides[d] == 0 && shape[d] > 1) return true;
         return false;
+    }
+
+    /**
+     * Rejects a write whose source shares some, but not exactly the same, memory as this array: the kernel
+     * would read elements it has already overwritten. As torch's {@code assert_no_partial_overlap}, only
+     * dense arrays are compared (two blocks of storage); other layouts are let through.
+     */
+    private void requireNoPartialOverlap(String op, NDArray src) {
+        if (storage != src.storage || numel() == 0 || src.numel() == 0 || !isDense() || !src.isDense()) return;
+        int end = offset + numel(), srcEnd = src.offset + src.numel();
+        boolean sameElements = offset == src.offset && squeeze().sameLayout(src.squeeze());
+        if (!sameElements && offset < srcEnd && src.offset < end) {
+            throw new IllegalArgumentException(op + ": source of shape " + Shapes.str(src.shape) + " partly overlaps the written array of shape "
+                    + Shapes.str(shape) + " in memory; pass a copy() of the source");
+        }
+    }
+
+    private boolean sameLayout(NDArray other) {
+        return Arrays.equals(shape, other.shape) && Arrays.equals(strides, other.strides);
+    }
+
+    /** True when the elements fill a block of storage without gaps, in some order of the dims. */
+    private boolean isDense() {
+        Integer[] order = new Integer[rank()];
+        for (int d = 0; d < order.length; d++) order[d] = d;
+        Arrays.sort(order, (x, y) -> Integer.compare(strides[x], strides[y]));
+        long expected = 1;
+        for (int d : order) {
+            if (shape[d] == 1) continue;
+            if (strides[d] != expected) return false;
+            expected *= shape[d];
+        }
+        return true;
     }
 
     private NDArray expandTo(String op, int[] target) {
@@ -728,7 +788,7 @@ public final class NDArray {
     public NDArray add(NDArray other) { return binary("add", BinaryOp.ADD, other); }
     public NDArray sub(NDArray other) { return binary("sub", BinaryOp.SUB, other); }
     public NDArray mul(NDArray other) { return binary("mul", BinaryOp.MUL, other); }
-    public NDArray div(NDArray other) { return binary("div", BinaryOp.DIV, other); }
+    public NDArray div(NDArray other) { return floatBinary("div", BinaryOp.DIV, other); }
     public NDArray pow(NDArray other) { return binary("pow", BinaryOp.POW, other); }
     public NDArray maximum(NDArray other) { return binary("maximum", BinaryOp.MAXIMUM, other); }
     public NDArray minimum(NDArray other) { return binary("minimum", BinaryOp.MINIMUM, other); }
@@ -739,24 +799,49 @@ public final class NDArray {
     public NDArray gt(NDArray other) { return binary("gt", BinaryOp.GT, other); }
     public NDArray ge(NDArray other) { return binary("ge", BinaryOp.GE, other); }
 
-    public NDArray add(double s) { return binary("add", BinaryOp.ADD, scalarLike(s)); }
-    public NDArray sub(double s) { return binary("sub", BinaryOp.SUB, scalarLike(s)); }
-    public NDArray mul(double s) { return binary("mul", BinaryOp.MUL, scalarLike(s)); }
-    public NDArray div(double s) { return binary("div", BinaryOp.DIV, scalarLike(s)); }
-    public NDArray maximum(double s) { return binary("maximum", BinaryOp.MAXIMUM, scalarLike(s)); }
-    public NDArray minimum(double s) { return binary("minimum", BinaryOp.MINIMUM, scalarLike(s)); }
-    public NDArray eq(double s) { return binary("eq", BinaryOp.EQ, scalarLike(s)); }
-    public NDArray ne(double s) { return binary("ne", BinaryOp.NE, scalarLike(s)); }
-    public NDArray lt(double s) { return binary("lt", BinaryOp.LT, scalarLike(s)); }
-    public NDArray le(double s) { return binary("le", BinaryOp.LE, scalarLike(s)); }
-    public NDArray gt(double s) { return binary("gt", BinaryOp.GT, scalarLike(s)); }
-    public NDArray ge(double s) { return binary("ge", BinaryOp.GE, scalarLike(s)); }
+    public NDArray add(double s) { return binary("add", BinaryOp.ADD, scalarOperand("add", s)); }
+    public NDArray sub(double s) { return binary("sub", BinaryOp.SUB, scalarOperand("sub", s)); }
+    public NDArray mul(double s) { return binary("mul", BinaryOp.MUL, scalarOperand("mul", s)); }
+    public NDArray div(double s) { return floatBinary("div", BinaryOp.DIV, scalarOperand("div", s)); }
+    public NDArray maximum(double s) { return binary("maximum", BinaryOp.MAXIMUM, scalarOperand("maximum", s)); }
+    public NDArray minimum(double s) { return binary("minimum", BinaryOp.MINIMUM, scalarOperand("minimum", s)); }
+    public NDArray eq(double s) { return binary("eq", BinaryOp.EQ, scalarOperand("eq", s)); }
+    public NDArray ne(double s) { return binary("ne", BinaryOp.NE, scalarOperand("ne", s)); }
+    public NDArray lt(double s) { return binary("lt", BinaryOp.LT, scalarOperand("lt", s)); }
+    public NDArray le(double s) { return binary("le", BinaryOp.LE, scalarOperand("le", s)); }
+    public NDArray gt(double s) { return binary("gt", BinaryOp.GT, scalarOperand("gt", s)); }
+    public NDArray ge(double s) { return binary("ge", BinaryOp.GE, scalarOperand("ge", s)); }
 
     /** {@code s - this}. */
-    public NDArray rsub(double s) { return scalarLike(s).binary("rsub", BinaryOp.SUB, this); }
+    public NDArray rsub(double s) { return scalarOperand("rsub", s).binary("rsub", BinaryOp.SUB, this); }
 
     /** {@code s / this}. */
-    public NDArray rdiv(double s) { return scalarLike(s).binary("rdiv", BinaryOp.DIV, this); }
+    public NDArray rdiv(double s) { return scalarOperand("rdiv", s).floatBinary("rdiv", BinaryOp.DIV, this); }
+
+    /**
+     * {@code s} as a 0-d operand of this array's dtype. An int64 array rejects a fractional or non-finite
+     * scalar: torch would promote the result to float, and truncating the scalar would give other numbers.
+     */
+    private NDArray scalarOperand(String op, double s) {
+        if (!dtype().isFloatingPoint() && !isInteger(s)) {
+            throw new IllegalArgumentException(op + ": scalar " + s + " is not an integer, and the array is " + dtype() + " with shape "
+                    + Shapes.str(shape) + "; convert with to(DType) first");
+        }
+        return scalarLike(s);
+    }
+
+    private static boolean isInteger(double s) {
+        return Double.isFinite(s) && s == Math.rint(s);
+    }
+
+    /**
+     * Division is floating-point only: torch.div of integers is true division with a float result, and
+     * truncating in int64 instead would silently give other numbers. Convert with {@code to(DType)} first.
+     */
+    private NDArray floatBinary(String op, BinaryOp kind, NDArray other) {
+        requireFloat(op);
+        return binary(op, kind, other);
+    }
 
     private NDArray binary(String op, BinaryOp kind, NDArray other) {
         requireSameDevice(op, other);
@@ -813,6 +898,11 @@ public final class NDArray {
     /** Values limited to {@code [min, max]}; pass an infinity for a missing bound. */
     public NDArray clamp(double min, double max) {
         if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+        boolean integralBounds = (isInteger(min) || Double.isInfinite(min)) && (isInteger(max) || Double.isInfinite(max));
+        if (!dtype().isFloatingPoint() && !integralBounds) {
+            throw new IllegalArgumentException("clamp: bounds " + min + " and " + max + " must be integers (or infinities) for an " + dtype()
+                    + " array of shape " + Shapes.str(shape));
+        }
         return unary("clamp", UnaryOp.CLAMP, min, max);
     }
 
@@ -931,7 +1021,12 @@ public final class NDArray {
         if (k != k2) {
             throw new IllegalArgumentException("matmul: shapes " + Shapes.str(shape) + " and " + Shapes.str(other.shape) + " cannot be multiplied (" + k + " != " + k2 + ")");
         }
-        int[] batch = Shapes.broadcast("matmul", Arrays.copyOf(a.shape, a.rank() - 2), Arrays.copyOf(b.shape, b.rank() - 2));
+        int[] batchA = Arrays.copyOf(a.shape, a.rank() - 2), batchB = Arrays.copyOf(b.shape, b.rank() - 2);
+        if (!Shapes.broadcastable(batchA, batchB)) {
+            throw new IllegalArgumentException("matmul: shapes " + Shapes.str(shape) + " and " + Shapes.str(other.shape) + " have batch dims "
+                    + Shapes.str(batchA) + " and " + Shapes.str(batchB) + " that cannot be broadcast");
+        }
+        int[] batch = Shapes.broadcast("matmul", batchA, batchB);
         NDArray out = newZeros(Shapes.concat(batch, m, n));
         backend().matmul(a.expand(Shapes.concat(batch, m, k)), b.expand(Shapes.concat(batch, k, n)), out);
         if (other.rank() == 1) out = out.squeeze(-1);

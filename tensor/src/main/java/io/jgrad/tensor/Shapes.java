@@ -86,6 +86,15 @@ public final class Shapes {
         return out;
     }
 
+    /** True when {@link #broadcast} of the two shapes succeeds. */
+    public static boolean broadcastable(int[] a, int[] b) {
+        for (int i = 1; i <= Math.min(a.length, b.length); i++) {
+            int da = a[a.length - i], db = b[b.length - i];
+            if (da != db && da != 1 && db != 1) return false;
+        }
+        return true;
+    }
+
     /** {@code shape} with a 1 at every dim in {@code reduced} (the keepdim shape of a reduction). */
     public static int[] keepDims(int[] shape, int[] reduced) {
         int[] out = shape.clone();
