@@ -29,6 +29,8 @@ public final class Backends {
 
     private static volatile Map<String, Entry> entries;
     private static volatile Backend selected; // the forced backend, or null for "best available"
+    /** Why the backend named by -Djgrad.backend cannot be used; every dispatch reports it, never a silent default. */
+    private static volatile RuntimeException forcedError;
 
     private Backends() {
     }
@@ -56,6 +58,7 @@ public final class Backends {
      */
     public static synchronized void use(String name) {
         selected = name == null ? null : get(name);
+        forcedError = null;
     }
 
     /** The backend that runs kernels on arrays of {@code device}. */
@@ -86,6 +89,8 @@ public final class Backends {
 
     private static Backend selected() {
         entries(); // the system property is read together with the providers
+        RuntimeException error = forcedError;
+        if (error != null) throw new IllegalStateException("-Djgrad.backend: " + error.getMessage(), error);
         return selected;
     }
 
@@ -99,7 +104,11 @@ public final class Backends {
                     entries = result;
                     String forced = System.getProperty("jgrad.backend");
                     if (forced != null && !forced.isBlank() && selected == null) {
-                        selected = get(forced.trim());
+                        try {
+                            selected = get(forced.trim());
+                        } catch (RuntimeException e) {
+                            forcedError = e;
+                        }
                     }
                 }
             }
