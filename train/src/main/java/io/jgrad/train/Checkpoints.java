@@ -1,0 +1,122 @@
+package io.jgrad.train;
+
+import io.jgrad.layers.Module;
+import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.io.Json;
+import io.jgrad.tensor.io.SafeTensors;
+import io.jgrad.tensor.io.SafeTensorsFile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Checkpoints in safetensors with PyTorch {@code state_dict} key names, so that a model file loads in
+ * PyTorch ({@code model.load_state_dict(safetensors.torch.load_file(path))}) and a file saved by PyTorch loads
+ * here.
+ *
+ * <p>Layout: {@code NAME.safetensors} holds the model; the optimiser state, when saved, goes to
+ * {@code NAME.optim.safetensors} (so the model file stays loadable by PyTorch's strict loader). jgrad's own
+ * description is a JSON object in the model file's metadata under {@code jgrad}: architecture, epoch, metrics,
+ * options. Both files carry the same {@code checkpoint_id}; the optimiser file is written first and the model
+ * file last, each atomically, so an interrupted save leaves the previous model file intact and a mismatched
+ * pair is detected when resuming.
+ */
+public final class Checkpoints {
+
+    static final String META_KEY = "jgrad";
+    static final String ID_KEY = "checkpoint_id";
+
+    private Checkpoints() {
+    }
+
+    /** The optimiser-state companion of a model file. */
+    public static Path optimizerFile(Path modelFile) {
+        String name = modelFile.getFileName().toString();
+        String stem = name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name;
+        return modelFile.resolveSibling(stem + ".optim.safetensors");
+    }
+
+    /** Saves the model (and, when {@code optimizerState} is not null, the optimiser state). */
+    public static void save(Path modelFile, Module model, Map<String, NDArray> optimizerState, CheckpointInfo info) throws IOException {
+        String id = UUID.randomUUID().toString();
+        if (optimizerState != null) {
+            SafeTensors.write(optimizerFile(modelFile), optimizerState, Map.of(ID_KEY, id));
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put(ID_KEY, id);
+        meta.put(META_KEY, Json.write(describe(info)));
+        SafeTensors.write(modelFile, model.stateDict(), meta);
+    }
+
+    private static Map<String, Object> describe(CheckpointInfo info) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("architecture", info.architecture());
+        d.put("epoch", (long) info.epoch());
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        info.metrics().forEach((k, v) -> {
+            if (Double.isFinite(v)) metrics.put(k, v);
+        });
+        d.put("metrics", metrics);
+        d.put("options", new LinkedHashMap<>(info.options()));
+        return d;
+    }
+
+    /**
+     * Loads a model file into {@code model}: every key must be present with its shape; the first mismatch is
+     * named with the file. Returns the jgrad description, or {@link CheckpointInfo#NONE} for a file without one
+     * (a file saved by PyTorch, say).
+     */
+    public static CheckpointInfo load(Path modelFile, Module model) throws IOException {
+        if (!Files.exists(modelFile)) throw new java.io.FileNotFoundException("checkpoint " + modelFile + " does not exist");
+        SafeTensorsFile file = SafeTensors.read(modelFile);
+        try {
+            model.loadStateDict(file.tensors());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("checkpoint " + modelFile + ": " + e.getMessage(), e);
+        }
+        return info(modelFile, file.metadata());
+    }
+
+    /** The optimiser state saved with {@code modelFile}; throws when it is missing or belongs to another save. */
+    public static Map<String, NDArray> loadOptimizerState(Path modelFile) throws IOException {
+        Path optFile = optimizerFile(modelFile);
+        if (!Files.exists(optFile)) throw new java.io.FileNotFoundException("optimizer state " + optFile + " does not exist (saved without it?)");
+        SafeTensorsFile model = SafeTensors.read(modelFile), opt = SafeTensors.read(optFile);
+        String a = model.metadata().get(ID_KEY), b = opt.metadata().get(ID_KEY);
+        if (a == null || !a.equals(b)) {
+            throw new IllegalArgumentException("optimizer state " + optFile + " does not belong to " + modelFile + " (checkpoint ids " + b + " and " + a + ")");
+        }
+        return opt.tensors();
+    }
+
+    /** Reads only the description of a checkpoint. */
+    public static CheckpointInfo readInfo(Path modelFile) throws IOException {
+        return info(modelFile, SafeTensors.read(modelFile).metadata());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static CheckpointInfo info(Path file, Map<String, String> metadata) {
+        String json = metadata.get(META_KEY);
+        if (json == null) return CheckpointInfo.NONE;
+        Object parsed;
+        try {
+            parsed = Json.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("checkpoint " + file + ": metadata '" + META_KEY + "' is not valid JSON: " + e.getMessage(), e);
+        }
+        if (!(parsed instanceof Map<?, ?> m)) throw new IllegalArgumentException("checkpoint " + file + ": metadata '" + META_KEY + "' is not a JSON object");
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        if (m.get("metrics") instanceof Map<?, ?> mm) mm.forEach((k, v) -> {
+            if (v instanceof Number n) metrics.put((String) k, n.doubleValue());
+        });
+        Map<String, String> options = new LinkedHashMap<>();
+        if (m.get("options") instanceof Map<?, ?> om) om.forEach((k, v) -> options.put((String) k, String.valueOf(v)));
+        Object arch = m.get("architecture"), epoch = m.get("epoch");
+        return new CheckpointInfo(arch == null ? null : arch.toString(), epoch instanceof Number n ? n.intValue() : 0, metrics, options);
+    }
+}

@@ -1,0 +1,63 @@
+package io.jgrad.train;
+
+import io.jgrad.layers.Linear;
+import io.jgrad.layers.Module;
+import io.jgrad.tensor.NDArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Kills a JVM with SIGKILL while it saves checkpoints in a loop, at several moments, and checks that the file
+ * left behind always loads and is one complete save (every tensor holds the epoch written in its metadata).
+ */
+class CheckpointKillTest {
+
+    @TempDir
+    Path dir;
+
+    /** The child: saves forever, checkpoint k with every weight equal to k. */
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]);
+        Module model = new Linear(512, 512);
+        for (int epoch = 1; ; epoch++) {
+            for (NDArray p : model.stateDict().values()) p.fill(epoch);
+            Checkpoints.save(file, model, null, new CheckpointInfo("linear", epoch, Map.of(), Map.of()));
+        }
+    }
+
+    @Test
+    void killMinusNineDuringSavesLeavesACompleteCheckpoint() throws Exception {
+        Path file = dir.resolve("ckpt.safetensors");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (int round = 0; round < 4; round++) {
+            Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CheckpointKillTest.class.getName(), file.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(file) && System.nanoTime() < deadline && child.isAlive()) Thread.sleep(10);
+            assertTrue(Files.exists(file), "the child never saved a checkpoint");
+            Thread.sleep(50 + 97L * round); // let it be somewhere in the middle of a later save
+            child.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no finally blocks
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+
+            Module restored = new Linear(512, 512);
+            CheckpointInfo info = Checkpoints.load(file, restored);
+            assertTrue(info.epoch() >= 1);
+            for (NDArray p : restored.stateDict().values()) {
+                assertEquals(info.epoch(), p.amin().item(), "round " + round);
+                assertEquals(info.epoch(), p.amax().item(), "round " + round);
+            }
+            try (var leftovers = Files.list(dir)) {
+                long temps = leftovers.filter(p -> !p.equals(file)).count();
+                assertTrue(temps <= 1, "at most the killed save's temporary file may remain");
+            }
+        }
+    }
+}
