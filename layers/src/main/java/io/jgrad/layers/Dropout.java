@@ -27,7 +27,16 @@ public final class Dropout extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        if (!isTraining() || p == 0) return input;
+        return dropout(input, p, isTraining(), generator);
+    }
+
+    /**
+     * The functional form, {@code F.dropout}, for layers that drop inside their own computation (between an
+     * RNN's layers, on attention weights); {@code generator} null means {@link Init#generator()}.
+     */
+    public static Tensor dropout(Tensor input, double p, boolean training, Generator generator) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout: p must be in [0, 1), got " + p);
+        if (!training || p == 0) return input;
         Generator g = generator != null ? generator : Init.generator();
         NDArray keep = NDArray.rand(g, input.dtype(), input.shape()).ge(p).mul(1 / (1 - p));
         return input.mul(Tensor.of(keep));

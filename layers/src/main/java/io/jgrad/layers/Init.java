@@ -1,5 +1,6 @@
 package io.jgrad.layers;
 
+import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 
@@ -8,11 +9,13 @@ import io.jgrad.tensor.NDArray;
  *
  * <p>Layers take their numbers from {@link #generator()}, a process-wide seeded {@link Generator}, so that
  * {@code Init.manualSeed(42)} before building a model makes its initial weights the same on every run (as
- * {@code torch.manual_seed}).
+ * {@code torch.manual_seed}). Parameters are made in {@link #defaultDtype()}, float32 unless a test sets float64
+ * for gradient checking (as {@code torch.set_default_dtype}).
  */
 public final class Init {
 
     private static Generator generator = new Generator(0);
+    private static DType defaultDtype = DType.FLOAT32;
 
     private Init() {
     }
@@ -26,6 +29,32 @@ public final class Init {
         return generator;
     }
 
+    /** The dtype new parameters and buffers are made in. */
+    public static synchronized DType defaultDtype() {
+        return defaultDtype;
+    }
+
+    /**
+     * Sets the dtype of parameters made from now on; returns the previous one so a caller can restore it.
+     * Float64 modules are what {@code GradCheck} needs: finite differences drown in float32 rounding.
+     */
+    public static synchronized DType setDefaultDtype(DType dtype) {
+        if (!dtype.isFloatingPoint()) throw new IllegalArgumentException("setDefaultDtype: parameters must be floating point, got " + dtype);
+        DType previous = defaultDtype;
+        defaultDtype = dtype;
+        return previous;
+    }
+
+    /** Zeros in {@link #defaultDtype()}. */
+    public static NDArray zeros(int... shape) {
+        return NDArray.zeros(defaultDtype(), shape);
+    }
+
+    /** Ones in {@link #defaultDtype()}. */
+    public static NDArray ones(int... shape) {
+        return NDArray.ones(defaultDtype(), shape);
+    }
+
     /** Fan-in and fan-out of a weight of shape {@code [out, in, k...]}: {@code in·k...} and {@code out·k...}. */
     public static int[] fans(int... shape) {
         if (shape.length < 2) throw new IllegalArgumentException("fans: need a weight of rank >= 2, got " + shape.length);
@@ -36,12 +65,12 @@ public final class Init {
 
     /** U(-bound, bound). */
     public static NDArray uniform(double bound, int... shape) {
-        return NDArray.uniform(generator(), -bound, bound, shape);
+        return NDArray.uniform(generator(), defaultDtype(), -bound, bound, shape);
     }
 
     /** N(0, std²). */
     public static NDArray normal(double std, int... shape) {
-        return NDArray.randn(generator(), shape).mul(std);
+        return NDArray.randn(generator(), defaultDtype(), shape).mul(std);
     }
 
     /** Xavier/Glorot uniform: bound = gain·√(6 / (fanIn + fanOut)). */
