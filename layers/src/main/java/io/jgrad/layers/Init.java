@@ -1,5 +1,6 @@
 package io.jgrad.layers;
 
+import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 
@@ -8,11 +9,13 @@ import io.jgrad.tensor.NDArray;
  *
  * <p>Layers take their numbers from {@link #generator()}, a process-wide seeded {@link Generator}, so that
  * {@code Init.manualSeed(42)} before building a model makes its initial weights the same on every run (as
- * {@code torch.manual_seed}).
+ * {@code torch.manual_seed}). They are made in {@link #defaultDType()}, float32 unless changed (as
+ * {@code torch.set_default_dtype}); gradient checks build their layers in float64.
  */
 public final class Init {
 
     private static Generator generator = new Generator(0);
+    private static DType defaultDType = DType.FLOAT32;
 
     private Init() {
     }
@@ -26,6 +29,23 @@ public final class Init {
         return generator;
     }
 
+    /** Sets the dtype new parameters and buffers are made in; returns the previous one (to restore it). */
+    public static synchronized DType setDefaultDType(DType dtype) {
+        if (!dtype.isFloatingPoint()) throw new IllegalArgumentException("setDefaultDType: parameters must be floating point, got " + dtype);
+        DType previous = defaultDType;
+        defaultDType = dtype;
+        return previous;
+    }
+
+    public static synchronized DType defaultDType() {
+        return defaultDType;
+    }
+
+    /** {@code value} everywhere, in the default dtype: batch norm's and layer norm's initial scales and shifts. */
+    public static NDArray constant(double value, int... shape) {
+        return NDArray.full(defaultDType(), value, shape);
+    }
+
     /** Fan-in and fan-out of a weight of shape {@code [out, in, k...]}: {@code in·k...} and {@code out·k...}. */
     public static int[] fans(int... shape) {
         if (shape.length < 2) throw new IllegalArgumentException("fans: need a weight of rank >= 2, got " + shape.length);
@@ -36,12 +56,12 @@ public final class Init {
 
     /** U(-bound, bound). */
     public static NDArray uniform(double bound, int... shape) {
-        return NDArray.uniform(generator(), -bound, bound, shape);
+        return NDArray.uniform(generator(), defaultDType(), -bound, bound, shape);
     }
 
     /** N(0, std²). */
     public static NDArray normal(double std, int... shape) {
-        return NDArray.randn(generator(), shape).mul(std);
+        return NDArray.randn(generator(), defaultDType(), shape).mul(std);
     }
 
     /** Xavier/Glorot uniform: bound = gain·√(6 / (fanIn + fanOut)). */
@@ -63,6 +83,19 @@ public final class Init {
     public static NDArray kaimingUniform(double a, int... shape) {
         int fanIn = fans(shape)[0];
         return uniform(Math.sqrt(6.0 / ((1 + a * a) * fanIn)), shape);
+    }
+
+    /**
+     * PyTorch's default for Linear and Conv weights: Kaiming-uniform with a = √5, a bound of 1/√fanIn. (PyTorch
+     * chose a = √5 to keep the older {@code U(±1/√fanIn)} rule under the Kaiming name.)
+     */
+    public static NDArray defaultWeight(int... shape) {
+        return kaimingUniform(Math.sqrt(5), shape);
+    }
+
+    /** PyTorch's default for Linear and Conv biases: U(±1/√fanIn) with the fan-in of {@code weightShape}. */
+    public static NDArray defaultBias(int[] weightShape) {
+        return uniform(1 / Math.sqrt(fans(weightShape)[0]), weightShape[0]);
     }
 
     /** He/Kaiming normal over fan-in: std = √(2 / ((1 + a²)·fanIn)). */

@@ -1,7 +1,6 @@
 package io.jgrad.layers;
 
 import io.jgrad.autograd.Tensor;
-import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.Shapes;
 
 import java.util.Arrays;
@@ -25,8 +24,8 @@ public final class LayerNorm extends Module {
         if (normalizedShape.length == 0) throw new IllegalArgumentException("LayerNorm: normalizedShape must not be empty");
         this.normalizedShape = normalizedShape.clone();
         this.eps = eps;
-        this.weight = elementwiseAffine ? registerParameter("weight", NDArray.ones(normalizedShape)) : null;
-        this.bias = elementwiseAffine ? registerParameter("bias", NDArray.zeros(normalizedShape)) : null;
+        this.weight = elementwiseAffine ? registerParameter("weight", Init.constant(1, normalizedShape)) : null;
+        this.bias = elementwiseAffine ? registerParameter("bias", Init.constant(0, normalizedShape)) : null;
     }
 
     @Override
