@@ -9,13 +9,13 @@ import io.jgrad.tensor.NDArray;
  *
  * <p>Layers take their numbers from {@link #generator()}, a process-wide seeded {@link Generator}, so that
  * {@code Init.manualSeed(42)} before building a model makes its initial weights the same on every run (as
- * {@code torch.manual_seed}). Parameters are made in {@link #defaultDtype()}, float32 unless a test sets float64
- * for gradient checking (as {@code torch.set_default_dtype}).
+ * {@code torch.manual_seed}). They are made in {@link #defaultDType()}, float32 unless changed (as
+ * {@code torch.set_default_dtype}); gradient checks build their layers in float64.
  */
 public final class Init {
 
     private static Generator generator = new Generator(0);
-    private static DType defaultDtype = DType.FLOAT32;
+    private static DType defaultDType = DType.FLOAT32;
 
     private Init() {
     }
@@ -29,30 +29,31 @@ public final class Init {
         return generator;
     }
 
-    /** The dtype new parameters and buffers are made in. */
-    public static synchronized DType defaultDtype() {
-        return defaultDtype;
-    }
-
-    /**
-     * Sets the dtype of parameters made from now on; returns the previous one so a caller can restore it.
-     * Float64 modules are what {@code GradCheck} needs: finite differences drown in float32 rounding.
-     */
-    public static synchronized DType setDefaultDtype(DType dtype) {
-        if (!dtype.isFloatingPoint()) throw new IllegalArgumentException("setDefaultDtype: parameters must be floating point, got " + dtype);
-        DType previous = defaultDtype;
-        defaultDtype = dtype;
+    /** Sets the dtype new parameters and buffers are made in; returns the previous one (to restore it). */
+    public static synchronized DType setDefaultDType(DType dtype) {
+        if (!dtype.isFloatingPoint()) throw new IllegalArgumentException("setDefaultDType: parameters must be floating point, got " + dtype);
+        DType previous = defaultDType;
+        defaultDType = dtype;
         return previous;
     }
 
-    /** Zeros in {@link #defaultDtype()}. */
-    public static NDArray zeros(int... shape) {
-        return NDArray.zeros(defaultDtype(), shape);
+    public static synchronized DType defaultDType() {
+        return defaultDType;
     }
 
-    /** Ones in {@link #defaultDtype()}. */
+    /** Zeros in the default dtype. */
+    public static NDArray zeros(int... shape) {
+        return constant(0, shape);
+    }
+
+    /** Ones in the default dtype. */
     public static NDArray ones(int... shape) {
-        return NDArray.ones(defaultDtype(), shape);
+        return constant(1, shape);
+    }
+
+    /** {@code value} everywhere, in the default dtype: batch norm's and layer norm's initial scales and shifts. */
+    public static NDArray constant(double value, int... shape) {
+        return NDArray.full(defaultDType(), value, shape);
     }
 
     /** Fan-in and fan-out of a weight of shape {@code [out, in, k...]}: {@code in·k...} and {@code out·k...}. */
@@ -65,12 +66,12 @@ public final class Init {
 
     /** U(-bound, bound). */
     public static NDArray uniform(double bound, int... shape) {
-        return NDArray.uniform(generator(), defaultDtype(), -bound, bound, shape);
+        return NDArray.uniform(generator(), defaultDType(), -bound, bound, shape);
     }
 
     /** N(0, std²). */
     public static NDArray normal(double std, int... shape) {
-        return NDArray.randn(generator(), defaultDtype(), shape).mul(std);
+        return NDArray.randn(generator(), defaultDType(), shape).mul(std);
     }
 
     /** Xavier/Glorot uniform: bound = gain·√(6 / (fanIn + fanOut)). */
@@ -92,6 +93,19 @@ public final class Init {
     public static NDArray kaimingUniform(double a, int... shape) {
         int fanIn = fans(shape)[0];
         return uniform(Math.sqrt(6.0 / ((1 + a * a) * fanIn)), shape);
+    }
+
+    /**
+     * PyTorch's default for Linear and Conv weights: Kaiming-uniform with a = √5, a bound of 1/√fanIn. (PyTorch
+     * chose a = √5 to keep the older {@code U(±1/√fanIn)} rule under the Kaiming name.)
+     */
+    public static NDArray defaultWeight(int... shape) {
+        return kaimingUniform(Math.sqrt(5), shape);
+    }
+
+    /** PyTorch's default for Linear and Conv biases: U(±1/√fanIn) with the fan-in of {@code weightShape}. */
+    public static NDArray defaultBias(int[] weightShape) {
+        return uniform(1 / Math.sqrt(fans(weightShape)[0]), weightShape[0]);
     }
 
     /** He/Kaiming normal over fan-in: std = √(2 / ((1 + a²)·fanIn)). */

@@ -23,15 +23,13 @@ public final class Linear extends Module {
         }
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        this.weight = registerParameter("weight", Init.kaimingUniform(Math.sqrt(5), outFeatures, inFeatures));
-        this.bias = bias ? registerParameter("bias", Init.uniform(1 / Math.sqrt(inFeatures), outFeatures)) : null;
+        this.weight = registerParameter("weight", Init.defaultWeight(outFeatures, inFeatures));
+        this.bias = bias ? registerParameter("bias", Init.defaultBias(this.weight.shape())) : null;
     }
 
     @Override
     public Tensor forward(Tensor input) {
-        if (input.rank() == 0 || input.shape(-1) != inFeatures) {
-            throw new IllegalArgumentException("Linear: expected input [..., " + inFeatures + "], got shape " + io.jgrad.tensor.Shapes.str(input.shape()));
-        }
+        if (input.rank() == 0 || input.shape(-1) != inFeatures) throw inputError(input, "[..., " + inFeatures + "]");
         return input.linear(weight, bias);
     }
 

@@ -170,16 +170,22 @@ public abstract class Module {
 
     /** Throws naming this layer and both shapes unless {@code input} has rank {@code rank}. */
     protected final void requireRank(Tensor input, int rank, String expected) {
-        if (input.rank() != rank) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": expected input " + expected + ", got shape " + Shapes.str(input.shape()));
-        }
+        if (input.rank() != rank) throw inputError(input, expected);
     }
 
     /** Throws naming this layer unless {@code input.shape(dim) == size}. */
     protected final void requireSize(Tensor input, int dim, int size, String expected) {
-        if (input.shape(dim) != size) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": expected input " + expected + ", got shape " + Shapes.str(input.shape()));
-        }
+        if (input.shape(dim) != size) throw inputError(input, expected);
+    }
+
+    /** Throws naming this layer unless {@code dim} (negative counts from the end) is a dim of {@code input}. */
+    protected final void requireDim(Tensor input, int dim) {
+        if (dim < -input.rank() || dim >= input.rank()) throw inputError(input, "with a dim " + dim + " (rank > " + (dim < 0 ? -dim - 1 : dim) + ")");
+    }
+
+    /** The error for an input this layer cannot take: {@code Conv2d: expected input [N, 3, H, W], got shape [3, 5, 5]}. */
+    protected final IllegalArgumentException inputError(Tensor input, String expected) {
+        return new IllegalArgumentException(getClass().getSimpleName() + ": expected input " + expected + ", got shape " + Shapes.str(input.shape()));
     }
 
     /** The arguments shown in {@link #toString()}, e.g. {@code in_features=784, out_features=128}. */

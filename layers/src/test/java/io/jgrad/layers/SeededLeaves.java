@@ -25,12 +25,12 @@ final class SeededLeaves {
 
     /** A module built with float64 parameters, seeded so that its weights are the same on every run. */
     static <M extends Module> M float64(long seed, Supplier<M> build) {
-        DType previous = Init.setDefaultDtype(DType.FLOAT64);
+        DType previous = Init.setDefaultDType(DType.FLOAT64);
         try {
             Init.manualSeed(seed);
             return build.get();
         } finally {
-            Init.setDefaultDtype(previous);
+            Init.setDefaultDType(previous);
         }
     }
 

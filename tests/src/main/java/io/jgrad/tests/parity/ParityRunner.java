@@ -127,11 +127,11 @@ public final class ParityRunner {
         }
         Attrs attrs = attrsOf(meta);
 
-        Tensor[] outputs = opCase.run(inputs, attrs);
+        List<String> problems = new ArrayList<>();
+        Tensor[] outputs = opCase.run(inputs, attrs, new Fixture(st, rtol, atol, problems));
         if (outputs.length != outputNames.size()) {
             return new Outcome(Kind.FAIL, List.of("op produced " + outputs.length + " outputs, fixture has " + outputNames.size()));
         }
-        List<String> problems = new ArrayList<>();
         for (int i = 0; i < outputs.length; i++) compare(outputNames.get(i), st.get(outputNames.get(i)), outputs[i].data(), rtol, atol, problems);
 
         List<Integer> withGrad = new ArrayList<>();
