@@ -1,0 +1,35 @@
+package io.jgrad.data;
+
+import io.jgrad.tensor.Generator;
+
+import java.util.Arrays;
+
+/** Operations on whole datasets. */
+public final class Datasets {
+
+    private Datasets() {
+    }
+
+    /** A train/validation partition of one dataset. */
+    public record Split(Subset train, Subset validation) {
+    }
+
+    /**
+     * A random partition: {@code round(size * validationFraction)} examples go to validation, the rest to
+     * train, chosen by a permutation from {@code new Generator(seed)} (so the same seed gives the same
+     * split). Each part keeps dataset order, which an unshuffled loader then follows.
+     */
+    public static Split split(Dataset dataset, double validationFraction, long seed) {
+        if (!(validationFraction >= 0 && validationFraction <= 1)) {
+            throw new IllegalArgumentException("split: validationFraction must be in [0, 1], got " + validationFraction);
+        }
+        int n = dataset.size();
+        int validationSize = (int) Math.round(n * validationFraction);
+        int[] order = new Generator(seed).permutation(n);
+        int[] validation = Arrays.copyOfRange(order, 0, validationSize);
+        int[] train = Arrays.copyOfRange(order, validationSize, n);
+        Arrays.sort(validation);
+        Arrays.sort(train);
+        return new Split(new Subset(dataset, train), new Subset(dataset, validation));
+    }
+}
