@@ -58,6 +58,17 @@ final class Attrs {
         return v == null ? fallback : v.toString();
     }
 
+    /** A list of numbers, such as an optimiser's {@code betas} (one number is a list of one); {@code fallback} when absent. */
+    double[] numbers(String name, double... fallback) {
+        Object v = values.get(name);
+        if (v == null) return fallback;
+        if (v instanceof Number n) return new double[] {n.doubleValue()};
+        if (v instanceof List<?> list && list.stream().allMatch(x -> x instanceof Number)) {
+            return list.stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+        }
+        throw new IllegalArgumentException("attribute '" + name + "' should be a list of numbers, got " + v);
+    }
+
     /** An int or a list of ints, expanded to {@code n} values ({@code 3} -> {@code [3, 3]}). */
     int[] ints(String name, int n, int fallback) {
         Object v = values.get(name);

@@ -18,7 +18,7 @@ class PublicFixturesParityTest {
 
     static final Path FIXTURES = Path.of("src/test/resources/fixtures/pytorch");
 
-    /** Fixture ops not implemented yet (end-to-end; optimisers and schedules below). */
+    /** Fixture ops not implemented yet. */
     static final Set<String> NOT_YET = Set.of(
             "e2e_mlp_adam");
 
@@ -30,11 +30,11 @@ class PublicFixturesParityTest {
         System.out.print(report);
         assertEquals(0, s.failed(), report);
         assertEquals(0, s.unreadable(), report);
-        // Everything skipped must be a later issue's op (optimiser and schedule cases included), never an op of this one.
+        // Everything skipped must be a later issue's op, never an op, optimiser or schedule that jgrad has.
         Set<String> skippedCases = new TreeSet<>();
         for (String skip : s.skips()) skippedCases.add(skip.substring(0, skip.indexOf(' ')));
         for (String name : skippedCases) {
-            assertTrue(NOT_YET.contains(name) || name.startsWith("optim_") || name.startsWith("sched_"), "unexpected skip: " + name + "\n" + report);
+            assertTrue(NOT_YET.contains(name), "unexpected skip: " + name + "\n" + report);
         }
         assertEquals(70, s.passed() + s.failed() + s.skipped(), report);
         assertTrue(s.passed() >= 51, "expected every op case of the core issue and the normalisation and loss cases to pass:\n" + report);
