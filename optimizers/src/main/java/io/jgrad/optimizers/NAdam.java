@@ -18,7 +18,7 @@ import java.util.Map;
  *     if λ ≠ 0:  g ← g + λ·θ_{t-1}
  *     μ_t ← β1·(1 − ½·0.96^(t·ψ)),   μ_{t+1} ← β1·(1 − ½·0.96^((t+1)·ψ))
  *     muProduct_t ← muProduct_{t-1}·μ_t                     ∏ μ_i for i = 1..t
- *     muProductNext ← muProduct_t·μ_t·μ_{t+1}                (see below)
+ *     muProductNext ← muProduct_t·μ_{t+1}                    ∏ μ_i for i = 1..t+1 (see below)
  *     m_t ← β1·m_{t-1} + (1 − β1)·g
  *     v_t ← β2·v_{t-1} + (1 − β2)·g²
  *     biasCorrection2 ← 1 − β2^t
@@ -28,16 +28,19 @@ import java.util.Map;
  * </pre>
  *
  * <p>Dozat's bias correction for the look-ahead term is {@code 1 − ∏ μ_i for i = 1..t+1}, that is
- * {@code muProduct_t·μ_{t+1}}. PyTorch up to 1.13 multiplied by {@code μ_t} once more (fixed in 2.0 by
- * pytorch/pytorch#92699); the reference fixtures were made with PyTorch 1.13 and pin that value, so this
- * class computes it the same way. It changes the look-ahead coefficient by about 12% at {@code t = 1}
- * (with {@code β1 = 0.9}), less at every later step as {@code muProduct} goes to 0.
+ * {@code muProduct_t·μ_{t+1}}, as PyTorch computes it since 2.0. PyTorch up to 1.13 multiplied by
+ * {@code μ_t} once more (fixed by pytorch/pytorch#92699); {@link Builder#pytorch113BiasCorrection(boolean)}
+ * reproduces that value, for comparing with results made by those versions. It changes the look-ahead
+ * coefficient by about 12% at {@code t = 1} (with {@code β1 = 0.9}), less at every later step as
+ * {@code muProduct} goes to 0.
  *
  * <p>{@code muProduct} is kept in the parameter's dtype, like PyTorch's float32 {@code mu_product}.
  */
 public final class NAdam extends Optimizer {
 
     public static final String MOMENTUM_DECAY = "momentumDecay";
+    /** Flag: use PyTorch 1.13's look-ahead bias correction (see the class comment). */
+    public static final String PYTORCH_113_BIAS_CORRECTION = "pytorch113BiasCorrection";
 
     public static Builder builder() {
         return new Builder();
@@ -58,7 +61,7 @@ public final class NAdam extends Optimizer {
         double muNext = beta1 * (1 - 0.5 * Math.pow(0.96, (t + 1) * psi));
         NDArray muProductArray = state.buffer("muProduct", () -> theta.scalarLike(1));
         double muProduct = muProductArray.mulInPlace(mu).item();
-        double muProductNext = muProduct * mu * muNext;   // PyTorch 1.13's value (see the class comment)
+        double muProductNext = group.flag(PYTORCH_113_BIAS_CORRECTION) ? muProduct * mu * muNext : muProduct * muNext;
 
         NDArray m = movingAverage(state.buffer("m", theta::zerosLike), beta1, g);
         NDArray v = movingAverageOfSquares(state.buffer("v", theta::zerosLike), beta2, g);
@@ -83,6 +86,7 @@ public final class NAdam extends Optimizer {
         private Builder() {
             super(NAdam::new, 2e-3);
             momentumDecay(4e-3);
+            set(PYTORCH_113_BIAS_CORRECTION, false);
         }
 
         @Override
@@ -93,6 +97,11 @@ public final class NAdam extends Optimizer {
         /** {@code ψ}: how fast {@code μ_t} rises from {@code β1/2} towards {@code β1}. */
         public Builder momentumDecay(double momentumDecay) {
             return set(MOMENTUM_DECAY, momentumDecay);
+        }
+
+        /** Reproduces PyTorch 1.13's look-ahead bias correction {@code muProduct_t·μ_t·μ_{t+1}} (off by default). */
+        public Builder pytorch113BiasCorrection(boolean legacy) {
+            return set(PYTORCH_113_BIAS_CORRECTION, legacy);
         }
     }
 }

@@ -137,6 +137,16 @@ class QuadraticFirstStepsTest {
     @Test
     void nadam() {
         // μ1 = 0.9·(1 − 0.5·0.96^0.004) = 0.4500735, μ2 = 0.9·(1 − 0.5·0.96^0.008) = 0.4501469, μ3 = 0.4502204
+        // t=1: muProduct = μ1; muProductNext = μ1·μ2 = 0.2025992 (Dozat; PyTorch >= 2.0)
+        //      m = 0.1·g, v = 0.001·g², denominator = |g|
+        //      θ1 = θ0 − 0.1·g/|g| − 0.1·μ2/(1 − 0.2025992)·0.1·g/|g| = θ0 − (0.1 + 0.0056452)·sign(g)
+        // t=2: muProduct = μ1·μ2, muProductNext = μ1·μ2·μ3 = 0.0912143; as above with these products
+        assertSteps(new double[] {0.894354823221, -1.89435482269}, new double[] {0.819973071532, -1.81789753126}, twoSteps(NAdam.builder().lr(0.1)));
+    }
+
+    @Test
+    void nadamWithPyTorch113BiasCorrection() {
+        // μ1 = 0.9·(1 − 0.5·0.96^0.004) = 0.4500735, μ2 = 0.9·(1 − 0.5·0.96^0.008) = 0.4501469, μ3 = 0.4502204
         // t=1: muProduct = μ1; muProductNext = μ1·μ1·μ2 = 0.0911845 (PyTorch 1.13, see NAdam)
         //      m = 0.1·g, v = 0.001·g², denominator = √(v/0.001) + ε = |g|
         //      θ1 = θ0 − 0.1·(1 − μ1)/(1 − μ1)·g/|g| − 0.1·μ2/(1 − 0.0911848)·0.1·g/|g|
@@ -144,7 +154,7 @@ class QuadraticFirstStepsTest {
         // t=2: muProduct = μ1·μ2 = 0.2025992, muProductNext = μ1·μ2·μ2·μ3 = 0.0410598; g = θ1
         //      m = 0.9·m + 0.1·g, v = 0.999·v + 0.001·g², denominator = √(v/0.001999) + ε
         //      θ2 = θ1 − 0.1·(1 − μ2)/(1 − 0.2025991)·g/denominator − 0.1·μ3/(1 − 0.0410622)·m/denominator
-        assertSteps(new double[] {0.895046884089, -1.89504688356}, new double[] {0.821126953874, -1.81906798817}, twoSteps(NAdam.builder().lr(0.1)));
+        assertSteps(new double[] {0.895046884089, -1.89504688356}, new double[] {0.821126953874, -1.81906798817}, twoSteps(NAdam.builder().lr(0.1).pytorch113BiasCorrection(true)));
     }
 
     @Test

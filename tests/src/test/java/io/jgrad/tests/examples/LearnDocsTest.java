@@ -28,4 +28,11 @@ class LearnDocsTest {
         BackpropByHand.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertDocQuotes("backprop.md", bytes.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void adamPageMatchesTheEngine() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        AdamByHand.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertDocQuotes("adam.md", bytes.toString(StandardCharsets.UTF_8));
+    }
 }
