@@ -32,4 +32,18 @@ public final class Datasets {
         Arrays.sort(train);
         return new Split(new Subset(dataset, train), new Subset(dataset, validation));
     }
+
+    /** All examples of {@code dataset} in memory, in order: inputs stacked along a new first dim, int64 labels. */
+    public static TensorDataset materialise(Dataset dataset) {
+        int n = dataset.size();
+        if (n == 0) throw new IllegalArgumentException("materialise: the dataset is empty");
+        io.jgrad.tensor.NDArray[] inputs = new io.jgrad.tensor.NDArray[n];
+        long[] labels = new long[n];
+        for (int i = 0; i < n; i++) {
+            Example e = dataset.get(i);
+            inputs[i] = e.input();
+            labels[i] = e.label();
+        }
+        return new TensorDataset(io.jgrad.tensor.NDArray.stack(0, inputs), io.jgrad.tensor.NDArray.of(labels, n));
+    }
 }

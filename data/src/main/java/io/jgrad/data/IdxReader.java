@@ -62,12 +62,27 @@ public final class IdxReader {
         if (id[0] != ld[0]) {
             throw new DataFileException(images.source(), "holds " + id[0] + " images but " + labels.source() + " holds " + ld[0] + " labels");
         }
+        long[] y = new long[ld[0]];
+        for (int i = 0; i < y.length; i++) y[i] = labels.data()[i] & 0xFF;
+        return new TensorDataset(pixels(images), y, new int[] {id[0], 1, id[1], id[2]});
+    }
+
+    /** The images of an IDX image file as float32 pixel / 255 in {@code [N, 1, rows, cols]}. */
+    public static io.jgrad.tensor.NDArray images(Path file) throws IOException {
+        IdxData images = read(file);
+        int[] id = images.dims();
+        if (id.length != 3) {
+            throw new DataFileException(images.source(), "expected images [count, rows, columns] but the file has " + id.length
+                    + " dimension(s) (" + IdxData.describe(id) + ")");
+        }
+        return io.jgrad.tensor.NDArray.of(pixels(images), id[0], 1, id[1], id[2]);
+    }
+
+    private static float[] pixels(IdxData images) {
         byte[] pixels = images.data();
         float[] x = new float[pixels.length];
         for (int i = 0; i < x.length; i++) x[i] = (pixels[i] & 0xFF) / 255f;
-        long[] y = new long[ld[0]];
-        for (int i = 0; i < y.length; i++) y[i] = labels.data()[i] & 0xFF;
-        return new TensorDataset(x, y, new int[] {id[0], 1, id[1], id[2]});
+        return x;
     }
 
     /** {@code plainSize}: the length of the file when known (a plain file), else -1. */

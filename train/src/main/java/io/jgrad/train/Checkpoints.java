@@ -1,6 +1,7 @@
 package io.jgrad.train;
 
 import io.jgrad.layers.Module;
+import io.jgrad.optimizers.Optimizer;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.io.Json;
 import io.jgrad.tensor.io.SafeTensors;
@@ -40,11 +41,29 @@ public final class Checkpoints {
         return modelFile.resolveSibling(stem + ".optim.safetensors");
     }
 
+    /** Saves the model alone. */
+    public static void save(Path modelFile, Module model, CheckpointInfo info) throws IOException {
+        save(modelFile, model, (Map<String, NDArray>) null, Map.of(), info);
+    }
+
     /** Saves the model (and, when {@code optimizerState} is not null, the optimiser state). */
     public static void save(Path modelFile, Module model, Map<String, NDArray> optimizerState, CheckpointInfo info) throws IOException {
+        save(modelFile, model, optimizerState, Map.<String, String>of(), info);
+    }
+
+    /** Saves the model and the full state of {@code optimizer}, so that training can resume exactly. */
+    public static void save(Path modelFile, Module model, Optimizer optimizer, CheckpointInfo info) throws IOException {
+        Optimizer.StateDict dict = optimizer.stateDict();
+        save(modelFile, model, OptimizerCheckpoint.tensors(dict), Map.of(OptimizerCheckpoint.GROUPS_KEY, OptimizerCheckpoint.groupsJson(dict)), info);
+    }
+
+    private static void save(Path modelFile, Module model, Map<String, NDArray> optimizerState, Map<String, String> optimizerMeta,
+                             CheckpointInfo info) throws IOException {
         String id = UUID.randomUUID().toString();
         if (optimizerState != null) {
-            SafeTensors.write(optimizerFile(modelFile), optimizerState, Map.of(ID_KEY, id));
+            Map<String, String> meta = new LinkedHashMap<>(optimizerMeta);
+            meta.put(ID_KEY, id);
+            SafeTensors.write(optimizerFile(modelFile), optimizerState, meta);
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
@@ -80,6 +99,24 @@ public final class Checkpoints {
             throw new IllegalArgumentException("checkpoint " + modelFile + ": " + e.getMessage(), e);
         }
         return info(modelFile, file.metadata());
+    }
+
+    /**
+     * Loads a checkpoint saved with {@link #save(Path, Module, Optimizer, CheckpointInfo)} into {@code model} and
+     * {@code optimizer}; returns its description (its epoch is where training resumes).
+     */
+    public static CheckpointInfo resume(Path modelFile, Module model, Optimizer optimizer) throws IOException {
+        Map<String, NDArray> tensors = loadOptimizerState(modelFile);
+        Path optFile = optimizerFile(modelFile);
+        String groups = SafeTensors.read(optFile).metadata().get(OptimizerCheckpoint.GROUPS_KEY);
+        Optimizer.StateDict dict = OptimizerCheckpoint.stateDict(tensors, groups, model.parameters().size(), optFile.toString());
+        CheckpointInfo info = load(modelFile, model);
+        try {
+            optimizer.loadStateDict(dict);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("optimizer state " + optFile + ": " + e.getMessage(), e);
+        }
+        return info;
     }
 
     /** The optimiser state saved with {@code modelFile}; throws when it is missing or belongs to another save. */

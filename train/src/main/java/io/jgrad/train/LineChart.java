@@ -63,7 +63,7 @@ public final class LineChart {
         int plotW = W - LEFT - RIGHT, plotH = H - TOP - BOTTOM;
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.setColor(Color.BLACK);
-        g.drawString(title, LEFT, 24);
+        g.drawString(title, LEFT + (plotW - g.getFontMetrics().stringWidth(title)) / 2, 20);
         g.drawString("epoch", LEFT + plotW / 2 - 15, H - 12);
         g.drawString(yLabel, 8, TOP - 8);
         g.setColor(new Color(230, 230, 230));

@@ -29,7 +29,7 @@ class CheckpointKillTest {
         Module model = new Linear(512, 512);
         for (int epoch = 1; ; epoch++) {
             for (NDArray p : model.stateDict().values()) p.fill(epoch);
-            Checkpoints.save(file, model, null, new CheckpointInfo("linear", epoch, Map.of(), Map.of()));
+            Checkpoints.save(file, model, new CheckpointInfo("linear", epoch, Map.of(), Map.of()));
         }
     }
 

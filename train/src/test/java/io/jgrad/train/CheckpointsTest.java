@@ -50,7 +50,7 @@ class CheckpointsTest {
     @Test
     void aMismatchedArchitectureNamesTheFileAndTheKey() throws Exception {
         Path file = dir.resolve("model.safetensors");
-        Checkpoints.save(file, net(), null, new CheckpointInfo("mlp", 1, Map.of(), Map.of()));
+        Checkpoints.save(file, net(), new CheckpointInfo("mlp", 1, Map.of(), Map.of()));
         Module other = new Sequential(new Linear(4, 5), new Linear(5, 2));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoints.load(file, other));
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("0.weight") && e.getMessage().contains("[3, 4]"), e.getMessage());

@@ -1,8 +1,11 @@
 package io.jgrad.tests.cli;
 
 import io.jgrad.tensor.Backends;
-import io.jgrad.tests.examples.SpiralClassifier;
 import io.jgrad.tests.parity.ParityRunner;
+import io.jgrad.train.cli.EvalCommand;
+import io.jgrad.train.cli.PredictCommand;
+import io.jgrad.train.cli.TrainCommand;
+import io.jgrad.train.cli.UsageError;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -20,7 +23,9 @@ public final class Jgrad {
             usage: jgrad <command> [options]
 
             commands:
-              train                        train a small network (until the digits dataset lands: two spirals, plain SGD)
+              train                        train a model (default: an MLP on the embedded digits) and report test accuracy
+              eval --checkpoint FILE       a checkpoint's accuracy on a dataset's test split
+              predict --checkpoint FILE IMAGE  classify the images of an IDX file or a PNG
               parity [--backend NAME] DIR  run PyTorch fixture files in DIR and compare outputs and gradients
               info                         list the backends and why any of them is unavailable
               help                         this text
@@ -46,7 +51,9 @@ public final class Jgrad {
             return switch (command) {
                 case "parity" -> parity(rest, out);
                 case "info" -> info(rest, out);
-                case "train" -> train(rest, out);
+                case "train" -> TrainCommand.run(rest, out);
+                case "eval" -> EvalCommand.run(rest, out);
+                case "predict" -> PredictCommand.run(rest, out);
                 default -> throw new UsageError("unknown command '" + command + "' (try: jgrad help)");
             };
         } catch (UsageError e) {
@@ -55,13 +62,6 @@ public final class Jgrad {
         } catch (Exception e) {
             err.println("jgrad " + command + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return 1;
-        }
-    }
-
-    /** A mistake in the command line: reported on one line, exit status 2. */
-    static final class UsageError extends RuntimeException {
-        UsageError(String message) {
-            super(message);
         }
     }
 
@@ -121,68 +121,8 @@ public final class Jgrad {
         return 0;
     }
 
-    private static int train(List<String> args, PrintStream out) {
-        int epochs = 1000;
-        double lr = 0.5;
-        long seed = 0;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            switch (a) {
-                case "--help", "-h" -> {
-                    out.println("""
-                            usage: jgrad train [--epochs N] [--lr RATE] [--seed N]
-
-                            Trains a 2-64-2 ReLU network on two interleaved spirals with full-batch gradient descent,
-                            using only jgrad's tensors and autograd. (The MNIST models, datasets and optimisers come with
-                            the data/train modules.)
-                              --epochs N    gradient steps (default 1000)
-                              --lr RATE     learning rate (default 0.5)
-                              --seed N      random seed for data and weights (default 0)""");
-                    return 0;
-                }
-                case "--epochs" -> epochs = positiveInt(value(args, ++i, a), a);
-                case "--lr" -> lr = positiveDouble(value(args, ++i, a), a);
-                case "--seed" -> seed = parseLong(value(args, ++i, a), a);
-                default -> throw new UsageError("unknown option '" + a + "'");
-            }
-        }
-        long start = System.nanoTime();
-        double accuracy = SpiralClassifier.train(epochs, lr, seed, out);
-        out.println(String.format(Locale.ROOT, "trained in %.1f s", (System.nanoTime() - start) / 1e9));
-        out.println(String.format(Locale.ROOT, "train accuracy: %.2f%%", 100 * accuracy));
-        return 0;
-    }
-
     private static String value(List<String> args, int i, String flag) {
         if (i >= args.size()) throw new UsageError(flag + " needs a value");
         return args.get(i);
-    }
-
-    private static int positiveInt(String s, String flag) {
-        try {
-            int v = Integer.parseInt(s);
-            if (v > 0) return v;
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new UsageError(flag + " expects a positive integer, got '" + s + "'");
-    }
-
-    private static double positiveDouble(String s, String flag) {
-        try {
-            double v = Double.parseDouble(s);
-            if (v > 0 && Double.isFinite(v)) return v;
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new UsageError(flag + " expects a positive number, got '" + s + "'");
-    }
-
-    private static long parseLong(String s, String flag) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new UsageError(flag + " expects an integer, got '" + s + "'");
-        }
     }
 }

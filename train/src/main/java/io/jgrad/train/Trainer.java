@@ -1,0 +1,276 @@
+package io.jgrad.train;
+
+import io.jgrad.autograd.GradMode;
+import io.jgrad.autograd.Tensor;
+import io.jgrad.data.Batch;
+import io.jgrad.data.DataLoader;
+import io.jgrad.layers.CrossEntropyLoss;
+import io.jgrad.layers.Loss;
+import io.jgrad.layers.Module;
+import io.jgrad.optimizers.Optimizer;
+import io.jgrad.tensor.NDArray;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The training loop for classifiers: for each epoch, every batch goes forward, the loss backward and the
+ * optimiser takes a step; then the model is measured on the validation data, the epoch's metrics go to the
+ * log, the CSV and the plots, and the callbacks run (schedules, checkpoints, early stopping). A loss that
+ * becomes NaN or infinite stops training at once with a message saying where.
+ *
+ * <pre>{@code
+ * Trainer trainer = Trainer.builder(model, Adam.builder().lr(1e-3).build(model.parameters()))
+ *         .epochs(3).outputDirectory(Path.of("runs/cnn")).callback(new EarlyStopping("val_loss", false, 2, 0))
+ *         .build();
+ * Trainer.Result result = trainer.fit(trainLoader, validationLoader);
+ * }</pre>
+ */
+public final class Trainer {
+
+    /** How training ended. */
+    public enum Outcome { COMPLETED, STOPPED_BY_CALLBACK, STOPPED_NON_FINITE_LOSS }
+
+    /** Every epoch's metrics and how training ended. */
+    public record Result(List<EpochMetrics> epochs, Outcome outcome, String message) {
+        public EpochMetrics last() {
+            return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+        }
+    }
+
+    private final Module model;
+    private final Optimizer optimizer;
+    private final Loss loss;
+    private final int epochs;
+    private final int startEpoch;
+    private final int numClasses;
+    private final List<Callback> callbacks;
+    private final PrintStream log;
+    private final boolean interactive;
+    private final Path outputDirectory;
+    private final String architecture;
+    private final Map<String, String> options;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.optimizer = b.optimizer;
+        this.loss = b.loss;
+        this.epochs = b.epochs;
+        this.startEpoch = b.startEpoch;
+        this.numClasses = b.numClasses;
+        this.callbacks = List.copyOf(b.callbacks);
+        this.log = b.log;
+        this.interactive = b.interactive;
+        this.outputDirectory = b.outputDirectory;
+        this.architecture = b.architecture;
+        this.options = Map.copyOf(b.options);
+    }
+
+    public static Builder builder(Module model, Optimizer optimizer) {
+        return new Builder(model, optimizer);
+    }
+
+    public Module model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public PrintStream log() {
+        return log;
+    }
+
+    /** The description a checkpoint of this run carries. */
+    public CheckpointInfo checkpointInfo(int epoch, Map<String, Double> metrics) {
+        return new CheckpointInfo(architecture, epoch, metrics, options);
+    }
+
+    /** Trains for the configured epochs; {@code validation} may be null. */
+    public Result fit(DataLoader train, DataLoader validation) throws Exception {
+        List<EpochMetrics> history = new ArrayList<>();
+        MetricsCsv csv = outputDirectory == null ? null : new MetricsCsv(outputDirectory.resolve("metrics.csv"));
+        for (int epoch = startEpoch + 1; epoch <= epochs; epoch++) {
+            long start = System.nanoTime();
+            model.train();
+            double lr = optimizer.paramGroups().get(0).lr();
+            double[] trained = trainEpoch(train, epoch);
+            if (trained == null) {
+                String message = nonFiniteMessage;
+                log.println(message);
+                return new Result(history, Outcome.STOPPED_NON_FINITE_LOSS, message);
+            }
+            Evaluation val = validation == null ? null : evaluate(model, validation, loss, numClasses);
+            EpochMetrics m = new EpochMetrics(epoch, trained[0], trained[1], val == null ? Double.NaN : val.loss(),
+                    val == null ? Double.NaN : val.accuracy(), lr, (System.nanoTime() - start) / 1e9);
+            history.add(m);
+            log.println(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  train acc %.2f%%%s  lr %.3g  %.1f s", epoch, epochs,
+                    m.trainLoss(), 100 * m.trainAccuracy(),
+                    val == null ? "" : String.format(Locale.ROOT, "  val loss %.4f  val acc %.2f%%", m.validationLoss(), 100 * m.validationAccuracy()),
+                    lr, m.seconds()));
+            if (csv != null) {
+                csv.append(m);
+                writePlots(history);
+            }
+            boolean stop = false;
+            for (Callback c : callbacks) stop |= c.afterEpoch(m, this);
+            if (stop) return new Result(history, Outcome.STOPPED_BY_CALLBACK, "stopped by a callback after epoch " + epoch);
+        }
+        return new Result(history, Outcome.COMPLETED, "completed " + epochs + " epochs");
+    }
+
+    private String nonFiniteMessage;
+
+    /** Mean loss and accuracy over the epoch, or null when the loss stopped being finite. */
+    private double[] trainEpoch(DataLoader train, int epoch) {
+        ProgressBar bar = new ProgressBar(log, interactive, String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), train.batchesPerEpoch());
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        int batches = 0;
+        try (DataLoader.BatchIterator it = train.iterator()) {
+            while (it.hasNext()) {
+                Batch batch = it.next();
+                Tensor logits = model.forward(Tensor.of(batch.inputs()));
+                Tensor l = loss.forward(logits, Tensor.of(batch.labels()));
+                double value = l.item();
+                if (!Double.isFinite(value)) {
+                    nonFiniteMessage = String.format(Locale.ROOT, "stopping: the loss became %s at epoch %d, batch %d; lower the learning rate or check the data",
+                            Double.isNaN(value) ? "NaN" : "infinite", epoch, batches + 1);
+                    return null;
+                }
+                optimizer.zeroGrad();
+                l.backward();
+                optimizer.step();
+                batches++;
+                lossSum += value * batch.size();
+                correct += countCorrect(logits.data(), batch.labels());
+                seen += batch.size();
+                bar.update(batches, seen, lossSum / seen, (double) correct / seen);
+            }
+        }
+        return new double[] {seen == 0 ? Double.NaN : lossSum / seen, seen == 0 ? Double.NaN : (double) correct / seen};
+    }
+
+    /** Mean loss, accuracy and confusion matrix of {@code model} over {@code data}, in eval mode without recording. */
+    public static Evaluation evaluate(Module model, DataLoader data, Loss loss, int numClasses) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        ConfusionMatrix confusion = new ConfusionMatrix(numClasses);
+        double lossSum = 0;
+        long seen = 0;
+        try (var scope = GradMode.noGrad(); DataLoader.BatchIterator it = data.iterator()) {
+            while (it.hasNext()) {
+                Batch batch = it.next();
+                Tensor logits = model.forward(Tensor.of(batch.inputs()));
+                lossSum += loss.forward(logits, Tensor.of(batch.labels())).item() * batch.size();
+                confusion.addAll(batch.labels().toLongArray(), logits.data().argmax(1, false).toLongArray());
+                seen += batch.size();
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return new Evaluation(seen == 0 ? Double.NaN : lossSum / seen, confusion.accuracy(), confusion);
+    }
+
+    private static long countCorrect(NDArray logits, NDArray labels) {
+        long[] predicted = logits.argmax(1, false).toLongArray(), actual = labels.toLongArray();
+        long n = 0;
+        for (int i = 0; i < actual.length; i++) if (predicted[i] == actual[i]) n++;
+        return n;
+    }
+
+    private void writePlots(List<EpochMetrics> history) throws IOException {
+        int n = history.size();
+        double[] trainLoss = new double[n], valLoss = new double[n], trainAcc = new double[n], valAcc = new double[n];
+        for (int i = 0; i < n; i++) {
+            EpochMetrics m = history.get(i);
+            trainLoss[i] = m.trainLoss();
+            valLoss[i] = m.validationLoss();
+            trainAcc[i] = 100 * m.trainAccuracy();
+            valAcc[i] = 100 * m.validationAccuracy();
+        }
+        new LineChart("loss per epoch", "loss").add("train", trainLoss).add("validation", valLoss).write(outputDirectory.resolve("loss.png"));
+        new LineChart("accuracy per epoch", "accuracy (%)").add("train", trainAcc).add("validation", valAcc).write(outputDirectory.resolve("accuracy.png"));
+    }
+
+    /** Settings of a {@link Trainer}. */
+    public static final class Builder {
+        private final Module model;
+        private final Optimizer optimizer;
+        private Loss loss = new CrossEntropyLoss();
+        private int epochs = 1;
+        private int startEpoch = 0;
+        private int numClasses = 10;
+        private final List<Callback> callbacks = new ArrayList<>();
+        private PrintStream log = System.out;
+        private boolean interactive = ProgressBar.stdoutIsTerminal();
+        private Path outputDirectory;
+        private String architecture;
+        private final Map<String, String> options = new LinkedHashMap<>();
+
+        private Builder(Module model, Optimizer optimizer) {
+            if (model == null || optimizer == null) throw new IllegalArgumentException("Trainer: model and optimizer are required");
+            this.model = model;
+            this.optimizer = optimizer;
+        }
+
+        public Builder loss(Loss loss) {
+            this.loss = loss;
+            return this;
+        }
+
+        /** Train until this epoch (counting from 1). */
+        public Builder epochs(int epochs) {
+            if (epochs < 1) throw new IllegalArgumentException("Trainer: epochs must be >= 1, got " + epochs);
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Epochs already done (after resuming from a checkpoint); training continues with the next one. */
+        public Builder startEpoch(int startEpoch) {
+            if (startEpoch < 0) throw new IllegalArgumentException("Trainer: startEpoch must be >= 0, got " + startEpoch);
+            this.startEpoch = startEpoch;
+            return this;
+        }
+
+        public Builder numClasses(int numClasses) {
+            this.numClasses = numClasses;
+            return this;
+        }
+
+        public Builder callback(Callback callback) {
+            callbacks.add(callback);
+            return this;
+        }
+
+        public Builder log(PrintStream log, boolean interactive) {
+            this.log = log;
+            this.interactive = interactive;
+            return this;
+        }
+
+        /** Where metrics.csv, loss.png and accuracy.png go (none when null). */
+        public Builder outputDirectory(Path dir) {
+            this.outputDirectory = dir;
+            return this;
+        }
+
+        /** The architecture name and options recorded in checkpoints. */
+        public Builder describe(String architecture, Map<String, String> options) {
+            this.architecture = architecture;
+            this.options.putAll(options);
+            return this;
+        }
+
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+}
