@@ -148,37 +148,44 @@ public final class VectorBackend implements Backend {
 
     @Override
     public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        reference.conv2d(input, weight, bias, p, out);
+        if (allFloat32(input, weight, out) && (bias == null || allFloat32(bias))) VectorConvolution.forward(input, weight, bias, p, out, pool);
+        else reference.conv2d(input, weight, bias, p, out);
     }
 
     @Override
     public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
-        reference.conv2dBackwardInput(gradOut, weight, p, gradInput);
+        if (allFloat32(gradOut, weight, gradInput)) VectorConvolution.backwardInput(gradOut, weight, p, gradInput, pool);
+        else reference.conv2dBackwardInput(gradOut, weight, p, gradInput);
     }
 
     @Override
     public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
-        reference.conv2dBackwardWeight(input, gradOut, p, gradWeight);
+        if (allFloat32(input, gradOut, gradWeight)) VectorConvolution.backwardWeight(input, gradOut, p, gradWeight, pool);
+        else reference.conv2dBackwardWeight(input, gradOut, p, gradWeight);
     }
 
     @Override
     public void maxPool2d(NDArray input, PoolParams p, NDArray out, NDArray indices) {
-        reference.maxPool2d(input, p, out, indices);
+        if (allFloat32(input, out)) VectorPooling.maxForward(input, p, out, indices, pool);
+        else reference.maxPool2d(input, p, out, indices);
     }
 
     @Override
     public void maxPool2dBackward(NDArray gradOut, NDArray indices, NDArray gradInput) {
-        reference.maxPool2dBackward(gradOut, indices, gradInput);
+        if (allFloat32(gradOut, gradInput)) VectorPooling.maxBackward(gradOut, indices, gradInput, pool);
+        else reference.maxPool2dBackward(gradOut, indices, gradInput);
     }
 
     @Override
     public void avgPool2d(NDArray input, PoolParams p, NDArray out) {
-        reference.avgPool2d(input, p, out);
+        if (allFloat32(input, out)) VectorPooling.avgForward(input, p, out, pool);
+        else reference.avgPool2d(input, p, out);
     }
 
     @Override
     public void avgPool2dBackward(NDArray gradOut, PoolParams p, NDArray gradInput) {
-        reference.avgPool2dBackward(gradOut, p, gradInput);
+        if (allFloat32(gradOut, gradInput)) VectorPooling.avgBackward(gradOut, p, gradInput, pool);
+        else reference.avgPool2dBackward(gradOut, p, gradInput);
     }
 
     @Override

@@ -156,6 +156,12 @@ final class VectorGemm {
             if (!accumulate) zero(m, n, c, cOff, rsC, csC);
             return;
         }
+        if (n < NR && paddedWork(n, m) < paddedWork(m, n)) {
+            // C^T = B^T·A^T wastes less on padding to MR x NR blocks (e.g. n = 9 < NR); every element is still
+            // the same sum in the same order, so the result is bitwise the same.
+            sgemm(n, m, k, b, bOff, csB, rsB, a, aOff, csA, rsA, c, cOff, csC, rsC, accumulate);
+            return;
+        }
         Workspace ws = Workspace.local();
         float[] packedB = ws.floats(Workspace.Slot.PACKED_B, KC * roundUp(Math.min(n, NC), NR));
         float[] packedA = ws.floats(Workspace.Slot.PACKED_A, KC * roundUp(Math.min(m, MC), MR));
@@ -286,6 +292,11 @@ final class VectorGemm {
                 c[pos] = overwrite ? tile[r * NR + j] : c[pos] + tile[r * NR + j];
             }
         }
+    }
+
+    /** Multiply-adds the micro-kernel does for an m x n result, padding included. */
+    private static long paddedWork(int m, int n) {
+        return (long) roundUp(m, MR) * roundUp(n, NR);
     }
 
     private static void zero(int m, int n, float[] c, int off, int rs, int cs) {
