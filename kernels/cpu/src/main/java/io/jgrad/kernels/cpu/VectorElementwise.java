@@ -17,7 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The vector forms compute in float32 where the reference computes in double and rounds once: identical
  * results for +, -, ×, ÷, sqrt, abs, neg, max, min, relu, clamp and the comparisons (a double result of
- * float operands rounds to the correctly rounded float); about one ulp apart for exp, log, tanh and sigmoid.
+ * float operands rounds to the correctly rounded float); about one ulp apart for exp and sigmoid, which use
+ * {@link VectorMath#exp} (the Vector API's own transcendentals give different bits compiled and interpreted,
+ * so log and tanh take the scalar path).
  */
 final class VectorElementwise {
 
@@ -85,8 +87,8 @@ final class VectorElementwise {
 
     private static boolean hasVectorForm(UnaryOp op) {
         return switch (op) {
-            case NEG, ABS, EXP, LOG, SQRT, RSQRT, RECIPROCAL, SQUARE, TANH, SIGMOID, RELU, LEAKY_RELU, CLAMP -> true;
-            case SIGN, ERF, GELU_ERF, GELU_TANH, POW_SCALAR -> false;
+            case NEG, ABS, EXP, SQRT, RSQRT, RECIPROCAL, SQUARE, SIGMOID, RELU, LEAKY_RELU, CLAMP -> true;
+            case LOG, TANH, SIGN, ERF, GELU_ERF, GELU_TANH, POW_SCALAR -> false;
         };
     }
 
@@ -95,18 +97,16 @@ final class VectorElementwise {
         return switch (op) {
             case NEG -> x.neg();
             case ABS -> x.abs();
-            case EXP -> x.lanewise(VectorOperators.EXP);
-            case LOG -> x.lanewise(VectorOperators.LOG);
+            case EXP -> VectorMath.exp(x);
             case SQRT -> x.sqrt();
             case RSQRT -> FloatVector.broadcast(S, 1f).div(x.sqrt());
             case RECIPROCAL -> FloatVector.broadcast(S, 1f).div(x);
             case SQUARE -> x.mul(x);
-            case TANH -> x.lanewise(VectorOperators.TANH);
-            case SIGMOID -> FloatVector.broadcast(S, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+            case SIGMOID -> FloatVector.broadcast(S, 1f).div(VectorMath.exp(x.neg()).add(1f));
             case RELU -> x.max(0f);
             case LEAKY_RELU -> x.mul(alpha).blend(x, x.compare(VectorOperators.GT, 0f));
             case CLAMP -> x.max(alpha).min(beta);
-            case SIGN, ERF, GELU_ERF, GELU_TANH, POW_SCALAR -> throw new AssertionError(op + " has no vector form");
+            case LOG, TANH, SIGN, ERF, GELU_ERF, GELU_TANH, POW_SCALAR -> throw new AssertionError(op + " has no vector form");
         };
     }
 

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <pre>
  * for jc in N by NC:                       B panel  kc x nc  packed once per (jc, pc), lives in L3
- *   for pc in K by KC:
+ *   for pc in K by KC (equal blocks of at most KC):
  *     pack B[pc.., jc..] into NR-wide micro-panels
  *     for ic in M by MC:                   A block  mc x kc  packed, lives in L2
  *       pack A[ic.., pc..] into MR-tall micro-panels
@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  * last micro-panels with zeros, so the micro-kernel always computes a full block and only the write-back
  * looks at the edges.
  *
- * <p>Every element of C is summed in the same order (k blocks of KC in ascending order, k ascending within a
+ * <p>Every element of C is summed in the same order (k blocks in ascending order, k ascending within a
  * block) however the product is split into tasks, so results do not depend on the number of threads.
  */
 final class VectorGemm {
@@ -38,7 +38,7 @@ final class VectorGemm {
     static final int MR = 6;
     /** Columns of the register block: two vectors. */
     static final int NR = 2 * LANES;
-    /** Depth of a packed block: a B micro-panel of KC x NR floats should stay in L1. */
+    /** Largest depth of a packed block; {@link #depthBlock} splits k into equal blocks of at most this. */
     static final int KC = 512;
     /** Rows of a packed A block (a multiple of MR): MC x KC floats should stay in L2. */
     static final int MC = 48;
@@ -163,38 +163,99 @@ final class VectorGemm {
             return;
         }
         Workspace ws = Workspace.local();
-        float[] packedB = ws.floats(Workspace.Slot.PACKED_B, KC * roundUp(Math.min(n, NC), NR));
-        float[] packedA = ws.floats(Workspace.Slot.PACKED_A, KC * roundUp(Math.min(m, MC), MR));
-        float[] tile = ws.floats(Workspace.Slot.TILE, MR * NR);
+        int kb = depthBlock(k);
+        float[] packedB = ws.floats(Workspace.Slot.PACKED_B, kb * roundUp(Math.min(n, NC), NR));
+        float[] packedA = ws.floats(Workspace.Slot.PACKED_A, kb * roundUp(Math.min(m, MC), MR));
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                boolean overwrite = pc == 0 && !accumulate;
-                packB(kc, nc, b, bOff + pc * rsB + jc * csB, rsB, csB, packedB);
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc);
+                packB(kc, nc, b, bOff + pc * rsB + jc * csB, rsB, csB, packedB, 0);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    packA(mc, kc, a, aOff + ic * rsA + pc * csA, rsA, csA, packedA);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr);
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            microKernel(kc, packedA, ir * kc, packedB, jr * kc, tile);
-                            writeBack(tile, mr, nr, c, cOff + (ic + ir) * rsC + (jc + jr) * csC, rsC, csC, overwrite);
-                        }
-                    }
+                    packA(mc, kc, a, aOff + ic * rsA + pc * csA, rsA, csA, packedA, 0);
+                    macroKernel(mc, nc, kc, packedA, 0, packedB, 0, c, cOff + ic * rsC + jc * csC, rsC, csC, pc == 0 && !accumulate);
                 }
             }
         }
     }
 
+    /** Writes one micro-panel of B when it is needed: rows {@code k0 .. k0+kc-1}, columns {@code j0 .. j0+NR-1}. */
+    interface PanelSource {
+        /** Element (k0 + p, j0 + j) goes to {@code panel[p * NR + j]}; columns past the end of B are 0. */
+        void pack(int k0, int kc, int j0, float[] panel);
+    }
+
     /**
-     * Packs the {@code mc x kc} block of A at {@code off} into micro-panels of MR rows: element (i, p) of
-     * panel {@code i / MR} goes to {@code (i / MR) * MR * kc + p * MR + i % MR}. Rows past {@code mc} are zero.
+     * {@code C = A·B} ({@code accumulate}: {@code C += A·B}) with A packed in advance by {@link #packAllA} (at
+     * {@code aOff}) and B produced one micro-panel at a time by {@code b}, right before the micro-kernels that
+     * use it, so it is read back from L1 and no packed copy of all of B is ever written. For products whose B
+     * is computed rather than stored, e.g. the im2col columns of a convolution, and whose A (the weights) is
+     * packed once for many products.
      */
-    static void packA(int mc, int kc, float[] a, int off, int rs, int cs, float[] packed) {
+    static void multiplyPanels(int m, int n, int k, float[] a, int aOff, PanelSource b,
+                               float[] c, int cOff, int rsC, int csC, boolean accumulate) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) zero(m, n, c, cOff, rsC, csC);
+            return;
+        }
+        Workspace ws = Workspace.local();
+        int kb = depthBlock(k);
+        float[] panel = ws.floats(Workspace.Slot.PACKED_B, kb * NR), tile = ws.floats(Workspace.Slot.TILE, MR * NR);
+        for (int pc = 0; pc < k; pc += kb) {
+            int kc = Math.min(kb, k - pc), aBlock = aOff + pc * roundUp(m, MR);
+            boolean overwrite = pc == 0 && !accumulate;
+            for (int jr = 0; jr < n; jr += NR) {
+                int nr = Math.min(NR, n - jr);
+                b.pack(pc, kc, jr, panel);
+                for (int ir = 0; ir < m; ir += MR) {
+                    microKernel(kc, a, aBlock + ir * kc, panel, 0, tile);
+                    writeBack(tile, Math.min(MR, m - ir), nr, c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite);
+                }
+            }
+        }
+    }
+
+    /** Floats {@link #packAllA} writes for an {@code m x k} A. */
+    static int packedSizeA(int m, int k) {
+        return roundUp(m, MR) * k;
+    }
+
+    /**
+     * The depth of the blocks k is cut into: equal (but for the last) and at most KC, so that no block is much
+     * shallower than the others (k = 576 gives 288 + 288 rather than 512 + 64: each block ends with a pass over C).
+     */
+    static int depthBlock(int k) {
+        return ceilDiv(k, Math.max(1, ceilDiv(k, KC)));
+    }
+
+    /** Packs all of an {@code m x k} A: its {@link #depthBlock} blocks one after the other, each as {@link #packA} lays it out. */
+    static void packAllA(int m, int k, float[] a, int off, int rs, int cs, float[] packed, int dst) {
+        int kb = depthBlock(k);
+        for (int pc = 0; pc < k; pc += kb) packA(m, Math.min(kb, k - pc), a, off + pc * cs, rs, cs, packed, dst + pc * roundUp(m, MR));
+    }
+
+    /** The two inner loops over one packed {@code mc x kc} block of A and {@code kc x nc} panel of B. */
+    private static void macroKernel(int mc, int nc, int kc, float[] a, int aOff, float[] b, int bOff,
+                                    float[] c, int cOff, int rsC, int csC, boolean overwrite) {
+        float[] tile = Workspace.local().floats(Workspace.Slot.TILE, MR * NR);
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+                microKernel(kc, a, aOff + ir * kc, b, bOff + jr * kc, tile);
+                writeBack(tile, Math.min(MR, mc - ir), nr, c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite);
+            }
+        }
+    }
+
+    /**
+     * Packs the {@code mc x kc} block of A at {@code off} into micro-panels of MR rows from {@code dst} on:
+     * element (i, p) goes to {@code dst + (i / MR) * MR * kc + p * MR + i % MR}. Rows past {@code mc} are zero.
+     */
+    static void packA(int mc, int kc, float[] a, int off, int rs, int cs, float[] packed, int dst) {
         for (int i0 = 0; i0 < mc; i0 += MR) {
-            int base = i0 * kc, rows = Math.min(MR, mc - i0);
+            int base = dst + i0 * kc, rows = Math.min(MR, mc - i0);
             for (int r = 0; r < rows; r++) {
                 int src = off + (i0 + r) * rs;
                 for (int p = 0; p < kc; p++) packed[base + p * MR + r] = a[src + p * cs];
@@ -206,12 +267,12 @@ final class VectorGemm {
     }
 
     /**
-     * Packs the {@code kc x nc} block of B at {@code off} into micro-panels of NR columns: element (p, j) of
-     * panel {@code j / NR} goes to {@code (j / NR) * NR * kc + p * NR + j % NR}. Columns past {@code nc} are zero.
+     * Packs the {@code kc x nc} block of B at {@code off} into micro-panels of NR columns from {@code dst} on:
+     * element (p, j) goes to {@code dst + (j / NR) * NR * kc + p * NR + j % NR}. Columns past {@code nc} are zero.
      */
-    static void packB(int kc, int nc, float[] b, int off, int rs, int cs, float[] packed) {
+    static void packB(int kc, int nc, float[] b, int off, int rs, int cs, float[] packed, int dst) {
         for (int j0 = 0; j0 < nc; j0 += NR) {
-            int base = j0 * kc, cols = Math.min(NR, nc - j0);
+            int base = dst + j0 * kc, cols = Math.min(NR, nc - j0);
             if (cs == 1) {
                 for (int p = 0; p < kc; p++) {
                     System.arraycopy(b, off + p * rs + j0, packed, base + p * NR, cols);

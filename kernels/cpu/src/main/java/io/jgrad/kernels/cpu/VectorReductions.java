@@ -138,7 +138,8 @@ final class VectorReductions {
             a3 = combine(op, a3, FloatVector.fromArray(S, x, pos + i + 3 * LANES));
         }
         for (int bound = S.loopBound(n); i < bound; i += LANES) a0 = combine(op, a0, FloatVector.fromArray(S, x, pos + i));
-        float r = combine(op, combine(op, a0, a1), combine(op, a2, a3)).reduceLanes(lanes(op));
+        FloatVector all = combine(op, combine(op, a0, a1), combine(op, a2, a3));
+        float r = op == ReduceOp.SUM || op == ReduceOp.MEAN ? VectorMath.sum(all) : all.reduceLanes(lanes(op)); // max, min: any order is exact
         for (; i < n; i++) r = combine(op, r, x[pos + i]); // scalar tail
         return r;
     }
@@ -213,11 +214,11 @@ final class VectorReductions {
         int bound = S.loopBound(n);
         for (int i = 0; i < n; i += LANES) {
             VectorMask<Float> m = i < bound ? S.maskAll(true) : S.indexInRange(i, n); // the tail is one masked vector
-            FloatVector e = FloatVector.fromArray(S, x, xp + i, m).sub(vmax).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xp + i, m).sub(vmax));
             sum = sum.add(e, m);
             if (!log) e.intoArray(out, op + i, m);
         }
-        float total = sum.reduceLanes(VectorOperators.ADD);
+        float total = VectorMath.sum(sum);
         FloatVector last = log ? FloatVector.broadcast(S, (float) Math.log(total)) : FloatVector.broadcast(S, total);
         for (int i = 0; i < n; i += LANES) {
             VectorMask<Float> m = i < bound ? S.maskAll(true) : S.indexInRange(i, n);

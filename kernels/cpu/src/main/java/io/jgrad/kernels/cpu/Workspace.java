@@ -9,12 +9,14 @@ final class Workspace {
 
     /** What a buffer is for; two slots never alias, so a kernel may hold several at once. */
     enum Slot {
-        PACKED_A, PACKED_B, TILE, COLUMNS, PARTIAL
+        PACKED_A, PACKED_B, TILE, COLUMNS, PARTIAL, WEIGHT_ROWS, PACKED_WEIGHTS
     }
 
     private static final ThreadLocal<Workspace> LOCAL = ThreadLocal.withInitial(Workspace::new);
 
     private final float[][] buffers = new float[Slot.values().length][];
+    private boolean[] flags;
+    private int[] integers;
 
     private Workspace() {
     }
@@ -32,5 +34,17 @@ final class Workspace {
             buffers[slot.ordinal()] = b;
         }
         return b;
+    }
+
+    /** A buffer of at least {@code size} ints (offset tables). */
+    int[] ints(int size) {
+        if (integers == null || integers.length < size) integers = new int[size];
+        return integers;
+    }
+
+    /** A buffer of at least {@code size} booleans (masks). */
+    boolean[] booleans(int size) {
+        if (flags == null || flags.length < size) flags = new boolean[size];
+        return flags;
     }
 }

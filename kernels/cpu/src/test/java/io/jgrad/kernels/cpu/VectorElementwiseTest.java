@@ -110,6 +110,25 @@ class VectorElementwiseTest {
         }
     }
 
+    /** The first calls run interpreted, later ones compiled: the bits must not change with the JIT. */
+    @Test
+    void sameBitsColdAndWarm() {
+        NDArray x = randn(gen, 1021).mul(4), cold = zeros(1021), warm = zeros(1021);
+        VectorBackend fresh = new VectorBackend(1);
+        fresh.unary(UnaryOp.EXP, x, cold, 0, 0);
+        NDArray coldSoftmax = zeros(3, 1021), warmSoftmax = zeros(3, 1021), coldSum = zeros(1), warmSum = zeros(1);
+        fresh.softmax(x.expand(3, 1021).contiguous(), 1, false, coldSoftmax);
+        fresh.reduce(io.jgrad.tensor.spi.ReduceOp.SUM, x, coldSum);
+        for (int i = 0; i < 10_000; i++) {
+            fresh.unary(UnaryOp.EXP, x, warm, 0, 0);
+            fresh.softmax(x.expand(3, 1021).contiguous(), 1, false, warmSoftmax);
+            fresh.reduce(io.jgrad.tensor.spi.ReduceOp.SUM, x, warmSum);
+        }
+        assertBitwise(cold, warm, "exp");
+        assertBitwise(coldSoftmax, warmSoftmax, "softmax");
+        assertBitwise(coldSum, warmSum, "sum");
+    }
+
     @Test
     void largeArraysSplitAcrossThreadsGiveTheSameBits() {
         NDArray a = randn(gen, 300_001), b = randn(gen, 300_001);
