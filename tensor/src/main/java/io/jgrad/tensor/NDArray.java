@@ -277,6 +277,11 @@ public final class NDArray {
         return strides.clone();
     }
 
+    /** The stride of {@code dim} (negative dims count from the end); unlike {@link #strides()} it copies nothing. */
+    public int stride(int dim) {
+        return strides[Shapes.dim("stride", dim, rank())];
+    }
+
     public int offset() {
         return offset;
     }

@@ -1,0 +1,210 @@
+package io.jgrad.kernels.cpu;
+
+import io.jgrad.tensor.DType;
+import io.jgrad.tensor.Device;
+import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.Backend;
+import io.jgrad.tensor.spi.BinaryOp;
+import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.HostStorage;
+import io.jgrad.tensor.spi.PoolParams;
+import io.jgrad.tensor.spi.ReduceOp;
+import io.jgrad.tensor.spi.Storage;
+import io.jgrad.tensor.spi.UnaryOp;
+
+/**
+ * The CPU backend built on the Vector API ({@code jdk.incubator.vector}), multi-threaded over a
+ * {@link KernelPool}. It vectorises the hot paths for float32 (matrix products, convolution, pooling, and the
+ * contiguous or simply broadcast cases of the elementwise ops, reductions and softmax) and hands everything
+ * else to the {@link ReferenceBackend}, whose semantics it reproduces up to float32 rounding.
+ *
+ * <p>Only {@link VectorProvider#create()} loads this class, after checking that the module is present.
+ * {@code -Djgrad.backend=reference} turns it off for comparison.
+ */
+public final class VectorBackend implements Backend {
+
+    public static final String NAME = "vector";
+
+    private final ReferenceBackend reference = new ReferenceBackend();
+    private final KernelPool pool;
+
+    /** Runs on the shared pool ({@code -Djgrad.threads=N}, default: one thread per processor). */
+    public VectorBackend() {
+        this(KernelPool.shared());
+    }
+
+    /** Runs on its own pool of {@code threads} threads (for tests of determinism across thread counts). */
+    VectorBackend(int threads) {
+        this(new KernelPool(threads));
+    }
+
+    private VectorBackend(KernelPool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    /** Threads a kernel call may use, the caller's included. */
+    public int threads() {
+        return pool.threads();
+    }
+
+    /** The vector shape the kernels are compiled for, e.g. {@code Species[float, 16, S_512_BIT]}. */
+    public static String species() {
+        return VectorGemm.SPECIES.toString();
+    }
+
+    // ---- memory ---------------------------------------------------------------------------------
+
+    @Override
+    public Storage allocate(DType dtype, int size) {
+        return HostStorage.allocate(dtype, size);
+    }
+
+    @Override
+    public Storage fromHost(HostStorage host) {
+        return host;
+    }
+
+    @Override
+    public HostStorage toHost(Storage storage) {
+        return (HostStorage) storage;
+    }
+
+    private static boolean allFloat32(NDArray... arrays) {
+        for (NDArray x : arrays) {
+            if (x.dtype() != DType.FLOAT32) return false;
+        }
+        return true;
+    }
+
+    // ---- elementwise ----------------------------------------------------------------------------
+
+    @Override
+    public void copy(NDArray src, NDArray dst) {
+        if (allFloat32(src, dst)) VectorElementwise.copy(src, dst, pool);
+        else reference.copy(src, dst);
+    }
+
+    @Override
+    public void fill(NDArray dst, double value) {
+        if (allFloat32(dst)) VectorElementwise.fill(dst, value, pool);
+        else reference.fill(dst, value);
+    }
+
+    @Override
+    public void unary(UnaryOp op, NDArray x, NDArray out, double alpha, double beta) {
+        if (allFloat32(x, out)) VectorElementwise.unary(op, x, out, alpha, beta, pool);
+        else reference.unary(op, x, out, alpha, beta);
+    }
+
+    @Override
+    public void binary(BinaryOp op, NDArray a, NDArray b, NDArray out) {
+        if (allFloat32(a, b, out)) VectorElementwise.binary(op, a, b, out, pool);
+        else reference.binary(op, a, b, out);
+    }
+
+    @Override
+    public void where(NDArray cond, NDArray a, NDArray b, NDArray out) {
+        reference.where(cond, a, b, out);
+    }
+
+    // ---- reductions -----------------------------------------------------------------------------
+
+    @Override
+    public void reduce(ReduceOp op, NDArray x, NDArray out) {
+        if (!allFloat32(x, out) || !VectorReductions.reduce(op, x, out, pool)) reference.reduce(op, x, out);
+    }
+
+    @Override
+    public void argReduce(boolean max, NDArray x, int dim, NDArray out) {
+        reference.argReduce(max, x, dim, out);
+    }
+
+    // ---- linear algebra -------------------------------------------------------------------------
+
+    @Override
+    public void matmul(NDArray a, NDArray b, NDArray out) {
+        if (allFloat32(a, b, out)) VectorGemm.matmul(a, b, out, pool);
+        else reference.matmul(a, b, out);
+    }
+
+    // ---- softmax --------------------------------------------------------------------------------
+
+    @Override
+    public void softmax(NDArray x, int dim, boolean log, NDArray out) {
+        if (!allFloat32(x, out) || !VectorReductions.softmax(x, dim, log, out, pool)) reference.softmax(x, dim, log, out);
+    }
+
+    // ---- convolution, pooling, indexing ---------------------------------------------------------
+
+    @Override
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
+        if (allFloat32(input, weight, out) && (bias == null || allFloat32(bias))) VectorConvolution.forward(input, weight, bias, p, out, pool);
+        else reference.conv2d(input, weight, bias, p, out);
+    }
+
+    @Override
+    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
+        if (allFloat32(gradOut, weight, gradInput)) VectorConvolution.backwardInput(gradOut, weight, p, gradInput, pool);
+        else reference.conv2dBackwardInput(gradOut, weight, p, gradInput);
+    }
+
+    @Override
+    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
+        if (allFloat32(input, gradOut, gradWeight)) VectorConvolution.backwardWeight(input, gradOut, p, gradWeight, pool);
+        else reference.conv2dBackwardWeight(input, gradOut, p, gradWeight);
+    }
+
+    @Override
+    public void maxPool2d(NDArray input, PoolParams p, NDArray out, NDArray indices) {
+        if (allFloat32(input, out)) VectorPooling.maxForward(input, p, out, indices, pool);
+        else reference.maxPool2d(input, p, out, indices);
+    }
+
+    @Override
+    public void maxPool2dBackward(NDArray gradOut, NDArray indices, NDArray gradInput) {
+        if (allFloat32(gradOut, gradInput)) VectorPooling.maxBackward(gradOut, indices, gradInput, pool);
+        else reference.maxPool2dBackward(gradOut, indices, gradInput);
+    }
+
+    @Override
+    public void avgPool2d(NDArray input, PoolParams p, NDArray out) {
+        if (allFloat32(input, out)) VectorPooling.avgForward(input, p, out, pool);
+        else reference.avgPool2d(input, p, out);
+    }
+
+    @Override
+    public void avgPool2dBackward(NDArray gradOut, PoolParams p, NDArray gradInput) {
+        if (allFloat32(gradOut, gradInput)) VectorPooling.avgBackward(gradOut, p, gradInput, pool);
+        else reference.avgPool2dBackward(gradOut, p, gradInput);
+    }
+
+    @Override
+    public void gather(NDArray x, int dim, NDArray index, NDArray out) {
+        reference.gather(x, dim, index, out);
+    }
+
+    @Override
+    public void scatterAdd(NDArray target, int dim, NDArray index, NDArray src) {
+        reference.scatterAdd(target, dim, index, src);
+    }
+
+    @Override
+    public void indexSelect(NDArray x, int dim, NDArray index, NDArray out) {
+        reference.indexSelect(x, dim, index, out);
+    }
+
+    @Override
+    public void indexAdd(NDArray target, int dim, NDArray index, NDArray src) {
+        reference.indexAdd(target, dim, index, src);
+    }
+}

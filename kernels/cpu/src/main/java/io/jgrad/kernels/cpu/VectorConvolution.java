@@ -1,0 +1,371 @@
+package io.jgrad.kernels.cpu;
+
+import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.ConvParams;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Float32 convolution (NCHW) and its gradients as matrix products over im2col columns, with the notation of
+ * {@link ReferenceConvolution}. For image {@code n} and group {@code g}, {@code col} is the {@code K x P}
+ * matrix with {@code K = Cg·kH·kW} rows (one per input channel and kernel tap) and {@code P = outH·outW}
+ * columns, {@code col[(c, kh, kw), (oh, ow)] = in[n, g·Cg + c, ih, iw]} (0 in the padding), and {@code W_g}
+ * the {@code Og x K} weight rows of group g. Then
+ *
+ * <pre>
+ * out[n, g]     = W_g · col                   (Og x P, onto the bias)
+ * gradIn[n, g]  = the same product for the transposed convolution: gradOut as input, W_g flipped in space
+ *                 with in and out channels swapped, padding dilation·(k-1) - pad    (stride 1)
+ *               = col2im(W_g^T · gradOut[n, g])                                     (other strides)
+ * gradW[g]      = Σ_n gradOut[n, g] · col^T    (Og x K)
+ * </pre>
+ *
+ * The weights are packed once per call ({@link VectorGemm#packAllA}); the columns are produced one GEMM
+ * micro-panel at a time ({@link VectorGemm#multiplyPanels}): for the common "same" convolution with stride 1
+ * straight from the input by masked vector loads, otherwise from a row-major im2col buffer.
+ * Forward and input gradient run one task per (image, group); the weight gradient sums fixed chunks of
+ * {@link #IMAGES_PER_CHUNK} images into partial results added in chunk order, so no result depends on the
+ * number of threads.
+ */
+final class VectorConvolution {
+
+    /** Images per partial sum of the weight gradient (fixed, so the summation order is too). */
+    static final int IMAGES_PER_CHUNK = 8;
+
+    private VectorConvolution() {
+    }
+
+    /**
+     * A convolution from a source of {@code groups·cg} channels of {@code height x width} to a destination of
+     * {@code groups·og} channels of {@code outH x outW}, in the forward direction.
+     */
+    private record Shape(int batch, int groups, int cg, int height, int width, int og, int kH, int kW, int outH, int outW,
+                         ConvParams p) {
+        /** Rows of a column matrix: the depth of each product. */
+        int depth() {
+            return cg * kH * kW;
+        }
+
+        /** Columns of a column matrix. */
+        int positions() {
+            return outH * outW;
+        }
+
+        long work() {
+            return (long) batch * groups * og * depth() * positions();
+        }
+    }
+
+    /**
+     * Where weight element (row r, column (a, b, c)) of group g lives: {@code base + g·groupStride + r·rowStride +
+     * a·strides[0] + b·strides[1] + c·strides[2]}, with {@code sizes} the extents of (a, b, c).
+     */
+    private record Weights(float[] data, int base, int groupStride, int rowStride, int[] sizes, int[] strides) {
+    }
+
+    // ---- the three kernels ----------------------------------------------------------------------
+
+    static void forward(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out, KernelPool pool) {
+        int groups = p.groups(), og = weight.shape(0) / groups;
+        Shape s = new Shape(input.shape(0), groups, weight.shape(1), input.shape(2), input.shape(3), og,
+                weight.shape(2), weight.shape(3), out.shape(2), out.shape(3), p);
+        Weights w = new Weights(VectorGemm.floats(weight), weight.offset(), og * weight.stride(0), weight.stride(0),
+                new int[] {weight.shape(1), weight.shape(2), weight.shape(3)}, new int[] {weight.stride(1), weight.stride(2), weight.stride(3)});
+        run(input, s, w, bias, out, pool);
+    }
+
+    static void backwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput, KernelPool pool) {
+        int groups = p.groups(), og = weight.shape(0) / groups, cg = weight.shape(1), kH = weight.shape(2), kW = weight.shape(3);
+        int padH = p.dilationH() * (kH - 1) - p.padH(), padW = p.dilationW() * (kW - 1) - p.padW();
+        // The transposed form has cg rows per product: with few (cg = 1: a first layer) most of each MR-row
+        // block would be padding, and the col2im form wastes less.
+        boolean fewRows = VectorGemm.roundUp(cg, VectorGemm.MR) > 1.25 * cg;
+        if (p.strideH() != 1 || p.strideW() != 1 || padH < 0 || padW < 0 || fewRows) {
+            backwardInputByCol2im(gradOut, weight, p, gradInput, pool);
+            return;
+        }
+        // The transposed convolution: source gradOut (og channels per group), destination gradInput (cg per
+        // group), weight rows c and columns (o, kh', kw') reading w[o, c, kH-1-kh', kW-1-kw'].
+        ConvParams transposed = new ConvParams(1, 1, padH, padW, p.dilationH(), p.dilationW(), groups);
+        Shape s = new Shape(gradOut.shape(0), groups, og, gradOut.shape(2), gradOut.shape(3), cg, kH, kW,
+                gradInput.shape(2), gradInput.shape(3), transposed);
+        int flippedBase = weight.offset() + (kH - 1) * weight.stride(2) + (kW - 1) * weight.stride(3);
+        Weights w = new Weights(VectorGemm.floats(weight), flippedBase, og * weight.stride(0), weight.stride(1),
+                new int[] {og, kH, kW}, new int[] {weight.stride(0), -weight.stride(2), -weight.stride(3)});
+        run(gradOut, s, w, null, gradInput, pool);
+    }
+
+    static void backwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight, KernelPool pool) {
+        int groups = p.groups(), og = gradWeight.shape(0) / groups;
+        Shape s = new Shape(input.shape(0), groups, gradWeight.shape(1), input.shape(2), input.shape(3), og,
+                gradWeight.shape(2), gradWeight.shape(3), gradOut.shape(2), gradOut.shape(3), p);
+        NDArray go = planesFlat(gradOut) ? gradOut : gradOut.contiguous();
+        float[] is = VectorGemm.floats(input), gs = VectorGemm.floats(go);
+        int depth = s.depth(), positions = s.positions(), size = s.groups() * og * depth;
+        int chunks = VectorGemm.ceilDiv(s.batch(), IMAGES_PER_CHUNK);
+        // One [O, K] block of partial sums per chunk of images, added in chunk order at the end.
+        float[] partial = Workspace.local().floats(Workspace.Slot.PARTIAL, chunks * size);
+        boolean[] masks = sameSizeMasks(input, s);
+        int[] taps = masks == null ? null : tapOffsets(input, s);
+        int rowStride = VectorGemm.roundUp(positions, VectorGemm.NR);
+        pool.run(chunks * groups, task -> {
+            int chunk = task / groups, g = task % groups;
+            Workspace ws = Workspace.local();
+            float[] a = ws.floats(Workspace.Slot.PACKED_A, VectorGemm.packedSizeA(og, positions));
+            float[] col = ws.floats(Workspace.Slot.COLUMNS, depth * rowStride);
+            // B = col^T (P x K): each panel is a transposing pack of NR rows of col.
+            VectorGemm.PanelSource colT = (q0, kc, row0, panel) ->
+                    VectorGemm.packB(kc, Math.min(VectorGemm.NR, depth - row0), col, row0 * rowStride + q0, 1, rowStride, panel, 0);
+            int first = chunk * IMAGES_PER_CHUNK, last = Math.min(s.batch(), first + IMAGES_PER_CHUNK);
+            for (int n = first; n < last; n++) {
+                VectorGemm.packAllA(og, positions, gs, go.offset() + n * go.stride(0) + g * og * go.stride(1), go.stride(1), 1, a, 0);
+                im2colRows(input, is, n, g, s, masks, taps, col);
+                VectorGemm.multiplyPanels(og, depth, positions, a, 0, colT, partial, chunk * size + g * og * depth, depth, 1, n > first);
+            }
+        }, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
+        boolean direct = gradWeight.isContiguous();
+        float[] gws = direct ? VectorGemm.floats(gradWeight) : partial;
+        int gwo = direct ? gradWeight.offset() : 0;
+        pool.runRanges(size, chunks, 1 << 14, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                float sum = partial[i];
+                for (int c = 1; c < chunks; c++) sum += partial[c * size + i];
+                gws[gwo + i] = sum;
+            }
+        });
+        if (!direct) {
+            NDArray result = NDArray.zeros(gradWeight.dtype(), gradWeight.shape());
+            System.arraycopy(partial, 0, VectorGemm.floats(result), 0, size);
+            gradWeight.assign(result);
+        }
+    }
+
+    /** True when every (n, c) plane of an NCHW array is one unit-stride run: rows back to back. */
+    private static boolean planesFlat(NDArray x) {
+        int height = x.shape(2), width = x.shape(3);
+        return (width == 1 || x.stride(3) == 1) && (height == 1 || x.stride(2) == width);
+    }
+
+    /** {@code dst[n, g] = W_g · col(src[n, g])} (+ bias) for every image and group. */
+    private static void run(NDArray src, Shape s, Weights w, NDArray bias, NDArray dst, KernelPool pool) {
+        NDArray target = planesFlat(dst) ? dst : NDArray.zeros(dst.dtype(), dst.shape());
+        float[] in = VectorGemm.floats(src), out = VectorGemm.floats(target), bs = bias == null ? null : VectorGemm.floats(bias);
+        int depth = s.depth(), positions = s.positions(), og = s.og(), packedSize = VectorGemm.packedSizeA(og, depth);
+        float[] packedW = packWeights(w, s, packedSize);
+        boolean[] masks = sameSizeMasks(src, s);
+        int[] taps = masks == null ? null : tapOffsets(src, s);
+        int rowStride = VectorGemm.roundUp(positions, VectorGemm.NR);
+        pool.run(s.batch() * s.groups(), task -> {
+            int n = task / s.groups(), g = task % s.groups();
+            int base = src.offset() + n * src.stride(0) + g * s.cg() * src.stride(1);
+            VectorGemm.PanelSource col;
+            if (masks != null) {
+                col = (k0, kc, j0, panel) -> shiftedPanel(in, base, masks, taps, k0, kc, j0, panel);
+            } else {
+                float[] rows = Workspace.local().floats(Workspace.Slot.COLUMNS, depth * rowStride);
+                im2colRows(src, in, n, g, s, null, null, rows);
+                col = (k0, kc, j0, panel) -> VectorGemm.packB(kc, Math.min(VectorGemm.NR, positions - j0), rows, k0 * rowStride + j0, rowStride, 1, panel, 0);
+            }
+            int outPos = target.offset() + n * target.stride(0) + g * og * target.stride(1);
+            if (bs != null) {
+                for (int oc = 0; oc < og; oc++) {
+                    float b = bs[bias.offset() + (g * og + oc) * bias.stride(0)];
+                    int row = outPos + oc * target.stride(1);
+                    java.util.Arrays.fill(out, row, row + positions, b);
+                }
+            }
+            VectorGemm.multiplyPanels(og, positions, depth, packedW, g * packedSize, col, out, outPos, target.stride(1), 1, bs != null);
+        }, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
+        if (target != dst) dst.assign(target);
+    }
+
+    /** The weights of every group, gathered row by row and packed as the A operand, in the caller's workspace. */
+    private static float[] packWeights(Weights w, Shape s, int packedSize) {
+        Workspace ws = Workspace.local();
+        int rows = s.og(), depth = s.depth();
+        float[] dense = ws.floats(Workspace.Slot.WEIGHT_ROWS, rows * depth);
+        float[] packed = ws.floats(Workspace.Slot.PACKED_WEIGHTS, s.groups() * packedSize);
+        int[] size = w.sizes(), stride = w.strides();
+        for (int g = 0; g < s.groups(); g++) {
+            for (int r = 0, i = 0; r < rows; r++) {
+                int rowBase = w.base() + g * w.groupStride() + r * w.rowStride();
+                for (int a = 0; a < size[0]; a++) {
+                    for (int b = 0; b < size[1]; b++) {
+                        for (int c = 0; c < size[2]; c++) dense[i++] = w.data()[rowBase + a * stride[0] + b * stride[1] + c * stride[2]];
+                    }
+                }
+            }
+            VectorGemm.packAllA(rows, depth, dense, 0, depth, 1, packed, g * packedSize);
+        }
+        return packed;
+    }
+
+    // ---- im2col ---------------------------------------------------------------------------------
+
+    /**
+     * For a "same" convolution with stride 1 (output as wide as the input, e.g. 3x3 with padding 1) over
+     * planes stored flat, column entry {@code (row, q)} of tap (kh, kw) reads the input plane at
+     * {@code q + shift(kh, kw)}: a row of the column matrix is the plane shifted, with the entries whose
+     * (ih, iw) falls in the padding masked to zero. Returns those masks ({@code [kh][kw][q]}, q padded to a
+     * multiple of NR and false past P), or null when the convolution is not of this kind.
+     */
+    private static boolean[] sameSizeMasks(NDArray src, Shape s) {
+        ConvParams p = s.p();
+        if (p.strideH() != 1 || p.strideW() != 1 || s.outW() != s.width() || !planesFlat(src)) return null;
+        int padded = VectorGemm.roundUp(s.positions(), VectorGemm.NR);
+        boolean[] masks = Workspace.local().booleans(s.kH() * s.kW() * padded);
+        for (int kh = 0, t = 0; kh < s.kH(); kh++) {
+            for (int kw = 0; kw < s.kW(); kw++, t++) {
+                for (int q = 0; q < padded; q++) {
+                    int ih = q / s.outW() - p.padH() + kh * p.dilationH(), iw = q % s.outW() - p.padW() + kw * p.dilationW();
+                    masks[t * padded + q] = q < s.positions() && ih >= 0 && ih < s.height() && iw >= 0 && iw < s.width();
+                }
+            }
+        }
+        return masks;
+    }
+
+    /**
+     * Where row {@code (c, kh, kw)} of a "same" convolution's column matrix reads: {@code taps[2 * row]} is its
+     * offset in the source from the start of the group's first plane (channel, then the shift of the tap),
+     * {@code taps[2 * row + 1]} where its mask starts in {@code masks}. Computed once per call, so the
+     * per-image loops do no division.
+     */
+    private static int[] tapOffsets(NDArray src, Shape s) {
+        ConvParams p = s.p();
+        int padded = VectorGemm.roundUp(s.positions(), VectorGemm.NR);
+        int[] taps = Workspace.local().ints(2 * s.depth());
+        for (int c = 0, row = 0; c < s.cg(); c++) {
+            for (int kh = 0; kh < s.kH(); kh++) {
+                for (int kw = 0; kw < s.kW(); kw++, row++) {
+                    taps[2 * row] = c * src.stride(1) + (kh * p.dilationH() - p.padH()) * s.width() + kw * p.dilationW() - p.padW();
+                    taps[2 * row + 1] = (kh * s.kW() + kw) * padded;
+                }
+            }
+        }
+        return taps;
+    }
+
+    /**
+     * One micro-panel of the column matrix of a "same" convolution: rows {@code k0 .. k0+kc-1}, positions
+     * {@code j0 .. j0+NR-1}, each row two masked vector loads from its shifted plane ({@code base} is the
+     * group's first plane of the image).
+     */
+    private static void shiftedPanel(float[] in, int base, boolean[] masks, int[] taps, int k0, int kc, int j0, float[] panel) {
+        int nr = VectorGemm.NR, lanes = VectorGemm.LANES;
+        for (int row = k0, d = 0; row < k0 + kc; row++, d += nr) {
+            int from = base + taps[2 * row] + j0, m = taps[2 * row + 1] + j0;
+            maskedLoad(in, from, masks, m).intoArray(panel, d);
+            maskedLoad(in, from + lanes, masks, m + lanes).intoArray(panel, d + lanes);
+        }
+    }
+
+    /**
+     * {@code in[from ..]} where {@code masks[m ..]} is set, 0 elsewhere. A vector that would reach outside
+     * {@code in} (only at the edges of the batch) is read lane by lane, so the JIT never meets the Vector API's
+     * slow path for such loads.
+     */
+    private static FloatVector maskedLoad(float[] in, int from, boolean[] masks, int m) {
+        VectorSpecies<Float> species = VectorGemm.SPECIES;
+        if (from >= 0 && from <= in.length - VectorGemm.LANES) {
+            return FloatVector.fromArray(species, in, from, VectorMask.fromArray(species, masks, m));
+        }
+        float[] lanes = new float[VectorGemm.LANES];
+        for (int i = 0; i < lanes.length; i++) lanes[i] = masks[m + i] ? in[from + i] : 0f;
+        return FloatVector.fromArray(species, lanes, 0);
+    }
+
+    /**
+     * The column matrix of (image n, group g), row-major with rows of {@code Ppad} = P rounded up to NR (zero
+     * past P). With {@code masks} (see {@link #sameSizeMasks}) rows are masked vector loads from the shifted
+     * plane; otherwise every entry is computed.
+     */
+    private static void im2colRows(NDArray src, float[] in, int n, int g, Shape s, boolean[] masks, int[] taps, float[] col) {
+        ConvParams p = s.p();
+        int nr = VectorGemm.NR, padded = VectorGemm.roundUp(s.positions(), nr), outW = s.outW();
+        int sc = src.stride(1), sh = src.stride(2), sw = src.stride(3), step = p.strideW() * sw;
+        int base = src.offset() + n * src.stride(0) + g * s.cg() * sc;
+        if (masks != null) {
+            int lanes = VectorGemm.LANES;
+            for (int row = 0, d = 0; row < s.depth(); row++) {
+                int from = base + taps[2 * row], m = taps[2 * row + 1];
+                for (int q = 0; q < padded; q += lanes, d += lanes) maskedLoad(in, from + q, masks, m + q).intoArray(col, d);
+            }
+            return;
+        }
+        for (int c = 0, row = 0; c < s.cg(); c++) {
+            for (int kh = 0; kh < s.kH(); kh++) {
+                for (int kw = 0; kw < s.kW(); kw++, row++) {
+                    int wShift = kw * p.dilationW() - p.padW();
+                    int ow0 = Math.min(outW, ceilDivNonNegative(-wShift, p.strideW()));
+                    int ow1 = Math.max(ow0, Math.min(outW, ceilDivNonNegative(s.width() - wShift, p.strideW())));
+                    for (int oh = 0; oh < s.outH(); oh++) {
+                        int ih = oh * p.strideH() - p.padH() + kh * p.dilationH();
+                        boolean inside = ih >= 0 && ih < s.height();
+                        int d = row * padded + oh * outW, from = inside ? ow0 : outW, to = inside ? ow1 : outW;
+                        int srcRow = base + c * sc + ih * sh + wShift * sw;
+                        // Plain loops, not arraycopy/fill: the runs are short (an output row), so calls would dominate.
+                        for (int ow = 0; ow < from; ow++) col[d + ow] = 0f;
+                        for (int ow = from; ow < to; ow++) col[d + ow] = in[srcRow + ow * step];
+                        for (int ow = to; ow < outW; ow++) col[d + ow] = 0f;
+                    }
+                    for (int q = s.positions(); q < padded; q++) col[row * padded + q] = 0f;
+                }
+            }
+        }
+    }
+
+    // ---- input gradient for strided convolutions ------------------------------------------------
+
+    /** {@code gradIn[n, g] = col2im(W_g^T · gradOut[n, g])}: for strides above 1 (the transposed form would need a dilated input) and few input channels. */
+    private static void backwardInputByCol2im(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput, KernelPool pool) {
+        int groups = p.groups(), og = weight.shape(0) / groups;
+        Shape s = new Shape(gradInput.shape(0), groups, weight.shape(1), gradInput.shape(2), gradInput.shape(3), og,
+                weight.shape(2), weight.shape(3), gradOut.shape(2), gradOut.shape(3), p);
+        NDArray w = weight.contiguous(), go = planesFlat(gradOut) ? gradOut : gradOut.contiguous();
+        float[] ws = VectorGemm.floats(w), gs = VectorGemm.floats(go), gis = VectorGemm.floats(gradInput);
+        int depth = s.depth(), positions = s.positions();
+        pool.run(s.batch() * groups, task -> {
+            int n = task / groups, g = task % groups;
+            float[] col = Workspace.local().floats(Workspace.Slot.COLUMNS, depth * positions);
+            // col = W_g^T · gradOut[n, g]: W_g read transposed through its strides.
+            VectorGemm.sgemm(depth, positions, og, ws, w.offset() + g * og * depth, 1, depth,
+                    gs, go.offset() + n * go.stride(0) + g * og * go.stride(1), go.stride(1), 1, col, 0, positions, 1, false);
+            col2im(col, n, g, s, gradInput, gis);
+        }, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
+    }
+
+    /** Overwrites the input channels of group g of image n with the sum of the column entries that read them. */
+    private static void col2im(float[] col, int n, int g, Shape s, NDArray gradInput, float[] gi) {
+        ConvParams p = s.p();
+        int sc = gradInput.stride(1), sh = gradInput.stride(2), sw = gradInput.stride(3);
+        int base = gradInput.offset() + n * gradInput.stride(0) + g * s.cg() * sc;
+        int outW = s.outW(), positions = s.positions(), step = p.strideW() * sw;
+        for (int c = 0; c < s.cg(); c++) {
+            for (int ih = 0; ih < s.height(); ih++) {
+                for (int iw = 0; iw < s.width(); iw++) gi[base + c * sc + ih * sh + iw * sw] = 0f;
+            }
+        }
+        for (int c = 0, row = 0; c < s.cg(); c++) {
+            for (int kh = 0; kh < s.kH(); kh++) {
+                for (int kw = 0; kw < s.kW(); kw++, row++) {
+                    int wShift = kw * p.dilationW() - p.padW();
+                    int ow0 = Math.min(outW, ceilDivNonNegative(-wShift, p.strideW()));
+                    int ow1 = Math.max(ow0, Math.min(outW, ceilDivNonNegative(s.width() - wShift, p.strideW())));
+                    for (int oh = 0; oh < s.outH(); oh++) {
+                        int ih = oh * p.strideH() - p.padH() + kh * p.dilationH();
+                        if (ih < 0 || ih >= s.height()) continue;
+                        int from = row * positions + oh * outW, to = base + c * sc + ih * sh + wShift * sw;
+                        for (int ow = ow0; ow < ow1; ow++) gi[to + ow * step] += col[from + ow];
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code ceil(a / b)} for {@code b > 0}, and 0 when {@code a <= 0}. */
+    private static int ceilDivNonNegative(int a, int b) {
+        return a <= 0 ? 0 : (a + b - 1) / b;
+    }
+}

@@ -1,0 +1,229 @@
+package io.jgrad.kernels.cpu;
+
+import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.ReduceOp;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Float32 reductions and softmax over contiguous arrays. A reduction is seen as {@code x[outer, middle, inner]}
+ * (each part the product of neighbouring dims) in one of two forms:
+ * <ul>
+ *   <li>{@code [kept, reduced, kept]}: {@code out[o, i] = Σ_m x[o, m, i]}, which covers a whole-array sum
+ *       ({@code [1, n, 1]}), rows ({@code [rows, n, 1]}: along the last dims) and columns
+ *       ({@code [1, rows, n]}: along the first dims);</li>
+ *   <li>{@code [reduced, kept, reduced]}: {@code out[m] = Σ_o Σ_i x[o, m, i]}, e.g. a bias gradient summed
+ *       over the batch and spatial dims of {@code [N, C, H, W]}.</li>
+ * </ul>
+ * Other layouts go to the reference. Sums accumulate in float32 with {@link #ACCUMULATORS} independent vector
+ * accumulators along rows (their partial sums are combined in a fixed order), so they differ from the
+ * reference's double sums by rounding only, and never depend on the thread count: work is split by the
+ * shape, and long whole-array sums into fixed-size chunks added in order.
+ */
+final class VectorReductions {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = S.length();
+    /** Independent accumulators along a row: enough to hide the latency of a vector add. */
+    static final int ACCUMULATORS = 4;
+    /** Whole-array reductions are summed in chunks of this many elements, then the chunks in order. */
+    static final int CHUNK = 1 << 15;
+    /** Elements a task should at least read before a reduction is split across threads. */
+    static final long MIN_TASK = 1 << 15;
+
+    private VectorReductions() {
+    }
+
+    /** Reduces contiguous {@code x} into contiguous {@code out}; false (nothing written) for other layouts. */
+    static boolean reduce(ReduceOp op, NDArray x, NDArray out, KernelPool pool) {
+        if (!x.isContiguous() || !out.isContiguous()) return false;
+        // Sizes of the runs of kept (k) and reduced (r) dims, size-1 dims skipped: e.g. [N, C, H, W] -> C kept.
+        int[] runs = new int[3];
+        boolean[] reduced = new boolean[3];
+        int count = 0;
+        for (int d = 0; d < x.rank(); d++) {
+            int size = x.shape(d);
+            if (size == 1) continue;
+            boolean r = out.shape(d) == 1;
+            if (count > 0 && reduced[count - 1] == r) {
+                runs[count - 1] *= size;
+            } else {
+                if (count == 3) return false;
+                reduced[count] = r;
+                runs[count++] = size;
+            }
+        }
+        if (x.numel() == 0) return false;
+        float[] xs = VectorGemm.floats(x), os = VectorGemm.floats(out);
+        int xo = x.offset(), oo = out.offset();
+        double count0 = (double) x.numel() / out.numel();
+        float scale = op == ReduceOp.MEAN ? (float) (1.0 / count0) : 1f;
+        if (count == 0 || (count == 1 && !reduced[0])) return false; // nothing reduced: not worth a kernel
+        if (count == 3 && reduced[0]) {
+            middleKept(op, xs, xo, runs[0], runs[1], runs[2], os, oo, count0, pool);
+            return true;
+        }
+        int outer = 1, middle, inner = 1;
+        if (reduced[0]) {
+            middle = runs[0];
+            if (count > 1) inner = runs[1];
+        } else {
+            outer = runs[0];
+            middle = runs[1];
+            if (count > 2) inner = runs[2];
+        }
+        if (outer == 1 && inner == 1) {
+            os[oo] = finish(op, all(op, xs, xo, middle, pool), count0);
+        } else if (inner == 1) {
+            int n = middle;
+            pool.runRanges(outer, n, MIN_TASK, (lo, hi) -> {
+                for (int r = lo; r < hi; r++) os[oo + r] = finish(op, row(op, xs, xo + r * n, n), count0);
+            });
+        } else {
+            int rows = middle, n = inner;
+            pool.runRanges(outer, (long) rows * n, MIN_TASK, (lo, hi) -> {
+                for (int b = lo; b < hi; b++) columns(op, xs, xo + b * rows * n, rows, n, os, oo + b * n, scale);
+            });
+        }
+        return true;
+    }
+
+    private static float finish(ReduceOp op, double value, double count) {
+        return (float) (op == ReduceOp.MEAN ? value / count : value);
+    }
+
+    private static float identity(ReduceOp op) {
+        return switch (op) {
+            case SUM, MEAN -> 0f;
+            case AMAX -> Float.NEGATIVE_INFINITY;
+            case AMIN -> Float.POSITIVE_INFINITY;
+        };
+    }
+
+    private static FloatVector combine(ReduceOp op, FloatVector acc, FloatVector v) {
+        return switch (op) {
+            case SUM, MEAN -> acc.add(v);
+            case AMAX -> acc.max(v);
+            case AMIN -> acc.min(v);
+        };
+    }
+
+    private static float combine(ReduceOp op, float acc, float v) {
+        return switch (op) {
+            case SUM, MEAN -> acc + v;
+            case AMAX -> Math.max(acc, v);
+            case AMIN -> Math.min(acc, v);
+        };
+    }
+
+    private static VectorOperators.Associative lanes(ReduceOp op) {
+        return switch (op) {
+            case SUM, MEAN -> VectorOperators.ADD;
+            case AMAX -> VectorOperators.MAX;
+            case AMIN -> VectorOperators.MIN;
+        };
+    }
+
+    /** Reduction of {@code x[pos .. pos+n-1]} with {@link #ACCUMULATORS} vector accumulators. */
+    static float row(ReduceOp op, float[] x, int pos, int n) {
+        FloatVector id = FloatVector.broadcast(S, identity(op));
+        FloatVector a0 = id, a1 = id, a2 = id, a3 = id;
+        int i = 0;
+        for (int bound = n - ACCUMULATORS * LANES + 1; i < bound; i += ACCUMULATORS * LANES) {
+            a0 = combine(op, a0, FloatVector.fromArray(S, x, pos + i));
+            a1 = combine(op, a1, FloatVector.fromArray(S, x, pos + i + LANES));
+            a2 = combine(op, a2, FloatVector.fromArray(S, x, pos + i + 2 * LANES));
+            a3 = combine(op, a3, FloatVector.fromArray(S, x, pos + i + 3 * LANES));
+        }
+        for (int bound = S.loopBound(n); i < bound; i += LANES) a0 = combine(op, a0, FloatVector.fromArray(S, x, pos + i));
+        FloatVector all = combine(op, combine(op, a0, a1), combine(op, a2, a3));
+        float r = op == ReduceOp.SUM || op == ReduceOp.MEAN ? VectorMath.sum(all) : all.reduceLanes(lanes(op)); // max, min: any order is exact
+        for (; i < n; i++) r = combine(op, r, x[pos + i]); // scalar tail
+        return r;
+    }
+
+    /** A whole-array reduction: fixed chunks of {@link #CHUNK}, reduced in parallel, combined in order in double. */
+    private static double all(ReduceOp op, float[] x, int pos, int n, KernelPool pool) {
+        int chunks = VectorGemm.ceilDiv(n, CHUNK);
+        if (chunks == 1) return row(op, x, pos, n);
+        float[] partial = new float[chunks];
+        pool.run(chunks, c -> partial[c] = row(op, x, pos + c * CHUNK, Math.min(CHUNK, n - c * CHUNK)), n >= VectorElementwise.MIN_PARALLEL);
+        double r = partial[0];
+        for (int c = 1; c < chunks; c++) r = combine(op, r, partial[c]);
+        return r;
+    }
+
+    /** Combines partial results in double (sums) or exactly (max, min; a NaN wins). */
+    private static double combine(ReduceOp op, double acc, float v) {
+        return switch (op) {
+            case SUM, MEAN -> acc + v;
+            case AMAX -> Math.max(acc, v);
+            case AMIN -> Math.min(acc, v);
+        };
+    }
+
+    /** {@code out[i] = scale · reduce_m x[m, i]} over a contiguous {@code [rows, n]} block, vectorised along i. */
+    private static void columns(ReduceOp op, float[] x, int pos, int rows, int n, float[] out, int outPos, float scale) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += LANES) {
+            FloatVector acc = FloatVector.fromArray(S, x, pos + i);
+            for (int m = 1; m < rows; m++) acc = combine(op, acc, FloatVector.fromArray(S, x, pos + m * n + i));
+            if (scale != 1f) acc = acc.mul(scale);
+            acc.intoArray(out, outPos + i);
+        }
+        for (; i < n; i++) { // scalar tail
+            float acc = x[pos + i];
+            for (int m = 1; m < rows; m++) acc = combine(op, acc, x[pos + m * n + i]);
+            out[outPos + i] = acc * scale;
+        }
+    }
+
+    /** {@code out[m] = reduce_{o, i} x[o, m, i]}: rows of length {@code inner}, combined over o in double. */
+    private static void middleKept(ReduceOp op, float[] x, int pos, int outer, int middle, int inner, float[] out, int outPos,
+                                   double count, KernelPool pool) {
+        pool.runRanges(middle, (long) outer * inner, MIN_TASK, (lo, hi) -> {
+            for (int m = lo; m < hi; m++) {
+                double acc = row(op, x, pos + m * inner, inner);
+                for (int o = 1; o < outer; o++) acc = combine(op, acc, row(op, x, pos + (o * middle + m) * inner, inner));
+                out[outPos + m] = finish(op, acc, count);
+            }
+        });
+    }
+
+    // ---- softmax --------------------------------------------------------------------------------
+
+    /** Softmax or log-softmax over the last dim of contiguous {@code x} into contiguous {@code out}; false for other layouts. */
+    static boolean softmax(NDArray x, int dim, boolean log, NDArray out, KernelPool pool) {
+        if (x.rank() == 0 || dim != x.rank() - 1 || !x.isContiguous() || !out.isContiguous() || x.numel() == 0) return false;
+        float[] xs = VectorGemm.floats(x), os = VectorGemm.floats(out);
+        int n = x.shape(dim), rows = x.numel() / n, xo = x.offset(), oo = out.offset();
+        pool.runRanges(rows, n, MIN_TASK / 4, (lo, hi) -> {
+            for (int r = lo; r < hi; r++) softmaxRow(xs, xo + r * n, os, oo + r * n, n, log);
+        });
+        return true;
+    }
+
+    /** As the reference: subtract the row maximum (0 for a row of -inf), exponentiate, normalise. */
+    private static void softmaxRow(float[] x, int xp, float[] out, int op, int n, boolean log) {
+        float max = row(ReduceOp.AMAX, x, xp, n);
+        if (max == Float.NEGATIVE_INFINITY) max = 0f;
+        FloatVector vmax = FloatVector.broadcast(S, max);
+        FloatVector sum = FloatVector.zero(S);
+        int bound = S.loopBound(n);
+        for (int i = 0; i < n; i += LANES) {
+            VectorMask<Float> m = i < bound ? S.maskAll(true) : S.indexInRange(i, n); // the tail is one masked vector
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xp + i, m).sub(vmax));
+            sum = sum.add(e, m);
+            if (!log) e.intoArray(out, op + i, m);
+        }
+        float total = VectorMath.sum(sum);
+        FloatVector last = log ? FloatVector.broadcast(S, (float) Math.log(total)) : FloatVector.broadcast(S, total);
+        for (int i = 0; i < n; i += LANES) {
+            VectorMask<Float> m = i < bound ? S.maskAll(true) : S.indexInRange(i, n);
+            if (log) FloatVector.fromArray(S, x, xp + i, m).sub(vmax).sub(last).intoArray(out, op + i, m);
+            else FloatVector.fromArray(S, out, op + i, m).div(last).intoArray(out, op + i, m);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.jgrad.kernels.cpu;
+
+import static io.jgrad.kernels.cpu.VectorChecks.REFERENCE;
+import static io.jgrad.kernels.cpu.VectorChecks.VECTOR;
+import static io.jgrad.kernels.cpu.VectorChecks.assertBitwise;
+import static io.jgrad.kernels.cpu.VectorChecks.randn;
+import static io.jgrad.kernels.cpu.VectorChecks.zeros;
+
+import io.jgrad.tensor.Generator;
+import io.jgrad.tensor.NDArray;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** The vector SGEMM against the reference matmul: odd sizes, block edges, transposes, batches, strided views. */
+class VectorGemmTest {
+
+    private final Generator gen = new Generator(3);
+
+    /** Relative to {@code Σ_k |a_ik·b_kj|}, the bound rounding errors of a dot product of length k grow with. */
+    static double tolerance(int k) {
+        return 2e-6 * Math.sqrt(Math.max(k, 1));
+    }
+
+    /** Checks {@code vector.matmul(a, b)} against the reference on the same (possibly strided) operands. */
+    static NDArray check(NDArray a, NDArray b, NDArray out, String what) {
+        NDArray expected = zeros(out.shape()), scale = zeros(out.shape());
+        REFERENCE.matmul(a, b, expected);
+        REFERENCE.matmul(a.abs(), b.abs(), scale);
+        VECTOR.matmul(a, b, out);
+        VectorChecks.assertClose(expected, out, scale, tolerance(a.shape(-1)), what);
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}x{1}x{2}")
+    @CsvSource({
+            "1, 1, 1", "1, 257, 1", "2, 3, 7", "3, 1, 2", "7, 13, 31", "13, 31, 33", "31, 33, 1", "1, 1021, 257",
+            "33, 7, 255", "257, 255, 33", "6, 256, 32", "97, 257, 65", "96, 512, 2049", "5, 1000, 4099"})
+    void allTransposeCombinations(int m, int k, int n) {
+        NDArray a = randn(gen, m, k), b = randn(gen, k, n);
+        NDArray at = randn(gen, k, m).t(), bt = randn(gen, n, k).t();
+        String shape = m + "x" + k + "x" + n;
+        check(a, b, zeros(m, n), shape + " NN");
+        check(at, b, zeros(m, n), shape + " TN");
+        check(a, bt, zeros(m, n), shape + " NT");
+        check(at, bt, zeros(m, n), shape + " TT");
+    }
+
+    @Test
+    void emptyInnerDimensionGivesZeros() {
+        NDArray out = NDArray.full(io.jgrad.tensor.DType.FLOAT32, 7, 3, 4);
+        VECTOR.matmul(zeros(3, 0), zeros(0, 4), out);
+        assertBitwise(zeros(3, 4), out, "k = 0");
+    }
+
+    @Test
+    void stridedAndOffsetOperandsAndOutput() {
+        NDArray a = VectorChecks.spaced(randn(gen, 37, 45)), b = VectorChecks.spaced(randn(gen, 45, 70));
+        check(a, b, zeros(37, 70), "spaced operands");
+        check(VectorChecks.transposed(randn(gen, 37, 45)), b, zeros(70, 37).t(), "transposed output");
+        check(a, b, VectorChecks.spaced(zeros(37, 70)), "spaced output");
+    }
+
+    @Test
+    void batchedAndBroadcastBatches() {
+        check(randn(gen, 3, 19, 40), randn(gen, 3, 40, 23), zeros(3, 19, 23), "batch 3");
+        check(randn(gen, 2, 3, 5, 8), randn(gen, 2, 3, 8, 9), zeros(2, 3, 5, 9), "batch 2x3");
+        check(randn(gen, 19, 40).expand(4, 19, 40), randn(gen, 4, 40, 23), zeros(4, 19, 23), "a broadcast over the batch");
+        check(randn(gen, 4, 19, 40), randn(gen, 40, 23).expand(4, 40, 23), zeros(4, 19, 23), "b broadcast over the batch");
+        check(randn(gen, 2, 1, 7, 9).expand(2, 3, 7, 9), randn(gen, 1, 3, 9, 300).expand(2, 3, 9, 300).transpose(0, 1).transpose(0, 1),
+                zeros(2, 3, 7, 300), "mixed broadcast");
+        check(randn(gen, 2, 64, 300), randn(gen, 2, 300, 70), zeros(2, 64, 70), "batch smaller than the pool, split within");
+    }
+
+    @Test
+    void sameBitsEveryTimeAndForEveryThreadCount() {
+        NDArray a = randn(gen, 150, 300), b = randn(gen, 300, 3000);
+        NDArray first = zeros(150, 3000), again = zeros(150, 3000);
+        VECTOR.matmul(a, b, first);
+        VECTOR.matmul(a, b, again);
+        assertBitwise(first, again, "repeated call");
+        for (int threads : new int[] {1, 3}) {
+            NDArray other = zeros(150, 3000);
+            new VectorBackend(threads).matmul(a, b, other);
+            assertBitwise(first, other, threads + " threads");
+        }
+    }
+}
