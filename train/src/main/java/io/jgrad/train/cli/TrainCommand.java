@@ -13,6 +13,9 @@ import io.jgrad.train.BestCheckpoint;
 import io.jgrad.train.CheckpointInfo;
 import io.jgrad.train.Checkpoints;
 import io.jgrad.train.EarlyStopping;
+import io.jgrad.train.ScheduleStep;
+import io.jgrad.optimizers.CosineAnnealingLR;
+import io.jgrad.optimizers.StepLR;
 import io.jgrad.train.Evaluation;
 import io.jgrad.train.ProgressBar;
 import io.jgrad.train.Trainer;
@@ -46,6 +49,9 @@ public final class TrainCommand {
               --weight-decay L              weight decay (default 0)
               --augment LIST                training augmentations: crop,rotate,shift,noise,hflip,vflip (default none)
               --normalize MEAN,STD          normalise inputs after /255 (recorded in the checkpoint)
+              --validation-split F          fraction of the training split held out for validation (default 0.1;
+                                            0 trains on all of it, with no validation or best checkpoint)
+              --schedule none|cosine|step   learning-rate schedule per epoch (default none; step halves every 2 epochs)
               --patience N                  stop when validation loss has not improved for N epochs
               --resume FILE                 continue from a checkpoint saved by this command
               --seed N                      seed for weights, shuffling, augmentation and the split (default 0)
@@ -54,7 +60,7 @@ public final class TrainCommand {
               --no-progress                 plain progress lines even on a terminal""";
 
     private static final Set<String> OPTIONS = Set.of("--model", "--dataset", "--data-dir", "--epochs", "--batch-size", "--optimizer", "--lr",
-            "--weight-decay", "--augment", "--normalize", "--patience", "--resume", "--seed", "--device", "--out");
+            "--weight-decay", "--augment", "--normalize", "--validation-split", "--schedule", "--patience", "--resume", "--seed", "--device", "--out");
 
     private TrainCommand() {
     }
@@ -79,6 +85,10 @@ public final class TrainCommand {
         Path dataDir = f.has("--data-dir") ? Path.of(f.string("--data-dir", null)) : null;
         Path outDir = Path.of(f.string("--out", "runs/" + modelName + "-" + dataset.replace(':', '-').replace('/', '_')));
         Integer patience = f.has("--patience") ? f.positiveInt("--patience", 1) : null;
+        double validationSplit = f.number("--validation-split", 0.1, 0, false);
+        if (validationSplit >= 1) throw new UsageError("--validation-split expects a fraction below 1, got " + validationSplit);
+        String schedule = f.choice("--schedule", "none", List.of("none", "cosine", "step"));
+        if (patience != null && validationSplit == 0) throw new UsageError("--patience needs validation data (--validation-split > 0)");
         Path resume = f.has("--resume") ? Path.of(f.string("--resume", null)) : null;
 
         String backend = DataOptions.device(device);
@@ -105,18 +115,23 @@ public final class TrainCommand {
         boolean image = train.exampleShape().length == 3;
         Transform trainTransform = Preprocessing.transform(augment, normalization, image);
         Transform evalTransform = Preprocessing.transform(List.of(), normalization, image);
-        Datasets.Split split = Datasets.split(train, 0.1, seed);
+        Datasets.Split split = Datasets.split(train, validationSplit, seed);
         DataLoader trainLoader = loader(split.train(), batchSize, true, seed, trainTransform);
-        DataLoader validationLoader = loader(split.validation(), 256, false, seed, evalTransform);
+        DataLoader validationLoader = split.validation().size() == 0 ? null : loader(split.validation(), 256, false, seed, evalTransform);
 
         out.println(String.format(Locale.ROOT, "training %s on %s (%d train, %d validation, %d test examples), %s lr %.3g, batch %d, backend %s",
                 modelName, dataset, split.train().size(), split.validation().size(), data.test().size(), optimizerName, lr, batchSize, backend));
         out.println(model.parameterCount() + " parameters");
         Map<String, String> options = Preprocessing.options(normalization);
         Trainer.Builder tb = Trainer.builder(model, optimizer).epochs(epochs).startEpoch(startEpoch).numClasses(train.numClasses())
-                .log(out, !f.has("--no-progress") && ProgressBar.stdoutIsTerminal()).outputDirectory(outDir).describe(modelName, options)
-                .callback(new BestCheckpoint(outDir.resolve("best.safetensors"), "val_accuracy", true));
+                .log(out, !f.has("--no-progress") && ProgressBar.stdoutIsTerminal()).outputDirectory(outDir).describe(modelName, options);
+        if (validationLoader != null) tb.callback(new BestCheckpoint(outDir.resolve("best.safetensors"), "val_accuracy", true));
         if (patience != null) tb.callback(new EarlyStopping("val_loss", false, patience, 0));
+        switch (schedule) {
+            case "cosine" -> tb.callback(new ScheduleStep(new CosineAnnealingLR(optimizer, epochs)));
+            case "step" -> tb.callback(new ScheduleStep(new StepLR(optimizer, 2, 0.5)));
+            default -> { }
+        }
         Trainer trainer = tb.build();
         Trainer.Result result = trainer.fit(trainLoader, validationLoader);
         if (result.outcome() == Trainer.Outcome.STOPPED_NON_FINITE_LOSS) return 1;
