@@ -1,5 +1,7 @@
 package io.jgrad.train;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -48,5 +50,11 @@ final class AtomicFiles {
 
     static void writeString(Path target, String text) throws IOException {
         write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    static void writePng(Path target, BufferedImage image) throws IOException {
+        write(target, out -> {
+            if (!ImageIO.write(image, "png", out)) throw new IOException("no PNG writer available");
+        });
     }
 }

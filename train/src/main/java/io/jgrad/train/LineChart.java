@@ -1,6 +1,5 @@
 package io.jgrad.train;
 
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -113,9 +112,6 @@ public final class LineChart {
 
     /** Renders and writes the PNG atomically. */
     public void write(Path png) throws IOException {
-        BufferedImage img = render();
-        AtomicFiles.write(png, out -> {
-            if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer available");
-        });
+        AtomicFiles.writePng(png, render());
     }
 }

@@ -1,6 +1,5 @@
 package io.jgrad.train;
 
-import io.jgrad.autograd.GradMode;
 import io.jgrad.autograd.Tensor;
 import io.jgrad.data.Batch;
 import io.jgrad.data.DataLoader;
@@ -134,7 +133,8 @@ public final class Trainer {
         double lossSum = 0;
         long correct = 0, seen = 0;
         int batches = 0;
-        try (DataLoader.BatchIterator it = train.iterator()) {
+        // Epoch e of the loader (its order and augmentation) for epoch e of training, also after resuming.
+        try (DataLoader.BatchIterator it = train.epoch(epoch - 1)) {
             while (it.hasNext()) {
                 Batch batch = it.next();
                 Tensor logits = model.forward(Tensor.of(batch.inputs()));
@@ -162,21 +162,14 @@ public final class Trainer {
     public static Evaluation evaluate(Module model, DataLoader data, Loss loss, int numClasses) {
         boolean wasTraining = model.isTraining();
         model.eval();
-        ConfusionMatrix confusion = new ConfusionMatrix(numClasses);
-        double lossSum = 0;
-        long seen = 0;
-        try (var scope = GradMode.noGrad(); DataLoader.BatchIterator it = data.iterator()) {
-            while (it.hasNext()) {
-                Batch batch = it.next();
+        try {
+            return Evaluation.over(data, numClasses, batch -> {
                 Tensor logits = model.forward(Tensor.of(batch.inputs()));
-                lossSum += loss.forward(logits, Tensor.of(batch.labels())).item() * batch.size();
-                confusion.addAll(batch.labels().toLongArray(), logits.data().argmax(1, false).toLongArray());
-                seen += batch.size();
-            }
+                return new Evaluation.Scored(loss.forward(logits, Tensor.of(batch.labels())).item(), logits.data().argmax(1, false).toLongArray());
+            });
         } finally {
             model.train(wasTraining);
         }
-        return new Evaluation(seen == 0 ? Double.NaN : lossSum / seen, confusion.accuracy(), confusion);
     }
 
     private static long countCorrect(NDArray logits, NDArray labels) {

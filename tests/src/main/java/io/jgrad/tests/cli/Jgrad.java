@@ -4,6 +4,7 @@ import io.jgrad.tensor.Backends;
 import io.jgrad.tests.parity.ParityRunner;
 import io.jgrad.train.cli.EvalCommand;
 import io.jgrad.train.cli.PredictCommand;
+import io.jgrad.train.cli.SearchCommand;
 import io.jgrad.train.cli.TrainCommand;
 import io.jgrad.train.cli.UsageError;
 
@@ -26,6 +27,7 @@ public final class Jgrad {
               train                        train a model (default: an MLP on the embedded digits) and report test accuracy
               eval --checkpoint FILE       a checkpoint's accuracy on a dataset's test split
               predict --checkpoint FILE IMAGE  classify the images of an IDX file or a PNG
+              search                       hyperparameter search (grid or random), trials ranked by validation accuracy
               parity [--backend NAME] DIR  run PyTorch fixture files in DIR and compare outputs and gradients
               info                         list the backends and why any of them is unavailable
               help                         this text
@@ -54,6 +56,7 @@ public final class Jgrad {
                 case "train" -> TrainCommand.run(rest, out);
                 case "eval" -> EvalCommand.run(rest, out);
                 case "predict" -> PredictCommand.run(rest, out);
+                case "search" -> SearchCommand.run(rest, out);
                 default -> throw new UsageError("unknown command '" + command + "' (try: jgrad help)");
             };
         } catch (UsageError e) {

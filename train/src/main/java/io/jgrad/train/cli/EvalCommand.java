@@ -50,10 +50,7 @@ public final class EvalCommand {
         int batchSize = f.positiveInt("--batch-size", 256);
 
         CheckpointInfo info = Checkpoints.readInfo(checkpoint);
-        String modelName = f.choice("--model", info.architecture() != null ? info.architecture() : "mlp", Models.NAMES);
-        if (info.architecture() != null && !info.architecture().equals(modelName)) {
-            throw new UsageError("--checkpoint " + checkpoint + " holds a '" + info.architecture() + "' model, not '" + modelName + "'");
-        }
+        String modelName = modelName(f, info, checkpoint);
         double[] normalization = Preprocessing.normalization(info.options().getOrDefault(Preprocessing.NORMALIZE, f.string("--normalize", null)),
                 "normalize");
 
@@ -72,6 +69,15 @@ public final class EvalCommand {
         out.println(String.format(Locale.ROOT, "%s on %s test split (%d examples), checkpoint %s", modelName, dataset, data.test().size(), checkpoint));
         report(out, test, null);
         return 0;
+    }
+
+    /** {@code --model}, by default the checkpoint's architecture; one that contradicts the checkpoint is refused. */
+    static String modelName(Flags f, CheckpointInfo info, Path checkpoint) {
+        String modelName = f.choice("--model", info.architecture() != null ? info.architecture() : "mlp", Models.NAMES);
+        if (info.architecture() != null && !info.architecture().equals(modelName)) {
+            throw new UsageError("--checkpoint " + checkpoint + " holds a '" + info.architecture() + "' model, not '" + modelName + "'");
+        }
+        return modelName;
     }
 
     /** The evaluation summary; the last line is {@code test accuracy: NN.NN%}. */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Parsed {@code --name value}, {@code --name=value} and {@code --switch} arguments of one subcommand, checked
@@ -71,21 +72,12 @@ public final class Flags {
 
     /** One of {@code allowed}. */
     public String choice(String name, String fallback, List<String> allowed) {
-        String v = string(name, fallback);
-        if (!allowed.contains(v)) throw new UsageError(name + " expects one of " + String.join("|", allowed) + ", got '" + v + "'");
-        return v;
+        return choiceOf(name, string(name, fallback), allowed);
     }
 
     public int positiveInt(String name, int fallback) {
         String v = values.get(name);
-        if (v == null) return fallback;
-        try {
-            int n = Integer.parseInt(v);
-            if (n > 0) return n;
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new UsageError(name + " expects a positive integer, got '" + v + "'");
+        return v == null ? fallback : positiveIntOf(name, v);
     }
 
     public long integer(String name, long fallback) {
@@ -101,7 +93,46 @@ public final class Flags {
     /** A finite number {@code >= min} (exclusive when {@code strict}). */
     public double number(String name, double fallback, double min, boolean strict) {
         String v = values.get(name);
-        if (v == null) return fallback;
+        return v == null ? fallback : numberOf(name, v, min, strict);
+    }
+
+    /** A comma-separated list of {@link #choice} values. */
+    public List<String> choices(String name, String fallback, List<String> allowed) {
+        return list(name, fallback, v -> choiceOf(name, v, allowed));
+    }
+
+    /** A comma-separated list of {@link #positiveInt} values. */
+    public List<Integer> positiveInts(String name, String fallback) {
+        return list(name, fallback, v -> positiveIntOf(name, v));
+    }
+
+    /** A comma-separated list of {@link #number} values. */
+    public List<Double> numbers(String name, String fallback, double min, boolean strict) {
+        return list(name, fallback, v -> numberOf(name, v, min, strict));
+    }
+
+    private <T> List<T> list(String name, String fallback, Function<String, T> parse) {
+        List<T> out = new ArrayList<>();
+        for (String item : string(name, fallback).split(",", -1)) out.add(parse.apply(item.trim()));
+        return out;
+    }
+
+    private static String choiceOf(String name, String v, List<String> allowed) {
+        if (!allowed.contains(v)) throw new UsageError(name + " expects one of " + String.join("|", allowed) + ", got '" + v + "'");
+        return v;
+    }
+
+    private static int positiveIntOf(String name, String v) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageError(name + " expects a positive integer, got '" + v + "'");
+    }
+
+    private static double numberOf(String name, String v, double min, boolean strict) {
         try {
             double d = Double.parseDouble(v);
             if (Double.isFinite(d) && (strict ? d > min : d >= min)) return d;

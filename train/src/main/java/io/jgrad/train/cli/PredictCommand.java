@@ -53,7 +53,7 @@ public final class PredictCommand {
         int limit = f.positiveInt("--limit", 20);
 
         CheckpointInfo info = Checkpoints.readInfo(checkpoint);
-        String modelName = f.choice("--model", info.architecture() != null ? info.architecture() : "mlp", Models.NAMES);
+        String modelName = EvalCommand.modelName(f, info, checkpoint);
         double[] normalization = Preprocessing.normalization(info.options().get(Preprocessing.NORMALIZE), "normalize");
         NDArray images = isPng(image) ? png(image, out) : IdxReader.images(image);
         if (images.rank() != 4 || images.shape(2) != 28 || images.shape(3) != 28) {
