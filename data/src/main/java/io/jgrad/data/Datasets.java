@@ -33,6 +33,14 @@ public final class Datasets {
         return new Split(new Subset(dataset, train), new Subset(dataset, validation));
     }
 
+    /** The first {@code n} examples (all of them when there are fewer): a quick run on part of a dataset. */
+    public static Subset first(Dataset dataset, int n) {
+        if (n < 0) throw new IllegalArgumentException("first: n must be >= 0, got " + n);
+        int[] indices = new int[Math.min(n, dataset.size())];
+        Arrays.setAll(indices, i -> i);
+        return new Subset(dataset, indices);
+    }
+
     /** All examples of {@code dataset} in memory, in order: inputs stacked along a new first dim, int64 labels. */
     public static TensorDataset materialise(Dataset dataset) {
         int n = dataset.size();

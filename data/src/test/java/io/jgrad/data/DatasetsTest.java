@@ -32,6 +32,15 @@ class DatasetsTest {
     }
 
     @Test
+    void firstTakesAPrefix() {
+        TensorDataset ds = Indexed.dataset(10);
+        assertArrayEquals(new int[] {0, 1, 2}, Datasets.first(ds, 3).indices());
+        assertEquals(10, Datasets.first(ds, 1000).size());
+        assertEquals(0, Datasets.first(ds, 0).size());
+        assertThrows(IllegalArgumentException.class, () -> Datasets.first(ds, -1));
+    }
+
+    @Test
     void tensorDatasetFromArrays() {
         NDArray x = NDArray.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2);
         TensorDataset ds = new TensorDataset(x, NDArray.of(new long[] {2, 0, 1}, 3));

@@ -2,7 +2,6 @@ package io.jgrad.train.cli;
 
 import io.jgrad.data.Dataset;
 import io.jgrad.data.Datasets;
-import io.jgrad.data.Subset;
 import io.jgrad.data.TensorDataset;
 import io.jgrad.train.HyperparameterSearch;
 import io.jgrad.train.SearchResults;
@@ -14,7 +13,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.stream.IntStream;
 
 /** {@code jgrad search}: hyperparameter search with a short training per trial, ranked by validation accuracy. */
 public final class SearchCommand {
@@ -69,7 +67,7 @@ public final class SearchCommand {
 
         TensorDataset all = DataOptions.load(dataset, dataDir, seed).train();
         Dataset train = all;
-        if (f.has("--limit")) train = new Subset(all, IntStream.range(0, Math.min(f.positiveInt("--limit", 1), all.size())).toArray());
+        if (f.has("--limit")) train = Datasets.first(all, f.positiveInt("--limit", 1));
         Datasets.Split split = Datasets.split(train, 0.1, seed);
         if (split.validation().size() == 0) throw new UsageError("--limit " + train.size() + " leaves no validation examples; use at least 5");
         try {
