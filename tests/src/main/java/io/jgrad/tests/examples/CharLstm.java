@@ -25,7 +25,7 @@ import java.util.Locale;
  * {@code ln(vocabulary size)} (every character equally likely); this one must get far below that.
  *
  * <pre>
- * java -cp tests/target/jgrad.jar io.jgrad.tests.examples.CharLstm [STEPS]
+ * java --add-modules jdk.incubator.vector -cp tests/target/jgrad.jar io.jgrad.tests.examples.CharLstm [STEPS]
  * </pre>
  */
 public final class CharLstm {

@@ -28,7 +28,7 @@ import java.util.Locale;
  * rows 2 and 4 their reconstructions.
  *
  * <pre>
- * java -cp tests/target/jgrad.jar io.jgrad.tests.examples.DigitsAutoencoder [EPOCHS] [PNG]
+ * java --add-modules jdk.incubator.vector -cp tests/target/jgrad.jar io.jgrad.tests.examples.DigitsAutoencoder [EPOCHS] [PNG]
  * </pre>
  */
 public final class DigitsAutoencoder {

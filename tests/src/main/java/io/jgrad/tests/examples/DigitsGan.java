@@ -35,7 +35,7 @@ import java.util.Locale;
  * Writes an 8x8 grid of samples.
  *
  * <pre>
- * java -cp tests/target/jgrad.jar io.jgrad.tests.examples.DigitsGan [EPOCHS] [PNG]
+ * java --add-modules jdk.incubator.vector -cp tests/target/jgrad.jar io.jgrad.tests.examples.DigitsGan [EPOCHS] [PNG]
  * </pre>
  */
 public final class DigitsGan {

@@ -29,7 +29,7 @@ import java.util.Map;
  * with the accuracy on the test split.
  *
  * <pre>
- * java -cp tests/target/jgrad.jar io.jgrad.tests.examples.MnistConvNet [digits|mnist|fashion-mnist] [EPOCHS]
+ * java --add-modules jdk.incubator.vector -cp tests/target/jgrad.jar io.jgrad.tests.examples.MnistConvNet [digits|mnist|fashion-mnist] [EPOCHS]
  * </pre>
  */
 public final class MnistConvNet {
