@@ -24,8 +24,11 @@ import java.util.function.Supplier;
  * built) and the same shuffling seed, so trials differ only in their hyperparameters.
  *
  * <pre>{@code
- * var search = HyperparameterSearch.builder(() -> new Mlp(784, 128, 10), OptimizerChoice::build, train, validation)
- *         .epochs(1).build();
+ * HyperparameterSearch.OptimizerFactory optimizers = (name, params, lr, wd) -> switch (name) {
+ *     case "sgd" -> SGD.builder().lr(lr).momentum(0.9).weightDecay(wd).build(params);
+ *     default -> Adam.builder().lr(lr).weightDecay(wd).build(params);
+ * };
+ * var search = HyperparameterSearch.builder(() -> new Mlp(784, 128, 10), optimizers, train, validation).epochs(1).build();
  * SearchResults results = search.run(HyperparameterSearch.grid(List.of(1e-3, 3e-3), List.of(64), List.of("adam"), List.of(0.0)));
  * System.out.print(results.formatTable());
  * }</pre>
