@@ -38,6 +38,16 @@ public final class VectorBackend implements Backend {
         this(new KernelPool(threads));
     }
 
+    /**
+     * A vector backend with its own pool of {@code threads} threads (daemons, kept for the life of the JVM),
+     * for comparisons across thread counts in one process, e.g. the bench command. Needs the module, like
+     * {@link VectorProvider#create()}.
+     */
+    public static VectorBackend withThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("vector backend: threads must be >= 1, got " + threads);
+        return new VectorBackend(threads);
+    }
+
     private VectorBackend(KernelPool pool) {
         this.pool = pool;
     }

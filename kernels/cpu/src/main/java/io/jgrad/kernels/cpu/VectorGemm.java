@@ -46,7 +46,7 @@ final class VectorGemm {
     static final int NC = 2048;
 
     /** Below this many multiply-adds per call a product runs on the calling thread alone. */
-    static final long MIN_PARALLEL_FMAS = 1L << 18;
+    static final long MIN_PARALLEL_FMAS = 1L << 20;
 
     private static final ThreadLocal<Matmul> JOBS = ThreadLocal.withInitial(Matmul::new);
 
