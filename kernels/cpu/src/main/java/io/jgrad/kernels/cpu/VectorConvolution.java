@@ -116,15 +116,14 @@ final class VectorConvolution {
             Workspace ws = Workspace.local();
             float[] a = ws.floats(Workspace.Slot.PACKED_A, VectorGemm.packedSizeA(og, positions, block.mr));
             float[] col = ws.floats(Workspace.Slot.COLUMNS, depth * rowStride);
-            // B = col^T (P x K): each panel is a transposing pack of NR rows of col.
-            VectorGemm.PanelSource colT = (q0, kc, row0, nr, panel) ->
-                    VectorGemm.packB(kc, Math.min(nr, depth - row0), col, row0 * rowStride + q0, 1, rowStride, panel, 0, nr);
+            ColumnPanels colT = ColumnPanels.transposed(col, rowStride, depth); // B = col^T (P x K)
             int first = chunk * IMAGES_PER_CHUNK, last = Math.min(s.batch(), first + IMAGES_PER_CHUNK);
             for (int n = first; n < last; n++) {
                 VectorGemm.packAllA(og, positions, gs, go.offset() + n * go.stride(0) + g * og * go.stride(1), go.stride(1), 1, a, 0, block.mr);
                 im2colRows(input, is, n, g, s, masks, taps, col);
                 VectorGemm.multiplyPanels(block, og, depth, positions, a, 0, colT, partial, chunk * size + g * og * depth, depth, 1, n > first);
             }
+            colT.release();
         }, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
         boolean direct = gradWeight.isContiguous();
         float[] gws = direct ? VectorGemm.floats(gradWeight) : partial;
@@ -140,6 +139,67 @@ final class VectorConvolution {
             NDArray result = NDArray.zeros(gradWeight.dtype(), gradWeight.shape());
             System.arraycopy(partial, 0, VectorGemm.floats(result), 0, size);
             gradWeight.assign(result);
+        }
+    }
+
+    /**
+     * The B operand of a convolution product, made one micro-panel at a time: the shifted planes of a "same"
+     * convolution ({@link #shiftedPanel}), or a row-major column buffer read as it is or transposed. One per
+     * thread, set up per task and released after it, so a call allocates nothing per image.
+     */
+    private static final class ColumnPanels implements VectorGemm.PanelSource {
+        private static final ThreadLocal<ColumnPanels> LOCAL = ThreadLocal.withInitial(ColumnPanels::new);
+
+        private enum Kind { SHIFTED, ROWS, TRANSPOSED }
+
+        private Kind kind;
+        private float[] data;
+        private boolean[] masks;
+        private int[] taps;
+        private int base, rowStride, columns;
+
+        /** Rows of a "same" convolution's column matrix from the planes of one image and group ({@code base}). */
+        static ColumnPanels shifted(float[] in, int base, boolean[] masks, int[] taps) {
+            ColumnPanels c = LOCAL.get();
+            c.kind = Kind.SHIFTED;
+            c.data = in;
+            c.base = base;
+            c.masks = masks;
+            c.taps = taps;
+            return c;
+        }
+
+        /** B = the row-major {@code col} (rows {@code rowStride} apart, {@code columns} of them used). */
+        static ColumnPanels rows(float[] col, int rowStride, int columns) {
+            ColumnPanels c = LOCAL.get();
+            c.kind = Kind.ROWS;
+            c.data = col;
+            c.rowStride = rowStride;
+            c.columns = columns;
+            return c;
+        }
+
+        /** B = {@code col^T}: its columns are the {@code columns} rows of col. */
+        static ColumnPanels transposed(float[] col, int rowStride, int columns) {
+            ColumnPanels c = rows(col, rowStride, columns);
+            c.kind = Kind.TRANSPOSED;
+            return c;
+        }
+
+        @Override
+        public void pack(int k0, int kc, int j0, int nr, float[] panel) {
+            switch (kind) {
+                case SHIFTED -> shiftedPanel(data, base, masks, taps, k0, kc, j0, nr, panel);
+                case ROWS -> VectorGemm.packB(kc, Math.min(nr, columns - j0), data, k0 * rowStride + j0, rowStride, 1, panel, 0, nr);
+                case TRANSPOSED -> VectorGemm.packB(kc, Math.min(nr, columns - j0), data, j0 * rowStride + k0, 1, rowStride, panel, 0, nr);
+            }
+        }
+
+        /** Drops the references to the arrays, so a thread does not keep an input alive. */
+        void release() {
+            data = null;
+            masks = null;
+            taps = null;
         }
     }
 
@@ -163,13 +223,13 @@ final class VectorConvolution {
         pool.run(s.batch() * s.groups(), task -> {
             int n = task / s.groups(), g = task % s.groups();
             int base = src.offset() + n * src.stride(0) + g * s.cg() * src.stride(1);
-            VectorGemm.PanelSource col;
+            ColumnPanels col;
             if (masks != null) {
-                col = (k0, kc, j0, nr, panel) -> shiftedPanel(in, base, masks, taps, k0, kc, j0, nr, panel);
+                col = ColumnPanels.shifted(in, base, masks, taps);
             } else {
                 float[] rows = Workspace.local().floats(Workspace.Slot.COLUMNS, depth * rowStride);
                 im2colRows(src, in, n, g, s, null, null, rows);
-                col = (k0, kc, j0, nr, panel) -> VectorGemm.packB(kc, Math.min(nr, positions - j0), rows, k0 * rowStride + j0, rowStride, 1, panel, 0, nr);
+                col = ColumnPanels.rows(rows, rowStride, positions);
             }
             int outPos = target.offset() + n * target.stride(0) + g * og * target.stride(1);
             if (bs != null) {
@@ -180,6 +240,7 @@ final class VectorConvolution {
                 }
             }
             VectorGemm.multiplyPanels(block, og, positions, depth, packedW, g * packedSize, col, out, outPos, target.stride(1), 1, bs != null);
+            col.release();
         }, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
         if (target != dst) dst.assign(target);
     }
@@ -260,23 +321,22 @@ final class VectorConvolution {
         int lanes = VectorGemm.LANES;
         for (int row = k0, d = 0; row < k0 + kc; row++) {
             int from = base + taps[2 * row] + j0, m = taps[2 * row + 1] + j0;
-            for (int v = 0; v < nr; v += lanes, d += lanes) maskedLoad(in, from + v, masks, m + v).intoArray(panel, d);
+            for (int v = 0; v < nr; v += lanes, d += lanes) maskedCopy(in, from + v, masks, m + v, panel, d);
         }
     }
 
     /**
-     * {@code in[from ..]} where {@code masks[m ..]} is set, 0 elsewhere. A vector that would reach outside
-     * {@code in} (only at the edges of the batch) is read lane by lane, so the JIT never meets the Vector API's
-     * slow path for such loads.
+     * {@code dst[d ..]} = one vector of {@code in[from ..]} where {@code masks[m ..]} is set, 0 elsewhere. A vector
+     * that would reach outside {@code in} (only at the edges of the batch) is copied lane by lane, so the JIT never
+     * meets the Vector API's (allocating) slow path for such loads.
      */
-    private static FloatVector maskedLoad(float[] in, int from, boolean[] masks, int m) {
+    private static void maskedCopy(float[] in, int from, boolean[] masks, int m, float[] dst, int d) {
         VectorSpecies<Float> species = VectorGemm.SPECIES;
         if (from >= 0 && from <= in.length - VectorGemm.LANES) {
-            return FloatVector.fromArray(species, in, from, VectorMask.fromArray(species, masks, m));
+            FloatVector.fromArray(species, in, from, VectorMask.fromArray(species, masks, m)).intoArray(dst, d);
+            return;
         }
-        float[] lanes = new float[VectorGemm.LANES];
-        for (int i = 0; i < lanes.length; i++) lanes[i] = masks[m + i] ? in[from + i] : 0f;
-        return FloatVector.fromArray(species, lanes, 0);
+        for (int i = 0; i < VectorGemm.LANES; i++) dst[d + i] = masks[m + i] ? in[from + i] : 0f;
     }
 
     /**
@@ -293,7 +353,7 @@ final class VectorConvolution {
             int lanes = VectorGemm.LANES;
             for (int row = 0, d = 0; row < s.depth(); row++) {
                 int from = base + taps[2 * row], m = taps[2 * row + 1];
-                for (int q = 0; q < padded; q += lanes, d += lanes) maskedLoad(in, from + q, masks, m + q).intoArray(col, d);
+                for (int q = 0; q < padded; q += lanes, d += lanes) maskedCopy(in, from + q, masks, m + q, col, d);
             }
             return;
         }
