@@ -76,17 +76,17 @@ public final class VectorBackend implements Backend {
 
     @Override
     public Storage allocate(DType dtype, int size) {
-        return HostStorage.allocate(dtype, size);
+        return reference.allocate(dtype, size);
     }
 
     @Override
     public Storage fromHost(HostStorage host) {
-        return host;
+        return reference.fromHost(host);
     }
 
     @Override
     public HostStorage toHost(Storage storage) {
-        return (HostStorage) storage;
+        return reference.toHost(storage);
     }
 
     private static boolean allFloat32(NDArray... arrays) {

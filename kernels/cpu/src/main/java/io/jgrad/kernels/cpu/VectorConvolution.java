@@ -361,8 +361,7 @@ final class VectorConvolution {
             for (int kh = 0; kh < s.kH(); kh++) {
                 for (int kw = 0; kw < s.kW(); kw++, row++) {
                     int wShift = kw * p.dilationW() - p.padW();
-                    int ow0 = Math.min(outW, ceilDivNonNegative(-wShift, p.strideW()));
-                    int ow1 = Math.max(ow0, Math.min(outW, ceilDivNonNegative(s.width() - wShift, p.strideW())));
+                    int ow0 = firstColumn(wShift, p.strideW(), outW), ow1 = endColumn(wShift, p.strideW(), s.width(), outW);
                     for (int oh = 0; oh < s.outH(); oh++) {
                         int ih = oh * p.strideH() - p.padH() + kh * p.dilationH();
                         boolean inside = ih >= 0 && ih < s.height();
@@ -414,8 +413,7 @@ final class VectorConvolution {
             for (int kh = 0; kh < s.kH(); kh++) {
                 for (int kw = 0; kw < s.kW(); kw++, row++) {
                     int wShift = kw * p.dilationW() - p.padW();
-                    int ow0 = Math.min(outW, ceilDivNonNegative(-wShift, p.strideW()));
-                    int ow1 = Math.max(ow0, Math.min(outW, ceilDivNonNegative(s.width() - wShift, p.strideW())));
+                    int ow0 = firstColumn(wShift, p.strideW(), outW), ow1 = endColumn(wShift, p.strideW(), s.width(), outW);
                     for (int oh = 0; oh < s.outH(); oh++) {
                         int ih = oh * p.strideH() - p.padH() + kh * p.dilationH();
                         if (ih < 0 || ih >= s.height()) continue;
@@ -425,6 +423,16 @@ final class VectorConvolution {
                 }
             }
         }
+    }
+
+    /** The first output column whose input column {@code ow*stride + shift} is not left of the image. */
+    private static int firstColumn(int shift, int stride, int outW) {
+        return Math.min(outW, ceilDivNonNegative(-shift, stride));
+    }
+
+    /** One past the last output column whose input column {@code ow*stride + shift} is inside the image. */
+    private static int endColumn(int shift, int stride, int width, int outW) {
+        return Math.max(firstColumn(shift, stride, outW), Math.min(outW, ceilDivNonNegative(width - shift, stride)));
     }
 
     /** {@code ceil(a / b)} for {@code b > 0}, and 0 when {@code a <= 0}. */
