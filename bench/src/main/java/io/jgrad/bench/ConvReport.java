@@ -44,7 +44,7 @@ final class ConvReport {
             torch.set_num_threads(threads)
             print('info.torch', torch.__version__)
             torch.manual_seed(0)
-            for name, cin, cout, side in (('conv1', 1, 32, 28), ('conv2', 32, 64, 14)):
+            for name, cin, cout, side in [l for l in (('conv1', 1, 32, 28), ('conv2', 32, 64, 14)) if l[0] in sys.argv[1:]]:
                 x = torch.randn(128, cin, side, side, requires_grad=True)
                 w = torch.randn(cout, cin, 3, 3, requires_grad=True)
                 b = torch.randn(cout)
@@ -59,34 +59,49 @@ final class ConvReport {
 
     /** Median seconds of forward + input gradient + weight gradient of {@code layer} at {@code batch}. */
     static double seconds(Backend backend, Layer layer, int batch) {
+        return seconds(backend, layer, batch, 0);
+    }
+
+    /** With {@code runs > 0}: just run that many times (warm-up) and return NaN. */
+    private static double seconds(Backend backend, Layer layer, int batch, int runs) {
         Generator gen = new Generator(layer.in() * 100 + layer.out());
         NDArray x = NDArray.randn(gen, DType.FLOAT32, batch, layer.in(), layer.side(), layer.side());
         NDArray w = NDArray.randn(gen, DType.FLOAT32, layer.out(), layer.in(), 3, 3), b = NDArray.randn(gen, DType.FLOAT32, layer.out());
         int[] outShape = {batch, layer.out(), layer.side(), layer.side()};
-        return Timing.medianSeconds(() -> {
+        Runnable step = () -> {
             NDArray y = NDArray.zeros(DType.FLOAT32, outShape);
             backend.conv2d(x, w, b, SAME, y);
             NDArray gx = NDArray.zeros(DType.FLOAT32, x.shape()), gw = NDArray.zeros(DType.FLOAT32, w.shape());
             backend.conv2dBackwardInput(y, w, SAME, gx);
             backend.conv2dBackwardWeight(x, y, SAME, gw);
-        });
+        };
+        if (runs > 0) {
+            for (int i = 0; i < runs; i++) step.run();
+            return Double.NaN;
+        }
+        return Timing.medianSeconds(step);
     }
 
     static void run(PrintStream out) {
         int all = Machine.cores();
         out.println("jgrad bench conv: MNIST ConvNet convolutions, batch " + BATCH + ", 3x3, padding 1: forward (with bias) + input gradient + weight gradient");
         Machine.describe(out);
-        PythonAnchor.Result py1 = PythonAnchor.run(SCRIPT, 1, List.of()), pyAll = PythonAnchor.run(SCRIPT, all, List.of());
-        out.println("torch " + py1.info().getOrDefault("torch", "n/a") + " (/usr/bin/python3, F.conv2d + autograd.grad); threads: 1 and " + all);
-        if (py1.note() != null) out.println("note: " + py1.note());
+        // Each layer is measured for torch and then for jgrad before the next starts, so that changes in the
+        // machine's load hit both sides alike.
+        PythonAnchor.Result probe = PythonAnchor.run(SCRIPT, 1, List.of());
+        out.println("torch " + probe.info().getOrDefault("torch", "n/a") + " (/usr/bin/python3, F.conv2d + autograd.grad); threads: 1 and " + all);
+        if (probe.note() != null) out.println("note: " + probe.note());
         boolean vector = Machine.vectorActive();
         Backend one = Machine.jgrad(1), many = Machine.jgrad(all), reference = Backends.get("reference");
+        if (vector) warmUp(one, many);
         out.println();
         out.println(String.format(Locale.ROOT, "%-22s | %9s %9s | %9s | %9s %9s | %9s %9s",
                 "ms per fwd+bwd", "jgrad 1t", "jgrad " + all + "t", "ref 1t *", "torch 1t", "torch " + all + "t", "/torch 1t", "/torch " + all + "t"));
         double[] total = new double[5];
         double macs = 0;
         for (Layer layer : LAYERS) {
+            PythonAnchor.Result py1 = PythonAnchor.run(SCRIPT, 1, List.of(layer.name()));
+            PythonAnchor.Result pyAll = PythonAnchor.run(SCRIPT, all, List.of(layer.name()));
             double scale = (double) BATCH / REFERENCE_BATCH;
             Double j1 = vector ? 1e3 * seconds(one, layer, BATCH) : null, jAll = vector ? 1e3 * seconds(many, layer, BATCH) : null;
             Double ref = 1e3 * seconds(reference, layer, REFERENCE_BATCH) * scale;
@@ -107,6 +122,16 @@ final class ConvReport {
         out.println();
         Double speedup = totals[1] == null || totals[4] == null ? null : totals[4] / totals[1];
         out.println("conv mnist-cnn fwd+bwd jgrad/pytorch: " + GemmReport.ratioText(speedup == null ? Double.NaN : speedup));
+    }
+
+    /** Compiles the kernels before the first row: a few seconds of both layers at a small batch. */
+    static void warmUp(Backend... backends) {
+        long end = System.nanoTime() + 3_000_000_000L;
+        while (System.nanoTime() < end) {
+            for (Backend backend : backends) {
+                for (Layer layer : LAYERS) seconds(backend, layer, 8, 1);
+            }
+        }
     }
 
     private static void printRow(PrintStream out, String label, Double[] ms) {

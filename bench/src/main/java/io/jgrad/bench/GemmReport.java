@@ -7,7 +7,6 @@ import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.Backends;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -60,15 +59,12 @@ final class GemmReport {
         int all = Machine.cores();
         out.println("jgrad bench gemm: float32 C = A·B, n x n, GFLOP/s = 2n^3 / median time (result allocated per call)");
         Machine.describe(out);
-        List<String> sizeArgs = new ArrayList<>();
-        for (int n : sizes) sizeArgs.add(Integer.toString(n));
-        String list = String.join(",", sizeArgs);
-        // Python first, while jgrad's threads are idle; then jgrad.
-        PythonAnchor.Result py1 = PythonAnchor.run(SCRIPT, 1, List.of(list));
-        PythonAnchor.Result pyAll = PythonAnchor.run(SCRIPT, all, List.of(list));
-        out.println("numpy " + py1.info().getOrDefault("numpy", "n/a") + " (OpenBLAS, /usr/bin/python3), torch " + py1.info().getOrDefault("torch", "n/a")
+        // Each size is measured for numpy/torch and then for jgrad before the next size starts, so that
+        // changes in the machine's load hit both sides alike.
+        PythonAnchor.Result probe = PythonAnchor.run(SCRIPT, 1, List.of("8"));
+        out.println("numpy " + probe.info().getOrDefault("numpy", "n/a") + " (OpenBLAS, /usr/bin/python3), torch " + probe.info().getOrDefault("torch", "n/a")
                 + "; threads: 1 and " + all + " (OPENBLAS_NUM_THREADS, torch.set_num_threads, -Djgrad.threads)");
-        if (py1.note() != null) out.println("note: " + py1.note());
+        if (probe.note() != null) out.println("note: " + probe.note());
         Backend one = Machine.jgrad(1), many = Machine.jgrad(all), reference = Backends.get("reference");
         boolean vector = Machine.vectorActive();
         if (vector) warmUp(one, many);
@@ -78,6 +74,8 @@ final class GemmReport {
         double lastOne = Double.NaN, lastAll = Double.NaN;
         int lastN = 0;
         for (int n : sizes) {
+            PythonAnchor.Result py1 = PythonAnchor.run(SCRIPT, 1, List.of(Integer.toString(n)));
+            PythonAnchor.Result pyAll = PythonAnchor.run(SCRIPT, all, List.of(Integer.toString(n)));
             Double j1 = vector || n <= REFERENCE_MAX ? gflops(one, n) : null;
             Double jAll = vector || n <= REFERENCE_MAX ? gflops(many, n) : null;
             Double ref = n <= REFERENCE_MAX ? gflops(reference, n) : null;
