@@ -30,6 +30,8 @@ public final class Jgrad {
               search                       hyperparameter search (grid or random), trials ranked by validation accuracy
               parity [--backend NAME] DIR  run PyTorch fixture files in DIR and compare outputs and gradients
               info                         list the backends and why any of them is unavailable
+              bench gemm|conv|jmh          kernel benchmarks against OpenBLAS and PyTorch (run by the ./jgrad launcher
+                                           from bench/target/jgrad-bench.jar; see 'jgrad bench --help')
               help                         this text
 
             Run 'jgrad <command> --help' for a command's options.""";
@@ -57,6 +59,8 @@ public final class Jgrad {
                 case "eval" -> EvalCommand.run(rest, out);
                 case "predict" -> PredictCommand.run(rest, out);
                 case "search" -> SearchCommand.run(rest, out);
+                case "bench" -> throw new UsageError("the benchmarks live in the bench module: run './jgrad bench " + String.join(" ", rest)
+                        + "' (or java --add-modules jdk.incubator.vector -jar bench/target/jgrad-bench.jar ...)");
                 default -> throw new UsageError("unknown command '" + command + "' (try: jgrad help)");
             };
         } catch (UsageError e) {

@@ -2,6 +2,7 @@ package io.jgrad.kernels.cpu;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A fixed set of daemon threads that run the tasks of one kernel call together with the calling thread.
@@ -13,6 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * split their work by the shape of the problem, never by which thread is free, and combine partial results in
  * task order. A call from inside a task, or while another thread's call is running, runs its tasks serially on
  * the calling thread.
+ *
+ * <p>The caller claims tasks too and waits only for the tasks, not for the workers: a worker that wakes late
+ * (on a busy machine) finds nothing left to claim and costs the call nothing. Kernel calls come in bursts (a
+ * training step is dozens of them) and waking a blocked thread costs tens of microseconds on a VM, so idle
+ * workers and the waiting caller first spin for {@link #SPIN_NANOS} ({@link Thread#onSpinWait}) before they
+ * block.
  */
 final class KernelPool {
 
@@ -30,16 +37,21 @@ final class KernelPool {
         static final KernelPool POOL = new KernelPool(configuredThreads());
     }
 
+    /** How long an idle worker, or a caller waiting for the last tasks, spins before it blocks. */
+    static final long SPIN_NANOS = 50_000;
+
     private final int threads;
     private final Object lock = new Object();
     private final AtomicBoolean busy = new AtomicBoolean();
-    private final AtomicInteger nextTask = new AtomicInteger();
-    // Guarded by lock: the job workers pick up when the generation changes.
+    /** The current job's number (high 32 bits) and its next unclaimed task (low 32 bits), claimed by CAS. */
+    private final AtomicLong claims = new AtomicLong();
+    /** Tasks of the current job that have finished. */
+    private final AtomicInteger completed = new AtomicInteger();
+    // The current job: written under lock before generation moves on, read by workers under lock after.
     private Body body;
     private int taskCount;
-    private long generation;
-    private int running;
-    private Throwable failure;
+    private volatile int generation;
+    private volatile Throwable failure;
 
     KernelPool(int threads) {
         this.threads = Math.max(1, threads);
@@ -90,26 +102,30 @@ final class KernelPool {
             return;
         }
         try {
+            int job;
             synchronized (lock) {
+                job = generation + 1;
                 this.body = body;
                 this.taskCount = tasks;
                 this.failure = null;
-                this.running = threads - 1;
-                nextTask.set(0);
-                generation++;
+                completed.set(0);
+                claims.set((long) job << 32);
+                generation = job;
                 lock.notifyAll();
             }
-            Throwable mine = claimTasks(body, tasks);
+            claimTasks(job, body, tasks);
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (completed.get() < tasks && System.nanoTime() < spinUntil) Thread.onSpinWait();
             boolean interrupted = false;
             synchronized (lock) {
-                while (running > 0) interrupted |= waitOn();
+                while (completed.get() < tasks) interrupted |= waitOn();
                 this.body = null;
-                if (mine == null) mine = failure;
             }
             if (interrupted) Thread.currentThread().interrupt(); // kept for the caller, after the tasks are done
-            if (mine instanceof RuntimeException e) throw e;
-            if (mine instanceof Error e) throw e;
-            if (mine != null) throw new IllegalStateException(mine);
+            Throwable e = failure;
+            if (e instanceof RuntimeException r) throw r;
+            if (e instanceof Error r) throw r;
+            if (e != null) throw new IllegalStateException(e);
         } finally {
             busy.set(false);
         }
@@ -125,32 +141,42 @@ final class KernelPool {
         run(tasks, t -> body.run((int) ((long) count * t / tasks), (int) ((long) count * (t + 1) / tasks)));
     }
 
-    private Throwable claimTasks(Body body, int tasks) {
-        try {
-            for (int t = nextTask.getAndIncrement(); t < tasks; t = nextTask.getAndIncrement()) body.run(t);
-            return null;
-        } catch (Throwable e) {
-            nextTask.set(tasks); // the others stop claiming
-            return e;
+    /** Claims and runs tasks of job {@code job} until none is left (or the job is over); after a failure the rest are skipped. */
+    private void claimTasks(int job, Body body, int tasks) {
+        while (true) {
+            long c = claims.get();
+            int task = (int) c;
+            if ((int) (c >>> 32) != job || task >= tasks) return;
+            if (!claims.compareAndSet(c, c + 1)) continue;
+            try {
+                if (failure == null) body.run(task);
+            } catch (Throwable e) {
+                if (failure == null) failure = e;
+            }
+            if (completed.incrementAndGet() == tasks) {
+                synchronized (lock) {
+                    lock.notifyAll();
+                }
+            }
         }
     }
 
     private void work() {
-        long seen = 0;
+        int seen = 0;
         while (true) {
-            Body job;
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (generation == seen && System.nanoTime() < spinUntil) Thread.onSpinWait();
+            int job;
+            Body jobBody;
             int tasks;
             synchronized (lock) {
                 while (generation == seen) waitOn();
-                seen = generation;
-                job = body;
+                job = generation;
+                jobBody = body;
                 tasks = taskCount;
             }
-            Throwable e = claimTasks(job, tasks);
-            synchronized (lock) {
-                if (e != null && failure == null) failure = e;
-                if (--running == 0) lock.notifyAll();
-            }
+            seen = job;
+            if (jobBody != null) claimTasks(job, jobBody, tasks);
         }
     }
 

@@ -38,6 +38,16 @@ public final class VectorBackend implements Backend {
         this(new KernelPool(threads));
     }
 
+    /**
+     * A vector backend with its own pool of {@code threads} threads (daemons, kept for the life of the JVM),
+     * for comparisons across thread counts in one process, e.g. the bench command. Needs the module, like
+     * {@link VectorProvider#create()}.
+     */
+    public static VectorBackend withThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("vector backend: threads must be >= 1, got " + threads);
+        return new VectorBackend(threads);
+    }
+
     private VectorBackend(KernelPool pool) {
         this.pool = pool;
     }
@@ -66,17 +76,17 @@ public final class VectorBackend implements Backend {
 
     @Override
     public Storage allocate(DType dtype, int size) {
-        return HostStorage.allocate(dtype, size);
+        return reference.allocate(dtype, size);
     }
 
     @Override
     public Storage fromHost(HostStorage host) {
-        return host;
+        return reference.fromHost(host);
     }
 
     @Override
     public HostStorage toHost(Storage storage) {
-        return (HostStorage) storage;
+        return reference.toHost(storage);
     }
 
     private static boolean allFloat32(NDArray... arrays) {

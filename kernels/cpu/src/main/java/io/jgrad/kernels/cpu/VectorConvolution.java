@@ -80,7 +80,8 @@ final class VectorConvolution {
         int padH = p.dilationH() * (kH - 1) - p.padH(), padW = p.dilationW() * (kW - 1) - p.padW();
         // The transposed form has cg rows per product: with few (cg = 1: a first layer) most of each MR-row
         // block would be padding, and the col2im form wastes less.
-        boolean fewRows = VectorGemm.roundUp(cg, VectorGemm.MR) > 1.25 * cg;
+        int rows = VectorGemm.block(cg, gradInput.shape(2) * gradInput.shape(3)).mr;
+        boolean fewRows = VectorGemm.roundUp(cg, rows) > 1.25 * cg;
         if (p.strideH() != 1 || p.strideW() != 1 || padH < 0 || padW < 0 || fewRows) {
             backwardInputByCol2im(gradOut, weight, p, gradInput, pool);
             return;
@@ -108,21 +109,21 @@ final class VectorConvolution {
         float[] partial = Workspace.local().floats(Workspace.Slot.PARTIAL, chunks * size);
         boolean[] masks = sameSizeMasks(input, s);
         int[] taps = masks == null ? null : tapOffsets(input, s);
-        int rowStride = VectorGemm.roundUp(positions, VectorGemm.NR);
+        int rowStride = VectorGemm.roundUp(positions, VectorGemm.MAX_NR);
+        VectorGemm.Block block = VectorGemm.block(og, depth);
         pool.run(chunks * groups, task -> {
             int chunk = task / groups, g = task % groups;
             Workspace ws = Workspace.local();
-            float[] a = ws.floats(Workspace.Slot.PACKED_A, VectorGemm.packedSizeA(og, positions));
+            float[] a = ws.floats(Workspace.Slot.PACKED_A, VectorGemm.packedSizeA(og, positions, block.mr));
             float[] col = ws.floats(Workspace.Slot.COLUMNS, depth * rowStride);
-            // B = col^T (P x K): each panel is a transposing pack of NR rows of col.
-            VectorGemm.PanelSource colT = (q0, kc, row0, panel) ->
-                    VectorGemm.packB(kc, Math.min(VectorGemm.NR, depth - row0), col, row0 * rowStride + q0, 1, rowStride, panel, 0);
+            ColumnPanels colT = ColumnPanels.transposed(col, rowStride, depth); // B = col^T (P x K)
             int first = chunk * IMAGES_PER_CHUNK, last = Math.min(s.batch(), first + IMAGES_PER_CHUNK);
             for (int n = first; n < last; n++) {
-                VectorGemm.packAllA(og, positions, gs, go.offset() + n * go.stride(0) + g * og * go.stride(1), go.stride(1), 1, a, 0);
+                VectorGemm.packAllA(og, positions, gs, go.offset() + n * go.stride(0) + g * og * go.stride(1), go.stride(1), 1, a, 0, block.mr);
                 im2colRows(input, is, n, g, s, masks, taps, col);
-                VectorGemm.multiplyPanels(og, depth, positions, a, 0, colT, partial, chunk * size + g * og * depth, depth, 1, n > first);
+                VectorGemm.multiplyPanels(block, og, depth, positions, a, 0, colT, partial, chunk * size + g * og * depth, depth, 1, n > first);
             }
+            colT.release();
         }, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
         boolean direct = gradWeight.isContiguous();
         float[] gws = direct ? VectorGemm.floats(gradWeight) : partial;
@@ -141,6 +142,67 @@ final class VectorConvolution {
         }
     }
 
+    /**
+     * The B operand of a convolution product, made one micro-panel at a time: the shifted planes of a "same"
+     * convolution ({@link #shiftedPanel}), or a row-major column buffer read as it is or transposed. One per
+     * thread, set up per task and released after it, so a call allocates nothing per image.
+     */
+    private static final class ColumnPanels implements VectorGemm.PanelSource {
+        private static final ThreadLocal<ColumnPanels> LOCAL = ThreadLocal.withInitial(ColumnPanels::new);
+
+        private enum Kind { SHIFTED, ROWS, TRANSPOSED }
+
+        private Kind kind;
+        private float[] data;
+        private boolean[] masks;
+        private int[] taps;
+        private int base, rowStride, columns;
+
+        /** Rows of a "same" convolution's column matrix from the planes of one image and group ({@code base}). */
+        static ColumnPanels shifted(float[] in, int base, boolean[] masks, int[] taps) {
+            ColumnPanels c = LOCAL.get();
+            c.kind = Kind.SHIFTED;
+            c.data = in;
+            c.base = base;
+            c.masks = masks;
+            c.taps = taps;
+            return c;
+        }
+
+        /** B = the row-major {@code col} (rows {@code rowStride} apart, {@code columns} of them used). */
+        static ColumnPanels rows(float[] col, int rowStride, int columns) {
+            ColumnPanels c = LOCAL.get();
+            c.kind = Kind.ROWS;
+            c.data = col;
+            c.rowStride = rowStride;
+            c.columns = columns;
+            return c;
+        }
+
+        /** B = {@code col^T}: its columns are the {@code columns} rows of col. */
+        static ColumnPanels transposed(float[] col, int rowStride, int columns) {
+            ColumnPanels c = rows(col, rowStride, columns);
+            c.kind = Kind.TRANSPOSED;
+            return c;
+        }
+
+        @Override
+        public void pack(int k0, int kc, int j0, int nr, float[] panel) {
+            switch (kind) {
+                case SHIFTED -> shiftedPanel(data, base, masks, taps, k0, kc, j0, nr, panel);
+                case ROWS -> VectorGemm.packB(kc, Math.min(nr, columns - j0), data, k0 * rowStride + j0, rowStride, 1, panel, 0, nr);
+                case TRANSPOSED -> VectorGemm.packB(kc, Math.min(nr, columns - j0), data, j0 * rowStride + k0, 1, rowStride, panel, 0, nr);
+            }
+        }
+
+        /** Drops the references to the arrays, so a thread does not keep an input alive. */
+        void release() {
+            data = null;
+            masks = null;
+            taps = null;
+        }
+    }
+
     /** True when every (n, c) plane of an NCHW array is one unit-stride run: rows back to back. */
     private static boolean planesFlat(NDArray x) {
         int height = x.shape(2), width = x.shape(3);
@@ -151,21 +213,23 @@ final class VectorConvolution {
     private static void run(NDArray src, Shape s, Weights w, NDArray bias, NDArray dst, KernelPool pool) {
         NDArray target = planesFlat(dst) ? dst : NDArray.zeros(dst.dtype(), dst.shape());
         float[] in = VectorGemm.floats(src), out = VectorGemm.floats(target), bs = bias == null ? null : VectorGemm.floats(bias);
-        int depth = s.depth(), positions = s.positions(), og = s.og(), packedSize = VectorGemm.packedSizeA(og, depth);
-        float[] packedW = packWeights(w, s, packedSize);
+        int depth = s.depth(), positions = s.positions(), og = s.og();
+        VectorGemm.Block block = VectorGemm.block(og, positions);
+        int packedSize = VectorGemm.packedSizeA(og, depth, block.mr);
+        float[] packedW = packWeights(w, s, block, packedSize);
         boolean[] masks = sameSizeMasks(src, s);
         int[] taps = masks == null ? null : tapOffsets(src, s);
-        int rowStride = VectorGemm.roundUp(positions, VectorGemm.NR);
+        int rowStride = VectorGemm.roundUp(positions, VectorGemm.MAX_NR);
         pool.run(s.batch() * s.groups(), task -> {
             int n = task / s.groups(), g = task % s.groups();
             int base = src.offset() + n * src.stride(0) + g * s.cg() * src.stride(1);
-            VectorGemm.PanelSource col;
+            ColumnPanels col;
             if (masks != null) {
-                col = (k0, kc, j0, panel) -> shiftedPanel(in, base, masks, taps, k0, kc, j0, panel);
+                col = ColumnPanels.shifted(in, base, masks, taps);
             } else {
                 float[] rows = Workspace.local().floats(Workspace.Slot.COLUMNS, depth * rowStride);
                 im2colRows(src, in, n, g, s, null, null, rows);
-                col = (k0, kc, j0, panel) -> VectorGemm.packB(kc, Math.min(VectorGemm.NR, positions - j0), rows, k0 * rowStride + j0, rowStride, 1, panel, 0);
+                col = ColumnPanels.rows(rows, rowStride, positions);
             }
             int outPos = target.offset() + n * target.stride(0) + g * og * target.stride(1);
             if (bs != null) {
@@ -175,13 +239,14 @@ final class VectorConvolution {
                     java.util.Arrays.fill(out, row, row + positions, b);
                 }
             }
-            VectorGemm.multiplyPanels(og, positions, depth, packedW, g * packedSize, col, out, outPos, target.stride(1), 1, bs != null);
+            VectorGemm.multiplyPanels(block, og, positions, depth, packedW, g * packedSize, col, out, outPos, target.stride(1), 1, bs != null);
+            col.release();
         }, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
         if (target != dst) dst.assign(target);
     }
 
     /** The weights of every group, gathered row by row and packed as the A operand, in the caller's workspace. */
-    private static float[] packWeights(Weights w, Shape s, int packedSize) {
+    private static float[] packWeights(Weights w, Shape s, VectorGemm.Block block, int packedSize) {
         Workspace ws = Workspace.local();
         int rows = s.og(), depth = s.depth();
         float[] dense = ws.floats(Workspace.Slot.WEIGHT_ROWS, rows * depth);
@@ -196,7 +261,7 @@ final class VectorConvolution {
                     }
                 }
             }
-            VectorGemm.packAllA(rows, depth, dense, 0, depth, 1, packed, g * packedSize);
+            VectorGemm.packAllA(rows, depth, dense, 0, depth, 1, packed, g * packedSize, block.mr);
         }
         return packed;
     }
@@ -213,7 +278,7 @@ final class VectorConvolution {
     private static boolean[] sameSizeMasks(NDArray src, Shape s) {
         ConvParams p = s.p();
         if (p.strideH() != 1 || p.strideW() != 1 || s.outW() != s.width() || !planesFlat(src)) return null;
-        int padded = VectorGemm.roundUp(s.positions(), VectorGemm.NR);
+        int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
         boolean[] masks = Workspace.local().booleans(s.kH() * s.kW() * padded);
         for (int kh = 0, t = 0; kh < s.kH(); kh++) {
             for (int kw = 0; kw < s.kW(); kw++, t++) {
@@ -234,7 +299,7 @@ final class VectorConvolution {
      */
     private static int[] tapOffsets(NDArray src, Shape s) {
         ConvParams p = s.p();
-        int padded = VectorGemm.roundUp(s.positions(), VectorGemm.NR);
+        int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
         int[] taps = Workspace.local().ints(2 * s.depth());
         for (int c = 0, row = 0; c < s.cg(); c++) {
             for (int kh = 0; kh < s.kH(); kh++) {
@@ -249,31 +314,29 @@ final class VectorConvolution {
 
     /**
      * One micro-panel of the column matrix of a "same" convolution: rows {@code k0 .. k0+kc-1}, positions
-     * {@code j0 .. j0+NR-1}, each row two masked vector loads from its shifted plane ({@code base} is the
+     * {@code j0 .. j0+nr-1}, each row {@code nr / LANES} masked vector loads from its shifted plane ({@code base} is the
      * group's first plane of the image).
      */
-    private static void shiftedPanel(float[] in, int base, boolean[] masks, int[] taps, int k0, int kc, int j0, float[] panel) {
-        int nr = VectorGemm.NR, lanes = VectorGemm.LANES;
-        for (int row = k0, d = 0; row < k0 + kc; row++, d += nr) {
+    private static void shiftedPanel(float[] in, int base, boolean[] masks, int[] taps, int k0, int kc, int j0, int nr, float[] panel) {
+        int lanes = VectorGemm.LANES;
+        for (int row = k0, d = 0; row < k0 + kc; row++) {
             int from = base + taps[2 * row] + j0, m = taps[2 * row + 1] + j0;
-            maskedLoad(in, from, masks, m).intoArray(panel, d);
-            maskedLoad(in, from + lanes, masks, m + lanes).intoArray(panel, d + lanes);
+            for (int v = 0; v < nr; v += lanes, d += lanes) maskedCopy(in, from + v, masks, m + v, panel, d);
         }
     }
 
     /**
-     * {@code in[from ..]} where {@code masks[m ..]} is set, 0 elsewhere. A vector that would reach outside
-     * {@code in} (only at the edges of the batch) is read lane by lane, so the JIT never meets the Vector API's
-     * slow path for such loads.
+     * {@code dst[d ..]} = one vector of {@code in[from ..]} where {@code masks[m ..]} is set, 0 elsewhere. A vector
+     * that would reach outside {@code in} (only at the edges of the batch) is copied lane by lane, so the JIT never
+     * meets the Vector API's (allocating) slow path for such loads.
      */
-    private static FloatVector maskedLoad(float[] in, int from, boolean[] masks, int m) {
+    private static void maskedCopy(float[] in, int from, boolean[] masks, int m, float[] dst, int d) {
         VectorSpecies<Float> species = VectorGemm.SPECIES;
         if (from >= 0 && from <= in.length - VectorGemm.LANES) {
-            return FloatVector.fromArray(species, in, from, VectorMask.fromArray(species, masks, m));
+            FloatVector.fromArray(species, in, from, VectorMask.fromArray(species, masks, m)).intoArray(dst, d);
+            return;
         }
-        float[] lanes = new float[VectorGemm.LANES];
-        for (int i = 0; i < lanes.length; i++) lanes[i] = masks[m + i] ? in[from + i] : 0f;
-        return FloatVector.fromArray(species, lanes, 0);
+        for (int i = 0; i < VectorGemm.LANES; i++) dst[d + i] = masks[m + i] ? in[from + i] : 0f;
     }
 
     /**
@@ -283,14 +346,14 @@ final class VectorConvolution {
      */
     private static void im2colRows(NDArray src, float[] in, int n, int g, Shape s, boolean[] masks, int[] taps, float[] col) {
         ConvParams p = s.p();
-        int nr = VectorGemm.NR, padded = VectorGemm.roundUp(s.positions(), nr), outW = s.outW();
+        int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR), outW = s.outW();
         int sc = src.stride(1), sh = src.stride(2), sw = src.stride(3), step = p.strideW() * sw;
         int base = src.offset() + n * src.stride(0) + g * s.cg() * sc;
         if (masks != null) {
             int lanes = VectorGemm.LANES;
             for (int row = 0, d = 0; row < s.depth(); row++) {
                 int from = base + taps[2 * row], m = taps[2 * row + 1];
-                for (int q = 0; q < padded; q += lanes, d += lanes) maskedLoad(in, from + q, masks, m + q).intoArray(col, d);
+                for (int q = 0; q < padded; q += lanes, d += lanes) maskedCopy(in, from + q, masks, m + q, col, d);
             }
             return;
         }
@@ -298,8 +361,7 @@ final class VectorConvolution {
             for (int kh = 0; kh < s.kH(); kh++) {
                 for (int kw = 0; kw < s.kW(); kw++, row++) {
                     int wShift = kw * p.dilationW() - p.padW();
-                    int ow0 = Math.min(outW, ceilDivNonNegative(-wShift, p.strideW()));
-                    int ow1 = Math.max(ow0, Math.min(outW, ceilDivNonNegative(s.width() - wShift, p.strideW())));
+                    int ow0 = firstColumn(wShift, p.strideW(), outW), ow1 = endColumn(wShift, p.strideW(), s.width(), outW);
                     for (int oh = 0; oh < s.outH(); oh++) {
                         int ih = oh * p.strideH() - p.padH() + kh * p.dilationH();
                         boolean inside = ih >= 0 && ih < s.height();
@@ -351,8 +413,7 @@ final class VectorConvolution {
             for (int kh = 0; kh < s.kH(); kh++) {
                 for (int kw = 0; kw < s.kW(); kw++, row++) {
                     int wShift = kw * p.dilationW() - p.padW();
-                    int ow0 = Math.min(outW, ceilDivNonNegative(-wShift, p.strideW()));
-                    int ow1 = Math.max(ow0, Math.min(outW, ceilDivNonNegative(s.width() - wShift, p.strideW())));
+                    int ow0 = firstColumn(wShift, p.strideW(), outW), ow1 = endColumn(wShift, p.strideW(), s.width(), outW);
                     for (int oh = 0; oh < s.outH(); oh++) {
                         int ih = oh * p.strideH() - p.padH() + kh * p.dilationH();
                         if (ih < 0 || ih >= s.height()) continue;
@@ -362,6 +423,16 @@ final class VectorConvolution {
                 }
             }
         }
+    }
+
+    /** The first output column whose input column {@code ow*stride + shift} is not left of the image. */
+    private static int firstColumn(int shift, int stride, int outW) {
+        return Math.min(outW, ceilDivNonNegative(-shift, stride));
+    }
+
+    /** One past the last output column whose input column {@code ow*stride + shift} is inside the image. */
+    private static int endColumn(int shift, int stride, int width, int outW) {
+        return Math.max(firstColumn(shift, stride, outW), Math.min(outW, ceilDivNonNegative(width - shift, stride)));
     }
 
     /** {@code ceil(a / b)} for {@code b > 0}, and 0 when {@code a <= 0}. */

@@ -20,33 +20,62 @@ import jdk.incubator.vector.VectorSpecies;
  *           C[ir.., jr..] (+)= micro-kernel(A micro-panel, B micro-panel)
  * </pre>
  *
- * The micro-kernel keeps an {@code MR x NR} block of C in {@code MR * 2} vector registers ({@code NR} is two
- * vectors of the preferred species: 32 floats with AVX-512, 16 with AVX2), and for each k broadcasts one
- * element of A per row and multiplies it into two vectors of B with fused multiply-adds. Packing makes both
- * operands unit-stride whatever their strides were (so transposed operands cost nothing extra) and pads the
- * last micro-panels with zeros, so the micro-kernel always computes a full block and only the write-back
- * looks at the edges.
+ * The micro-kernel keeps an {@code MR x NR} block of C in vector registers and for each k broadcasts one
+ * element of A per row and multiplies it into the vectors of B's row with fused multiply-adds. Two register
+ * blocks ({@link Block}) are sized for the species: 4 rows x 4 vectors needs the 32 registers of AVX-512, 6 x 2
+ * fits the 16 of AVX2; each product takes the one that wastes less on padding. Packing makes both operands
+ * unit-stride whatever their strides were (so transposed operands cost nothing extra) and pads the last
+ * micro-panels with zeros, so the micro-kernel always computes a full block and only the write-back looks at
+ * the edges.
  *
- * <p>Every element of C is summed in the same order (k blocks in ascending order, k ascending within a
- * block) however the product is split into tasks, so results do not depend on the number of threads.
+ * <p>Every element of C is summed in the same order (k blocks in ascending order, one fused multiply-add per
+ * k within a block) whatever the register block and however the product is split into tasks, so results do
+ * not depend on the number of threads.
  */
 final class VectorGemm {
 
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
-    /** Rows of the register block. */
-    static final int MR = 6;
-    /** Columns of the register block: two vectors. */
-    static final int NR = 2 * LANES;
+
+    /** A register block of the micro-kernel: {@code mr} rows by {@code nr} columns of C. */
+    enum Block {
+        /**
+         * 4 rows x 4 vectors: 16 accumulators, and per k 4 loads of B and 4 broadcasts of A for 16 fused
+         * multiply-adds. Measured at n = 1024 and 2048: about 104 GFLOP/s against 96-100 for {@link #TALL}.
+         */
+        WIDE(4, 4 * LANES),
+        /** 6 rows x 2 vectors (BLIS' 6x16 on AVX2): 12 accumulators, within 16 registers. */
+        TALL(6, 2 * LANES);
+
+        final int mr, nr;
+
+        Block(int mr, int nr) {
+            this.mr = mr;
+            this.nr = nr;
+        }
+
+        /** Multiply-adds the micro-kernel does for an m x n result, padding included. */
+        long paddedWork(int m, int n) {
+            return (long) roundUp(m, mr) * roundUp(n, nr);
+        }
+    }
+
+    /** {@link Block#WIDE} needs 32 vector registers: AVX-512 (16 float lanes) has them, AVX2 (8 lanes) 16. */
+    static final boolean WIDE_FITS = LANES >= 16;
+    /** The widest block's columns: the padding im2col masks are laid out for. */
+    static final int MAX_NR = 4 * LANES;
+    // Block sizes measured on a Zen 4 core (32 KB L1d, 1 MB L2, 32 MB L3), single thread, CPU time, n = 1024
+    // and 2048: KC 1024 beats 512 and 256 (fewer passes over C); NC 1024 beats 2048 at n = 2048 (102-104
+    // against 94-100 GFLOP/s); MC 24 and 48 are within noise.
     /** Largest depth of a packed block; {@link #depthBlock} splits k into equal blocks of at most this. */
-    static final int KC = 512;
-    /** Rows of a packed A block (a multiple of MR): MC x KC floats should stay in L2. */
-    static final int MC = 48;
-    /** Columns of a packed B panel (a multiple of NR). */
-    static final int NC = 2048;
+    static final int KC = 1024;
+    /** Rows of a packed A block (a multiple of both blocks' MR): MC x KC floats (96 KB) stay in L2. */
+    static final int MC = 24;
+    /** Columns of a packed B panel (a multiple of every NR): KC x NC floats (4 MB) stay in L3. */
+    static final int NC = 1024;
 
     /** Below this many multiply-adds per call a product runs on the calling thread alone. */
-    static final long MIN_PARALLEL_FMAS = 1L << 18;
+    static final long MIN_PARALLEL_FMAS = 1L << 20;
 
     private static final ThreadLocal<Matmul> JOBS = ThreadLocal.withInitial(Matmul::new);
 
@@ -89,13 +118,14 @@ final class VectorGemm {
             for (int d = 0; d < rank - 2; d++) batch *= out.shape(d);
             tilesM = 1;
             tilesN = 1;
+            Block block = block(m, n);
             if (batch < threads && worthSplitting()) {
                 int want = (threads + batch - 1) / batch;
-                if (n >= m) tilesN = Math.min(want, ceilDiv(n, NR));
-                else tilesM = Math.min(want, ceilDiv(m, MR));
+                if (n >= m) tilesN = Math.min(want, ceilDiv(n, block.nr));
+                else tilesM = Math.min(want, ceilDiv(m, block.mr));
             }
-            chunkM = roundUp(ceilDiv(m, tilesM), MR);
-            chunkN = roundUp(ceilDiv(n, tilesN), NR);
+            chunkM = roundUp(ceilDiv(m, tilesM), block.mr);
+            chunkN = roundUp(ceilDiv(n, tilesN), block.nr);
             tilesM = Math.max(1, ceilDiv(m, chunkM));
             tilesN = Math.max(1, ceilDiv(n, chunkN));
         }
@@ -156,44 +186,52 @@ final class VectorGemm {
             if (!accumulate) zero(m, n, c, cOff, rsC, csC);
             return;
         }
-        if (n < NR && paddedWork(n, m) < paddedWork(m, n)) {
-            // C^T = B^T·A^T wastes less on padding to MR x NR blocks (e.g. n = 9 < NR); every element is still
-            // the same sum in the same order, so the result is bitwise the same.
+        Block block = block(m, n), swapped = block(n, m);
+        if (n < block.nr && swapped.paddedWork(n, m) < block.paddedWork(m, n)) {
+            // C^T = B^T·A^T wastes less on padding (e.g. n = 9 columns): every element is still the same sum
+            // in the same order, so the result is bitwise the same.
             sgemm(n, m, k, b, bOff, csB, rsB, a, aOff, csA, rsA, c, cOff, csC, rsC, accumulate);
             return;
         }
         Workspace ws = Workspace.local();
         int kb = depthBlock(k);
-        float[] packedB = ws.floats(Workspace.Slot.PACKED_B, kb * roundUp(Math.min(n, NC), NR));
-        float[] packedA = ws.floats(Workspace.Slot.PACKED_A, kb * roundUp(Math.min(m, MC), MR));
+        float[] packedB = ws.floats(Workspace.Slot.PACKED_B, kb * roundUp(Math.min(n, NC), block.nr));
+        float[] packedA = ws.floats(Workspace.Slot.PACKED_A, kb * roundUp(Math.min(m, MC), block.mr));
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += kb) {
                 int kc = Math.min(kb, k - pc);
-                packB(kc, nc, b, bOff + pc * rsB + jc * csB, rsB, csB, packedB, 0);
+                packB(kc, nc, b, bOff + pc * rsB + jc * csB, rsB, csB, packedB, 0, block.nr);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    packA(mc, kc, a, aOff + ic * rsA + pc * csA, rsA, csA, packedA, 0);
-                    macroKernel(mc, nc, kc, packedA, 0, packedB, 0, c, cOff + ic * rsC + jc * csC, rsC, csC, pc == 0 && !accumulate);
+                    packA(mc, kc, a, aOff + ic * rsA + pc * csA, rsA, csA, packedA, 0, block.mr);
+                    macroKernel(block, mc, nc, kc, packedA, 0, packedB, 0, c, cOff + ic * rsC + jc * csC, rsC, csC, pc == 0 && !accumulate);
                 }
             }
         }
     }
 
-    /** Writes one micro-panel of B when it is needed: rows {@code k0 .. k0+kc-1}, columns {@code j0 .. j0+NR-1}. */
+    /** The register block for an m x n product: {@link Block#WIDE} unless {@link Block#TALL} pads clearly less. */
+    static Block block(int m, int n) {
+        if (!WIDE_FITS) return Block.TALL;
+        // WIDE does about 5% more multiply-adds per second, so TALL must save more than that on padding.
+        return Block.TALL.paddedWork(m, n) * 105 < Block.WIDE.paddedWork(m, n) * 100 ? Block.TALL : Block.WIDE;
+    }
+
+    /** Writes one micro-panel of B when it is needed: rows {@code k0 .. k0+kc-1}, columns {@code j0 .. j0+nr-1}. */
     interface PanelSource {
-        /** Element (k0 + p, j0 + j) goes to {@code panel[p * NR + j]}; columns past the end of B are 0. */
-        void pack(int k0, int kc, int j0, float[] panel);
+        /** Element (k0 + p, j0 + j) goes to {@code panel[p * nr + j]}; columns past the end of B are 0. */
+        void pack(int k0, int kc, int j0, int nr, float[] panel);
     }
 
     /**
-     * {@code C = A·B} ({@code accumulate}: {@code C += A·B}) with A packed in advance by {@link #packAllA} (at
-     * {@code aOff}) and B produced one micro-panel at a time by {@code b}, right before the micro-kernels that
+     * {@code C = A·B} ({@code accumulate}: {@code C += A·B}) with A packed in advance for {@code block} by
+     * {@link #packAllA} (at {@code aOff}) and B produced one micro-panel at a time by {@code b}, right before the micro-kernels that
      * use it, so it is read back from L1 and no packed copy of all of B is ever written. For products whose B
      * is computed rather than stored, e.g. the im2col columns of a convolution, and whose A (the weights) is
      * packed once for many products.
      */
-    static void multiplyPanels(int m, int n, int k, float[] a, int aOff, PanelSource b,
+    static void multiplyPanels(Block block, int m, int n, int k, float[] a, int aOff, PanelSource b,
                                float[] c, int cOff, int rsC, int csC, boolean accumulate) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
@@ -201,25 +239,24 @@ final class VectorGemm {
             return;
         }
         Workspace ws = Workspace.local();
-        int kb = depthBlock(k);
-        float[] panel = ws.floats(Workspace.Slot.PACKED_B, kb * NR), tile = ws.floats(Workspace.Slot.TILE, MR * NR);
+        int kb = depthBlock(k), mr = block.mr, nr = block.nr;
+        float[] panel = ws.floats(Workspace.Slot.PACKED_B, kb * nr), tile = ws.floats(Workspace.Slot.TILE, mr * nr);
         for (int pc = 0; pc < k; pc += kb) {
-            int kc = Math.min(kb, k - pc), aBlock = aOff + pc * roundUp(m, MR);
+            int kc = Math.min(kb, k - pc), aBlock = aOff + pc * roundUp(m, mr);
             boolean overwrite = pc == 0 && !accumulate;
-            for (int jr = 0; jr < n; jr += NR) {
-                int nr = Math.min(NR, n - jr);
-                b.pack(pc, kc, jr, panel);
-                for (int ir = 0; ir < m; ir += MR) {
-                    microKernel(kc, a, aBlock + ir * kc, panel, 0, tile);
-                    writeBack(tile, Math.min(MR, m - ir), nr, c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite);
+            for (int jr = 0; jr < n; jr += nr) {
+                b.pack(pc, kc, jr, nr, panel);
+                for (int ir = 0; ir < m; ir += mr) {
+                    microKernel(block, kc, a, aBlock + ir * kc, panel, 0, tile);
+                    writeBack(block, tile, Math.min(mr, m - ir), Math.min(nr, n - jr), c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite);
                 }
             }
         }
     }
 
-    /** Floats {@link #packAllA} writes for an {@code m x k} A. */
-    static int packedSizeA(int m, int k) {
-        return roundUp(m, MR) * k;
+    /** Floats {@link #packAllA} writes for an {@code m x k} A in {@code mr}-row panels. */
+    static int packedSizeA(int m, int k, int mr) {
+        return roundUp(m, mr) * k;
     }
 
     /**
@@ -231,74 +268,132 @@ final class VectorGemm {
     }
 
     /** Packs all of an {@code m x k} A: its {@link #depthBlock} blocks one after the other, each as {@link #packA} lays it out. */
-    static void packAllA(int m, int k, float[] a, int off, int rs, int cs, float[] packed, int dst) {
+    static void packAllA(int m, int k, float[] a, int off, int rs, int cs, float[] packed, int dst, int mr) {
         int kb = depthBlock(k);
-        for (int pc = 0; pc < k; pc += kb) packA(m, Math.min(kb, k - pc), a, off + pc * cs, rs, cs, packed, dst + pc * roundUp(m, MR));
+        for (int pc = 0; pc < k; pc += kb) packA(m, Math.min(kb, k - pc), a, off + pc * cs, rs, cs, packed, dst + pc * roundUp(m, mr), mr);
     }
 
     /** The two inner loops over one packed {@code mc x kc} block of A and {@code kc x nc} panel of B. */
-    private static void macroKernel(int mc, int nc, int kc, float[] a, int aOff, float[] b, int bOff,
+    private static void macroKernel(Block block, int mc, int nc, int kc, float[] a, int aOff, float[] b, int bOff,
                                     float[] c, int cOff, int rsC, int csC, boolean overwrite) {
-        float[] tile = Workspace.local().floats(Workspace.Slot.TILE, MR * NR);
-        for (int jr = 0; jr < nc; jr += NR) {
-            int nr = Math.min(NR, nc - jr);
-            for (int ir = 0; ir < mc; ir += MR) {
-                microKernel(kc, a, aOff + ir * kc, b, bOff + jr * kc, tile);
-                writeBack(tile, Math.min(MR, mc - ir), nr, c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite);
+        int mr = block.mr, nr = block.nr;
+        float[] tile = Workspace.local().floats(Workspace.Slot.TILE, mr * nr);
+        for (int jr = 0; jr < nc; jr += nr) {
+            for (int ir = 0; ir < mc; ir += mr) {
+                microKernel(block, kc, a, aOff + ir * kc, b, bOff + jr * kc, tile);
+                writeBack(block, tile, Math.min(mr, mc - ir), Math.min(nr, nc - jr), c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite);
             }
         }
     }
 
     /**
-     * Packs the {@code mc x kc} block of A at {@code off} into micro-panels of MR rows from {@code dst} on:
-     * element (i, p) goes to {@code dst + (i / MR) * MR * kc + p * MR + i % MR}. Rows past {@code mc} are zero.
+     * Packs the {@code mc x kc} block of A at {@code off} into micro-panels of {@code mr} rows from {@code dst}
+     * on: element (i, p) goes to {@code dst + (i / mr) * mr * kc + p * mr + i % mr}. Rows past {@code mc} are 0.
      */
-    static void packA(int mc, int kc, float[] a, int off, int rs, int cs, float[] packed, int dst) {
-        for (int i0 = 0; i0 < mc; i0 += MR) {
-            int base = dst + i0 * kc, rows = Math.min(MR, mc - i0);
+    static void packA(int mc, int kc, float[] a, int off, int rs, int cs, float[] packed, int dst, int mr) {
+        for (int i0 = 0; i0 < mc; i0 += mr) {
+            int base = dst + i0 * kc, rows = Math.min(mr, mc - i0);
             for (int r = 0; r < rows; r++) {
                 int src = off + (i0 + r) * rs;
-                for (int p = 0; p < kc; p++) packed[base + p * MR + r] = a[src + p * cs];
+                for (int p = 0; p < kc; p++) packed[base + p * mr + r] = a[src + p * cs];
             }
-            for (int r = rows; r < MR; r++) {
-                for (int p = 0; p < kc; p++) packed[base + p * MR + r] = 0f;
+            for (int r = rows; r < mr; r++) {
+                for (int p = 0; p < kc; p++) packed[base + p * mr + r] = 0f;
             }
         }
     }
 
     /**
-     * Packs the {@code kc x nc} block of B at {@code off} into micro-panels of NR columns from {@code dst} on:
-     * element (p, j) goes to {@code dst + (j / NR) * NR * kc + p * NR + j % NR}. Columns past {@code nc} are zero.
+     * Packs the {@code kc x nc} block of B at {@code off} into micro-panels of {@code nr} columns from
+     * {@code dst} on: element (p, j) goes to {@code dst + (j / nr) * nr * kc + p * nr + j % nr}. Columns past
+     * {@code nc} are 0.
      */
-    static void packB(int kc, int nc, float[] b, int off, int rs, int cs, float[] packed, int dst) {
-        for (int j0 = 0; j0 < nc; j0 += NR) {
-            int base = dst + j0 * kc, cols = Math.min(NR, nc - j0);
+    static void packB(int kc, int nc, float[] b, int off, int rs, int cs, float[] packed, int dst, int nr) {
+        for (int j0 = 0; j0 < nc; j0 += nr) {
+            int base = dst + j0 * kc, cols = Math.min(nr, nc - j0);
             if (cs == 1) {
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(b, off + p * rs + j0, packed, base + p * NR, cols);
-                    for (int j = cols; j < NR; j++) packed[base + p * NR + j] = 0f;
+                    System.arraycopy(b, off + p * rs + j0, packed, base + p * nr, cols);
+                    for (int j = cols; j < nr; j++) packed[base + p * nr + j] = 0f;
                 }
             } else {
                 for (int j = 0; j < cols; j++) {
                     int src = off + (j0 + j) * cs;
-                    for (int p = 0; p < kc; p++) packed[base + p * NR + j] = b[src + p * rs];
+                    for (int p = 0; p < kc; p++) packed[base + p * nr + j] = b[src + p * rs];
                 }
-                for (int j = cols; j < NR; j++) {
-                    for (int p = 0; p < kc; p++) packed[base + p * NR + j] = 0f;
+                for (int j = cols; j < nr; j++) {
+                    for (int p = 0; p < kc; p++) packed[base + p * nr + j] = 0f;
                 }
             }
         }
     }
 
     /**
-     * {@code tile = Σ_p A[:, p] ⊗ B[p, :]} for one MR-row micro-panel of packed A (at {@code ai}) and one
-     * NR-column micro-panel of packed B (at {@code bi}); {@code tile} is MR x NR, row-major.
+     * {@code tile = Σ_p A[:, p] ⊗ B[p, :]} for one micro-panel of packed A (at {@code ai}) and one of packed B
+     * (at {@code bi}); {@code tile} is {@code mr x nr} of {@code block}, row-major.
      */
-    static void microKernel(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+    static void microKernel(Block block, int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+        if (block == Block.WIDE) kernel4x4(kc, a, ai, b, bi, tile);
+        else kernel6x2(kc, a, ai, b, bi, tile);
+    }
+
+    /** The {@link Block#WIDE} micro-kernel: 4 rows of 4 vectors. */
+    private static void kernel4x4(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+        final int nr = 4 * LANES;
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bp = bi + p * nr, ap = ai + p * 4;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, b, bp + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, b, bp + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(SPECIES, a[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(SPECIES, a[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(SPECIES, a[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            c33 = x.fma(b3, c33);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, LANES);
+        c02.intoArray(tile, 2 * LANES);
+        c03.intoArray(tile, 3 * LANES);
+        c10.intoArray(tile, nr);
+        c11.intoArray(tile, nr + LANES);
+        c12.intoArray(tile, nr + 2 * LANES);
+        c13.intoArray(tile, nr + 3 * LANES);
+        c20.intoArray(tile, 2 * nr);
+        c21.intoArray(tile, 2 * nr + LANES);
+        c22.intoArray(tile, 2 * nr + 2 * LANES);
+        c23.intoArray(tile, 2 * nr + 3 * LANES);
+        c30.intoArray(tile, 3 * nr);
+        c31.intoArray(tile, 3 * nr + LANES);
+        c32.intoArray(tile, 3 * nr + 2 * LANES);
+        c33.intoArray(tile, 3 * nr + 3 * LANES);
+    }
+
+    /** The {@link Block#TALL} micro-kernel: 6 rows of 2 vectors. */
+    private static void kernel6x2(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+        final int nr = 2 * LANES;
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++) {
-            int bp = bi + p * NR, ap = ai + p * MR;
+            int bp = bi + p * nr, ap = ai + p * 6;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
             FloatVector x = FloatVector.broadcast(SPECIES, a[ap]);
@@ -322,24 +417,25 @@ final class VectorGemm {
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, LANES);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + LANES);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + LANES);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + LANES);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + LANES);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + LANES);
+        c10.intoArray(tile, nr);
+        c11.intoArray(tile, nr + LANES);
+        c20.intoArray(tile, 2 * nr);
+        c21.intoArray(tile, 2 * nr + LANES);
+        c30.intoArray(tile, 3 * nr);
+        c31.intoArray(tile, 3 * nr + LANES);
+        c40.intoArray(tile, 4 * nr);
+        c41.intoArray(tile, 4 * nr + LANES);
+        c50.intoArray(tile, 5 * nr);
+        c51.intoArray(tile, 5 * nr + LANES);
     }
 
-    /** Stores (or adds) the top-left {@code mr x nr} of a row-major MR x NR tile into C. */
-    private static void writeBack(float[] tile, int mr, int nr, float[] c, int off, int rs, int cs, boolean overwrite) {
-        if (cs == 1 && nr == NR) {
+    /** Stores (or adds) the top-left {@code mr x nr} of a row-major tile of {@code block} into C. */
+    private static void writeBack(Block block, float[] tile, int mr, int nr, float[] c, int off, int rs, int cs, boolean overwrite) {
+        int width = block.nr;
+        if (cs == 1 && nr == width) {
             for (int r = 0; r < mr; r++) {
-                for (int j = 0; j < NR; j += LANES) {
-                    FloatVector t = FloatVector.fromArray(SPECIES, tile, r * NR + j);
+                for (int j = 0; j < width; j += LANES) {
+                    FloatVector t = FloatVector.fromArray(SPECIES, tile, r * width + j);
                     int pos = off + r * rs + j;
                     if (!overwrite) t = t.add(FloatVector.fromArray(SPECIES, c, pos));
                     t.intoArray(c, pos);
@@ -350,14 +446,9 @@ final class VectorGemm {
         for (int r = 0; r < mr; r++) {
             for (int j = 0; j < nr; j++) {
                 int pos = off + r * rs + j * cs;
-                c[pos] = overwrite ? tile[r * NR + j] : c[pos] + tile[r * NR + j];
+                c[pos] = overwrite ? tile[r * width + j] : c[pos] + tile[r * width + j];
             }
         }
-    }
-
-    /** Multiply-adds the micro-kernel does for an m x n result, padding included. */
-    private static long paddedWork(int m, int n) {
-        return (long) roundUp(m, MR) * roundUp(n, NR);
     }
 
     private static void zero(int m, int n, float[] c, int off, int rs, int cs) {
