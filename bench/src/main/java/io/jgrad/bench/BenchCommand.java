@@ -13,6 +13,7 @@ public final class BenchCommand {
     static final String USAGE = """
             usage: jgrad bench gemm [--sizes N,N,...]   SGEMM GFLOP/s: jgrad (1 thread, all cores), reference, OpenBLAS, PyTorch
                    jgrad bench conv                     MNIST ConvNet conv2d forward+backward: jgrad vs PyTorch
+                   jgrad bench epoch                    MNIST ConvNet training step and epoch time: jgrad vs PyTorch
                    jgrad bench jmh [JMH options]        the JMH benchmarks (e.g. 'jmh Gemm -p n=1024 -prof gc'; 'jmh -h')
 
             Prints a table measured in one run; the last line gives the headline ratio. Python anchors use
@@ -49,12 +50,17 @@ public final class BenchCommand {
                 ConvReport.run(out);
                 return 0;
             }
+            case "epoch" -> {
+                if (rest.length > 0) return usageError(err, "unknown option '" + rest[0] + "'");
+                EpochReport.run(out);
+                return 0;
+            }
             case "jmh" -> {
                 org.openjdk.jmh.Main.main(rest);
                 return 0;
             }
             default -> {
-                return usageError(err, "unknown bench '" + args[0] + "' (gemm, conv, jmh)");
+                return usageError(err, "unknown bench '" + args[0] + "' (gemm, conv, epoch, jmh)");
             }
         }
     }
