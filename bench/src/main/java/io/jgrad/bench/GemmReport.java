@@ -99,14 +99,16 @@ final class GemmReport {
      * smallest size is not timed while the JIT is still at work (its own warm-up is too short for that).
      */
     static void warmUp(Backend... backends) {
-        long end = System.nanoTime() + 3_000_000_000L;
+        long end = System.nanoTime() + 4_000_000_000L;
         Generator gen = new Generator(0);
         NDArray a = NDArray.randn(gen, DType.FLOAT32, 200, 300), b = NDArray.randn(gen, DType.FLOAT32, 300, 100);
-        NDArray out = NDArray.zeros(DType.FLOAT32, 200, 100), outT = NDArray.zeros(DType.FLOAT32, 100, 200);
+        NDArray square = NDArray.randn(gen, DType.FLOAT32, 256, 256);
+        NDArray out = NDArray.zeros(DType.FLOAT32, 200, 100), outT = NDArray.zeros(DType.FLOAT32, 100, 200), outSquare = NDArray.zeros(DType.FLOAT32, 256, 256);
         while (System.nanoTime() < end) {
             for (Backend backend : backends) {
                 backend.matmul(a, b, out);
                 backend.matmul(b.t(), a.t(), outT);
+                backend.matmul(square, square, outSquare);
             }
         }
     }
