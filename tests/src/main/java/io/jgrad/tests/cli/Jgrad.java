@@ -30,7 +30,7 @@ public final class Jgrad {
               search                       hyperparameter search (grid or random), trials ranked by validation accuracy
               parity [--backend NAME] DIR  run PyTorch fixture files in DIR and compare outputs and gradients
               info                         list the backends and why any of them is unavailable
-              bench gemm|conv|jmh          kernel benchmarks against OpenBLAS and PyTorch (run by the ./jgrad launcher
+              bench gemm|conv|epoch|jmh    benchmarks against OpenBLAS and PyTorch (run by the ./jgrad launcher
                                            from bench/target/jgrad-bench.jar; see 'jgrad bench --help')
               help                         this text
 
