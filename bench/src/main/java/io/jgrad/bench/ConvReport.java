@@ -35,15 +35,7 @@ final class ConvReport {
 
     static final List<Layer> LAYERS = List.of(new Layer("conv1", 1, 32, 28), new Layer("conv2", 32, 64, 14));
 
-    static final String SCRIPT = """
-            threads = int(os.environ['JGRAD_THREADS'])
-            try:
-                import torch, torch.nn.functional as F
-            except Exception as e:
-                print('note torch missing (' + str(e) + '); install python3-torch'); sys.exit(0)
-            torch.set_num_threads(threads)
-            print('info.torch', torch.__version__)
-            torch.manual_seed(0)
+    static final String SCRIPT = PythonAnchor.TORCH + """
             for name, cin, cout, side in [l for l in (('conv1', 1, 32, 28), ('conv2', 32, 64, 14)) if l[0] in sys.argv[1:]]:
                 x = torch.randn(128, cin, side, side, requires_grad=True)
                 w = torch.randn(cout, cin, 3, 3, requires_grad=True)

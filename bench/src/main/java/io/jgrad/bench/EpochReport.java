@@ -27,15 +27,7 @@ final class EpochReport {
     static final int EPOCH_IMAGES = 60_000;
     static final int WARMUP_STEPS = 15;
 
-    static final String SCRIPT = """
-            threads = int(os.environ['JGRAD_THREADS'])
-            try:
-                import torch, torch.nn as nn, torch.nn.functional as F
-            except Exception as e:
-                print('note torch missing (' + str(e) + '); install python3-torch'); sys.exit(0)
-            torch.set_num_threads(threads)
-            print('info.torch', torch.__version__)
-            torch.manual_seed(0)
+    static final String SCRIPT = PythonAnchor.TORCH + """
             class ConvNet(nn.Module):
                 def __init__(s):
                     super().__init__(); s.conv1 = nn.Conv2d(1, 32, 3, padding=1); s.conv2 = nn.Conv2d(32, 64, 3, padding=1)

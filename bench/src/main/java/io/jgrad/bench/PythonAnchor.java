@@ -35,6 +35,21 @@ final class PythonAnchor {
                 return times[n // 2] if n %% 2 else (times[n // 2 - 1] + times[n // 2]) / 2
             """.formatted(Timing.WARMUP_SECONDS, Timing.WARMUP_RUNS, Timing.MEASURE_SECONDS, Timing.MAX_RUNS, Timing.RUNS);
 
+    /**
+     * The start of a script that needs PyTorch: imports it (or prints a note and stops), sets its thread count
+     * to the anchor's and seeds it. Defines {@code torch}, {@code nn} and {@code F}.
+     */
+    static final String TORCH = """
+            threads = int(os.environ['JGRAD_THREADS'])
+            try:
+                import torch, torch.nn as nn, torch.nn.functional as F
+            except Exception as e:
+                print('note torch missing (' + str(e) + '); install python3-torch'); sys.exit(0)
+            torch.set_num_threads(threads)
+            print('info.torch', torch.__version__)
+            torch.manual_seed(0)
+            """;
+
     /** The values the script printed, and a note when something was missing. */
     record Result(Map<String, Double> values, Map<String, String> info, String note) {
         Double get(String key) {
