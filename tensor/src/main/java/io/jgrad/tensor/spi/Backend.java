@@ -114,4 +114,20 @@ public interface Backend {
 
     /** {@code target.select(dim, index[i]) += src.select(dim, i)}; the adjoint of indexSelect. */
     void indexAdd(NDArray target, int dim, NDArray index, NDArray src);
+
+    // ---- fused optimiser updates ----------------------------------------------------------------
+
+    /**
+     * One Adam/AdamW step over one parameter, in place: {@code param}, {@code m}, {@code v} (and
+     * {@code vMax} when {@code step.amsgrad()}, else null) are updated from {@code grad} as
+     * {@link AdamStep} defines. All arrays are contiguous, of one shape and one floating dtype; the caller
+     * takes the composed path otherwise.
+     */
+    void adamStep(AdamStep step, NDArray param, NDArray grad, NDArray m, NDArray v, NDArray vMax);
+
+    /**
+     * One SGD step over one parameter, in place, as {@link SgdStep} defines; {@code momentumBuffer} is null
+     * when {@code step.momentum() == 0}. All arrays are contiguous, of one shape and one floating dtype.
+     */
+    void sgdStep(SgdStep step, NDArray param, NDArray grad, NDArray momentumBuffer);
 }

@@ -3,12 +3,14 @@ package io.jgrad.kernels.cpu;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.AdamStep;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ConvParams;
 import io.jgrad.tensor.spi.HostStorage;
 import io.jgrad.tensor.spi.PoolParams;
 import io.jgrad.tensor.spi.ReduceOp;
+import io.jgrad.tensor.spi.SgdStep;
 import io.jgrad.tensor.spi.Storage;
 import io.jgrad.tensor.spi.UnaryOp;
 
@@ -216,5 +218,17 @@ public final class VectorBackend implements Backend {
     @Override
     public void indexAdd(NDArray target, int dim, NDArray index, NDArray src) {
         reference.indexAdd(target, dim, index, src);
+    }
+
+    // ---- fused optimiser updates ----------------------------------------------------------------
+
+    @Override
+    public void adamStep(AdamStep step, NDArray param, NDArray grad, NDArray m, NDArray v, NDArray vMax) {
+        reference.adamStep(step, param, grad, m, v, vMax);
+    }
+
+    @Override
+    public void sgdStep(SgdStep step, NDArray param, NDArray grad, NDArray momentumBuffer) {
+        reference.sgdStep(step, param, grad, momentumBuffer);
     }
 }
