@@ -44,20 +44,27 @@ final class DataOptions {
         return new Splits(io.jgrad.data.Datasets.materialise(split.train()), io.jgrad.data.Datasets.materialise(split.validation()));
     }
 
-    /** Checks {@code --device} against the backends that run here; returns the backend name in use. */
+    /**
+     * Makes {@code --device} the device of everything created from here on (model, data, optimiser state)
+     * and returns the name of the backend that serves it. {@code auto} stays on the CPU: a GPU backend is
+     * used only when asked for, so the default run is the same on every machine.
+     */
     static String device(String device) {
         switch (device) {
             case "auto", "cpu" -> {
                 return Backends.forDevice(io.jgrad.tensor.Device.CPU).name();
             }
             default -> {
+                String causes = "";
                 for (Backends.Entry e : Backends.status()) {
                     Backend b = e.backend();
                     if (b != null && b.device().kind().name().equalsIgnoreCase(device)) {
-                        throw new UsageError("--device " + device + ": training on " + device + " is not wired into the trainer yet; use --device cpu");
+                        Backends.use(e.name());
+                        return e.name();
                     }
+                    if (b == null && e.name().equalsIgnoreCase(device)) causes = " (" + e.unavailableCause() + ")";
                 }
-                throw new UsageError("--device " + device + ": no " + device + " backend is available here (see 'jgrad info')");
+                throw new UsageError("--device " + device + ": no " + device + " backend is available here" + causes + "; see 'jgrad info'");
             }
         }
     }
