@@ -1,6 +1,8 @@
 package io.jgrad.optimizers;
 
+import io.jgrad.tensor.FusedUpdates;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.AdamStep;
 
 import java.util.List;
 import java.util.Map;
@@ -25,19 +27,25 @@ import java.util.function.BiFunction;
  * </pre>
  *
  * The last line is the paper's {@code θ − γ·m̂/(√v̂ + ε)} with {@code m̂ = m/biasCorrection1} and
- * {@code v̂ = v/biasCorrection2}, in the order PyTorch evaluates it.
+ * {@code v̂ = v/biasCorrection2}, in the order PyTorch evaluates it. When the arrays allow, a step runs these
+ * lines as one fused kernel ({@link AdamStep}), which gives the same bits; a traced step always runs them one
+ * by one.
  */
 public class Adam extends Optimizer {
 
     public static final String AMSGRAD = "amsgrad";
 
+    /** AdamW: λ decays the weights instead of being added to the gradient. */
+    private final boolean decoupledWeightDecay;
+
     /** The wildcard lets {@link AdamW#builder()} return a {@code Builder<AdamW>}. */
     public static Builder<? extends Adam> builder() {
-        return new Builder<>((groups, defaults) -> new Adam("Adam", groups, defaults), 0.0);
+        return new Builder<>((groups, defaults) -> new Adam("Adam", false, groups, defaults), 0.0);
     }
 
-    Adam(String name, List<ParamGroup> groups, Map<String, Object> defaults) {
+    Adam(String name, boolean decoupledWeightDecay, List<ParamGroup> groups, Map<String, Object> defaults) {
         super(name, groups, defaults, check -> check.nonNegative(LR, EPS, WEIGHT_DECAY).fraction(BETA1, BETA2));
+        this.decoupledWeightDecay = decoupledWeightDecay;
     }
 
     @Override
@@ -48,8 +56,8 @@ public class Adam extends Optimizer {
 
         NDArray m = movingAverage(state.buffer("m", theta::zerosLike), beta1, g);
         NDArray v = movingAverageOfSquares(state.buffer("v", theta::zerosLike), beta2, g);
-        double biasCorrection1 = 1 - Math.pow(beta1, t);
-        double biasCorrection2 = 1 - Math.pow(beta2, t);
+        double biasCorrection1 = biasCorrection(beta1, t);
+        double biasCorrection2 = biasCorrection(beta2, t);
         trace("m", m);
         trace("v", v);
         trace("biasCorrection1", biasCorrection1);
@@ -63,9 +71,32 @@ public class Adam extends Optimizer {
         theta.subInPlace(m.mul(lr / biasCorrection1).div(denominator));
     }
 
-    /** Adam's weight decay is an L2 penalty on the gradient; {@link AdamW} decays the weights instead. */
-    protected NDArray weightDecay(NDArray theta, NDArray g, double lr, double lambda) {
-        return withL2(g, theta, lambda);
+    /** {@link #update} in one kernel, on the raw gradient (the kernel applies {@code maximize}). */
+    @Override
+    protected boolean fusedUpdate(NDArray theta, NDArray grad, ParamState state, ParamGroup group) {
+        boolean amsgrad = group.flag(AMSGRAD);
+        if (!FusedUpdates.qualifies(theta, grad, state.get("m"), state.get("v"), amsgrad ? state.get("vMax") : null)) return false;
+        double beta1 = group.number(BETA1), beta2 = group.number(BETA2);
+        long t = state.step();
+        NDArray m = state.buffer("m", theta::zerosLike);
+        NDArray v = state.buffer("v", theta::zerosLike);
+        NDArray vMax = amsgrad ? state.buffer("vMax", theta::zerosLike) : null;
+        AdamStep step = new AdamStep(group.lr(), beta1, beta2, group.number(EPS), group.number(WEIGHT_DECAY), decoupledWeightDecay,
+                amsgrad, group.flag(MAXIMIZE), biasCorrection(beta1, t), biasCorrection(beta2, t));
+        FusedUpdates.adam(step, theta, grad, m, v, vMax);
+        return true;
+    }
+
+    /** {@code 1 − β^t}: how far the moving average started at 0 still falls short of its target. */
+    private static double biasCorrection(double beta, long t) {
+        return 1 - Math.pow(beta, t);
+    }
+
+    /** Adam's weight decay is an L2 penalty on the gradient; AdamW's decays the weights before the step. */
+    private NDArray weightDecay(NDArray theta, NDArray g, double lr, double lambda) {
+        if (!decoupledWeightDecay) return withL2(g, theta, lambda);
+        theta.mulInPlace(1 - lr * lambda);
+        return g;
     }
 
     /** Adam's hyperparameters; {@code O} is Adam or AdamW. */

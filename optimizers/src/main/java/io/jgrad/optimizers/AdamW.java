@@ -1,7 +1,5 @@
 package io.jgrad.optimizers;
 
-import io.jgrad.tensor.NDArray;
-
 import java.util.List;
 import java.util.Map;
 
@@ -24,12 +22,6 @@ public final class AdamW extends Adam {
     }
 
     private AdamW(List<ParamGroup> groups, Map<String, Object> defaults) {
-        super("AdamW", groups, defaults);
-    }
-
-    @Override
-    protected NDArray weightDecay(NDArray theta, NDArray g, double lr, double lambda) {
-        theta.mulInPlace(1 - lr * lambda);
-        return g;
+        super("AdamW", true, groups, defaults);
     }
 }

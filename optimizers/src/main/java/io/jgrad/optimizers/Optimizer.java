@@ -43,6 +43,7 @@ public abstract class Optimizer {
     private final List<ParamGroup> groups;
     private final Map<Tensor, ParamState> state = new IdentityHashMap<>();
     private Consumer<String> trace;
+    private boolean fusedUpdates = true;
 
     /**
      * Fills each group's missing hyperparameters from {@code defaults}, rejects names the optimiser does not
@@ -77,6 +78,24 @@ public abstract class Optimizer {
      */
     protected abstract void update(NDArray theta, NDArray g, ParamState state, ParamGroup group);
 
+    /**
+     * The same update as {@link #update} in one fused kernel ({@link io.jgrad.tensor.FusedUpdates}), with the
+     * same bits and the same state buffers, when the optimiser has one and the arrays qualify; otherwise
+     * returns false, having changed nothing, and the step takes the composed {@link #update}. Unlike there,
+     * {@code grad} is the raw gradient: the kernel negates it itself when {@code maximize} is on.
+     */
+    protected boolean fusedUpdate(NDArray theta, NDArray grad, ParamState state, ParamGroup group) {
+        return false;
+    }
+
+    /**
+     * Whether {@link #step()} may use the fused update (on by default). Off, every step takes the composed
+     * update: for comparisons and benchmarks, since both give the same bits.
+     */
+    public void useFusedUpdates(boolean on) {
+        this.fusedUpdates = on;
+    }
+
     /** One optimisation step over every parameter with a gradient; parameters without one are left alone. */
     public void step() {
         int index = 0;
@@ -84,13 +103,14 @@ public abstract class Optimizer {
             for (Tensor param : group.params()) {
                 NDArray g = param.grad();
                 if (g != null) {
-                    if (group.flag(MAXIMIZE)) g = g.neg();   // ascend: the same rule on -g
                     ParamState s = state.computeIfAbsent(param, p -> new ParamState());
                     s.advance();
-                    if (trace == null) {
-                        update(param.data(), g, s, group);
-                    } else {
-                        tracedUpdate(param, index, g, s, group);
+                    // The trace prints the composed update's quantities, so it always takes that path.
+                    boolean fused = trace == null && fusedUpdates && fusedUpdate(param.data(), g, s, group);
+                    if (!fused) {
+                        if (group.flag(MAXIMIZE)) g = g.neg();   // ascend: the same rule on -g
+                        if (trace == null) update(param.data(), g, s, group);
+                        else tracedUpdate(param, index, g, s, group);
                     }
                 }
                 index++;

@@ -1,6 +1,8 @@
 package io.jgrad.optimizers;
 
+import io.jgrad.tensor.FusedUpdates;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.SgdStep;
 
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,9 @@ import java.util.Map;
  *         g ← g + μ·b_t   if nesterov,  else  g ← b_t
  *     θ_t ← θ_{t-1} − γ·g
  * </pre>
+ *
+ * When the arrays allow, a step runs these lines as one fused kernel ({@link SgdStep}), which gives the same
+ * bits; a traced step always runs them one by one.
  */
 public final class SGD extends Optimizer {
 
@@ -57,6 +62,20 @@ public final class SGD extends Optimizer {
             g = group.flag(NESTEROV) ? g.add(b.mul(mu)) : b;
         }
         theta.subInPlace(g.mul(lr));
+    }
+
+    /** {@link #update} in one kernel, on the raw gradient (the kernel applies {@code maximize}). */
+    @Override
+    protected boolean fusedUpdate(NDArray theta, NDArray grad, ParamState state, ParamGroup group) {
+        double mu = group.number(MOMENTUM);
+        NDArray b = mu == 0 ? null : state.get("b");
+        if (!FusedUpdates.qualifies(theta, grad, b)) return false;
+        boolean firstStep = mu != 0 && b == null;
+        if (firstStep) b = state.put("b", theta.zerosLike());   // the kernel fills it with the first g
+        SgdStep step = new SgdStep(group.lr(), mu, group.number(DAMPENING), group.number(WEIGHT_DECAY), group.flag(NESTEROV),
+                group.flag(MAXIMIZE), firstStep);
+        FusedUpdates.sgd(step, theta, grad, b);
+        return true;
     }
 
     /** SGD's hyperparameters. */

@@ -16,9 +16,10 @@ import io.jgrad.tensor.spi.UnaryOp;
 
 /**
  * The CPU backend built on the Vector API ({@code jdk.incubator.vector}), multi-threaded over a
- * {@link KernelPool}. It vectorises the hot paths for float32 (matrix products, convolution, pooling, and the
- * contiguous or simply broadcast cases of the elementwise ops, reductions and softmax) and hands everything
- * else to the {@link ReferenceBackend}, whose semantics it reproduces up to float32 rounding.
+ * {@link KernelPool}. It vectorises the hot paths for float32 (matrix products, convolution, pooling, the fused
+ * optimiser updates, and the contiguous or simply broadcast cases of the elementwise ops, reductions and
+ * softmax) and hands everything else to the {@link ReferenceBackend}, whose semantics it reproduces up to
+ * float32 rounding.
  *
  * <p>Only {@link VectorProvider#create()} loads this class, after checking that the module is present.
  * {@code -Djgrad.backend=reference} turns it off for comparison.
@@ -220,15 +221,17 @@ public final class VectorBackend implements Backend {
         reference.indexAdd(target, dim, index, src);
     }
 
-    // ---- fused optimiser updates ----------------------------------------------------------------
+    // ---- fused optimiser updates (all arrays share the parameter's dtype; float64 runs the reference) --
 
     @Override
     public void adamStep(AdamStep step, NDArray param, NDArray grad, NDArray m, NDArray v, NDArray vMax) {
-        reference.adamStep(step, param, grad, m, v, vMax);
+        if (allFloat32(param)) VectorOptimizerSteps.adam(step, param, grad, m, v, vMax, pool);
+        else reference.adamStep(step, param, grad, m, v, vMax);
     }
 
     @Override
     public void sgdStep(SgdStep step, NDArray param, NDArray grad, NDArray momentumBuffer) {
-        reference.sgdStep(step, param, grad, momentumBuffer);
+        if (allFloat32(param)) VectorOptimizerSteps.sgd(step, param, grad, momentumBuffer, pool);
+        else reference.sgdStep(step, param, grad, momentumBuffer);
     }
 }
