@@ -1,0 +1,43 @@
+// Prepended by ClRuntime to every program: the strided-array struct and its index helpers.
+
+// Every operation rounded on its own, as the reference backend's (no a*b+c contracted into fma).
+#pragma OPENCL FP_CONTRACT OFF
+#ifdef JGRAD_FP64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#endif
+#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable
+
+#define MAX_RANK 8
+
+// An array view: element [i0, i1, ...] lives at offset + i0*strides[0] + i1*strides[1] + ... (in elements).
+// Built on the host by ClLayout, passed by value.
+typedef struct {
+    int offset;
+    int rank;
+    int shape[MAX_RANK];
+    int strides[MAX_RANK];
+} Layout;
+
+// Storage index of the element at row-major position i of l's shape.
+inline int layout_at(const Layout l, int i) {
+    if (l.rank == 0) return l.offset;
+    if (l.rank == 1) return l.offset + i * l.strides[0];
+    int p = l.offset;
+    for (int d = l.rank - 1; d >= 0; d--) {
+        int size = l.shape[d];
+        p += (i % size) * l.strides[d];
+        i /= size;
+    }
+    return p;
+}
+
+// The coordinate along dim of row-major position i of l's shape.
+inline int layout_coord(const Layout l, int i, int dim) {
+    for (int d = l.rank - 1; d > dim; d--) i /= l.shape[d];
+    return i % l.shape[dim];
+}
+
+// Storage index of [n, c, h, w] in a rank-4 layout.
+inline int layout_at4(const Layout l, int n, int c, int h, int w) {
+    return l.offset + n * l.strides[0] + c * l.strides[1] + h * l.strides[2] + w * l.strides[3];
+}
