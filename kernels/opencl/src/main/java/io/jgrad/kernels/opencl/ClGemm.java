@@ -3,29 +3,23 @@ package io.jgrad.kernels.opencl;
 import static org.jocl.CL.*;
 
 import io.jgrad.tensor.DType;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.EnumMap;
-import java.util.Map;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
-import org.jocl.cl_context;
-import org.jocl.cl_device_id;
 import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
-import org.jocl.cl_program;
 
 /**
- * Batched strided GEMM on one OpenCL device and queue: {@code C = alpha * A * B + beta * C} for
- * {@code batches} products of {@code M x K} by {@code K x N}, each operand a {@link GemmOperand} (any strides,
- * so transposes cost nothing). Big products run the tiled kernel of {@code gemm.cl} with one
- * {@link GemmParams} set; small ones, where a tile would be mostly empty, a one-element-per-work-item kernel.
- * Programs are built on first use per dtype and kept; calls are serialised (kernel arguments are state).
+ * Batched strided GEMM on one OpenCL device: {@code C = alpha * A * B + beta * C} for {@code batches} products
+ * of {@code M x K} by {@code K x N}, each operand a {@link GemmOperand} (any strides, so transposes cost
+ * nothing). Big products run the tiled kernel of {@code gemm.cl} with one {@link GemmParams} set; small ones,
+ * where a tile would be mostly empty, a one-element-per-work-item kernel. The programs come from the
+ * runtime's cache (one per dtype and parameter set). Launches go to the runtime's queue, or to the queue
+ * given (the tuner's, with profiling), and hold the runtime's lock, as {@link ClRuntime#launch} does:
+ * kernel arguments are state shared by every user of the cached kernel.
  */
-public final class ClGemm implements AutoCloseable {
+public final class ClGemm {
 
     /** Products with fewer multiply-adds than this, or a side under {@link #MIN_TILED_SIDE}, take the small kernel. */
     static final long MIN_TILED_WORK = 64L * 64 * 64;
@@ -33,24 +27,26 @@ public final class ClGemm implements AutoCloseable {
     /** Batches per launch: NVIDIA limits the third NDRange dimension to 65535 groups. */
     static final int MAX_BATCHES_PER_LAUNCH = 65535;
     private static final int SMALL_LOCAL = 8;
+    static final String SOURCE = "gemm.cl";
 
-    private final cl_context context;
-    private final cl_device_id device;
+    private final ClRuntime runtime;
     private final cl_command_queue queue;
     private final ClDeviceFacts facts;
     private final GemmParams params;
-    private final Map<DType, Kernels> kernels = new EnumMap<>(DType.class);
 
     /** The tiled and small kernels of one program (one dtype). */
-    private record Kernels(cl_program program, cl_kernel tiled, cl_kernel small, GemmParams params) {
+    private record Kernels(cl_kernel tiled, cl_kernel small, GemmParams params) {
     }
 
-    public ClGemm(cl_context context, cl_device_id device, cl_command_queue queue, GemmParams params) {
-        setExceptionsEnabled(true);
-        this.context = context;
-        this.device = device;
+    /** Launches on the runtime's queue. */
+    public ClGemm(ClRuntime runtime, GemmParams params) {
+        this(runtime, runtime.queue(), params);
+    }
+
+    ClGemm(ClRuntime runtime, cl_command_queue queue, GemmParams params) {
+        this.runtime = runtime;
         this.queue = queue;
-        this.facts = ClDeviceFacts.of(device);
+        this.facts = ClDeviceFacts.of(runtime.info());
         this.params = params;
         if (!params.fits(facts.maxWorkGroupSize(), facts.localMemBytes(), 4))
             throw new IllegalArgumentException("gemm: parameters " + params + " do not fit device " + facts.name()
@@ -83,7 +79,7 @@ public final class ClGemm implements AutoCloseable {
     }
 
     /** As {@link #gemm}, and, when {@code event} is not null and there is one launch, its event (for the tuner's timing). */
-    synchronized void enqueue(DType dtype, int m, int n, int k, int batches, double alpha, GemmOperand a, GemmOperand b,
+    void enqueue(DType dtype, int m, int n, int k, int batches, double alpha, GemmOperand a, GemmOperand b,
                               double beta, GemmOperand c, cl_event event) {
         if (m == 0 || n == 0 || batches == 0) return;
         if (c.colStride() == 1 && c.rowStride() != 1) {
@@ -98,6 +94,13 @@ public final class ClGemm implements AutoCloseable {
             c = c.transposed();
         }
         Kernels ks = kernels(dtype);
+        synchronized (runtime) {
+            launch(ks, dtype, m, n, k, batches, alpha, a, b, beta, c, event);
+        }
+    }
+
+    private void launch(Kernels ks, DType dtype, int m, int n, int k, int batches, double alpha, GemmOperand a, GemmOperand b,
+                        double beta, GemmOperand c, cl_event event) {
         boolean tiled = (long) m * n * k >= MIN_TILED_WORK && Math.min(m, n) >= MIN_TILED_SIDE;
         for (int first = 0; first < batches; first += MAX_BATCHES_PER_LAUNCH) {
             int count = Math.min(MAX_BATCHES_PER_LAUNCH, batches - first);
@@ -145,64 +148,16 @@ public final class ClGemm implements AutoCloseable {
     }
 
     private Kernels kernels(DType dtype) {
-        Kernels ks = kernels.get(dtype);
-        if (ks != null) return ks;
+        runtime.requireSupported(dtype, "matmul");
+        if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) throw new IllegalArgumentException("gemm: dtype must be float32 or float64, got " + dtype);
         GemmParams p = params;
-        if (dtype == DType.FLOAT64) {
-            if (!facts.fp64()) throw new UnsupportedOperationException("gemm: float64 needs cl_khr_fp64, which " + facts.name() + " lacks");
-            // Doubles take twice the local memory: fall back to the small safe set where the tuned one no longer fits.
-            if (!p.fits(facts.maxWorkGroupSize(), facts.localMemBytes(), 8)) p = GemmCandidates.SMALLEST;
-        } else if (dtype != DType.FLOAT32) {
-            throw new IllegalArgumentException("gemm: dtype must be float32 or float64, got " + dtype);
-        }
-        String options = "-DPRECISION=" + (dtype == DType.FLOAT64 ? 64 : 32) + " " + p.defines();
-        cl_program program = build(context, device, source(), options);
-        ks = new Kernels(program, clCreateKernel(program, "gemm_tiled", null), clCreateKernel(program, "gemm_small", null), p);
-        kernels.put(dtype, ks);
-        return ks;
-    }
-
-    /** Compiles {@code source} with {@code options}; a failed build throws with the compiler's log. */
-    static cl_program build(cl_context context, cl_device_id device, String source, String options) {
-        cl_program program = clCreateProgramWithSource(context, 1, new String[] {source}, null, null);
-        try {
-            clBuildProgram(program, 1, new cl_device_id[] {device}, options, null, null);
-        } catch (org.jocl.CLException e) {
-            String log = buildLog(program, device);
-            clReleaseProgram(program);
-            throw new IllegalStateException("OpenCL build failed (" + options + "): " + e.getMessage() + "\n" + log, e);
-        }
-        return program;
-    }
-
-    private static String buildLog(cl_program program, cl_device_id device) {
-        long[] size = new long[1];
-        clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, 0, null, size);
-        byte[] log = new byte[(int) size[0]];
-        clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
-        return new String(log, StandardCharsets.UTF_8).trim();
-    }
-
-    private static String source() {
-        try (InputStream in = ClGemm.class.getResourceAsStream("gemm.cl")) {
-            if (in == null) throw new IllegalStateException("gemm.cl missing from the jar");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read gemm.cl", e);
-        }
+        // Doubles take twice the local memory: fall back to the small safe set where the chosen one no longer fits.
+        if (dtype == DType.FLOAT64 && !p.fits(facts.maxWorkGroupSize(), facts.localMemBytes(), 8)) p = GemmCandidates.SMALLEST;
+        String defines = "-DPRECISION=" + (dtype == DType.FLOAT64 ? 64 : 32) + " " + p.defines();
+        return new Kernels(runtime.kernel(SOURCE, "gemm_tiled", defines), runtime.kernel(SOURCE, "gemm_small", defines), p);
     }
 
     private static long ceilDiv(int a, int b) {
         return (a + b - 1) / b;
-    }
-
-    @Override
-    public synchronized void close() {
-        for (Kernels ks : kernels.values()) {
-            clReleaseKernel(ks.tiled());
-            clReleaseKernel(ks.small());
-            clReleaseProgram(ks.program());
-        }
-        kernels.clear();
     }
 }

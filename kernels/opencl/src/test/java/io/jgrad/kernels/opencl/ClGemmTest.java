@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jgrad.tensor.DType;
 import java.util.Random;
 import org.jocl.cl_mem;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,14 +17,9 @@ class ClGemmTest {
     private static ClGemm gemm;
 
     private static ClGemm gemm() {
-        RawClDevice d = RawClDevice.get();
-        if (gemm == null) gemm = new ClGemm(d.context, d.device, d.queue, GemmCandidates.defaultFor(ClDeviceFacts.of(d.device)));
+        ClRuntime rt = OpenClAvailability.runtime();
+        if (gemm == null) gemm = new ClGemm(rt, GemmCandidates.defaultFor(ClDeviceFacts.of(rt.info())));
         return gemm;
-    }
-
-    @AfterAll
-    static void release() {
-        if (gemm != null) gemm.close();
     }
 
     private static final int[] SIDES = {1, 2, 3, 7, 13, 31, 33, 255, 257};
@@ -62,14 +56,14 @@ class ClGemmTest {
 
     @Test
     void float64() {
-        RawClDevice d = RawClDevice.get();
-        org.junit.jupiter.api.Assumptions.assumeTrue(ClDeviceFacts.of(d.device).fp64(), "device has no fp64");
+        ClRuntime rt = OpenClAvailability.runtime();
+        org.junit.jupiter.api.Assumptions.assumeTrue(rt.info().fp64(), "device has no fp64");
         Random rnd = new Random(4);
         int m = 77, n = 129, k = 100;
         double[] a = randomDoubles(rnd, m * k), b = randomDoubles(rnd, k * n);
-        cl_mem ab = d.upload(a), bb = d.upload(b), cb = d.upload(new double[m * n]);
+        cl_mem ab = ClBuffers.upload(rt, a), bb = ClBuffers.upload(rt, b), cb = ClBuffers.upload(rt, new double[m * n]);
         gemm().gemm(DType.FLOAT64, false, false, m, n, k, 1.0, ab, 0, k, 0, bb, 0, n, 0, 0.0, cb, 0, n, 0, 1);
-        double[] c = d.downloadDoubles(cb, m * n);
+        double[] c = ClBuffers.doubles(rt, cb, m * n);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double want = 0;
@@ -86,7 +80,7 @@ class ClGemmTest {
 
     /** Runs the case with offsets and leading dimensions larger than needed, and compares every element. */
     static void check(Case t, Random rnd) {
-        RawClDevice d = RawClDevice.get();
+        ClRuntime rt = OpenClAvailability.runtime();
         int aRows = t.transA ? t.k : t.m, aCols = t.transA ? t.m : t.k;
         int bRows = t.transB ? t.n : t.k, bCols = t.transB ? t.k : t.n;
         int lda = aCols + 3, ldb = bCols + 1, ldc = (t.cColumnMajor ? t.m : t.n) + 2;
@@ -94,11 +88,11 @@ class ClGemmTest {
         int strideA = aRows * lda + 1, strideB = bRows * ldb, strideC = (t.cColumnMajor ? t.n : t.m) * ldc + 3;
         float[] a = randomFloats(rnd, offA + t.batches * strideA), b = randomFloats(rnd, offB + t.batches * strideB);
         float[] c0 = randomFloats(rnd, offC + t.batches * strideC);
-        cl_mem ab = d.upload(a), bb = d.upload(b), cb = d.upload(c0);
+        cl_mem ab = ClBuffers.upload(rt, a), bb = ClBuffers.upload(rt, b), cb = ClBuffers.upload(rt, c0);
         GemmOperand ao = GemmOperand.rowMajor(ab, offA, lda, t.transA, strideA), bo = GemmOperand.rowMajor(bb, offB, ldb, t.transB, strideB);
         GemmOperand co = t.cColumnMajor ? new GemmOperand(cb, offC, 1, ldc, strideC) : new GemmOperand(cb, offC, ldc, 1, strideC);
         gemm().gemm(DType.FLOAT32, t.m, t.n, t.k, t.batches, t.alpha, ao, bo, t.beta, co);
-        float[] c = d.download(cb, c0.length);
+        float[] c = ClBuffers.floats(rt, cb, c0.length);
         for (int q = 0; q < t.batches; q++) {
             for (int i = 0; i < t.m; i++) {
                 for (int j = 0; j < t.n; j++) {
