@@ -3,6 +3,8 @@ package io.jgrad.kernels.opencl;
 import static org.jocl.CL.*;
 
 import io.jgrad.tensor.DType;
+import java.util.Map;
+import java.util.WeakHashMap;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
@@ -36,6 +38,16 @@ public final class ClGemm {
 
     /** The tiled and small kernels of one program (one dtype). */
     private record Kernels(cl_kernel tiled, cl_kernel small, GemmParams params) {
+    }
+
+    /** One per runtime, made on first use with the tuned (or default) parameters of its device. */
+    private static final Map<ClRuntime, ClGemm> PER_RUNTIME = new WeakHashMap<>();
+
+    /** The GEMM the backend uses on {@code runtime}: parameters from {@link GemmTuner#chosen}. */
+    static ClGemm of(ClRuntime runtime) {
+        synchronized (PER_RUNTIME) {
+            return PER_RUNTIME.computeIfAbsent(runtime, rt -> new ClGemm(rt, GemmTuner.chosen(rt, GemmTuningCache.standard())));
+        }
     }
 
     /** Launches on the runtime's queue. */
