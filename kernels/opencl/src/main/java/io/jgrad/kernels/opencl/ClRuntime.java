@@ -125,6 +125,14 @@ public final class ClRuntime implements AutoCloseable {
         };
     }
 
+    /**
+     * The build options that template a source on {@code dtype}: {@code -DT=float}, {@code -DT=double}, or
+     * {@code -DT=long -DINTEGRAL} (sources guard their floating-point-only code with {@code #ifndef INTEGRAL}).
+     */
+    public static String typeDefines(DType dtype) {
+        return "-DT=" + typeName(dtype) + (dtype.isFloatingPoint() ? "" : " -DINTEGRAL");
+    }
+
     /** Throws naming the op and the device when this device cannot hold {@code dtype} (float64 without cl_khr_fp64). */
     public void requireSupported(DType dtype, String op) {
         if (dtype == DType.FLOAT64 && !info.fp64()) {

@@ -2,6 +2,7 @@ package io.jgrad.kernels.opencl;
 
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
+import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.Storage;
 import org.jocl.cl_mem;
 
@@ -27,6 +28,11 @@ public final class ClStorage extends Storage implements AutoCloseable {
         this.buffer = buffer;
         this.capacityBytes = capacityBytes;
         this.cleanable = CLEANER.register(this, new Release(runtime.pool(), buffer, capacityBytes));
+    }
+
+    /** The OpenCL storage of an array of the OpenCL backend. */
+    public static ClStorage of(NDArray a) {
+        return (ClStorage) a.storage();
     }
 
     /** The OpenCL buffer; valid while this storage is reachable and not closed. */

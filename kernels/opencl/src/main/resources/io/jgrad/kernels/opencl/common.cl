@@ -41,3 +41,25 @@ inline int layout_coord(const Layout l, int i, int dim) {
 inline int layout_at4(const Layout l, int n, int c, int h, int w) {
     return l.offset + n * l.strides[0] + c * l.strides[1] + h * l.strides[2] + w * l.strides[3];
 }
+
+// NaN tests that also compile for the integral instantiation (T=long), which has no NaN.
+#ifdef INTEGRAL
+#define IS_NAN(v) 0
+#else
+#define IS_NAN(v) isnan(v)
+#endif
+
+// Row-major coordinates of position i of l's shape into coord[0 .. l.rank-1].
+inline void layout_coords(const Layout l, int i, int* coord) {
+    for (int d = l.rank - 1; d >= 0; d--) {
+        coord[d] = i % l.shape[d];
+        i /= l.shape[d];
+    }
+}
+
+// Storage index of coord (of l's rank) in l.
+inline int layout_at_coords(const Layout l, const int* coord) {
+    int p = l.offset;
+    for (int d = 0; d < l.rank; d++) p += coord[d] * l.strides[d];
+    return p;
+}

@@ -16,7 +16,7 @@ class ClRuntimeTest {
 
     @Test
     void uploadsLaunchesOverAStridedLayoutAndDownloads() {
-        ClRuntime rt = OpenClAvailability.runtime();
+        ClRuntime rt = OpenClTesting.runtime();
         ClStorage s = rt.upload(new HostStorage.Float32(new float[] {0, 1, 2, 3, 4, 5}));
         // Every second element: shape [3], stride 2, offset 1.
         int[] layout = ClLayout.struct("test", new int[] {3}, new int[] {2}, 1);
@@ -26,7 +26,7 @@ class ClRuntimeTest {
 
     @Test
     void kernelsAreCachedPerSourceAndDefines() {
-        ClRuntime rt = OpenClAvailability.runtime();
+        ClRuntime rt = OpenClTesting.runtime();
         assertSame(rt.kernel("test_kernels.cl", "add_one", "-DT=float"), rt.kernel("test_kernels.cl", "add_one", "-DT=float"));
         ClStorage s = rt.upload(new HostStorage.Int64(new long[] {1L << 40, 7}));
         rt.launch(rt.kernel("test_kernels.cl", "add_one", "-DT=long"), 2, s, ClLayout.struct("test", new int[] {2}, new int[] {1}, 0), 2);
@@ -35,7 +35,7 @@ class ClRuntimeTest {
 
     @Test
     void allocateZeroFillsEvenARecycledBuffer() {
-        ClRuntime rt = OpenClAvailability.runtime();
+        ClRuntime rt = OpenClTesting.runtime();
         ClStorage dirty = rt.upload(new HostStorage.Float32(new float[] {1, 2, 3}));
         dirty.close(); // back to the pool, contents kept
         ClStorage fresh = rt.allocate(DType.FLOAT32, 3);
@@ -44,21 +44,21 @@ class ClRuntimeTest {
 
     @Test
     void aBuildFailureCarriesTheBuildLog() {
-        ClRuntime rt = OpenClAvailability.runtime();
+        ClRuntime rt = OpenClTesting.runtime();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> rt.kernel("broken.cl", "broken", ""));
         assertTrue(e.getMessage().contains("broken.cl") && e.getMessage().contains("undefined_symbol_for_the_test"), e.getMessage());
     }
 
     @Test
     void aMissingSourceIsNamed() {
-        ClRuntime rt = OpenClAvailability.runtime();
+        ClRuntime rt = OpenClTesting.runtime();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rt.kernel("nope.cl", "x", ""));
         assertTrue(e.getMessage().contains("nope.cl"), e.getMessage());
     }
 
     @Test
     void deviceSelectionByIndexNameAndDefault() {
-        OpenClAvailability.runtime();
+        OpenClTesting.runtime();
         List<ClDeviceInfo> devices = ClDevices.list();
         ClDeviceInfo first = devices.get(0);
         assertEquals(first, ClDevices.select(devices, "0"));
@@ -69,7 +69,7 @@ class ClRuntimeTest {
 
     @Test
     void aBadDeviceChoiceListsTheDevices() {
-        OpenClAvailability.runtime();
+        OpenClTesting.runtime();
         List<ClDeviceInfo> devices = ClDevices.list();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClDevices.select(devices, "no-such-device-xyz"));
         assertTrue(e.getMessage().contains("jgrad.opencl.device=no-such-device-xyz") && e.getMessage().contains(devices.get(0).name()), e.getMessage());
