@@ -17,7 +17,7 @@ class ClGemmTest {
     private static ClGemm gemm;
 
     private static ClGemm gemm() {
-        ClRuntime rt = OpenClAvailability.runtime();
+        ClRuntime rt = OpenClTesting.runtime();
         if (gemm == null) gemm = new ClGemm(rt, GemmCandidates.defaultFor(ClDeviceFacts.of(rt.info())));
         return gemm;
     }
@@ -56,7 +56,7 @@ class ClGemmTest {
 
     @Test
     void float64() {
-        ClRuntime rt = OpenClAvailability.runtime();
+        ClRuntime rt = OpenClTesting.runtime();
         org.junit.jupiter.api.Assumptions.assumeTrue(rt.info().fp64(), "device has no fp64");
         Random rnd = new Random(4);
         int m = 77, n = 129, k = 100;
@@ -80,7 +80,7 @@ class ClGemmTest {
 
     /** Runs the case with offsets and leading dimensions larger than needed, and compares every element. */
     static void check(Case t, Random rnd) {
-        ClRuntime rt = OpenClAvailability.runtime();
+        ClRuntime rt = OpenClTesting.runtime();
         int aRows = t.transA ? t.k : t.m, aCols = t.transA ? t.m : t.k;
         int bRows = t.transB ? t.n : t.k, bCols = t.transB ? t.k : t.n;
         int lda = aCols + 3, ldb = bCols + 1, ldc = (t.cColumnMajor ? t.m : t.n) + 2;

@@ -18,7 +18,7 @@ class GemmTunerTest {
 
     @Test
     void tunesPicksAFittingCandidateAndCachesIt(@TempDir Path dir) {
-        ClRuntime rt = OpenClAvailability.runtime();
+        ClRuntime rt = OpenClTesting.runtime();
         GemmTuningCache cache = new GemmTuningCache(dir.resolve("sub/tuning.json"));
         List<GemmParams> candidates = List.of(new GemmParams(32, 32, 16, 8, 8, 2, 4, 2, 4), GemmCandidates.SMALLEST,
                 new GemmParams(64, 64, 16, 8, 8, 4, 4, 0, 0));
