@@ -16,14 +16,14 @@ import io.jgrad.tensor.spi.ConvParams;
  * gradW[g]     = gradOut[·, g] · col_g(·)^T           (one product over all images of a chunk)
  * </pre>
  *
- * Images go in chunks whose column matrices take at most {@link #MAX_COLUMN_ELEMENTS} elements; each product
+ * Images go in chunks whose column matrices take at most {@link #maxColumnElements} elements; each product
  * runs batched over the images of a chunk, one launch per group. The weight gradient adds chunk after chunk
  * (beta = 1), in a fixed order.
  */
 final class ClConvolution {
 
-    /** Elements of the column buffer of one chunk (64 MiB of float32). */
-    static final int MAX_COLUMN_ELEMENTS = 1 << 24;
+    /** Elements of the column buffer of one chunk (64 MiB of float32); tests lower it to exercise chunking. */
+    static volatile int maxColumnElements = 1 << 24;
     private static final String SOURCE = "im2col.cl";
 
     private ClConvolution() {
@@ -43,10 +43,10 @@ final class ClConvolution {
             return outH * outW;
         }
 
-        /** Images per chunk: as many as fit {@link #MAX_COLUMN_ELEMENTS}, at least one. */
+        /** Images per chunk: as many as fit {@link #maxColumnElements}, at least one. */
         int chunk() {
             long perImage = (long) groups * depth() * positions();
-            return (int) Math.max(1, Math.min(n, MAX_COLUMN_ELEMENTS / Math.max(1, perImage)));
+            return (int) Math.max(1, Math.min(n, maxColumnElements / Math.max(1, perImage)));
         }
 
         int[] struct() {
