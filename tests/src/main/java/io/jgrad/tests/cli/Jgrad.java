@@ -1,5 +1,6 @@
 package io.jgrad.tests.cli;
 
+import io.jgrad.kernels.opencl.ClDevices;
 import io.jgrad.tensor.Backends;
 import io.jgrad.tests.parity.ParityRunner;
 import io.jgrad.train.cli.EvalCommand;
@@ -113,7 +114,7 @@ public final class Jgrad {
     private static int info(List<String> args, PrintStream out) {
         for (String a : args) {
             if (a.equals("--help") || a.equals("-h")) {
-                out.println("usage: jgrad info\n\nLists every backend found, whether it runs here, and the cause when it does not.");
+                out.println("usage: jgrad info\n\nLists every backend found, whether it runs here, and the cause when it does not, then the OpenCL devices.");
                 return 0;
             }
             throw new UsageError("unknown option '" + a + "'");
@@ -125,6 +126,8 @@ public final class Jgrad {
                     : String.format(Locale.ROOT, "%-10s unavailable  %s", e.name(), e.unavailableCause()));
         }
         out.println("default: " + Backends.forDevice(Backends.defaultDevice()).name());
+        out.println("opencl devices (choose with -D" + ClDevices.PROPERTY + "=INDEX|NAME):");
+        for (String line : ClDevices.report()) out.println("  " + line);
         return 0;
     }
 

@@ -58,6 +58,30 @@ public final class ClDevices {
         return devices;
     }
 
+    /**
+     * One line per OpenCL device, the one {@link #select} picks marked, or a single line with the reason there
+     * is none; for {@code jgrad info}. Never throws.
+     */
+    public static List<String> report() {
+        try {
+            List<ClDeviceInfo> devices = list();
+            if (devices.isEmpty()) return List.of("no OpenCL device found on any platform");
+            ClDeviceInfo chosen = null;
+            String choiceError = null;
+            try {
+                chosen = select(devices, System.getProperty(PROPERTY));
+            } catch (RuntimeException e) {
+                choiceError = e.getMessage().lines().findFirst().orElse("");
+            }
+            List<String> lines = new ArrayList<>();
+            for (ClDeviceInfo d : devices) lines.add(d.describe() + (d.equals(chosen) ? "  <- used" : ""));
+            if (choiceError != null) lines.add(choiceError);
+            return lines;
+        } catch (RuntimeException | LinkageError e) {
+            return List.of("none: " + e.getMessage());
+        }
+    }
+
     static final String NO_PLATFORM = "no OpenCL platform found (install an ICD such as pocl-opencl-icd)";
 
     /** The device named by {@code choice} (the property's value, or null for the automatic choice). */

@@ -44,8 +44,8 @@ kernel void reduce_group(global const T* x, global T* out, const Layout outer, c
     for (int k = lid; k < nInner; k += size) acc = reduce_combine(op, acc, x[base + layout_at(inner, k)]);
     partial[lid] = acc;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = size / 2; half > 0; half /= 2) {
-        if (lid < half) partial[lid] = reduce_combine(op, partial[lid], partial[lid + half]);
+    for (int active = size / 2; active > 0; active /= 2) {
+        if (lid < active) partial[lid] = reduce_combine(op, partial[lid], partial[lid + active]);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (lid == 0) out[layout_at(ol, o)] = reduce_finish(op, partial[0], count);
