@@ -40,7 +40,10 @@ public final class ClGemm {
     private record Kernels(cl_kernel tiled, cl_kernel small, GemmParams params) {
     }
 
-    /** One per runtime, made on first use with the tuned (or default) parameters of its device. */
+    /**
+     * One per runtime, made on first use with the tuned (or default) parameters of its device. The value
+     * refers to its runtime, so an entry lives as long as the map: fine for the backend's one runtime per JVM.
+     */
     private static final Map<ClRuntime, ClGemm> PER_RUNTIME = new WeakHashMap<>();
 
     /** The GEMM the backend uses on {@code runtime}: parameters from {@link GemmTuner#chosen}. */
