@@ -12,6 +12,9 @@ public final class BenchCommand {
 
     static final String USAGE = """
             usage: jgrad bench gemm [--sizes N,N,...]   SGEMM GFLOP/s: jgrad (1 thread, all cores), reference, OpenBLAS, PyTorch
+                   jgrad bench gemm --backend opencl [--sizes N,...]
+                                                        the OpenCL SGEMM on the chosen device beside the vector backend
+                   jgrad bench tune-opencl [--size N]   tunes the OpenCL SGEMM for the device, caches and prints the choice
                    jgrad bench conv                     MNIST ConvNet conv2d forward+backward: jgrad vs PyTorch
                    jgrad bench epoch                    MNIST ConvNet training step and epoch time: jgrad vs PyTorch
                    jgrad bench jmh [JMH options]        the JMH benchmarks (e.g. 'jmh Gemm -p n=1024 -prof gc'; 'jmh -h')
@@ -19,6 +22,9 @@ public final class BenchCommand {
             Prints a table measured in one run; the last line gives the headline ratio. Python anchors use
             /usr/bin/python3 (apt-get install -y python3-numpy python3-torch libopenblas0-pthread); without them
             their columns read n/a. Threads: OPENBLAS_NUM_THREADS / torch.set_num_threads / a jgrad pool per count.""";
+
+    /** Sizes of the OpenCL table (BENCHMARKS.md records 256, 512, 1024 on PoCL). */
+    static final int[] OPENCL_SIZES = {256, 512, 1024, 2048};
 
     private BenchCommand() {
     }
@@ -35,14 +41,31 @@ public final class BenchCommand {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "gemm" -> {
-                int[] sizes = GemmReport.SIZES;
+                int[] sizes = null;
+                String backend = null;
                 for (int i = 0; i < rest.length; i++) {
                     if (rest[i].equals("--sizes") && i + 1 < rest.length) sizes = parseSizes(rest[++i], err);
                     else if (rest[i].startsWith("--sizes=")) sizes = parseSizes(rest[i].substring("--sizes=".length()), err);
+                    else if (rest[i].equals("--backend") && i + 1 < rest.length) backend = rest[++i];
+                    else if (rest[i].startsWith("--backend=")) backend = rest[i].substring("--backend=".length());
                     else return usageError(err, "unknown option '" + rest[i] + "'");
-                    if (sizes == null) return 2;
+                    if (sizes == null && rest[i].startsWith("--sizes")) return 2;
                 }
-                GemmReport.run(sizes, out);
+                if (backend != null && !backend.equals("opencl")) return usageError(err, "--backend takes 'opencl' (the CPU backends are always in the table)");
+                if (backend != null) OpenClReport.gemm(sizes != null ? sizes : OPENCL_SIZES, out);
+                else GemmReport.run(sizes != null ? sizes : GemmReport.SIZES, out);
+                return 0;
+            }
+            case "tune-opencl" -> {
+                int size = 0;
+                if (rest.length == 2 && rest[0].equals("--size")) {
+                    int[] parsed = parseSizes(rest[1], err);
+                    if (parsed == null || parsed.length != 1) return 2;
+                    size = parsed[0];
+                } else if (rest.length > 0) {
+                    return usageError(err, "tune-opencl takes only --size N");
+                }
+                OpenClReport.tune(size, out);
                 return 0;
             }
             case "conv" -> {
@@ -60,7 +83,7 @@ public final class BenchCommand {
                 return 0;
             }
             default -> {
-                return usageError(err, "unknown bench '" + args[0] + "' (gemm, conv, epoch, jmh)");
+                return usageError(err, "unknown bench '" + args[0] + "' (gemm, tune-opencl, conv, epoch, jmh)");
             }
         }
     }

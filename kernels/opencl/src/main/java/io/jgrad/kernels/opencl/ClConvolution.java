@@ -1,50 +1,147 @@
 package io.jgrad.kernels.opencl;
 
+import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvParams;
 
 /**
- * 2-D convolution (NCHW) and its gradients on the OpenCL device, as direct loops: one work-item per element
- * written, each a single sum in the reference backend's order. Correct for any strides, groups, padding and
- * dilation; the baseline that faster kernels (im2col + SGEMM) are tested against.
+ * 2-D convolution (NCHW) and its gradients on the OpenCL device as matrix products over im2col columns
+ * ({@code im2col.cl} + {@link ClGemm}), in the notation of the CPU backend's {@code VectorConvolution}: for
+ * group g, {@code W_g} is the {@code Og x K} block of weight rows ({@code K = Cg·kH·kW}) and {@code col_g} the
+ * {@code K x P} column matrix of an image ({@code P = outH·outW}). Then
+ *
+ * <pre>
+ * out[n, g]    = W_g · col_g(n)                       (+ bias)
+ * gradIn[n, g] = col2im(W_g^T · gradOut[n, g])        (col2im a gather: deterministic, no atomics)
+ * gradW[g]     = gradOut[·, g] · col_g(·)^T           (one product over all images of a chunk)
+ * </pre>
+ *
+ * Images go in chunks whose column matrices take at most {@link #maxColumnElements} elements; each product
+ * runs batched over the images of a chunk, one launch per group. The weight gradient adds chunk after chunk
+ * (beta = 1), in a fixed order.
  */
 final class ClConvolution {
+
+    /** Elements of the column buffer of one chunk (64 MiB of float32); tests lower it to exercise chunking. */
+    static volatile int maxColumnElements = 1 << 24;
+    private static final String SOURCE = "im2col.cl";
+
     private ClConvolution() {
     }
 
-    /** {@code input [N, C, H, W]}, {@code weight [O, C/groups, kH, kW]}, optional {@code bias [O]}, {@code out [N, O, outH, outW]}. */
+    /** The geometry of one convolution, and the {@code ConvShape} struct of im2col.cl. */
+    private record Shape(int n, int c, int h, int w, int groups, int cg, int og, int kH, int kW, int outH, int outW, ConvParams p) {
+        static Shape of(int[] in, int[] weight, int[] out, ConvParams p) {
+            return new Shape(in[0], in[1], in[2], in[3], p.groups(), weight[1], weight[0] / p.groups(), weight[2], weight[3], out[2], out[3], p);
+        }
+
+        int depth() {
+            return cg * kH * kW;
+        }
+
+        int positions() {
+            return outH * outW;
+        }
+
+        /** Images per chunk: as many as fit {@link #maxColumnElements}, at least one. */
+        int chunk() {
+            long perImage = (long) groups * depth() * positions();
+            return (int) Math.max(1, Math.min(n, maxColumnElements / Math.max(1, perImage)));
+        }
+
+        int[] struct() {
+            return new int[] {n, c, h, w, groups, cg, kH, kW, outH, outW, p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW()};
+        }
+    }
+
     static void forward(ClRuntime rt, NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        int[] g = geometry(input.shape(), weight.shape(), out.shape(), p);
-        boolean hasBias = bias != null;
-        rt.launch(kernel(rt, input, "conv2d_forward"), out.numel(),
-                ClStorage.of(input), ClStorage.of(weight), ClStorage.of(hasBias ? bias : out), ClStorage.of(out),
-                ClLayout.of(input), ClLayout.of(weight), ClLayout.of(out),
-                hasBias ? bias.offset() : 0, hasBias ? bias.stride(0) : 0, hasBias ? 1 : 0, g);
+        Shape s = Shape.of(input.shape(), weight.shape(), out.shape(), p);
+        NDArray w = flatFrom(weight, 1) ? weight : weight.contiguous();
+        NDArray target = flatFrom(out, 2) ? out : NDArray.zeros(out.dtype(), out.device(), out.shape());
+        int depth = s.depth(), positions = s.positions(), og = s.og();
+        ClGemm gemm = ClGemm.of(rt);
+        for (int first = 0; first < s.n; first += s.chunk()) {
+            int count = Math.min(s.chunk(), s.n - first);
+            try (ClStorage col = im2col(rt, input, s, first, count)) {
+                int row = count * positions;
+                for (int g = 0; g < s.groups; g++) {
+                    GemmOperand wg = new GemmOperand(ClStorage.of(w).buffer(), w.offset() + g * og * w.stride(0), w.stride(0), 1, 0);
+                    GemmOperand colG = new GemmOperand(col.buffer(), g * depth * row, row, 1, positions);
+                    GemmOperand outG = new GemmOperand(ClStorage.of(target).buffer(),
+                            target.offset() + first * target.stride(0) + g * og * target.stride(1), target.stride(1), 1, target.stride(0));
+                    gemm.gemm(out.dtype(), og, positions, depth, count, 1.0, wg, colG, 0.0, outG);
+                }
+            }
+        }
+        if (bias != null) {
+            rt.launch(rt.kernel(SOURCE, "add_bias", ClRuntime.typeDefines(out.dtype())), target.numel(),
+                    ClStorage.of(target), ClStorage.of(bias), ClLayout.of(target), bias.offset(), bias.stride(0), target.numel());
+        }
+        if (target != out) out.assign(target);
     }
 
-    /** Gradient with respect to the input; {@code gradInput} is overwritten. */
     static void backwardInput(ClRuntime rt, NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
-        int[] g = geometry(gradInput.shape(), weight.shape(), gradOut.shape(), p);
-        rt.launch(kernel(rt, gradOut, "conv2d_backward_input"), gradInput.numel(),
-                ClStorage.of(gradOut), ClStorage.of(weight), ClStorage.of(gradInput),
-                ClLayout.of(gradOut), ClLayout.of(weight), ClLayout.of(gradInput), g);
+        Shape s = Shape.of(gradInput.shape(), weight.shape(), gradOut.shape(), p);
+        NDArray w = flatFrom(weight, 1) ? weight : weight.contiguous();
+        NDArray go = flatFrom(gradOut, 2) ? gradOut : gradOut.contiguous();
+        int depth = s.depth(), positions = s.positions(), og = s.og();
+        ClGemm gemm = ClGemm.of(rt);
+        for (int first = 0; first < s.n; first += s.chunk()) {
+            int count = Math.min(s.chunk(), s.n - first);
+            int row = count * positions;
+            try (ClStorage col = rt.allocateUninitialized(gradInput.dtype(), s.groups * depth * row)) {
+                for (int g = 0; g < s.groups; g++) {
+                    // W_g^T: the weight rows of group g read column by column.
+                    GemmOperand wgT = new GemmOperand(ClStorage.of(w).buffer(), w.offset() + g * og * w.stride(0), 1, w.stride(0), 0);
+                    GemmOperand goG = new GemmOperand(ClStorage.of(go).buffer(), go.offset() + first * go.stride(0) + g * og * go.stride(1),
+                            go.stride(1), 1, go.stride(0));
+                    GemmOperand colG = new GemmOperand(col.buffer(), g * depth * row, row, 1, positions);
+                    gemm.gemm(gradInput.dtype(), depth, positions, og, count, 1.0, wgT, goG, 0.0, colG);
+                }
+                int cells = count * s.c * s.h * s.w;
+                rt.launch(rt.kernel(SOURCE, "col2im", ClRuntime.typeDefines(gradInput.dtype())), cells,
+                        col, ClStorage.of(gradInput), ClLayout.of(gradInput), s.struct(), first, count);
+            }
+        }
     }
 
-    /** Gradient with respect to the weight; {@code gradWeight} is overwritten. */
     static void backwardWeight(ClRuntime rt, NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
-        int[] g = geometry(input.shape(), gradWeight.shape(), gradOut.shape(), p);
-        rt.launch(kernel(rt, input, "conv2d_backward_weight"), gradWeight.numel(),
-                ClStorage.of(input), ClStorage.of(gradOut), ClStorage.of(gradWeight),
-                ClLayout.of(input), ClLayout.of(gradOut), ClLayout.of(gradWeight), g);
+        Shape s = Shape.of(input.shape(), gradWeight.shape(), gradOut.shape(), p);
+        NDArray target = flatFrom(gradWeight, 1) ? gradWeight : NDArray.zeros(gradWeight.dtype(), gradWeight.device(), gradWeight.shape());
+        int depth = s.depth(), positions = s.positions(), og = s.og();
+        ClGemm gemm = ClGemm.of(rt);
+        for (int first = 0; first < s.n; first += s.chunk()) {
+            int count = Math.min(s.chunk(), s.n - first);
+            int row = count * positions;
+            // gradOut of the chunk as [O][images][P], so that a group's rows span every image of the chunk.
+            NDArray goT = gradOut.narrow(0, first, count).permute(1, 0, 2, 3).contiguous();
+            try (ClStorage col = im2col(rt, input, s, first, count)) {
+                GemmOperand goG = new GemmOperand(ClStorage.of(goT).buffer(), goT.offset(), row, 1, og * row);
+                GemmOperand colT = new GemmOperand(col.buffer(), 0, 1, row, depth * row);
+                GemmOperand gw = new GemmOperand(ClStorage.of(target).buffer(), target.offset(), target.stride(0), 1, og * target.stride(0));
+                gemm.gemm(gradWeight.dtype(), og, depth, row, s.groups, 1.0, goG, colT, first == 0 ? 0.0 : 1.0, gw);
+            }
+        }
+        if (target != gradWeight) gradWeight.assign(target);
     }
 
-    private static org.jocl.cl_kernel kernel(ClRuntime rt, NDArray a, String name) {
-        return rt.kernel("conv.cl", name, ClRuntime.typeDefines(a.dtype()));
+    /** The column matrices of images {@code first .. first+count-1}, laid out as im2col.cl describes. */
+    private static ClStorage im2col(ClRuntime rt, NDArray input, Shape s, int first, int count) {
+        DType dtype = input.dtype();
+        int size = s.groups * s.depth() * count * s.positions();
+        ClStorage col = rt.allocateUninitialized(dtype, size);
+        rt.launch(rt.kernel(SOURCE, "im2col", ClRuntime.typeDefines(dtype)), size,
+                ClStorage.of(input), col, ClLayout.of(input), s.struct(), first, count);
+        return col;
     }
 
-    /** The {@code ConvGeometry} struct of conv.cl, field by field. */
-    private static int[] geometry(int[] in, int[] w, int[] out, ConvParams p) {
-        return new int[] {in[0], in[1], in[2], in[3], w[0], w[1], w[0] / p.groups(), w[2], w[3], out[2], out[3],
-                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW()};
+    /** True when dims {@code dim ..} of {@code x} are one unit-stride run (row-major within them), so they read as one flat index. */
+    static boolean flatFrom(NDArray x, int dim) {
+        int expected = 1;
+        for (int d = x.rank() - 1; d >= dim; d--) {
+            if (x.shape(d) != 1 && x.stride(d) != expected) return false;
+            expected *= x.shape(d);
+        }
+        return true;
     }
 }

@@ -1,13 +1,15 @@
 package io.jgrad.kernels.opencl;
 
 import io.jgrad.tensor.NDArray;
-
 import java.util.Arrays;
 
 /**
- * Batched matrix product on the OpenCL device: {@code [..., M, K] x [..., K, N] -> [..., M, N]} over any
- * strides. This version is one work-item per output element (a plain dot product); it is the correct
- * baseline the tuned SGEMM is tested against and replaces.
+ * Batched matrix product on the OpenCL device, {@code [..., M, K] x [..., K, N] -> [..., M, N]}, through
+ * {@link ClGemm}. The GEMM takes each matrix by its two strides, so row-major, column-major (transposed views)
+ * and other strided matrices go in as they are; the batch dims must step by one stride per operand (any
+ * contiguous batch, an expanded one with stride 0, a slice of either). An operand whose batch dims do not (a
+ * permuted batch) is copied contiguous first with the backend's copy kernel, and an output of that kind is
+ * computed into a contiguous array and copied into place.
  */
 final class ClMatmul {
     private ClMatmul() {
@@ -18,16 +20,35 @@ final class ClMatmul {
         int rank = out.rank();
         int m = out.shape(rank - 2), n = out.shape(rank - 1), k = a.shape(rank - 1);
         int[] batch = Arrays.copyOf(out.shape(), rank - 2);
-        int[][] batchLayouts = ClLayout.coalesce("matmul", batch, batchView(a, batch), batchView(b, batch), batchView(out, batch));
-        int total = out.numel();
-        rt.launch(rt.kernel("matmul.cl", "matmul", ClRuntime.typeDefines(out.dtype())), total,
-                ClStorage.of(a), ClStorage.of(b), ClStorage.of(out), batchLayouts[0], batchLayouts[1], batchLayouts[2],
-                m, n, k, a.stride(rank - 2), a.stride(rank - 1), b.stride(rank - 2), b.stride(rank - 1),
-                out.stride(rank - 2), out.stride(rank - 1), total);
+        int batches = 1;
+        for (int d : batch) batches *= d;
+        if (batches == 0 || m == 0 || n == 0) return;
+        if (batchStride(a, batch) == null) a = a.contiguous();
+        if (batchStride(b, batch) == null) b = b.contiguous();
+        NDArray target = batchStride(out, batch) == null ? NDArray.zeros(out.dtype(), out.device(), out.shape()) : out;
+        ClGemm.of(rt).gemm(out.dtype(), m, n, k, batches, 1.0, operand(a, batch), operand(b, batch), 0.0, operand(target, batch));
+        if (target != out) out.assign(target);
     }
 
-    /** The batch dims of {@code a} (its first rank-2 dims) as a view of their own, locating each matrix's first element. */
-    private static NDArray batchView(NDArray a, int[] batch) {
-        return NDArray.view(a.storage(), batch, Arrays.copyOf(a.strides(), batch.length), a.offset());
+    private static GemmOperand operand(NDArray x, int[] batch) {
+        int rank = x.rank();
+        return new GemmOperand(ClStorage.of(x).buffer(), x.offset(), x.stride(rank - 2), x.stride(rank - 1), batchStride(x, batch));
+    }
+
+    /**
+     * The one stride that steps through the matrices of {@code x} in row-major batch order, or null when its
+     * batch dims need more than one: each dim of size above 1 must step by the next such dim's stride times its size.
+     */
+    static Integer batchStride(NDArray x, int[] batch) {
+        Integer stride = null;
+        int span = 0; // the stride the next-outer dim of size above 1 must have
+        for (int d = batch.length - 1; d >= 0; d--) {
+            if (batch[d] == 1) continue;
+            int s = x.stride(d);
+            if (stride == null) stride = s;
+            else if (s != span) return null;
+            span = s * batch[d];
+        }
+        return stride == null ? 0 : stride;
     }
 }

@@ -1,0 +1,178 @@
+package io.jgrad.kernels.opencl;
+
+import static org.jocl.CL.*;
+
+import io.jgrad.tensor.DType;
+import java.util.Map;
+import java.util.WeakHashMap;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_event;
+import org.jocl.cl_kernel;
+import org.jocl.cl_mem;
+
+/**
+ * Batched strided GEMM on one OpenCL device: {@code C = alpha * A * B + beta * C} for {@code batches} products
+ * of {@code M x K} by {@code K x N}, each operand a {@link GemmOperand} (any strides, so transposes cost
+ * nothing). Big products run the tiled kernel of {@code gemm.cl} with one {@link GemmParams} set; small ones,
+ * where a tile would be mostly empty, a one-element-per-work-item kernel. The programs come from the
+ * runtime's cache (one per dtype and parameter set). Launches go to the runtime's queue, or to the queue
+ * given (the tuner's, with profiling), and hold the runtime's lock, as {@link ClRuntime#launch} does:
+ * kernel arguments are state shared by every user of the cached kernel.
+ */
+public final class ClGemm {
+
+    /** Products with fewer multiply-adds than this, or a side under {@link #MIN_TILED_SIDE}, take the small kernel. */
+    static final long MIN_TILED_WORK = 64L * 64 * 64;
+    static final int MIN_TILED_SIDE = 16;
+    /** Batches per launch: NVIDIA limits the third NDRange dimension to 65535 groups. */
+    static final int MAX_BATCHES_PER_LAUNCH = 65535;
+    private static final int SMALL_LOCAL = 8;
+    static final String SOURCE = "gemm.cl";
+
+    private final ClRuntime runtime;
+    private final cl_command_queue queue;
+    private final ClDeviceFacts facts;
+    private final GemmParams params;
+
+    /** The tiled and small kernels of one program (one dtype). */
+    private record Kernels(cl_kernel tiled, cl_kernel small, GemmParams params) {
+    }
+
+    /**
+     * One per runtime, made on first use with the tuned (or default) parameters of its device. The value
+     * refers to its runtime, so an entry lives as long as the map: fine for the backend's one runtime per JVM.
+     */
+    private static final Map<ClRuntime, ClGemm> PER_RUNTIME = new WeakHashMap<>();
+
+    /** The GEMM the backend uses on {@code runtime}: parameters from {@link GemmTuner#chosen}. */
+    static ClGemm of(ClRuntime runtime) {
+        synchronized (PER_RUNTIME) {
+            return PER_RUNTIME.computeIfAbsent(runtime, rt -> new ClGemm(rt, GemmTuner.chosen(rt, GemmTuningCache.standard())));
+        }
+    }
+
+    /** Launches on the runtime's queue. */
+    public ClGemm(ClRuntime runtime, GemmParams params) {
+        this(runtime, runtime.queue(), params);
+    }
+
+    ClGemm(ClRuntime runtime, cl_command_queue queue, GemmParams params) {
+        this.runtime = runtime;
+        this.queue = queue;
+        this.facts = ClDeviceFacts.of(runtime.info());
+        this.params = params;
+        if (!params.fits(facts.maxWorkGroupSize(), facts.localMemBytes(), 4))
+            throw new IllegalArgumentException("gemm: parameters " + params + " do not fit device " + facts.name()
+                    + " (max work-group size " + facts.maxWorkGroupSize() + ", local memory " + facts.localMemBytes() + " bytes)");
+    }
+
+    public GemmParams params() {
+        return params;
+    }
+
+    public ClDeviceFacts device() {
+        return facts;
+    }
+
+    /**
+     * BLAS-style entry: row-major matrices with leading dimensions, {@code op(X) = X^T} when {@code transX}, and
+     * batches spaced by the strides.
+     */
+    public void gemm(DType dtype, boolean transA, boolean transB, int m, int n, int k, double alpha,
+                     cl_mem a, int offA, int lda, int strideA, cl_mem b, int offB, int ldb, int strideB,
+                     double beta, cl_mem c, int offC, int ldc, int strideC, int batches) {
+        gemm(dtype, m, n, k, batches, alpha, GemmOperand.rowMajor(a, offA, lda, transA, strideA),
+                GemmOperand.rowMajor(b, offB, ldb, transB, strideB), beta, GemmOperand.rowMajor(c, offC, ldc, false, strideC));
+    }
+
+    /** {@code C = alpha * A * B + beta * C} for every batch; C is not read when beta is 0. */
+    public void gemm(DType dtype, int m, int n, int k, int batches, double alpha, GemmOperand a, GemmOperand b,
+                     double beta, GemmOperand c) {
+        enqueue(dtype, m, n, k, batches, alpha, a, b, beta, c, null);
+    }
+
+    /** As {@link #gemm}, and, when {@code event} is not null and there is one launch, its event (for the tuner's timing). */
+    void enqueue(DType dtype, int m, int n, int k, int batches, double alpha, GemmOperand a, GemmOperand b,
+                              double beta, GemmOperand c, cl_event event) {
+        if (m == 0 || n == 0 || batches == 0) return;
+        if (c.colStride() == 1 && c.rowStride() != 1) {
+            // The kernel's first NDRange dimension (the one work-items are consecutive in) runs along M; with a
+            // row-major C, compute C^T = B^T A^T so that it runs along C's rows, and stores coalesce.
+            int t = m;
+            m = n;
+            n = t;
+            GemmOperand at = b.transposed();
+            b = a.transposed();
+            a = at;
+            c = c.transposed();
+        }
+        Kernels ks = kernels(dtype);
+        synchronized (runtime) {
+            launch(ks, dtype, m, n, k, batches, alpha, a, b, beta, c, event);
+        }
+    }
+
+    private void launch(Kernels ks, DType dtype, int m, int n, int k, int batches, double alpha, GemmOperand a, GemmOperand b,
+                        double beta, GemmOperand c, cl_event event) {
+        boolean tiled = (long) m * n * k >= MIN_TILED_WORK && Math.min(m, n) >= MIN_TILED_SIDE;
+        for (int first = 0; first < batches; first += MAX_BATCHES_PER_LAUNCH) {
+            int count = Math.min(MAX_BATCHES_PER_LAUNCH, batches - first);
+            cl_kernel kernel = tiled ? ks.tiled() : ks.small();
+            setArguments(kernel, dtype, m, n, k, alpha, beta, a.skip(first), b.skip(first), c.skip(first));
+            long[] global, local;
+            if (tiled) {
+                GemmParams p = ks.params();
+                global = new long[] {ceilDiv(m, p.mwg()) * (long) p.mdimc(), ceilDiv(n, p.nwg()) * (long) p.ndimc(), count};
+                local = new long[] {p.mdimc(), p.ndimc(), 1};
+            } else {
+                global = new long[] {ceilDiv(m, SMALL_LOCAL) * (long) SMALL_LOCAL, ceilDiv(n, SMALL_LOCAL) * (long) SMALL_LOCAL, count};
+                local = new long[] {SMALL_LOCAL, SMALL_LOCAL, 1};
+            }
+            boolean last = first + count >= batches;
+            clEnqueueNDRangeKernel(queue, kernel, 3, null, global, local, 0, null, last ? event : null);
+        }
+    }
+
+    private static void setArguments(cl_kernel kernel, DType dtype, int m, int n, int k, double alpha, double beta,
+                                     GemmOperand a, GemmOperand b, GemmOperand c) {
+        int i = 0;
+        i = intArg(kernel, i, m, n, k);
+        if (dtype == DType.FLOAT64) {
+            clSetKernelArg(kernel, i++, Sizeof.cl_double, Pointer.to(new double[] {alpha}));
+            clSetKernelArg(kernel, i++, Sizeof.cl_double, Pointer.to(new double[] {beta}));
+        } else {
+            clSetKernelArg(kernel, i++, Sizeof.cl_float, Pointer.to(new float[] {(float) alpha}));
+            clSetKernelArg(kernel, i++, Sizeof.cl_float, Pointer.to(new float[] {(float) beta}));
+        }
+        // A by (row, k) strides, B by (k, column) strides, C by (row, column) strides: the kernel's order.
+        i = operandArgs(kernel, i, a);
+        i = operandArgs(kernel, i, b);
+        operandArgs(kernel, i, c);
+    }
+
+    private static int operandArgs(cl_kernel kernel, int i, GemmOperand x) {
+        clSetKernelArg(kernel, i++, Sizeof.cl_mem, Pointer.to(x.buffer()));
+        return intArg(kernel, i, x.offset(), x.rowStride(), x.colStride(), x.batchStride());
+    }
+
+    private static int intArg(cl_kernel kernel, int i, int... values) {
+        for (int v : values) clSetKernelArg(kernel, i++, Sizeof.cl_int, Pointer.to(new int[] {v}));
+        return i;
+    }
+
+    private Kernels kernels(DType dtype) {
+        runtime.requireSupported(dtype, "matmul");
+        if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) throw new IllegalArgumentException("gemm: dtype must be float32 or float64, got " + dtype);
+        GemmParams p = params;
+        // Doubles take twice the local memory: fall back to the small safe set where the chosen one no longer fits.
+        if (dtype == DType.FLOAT64 && !p.fits(facts.maxWorkGroupSize(), facts.localMemBytes(), 8)) p = GemmCandidates.SMALLEST;
+        String defines = "-DPRECISION=" + (dtype == DType.FLOAT64 ? 64 : 32) + " " + p.defines();
+        return new Kernels(runtime.kernel(SOURCE, "gemm_tiled", defines), runtime.kernel(SOURCE, "gemm_small", defines), p);
+    }
+
+    private static long ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}

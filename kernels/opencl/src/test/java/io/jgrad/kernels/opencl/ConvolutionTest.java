@@ -1,0 +1,96 @@
+package io.jgrad.kernels.opencl;
+
+import static io.jgrad.kernels.opencl.OpenClTesting.REFERENCE;
+import static io.jgrad.kernels.opencl.OpenClTesting.assertMatches;
+
+import io.jgrad.tensor.DType;
+import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.ConvParams;
+import org.junit.jupiter.api.Test;
+
+/**
+ * conv2d forward, input gradient and weight gradient (im2col + GEMM) against the reference backend: odd
+ * shapes, stride, padding, dilation, groups, bias, a non-contiguous input, float64, and chunks of images.
+ * Tolerances grow with the length of each sum.
+ */
+class ConvolutionTest {
+
+    /** One convolution: batch, channels, height, width, output channels, kernel, geometry. */
+    record Case(int n, int c, int h, int w, int o, int kH, int kW, ConvParams p, boolean bias) {
+    }
+
+    private static final Case[] CASES = {
+            new Case(2, 3, 7, 9, 5, 3, 3, ConvParams.of(1, 1, 1, 1), true),
+            new Case(3, 4, 13, 11, 6, 3, 2, new ConvParams(2, 3, 1, 0, 1, 2, 2), true),
+            new Case(1, 6, 9, 8, 6, 3, 3, ConvParams.of(1, 2, 2, 6), false),   // depthwise, dilated
+            new Case(2, 1, 28, 28, 8, 5, 5, ConvParams.of(1, 2, 1, 1), true),  // a first layer
+            new Case(2, 8, 14, 14, 16, 3, 3, ConvParams.of(2, 1, 1, 2), true),
+            new Case(1, 2, 5, 3, 3, 1, 1, ConvParams.of(1, 0, 1, 1), false),   // 1x1
+            new Case(2, 3, 4, 4, 2, 4, 4, ConvParams.of(3, 0, 1, 1), true),    // kernel as big as the input
+    };
+
+    @Test
+    void forwardAndGradientsMatchTheReference() {
+        for (Case t : CASES) check(t, DType.FLOAT32, false);
+    }
+
+    @Test
+    void nonContiguousOperands() {
+        check(CASES[1], DType.FLOAT32, true);
+        check(CASES[4], DType.FLOAT32, true);
+    }
+
+    @Test
+    void float64() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(OpenClTesting.runtime().info().fp64(), "device has no fp64");
+        check(CASES[1], DType.FLOAT64, false);
+    }
+
+    @Test
+    void imagesInChunks() {
+        int saved = ClConvolution.maxColumnElements;
+        ClConvolution.maxColumnElements = 1000; // one image per chunk for these shapes
+        try {
+            check(new Case(3, 4, 9, 9, 4, 3, 3, ConvParams.of(1, 1, 1, 2), true), DType.FLOAT32, false);
+        } finally {
+            ClConvolution.maxColumnElements = saved;
+        }
+    }
+
+    private static void check(Case t, DType dtype, boolean strided) {
+        OpenClBackend cl = OpenClTesting.backend();
+        ConvParams p = t.p;
+        int outH = p.outH(t.h, t.kH), outW = p.outW(t.w, t.kW);
+        NDArray input = OpenClTesting.randn(1, dtype, t.n, t.c, t.h, t.w);
+        NDArray weight = OpenClTesting.randn(2, dtype, t.o, t.c / p.groups(), t.kH, t.kW);
+        NDArray bias = t.bias ? OpenClTesting.randn(3, dtype, t.o) : null;
+        NDArray gradOut = OpenClTesting.randn(4, dtype, t.n, t.o, outH, outW);
+        NDArray dIn = on(cl, input, strided), dW = on(cl, weight, strided), dB = bias == null ? null : bias.to(cl.device());
+        NDArray dGo = on(cl, gradOut, strided);
+        String what = t + " " + dtype + (strided ? " strided" : "");
+        double eps = dtype == DType.FLOAT32 ? 1e-6 : 1e-14;
+
+        NDArray expected = NDArray.zeros(dtype, t.n, t.o, outH, outW), actual = NDArray.zeros(dtype, cl.device(), t.n, t.o, outH, outW);
+        REFERENCE.conv2d(input, weight, bias, p, expected);
+        cl.conv2d(dIn, dW, dB, p, actual);
+        int depth = t.c / p.groups() * t.kH * t.kW;
+        assertMatches("forward " + what, expected, actual, 8 * eps * Math.sqrt(depth), 8 * eps * depth);
+
+        NDArray gi = NDArray.zeros(dtype, t.n, t.c, t.h, t.w), dGi = NDArray.full(dtype, Double.NaN, t.n, t.c, t.h, t.w).to(cl.device());
+        REFERENCE.conv2dBackwardInput(gradOut, weight, p, gi);
+        cl.conv2dBackwardInput(dGo, dW, p, dGi);
+        int fanOut = t.o / p.groups() * t.kH * t.kW;
+        assertMatches("backward input " + what, gi, dGi, 8 * eps * Math.sqrt(fanOut), 8 * eps * fanOut);
+
+        NDArray gw = NDArray.zeros(dtype, weight.shape()), dGw = NDArray.full(dtype, Double.NaN, weight.shape()).to(cl.device());
+        REFERENCE.conv2dBackwardWeight(input, gradOut, p, gw);
+        cl.conv2dBackwardWeight(dIn, dGo, p, dGw);
+        int positions = t.n * outH * outW;
+        assertMatches("backward weight " + what, gw, dGw, 8 * eps * Math.sqrt(positions), 8 * eps * positions);
+    }
+
+    /** {@code x} on the device, contiguous or as a transposed-layout copy (same values, other strides). */
+    private static NDArray on(OpenClBackend cl, NDArray x, boolean strided) {
+        return (strided ? OpenClTesting.View.TRANSPOSED : OpenClTesting.View.CONTIGUOUS).of(x.to(cl.device()));
+    }
+}
