@@ -137,8 +137,8 @@ public final class Trainer {
         try (DataLoader.BatchIterator it = train.epoch(epoch - 1)) {
             while (it.hasNext()) {
                 Batch batch = it.next();
-                Tensor logits = model.forward(Tensor.of(batch.inputs()));
-                Tensor l = loss.forward(logits, Tensor.of(batch.labels()));
+                Tensor logits = model.forward(onDeviceOf(model, batch.inputs()));
+                Tensor l = loss.forward(logits, onDeviceOf(model, batch.labels()));
                 double value = l.item();
                 if (!Double.isFinite(value)) {
                     nonFiniteMessage = String.format(Locale.ROOT, "stopping: the loss became %s at epoch %d, batch %d; lower the learning rate or check the data",
@@ -164,12 +164,22 @@ public final class Trainer {
         model.eval();
         try {
             return Evaluation.over(data, numClasses, batch -> {
-                Tensor logits = model.forward(Tensor.of(batch.inputs()));
-                return new Evaluation.Scored(loss.forward(logits, Tensor.of(batch.labels())).item(), logits.data().argmax(1, false).toLongArray());
+                Tensor logits = model.forward(onDeviceOf(model, batch.inputs()));
+                return new Evaluation.Scored(loss.forward(logits, onDeviceOf(model, batch.labels())).item(), logits.data().argmax(1, false).toLongArray());
             });
         } finally {
             model.train(wasTraining);
         }
+    }
+
+    /**
+     * {@code batch} as a tensor on the device of the model's parameters. Data loading and augmentation
+     * stay on the host (as in PyTorch, where the loop moves each batch with {@code .to(device)}); a model on
+     * the CPU gets the batch without a copy.
+     */
+    static Tensor onDeviceOf(Module model, NDArray batch) {
+        List<Tensor> params = model.parameters();
+        return Tensor.of(params.isEmpty() ? batch : batch.to(params.get(0).data().device()));
     }
 
     private static long countCorrect(NDArray logits, NDArray labels) {
