@@ -51,6 +51,6 @@ public final class ImageGrid {
 
     /** Renders and writes the PNG atomically. */
     public static void write(Path png, NDArray images, int columns, int scale) throws IOException {
-        AtomicFiles.writePng(png, render(images, columns, scale));
+        PngFiles.write(png, render(images, columns, scale));
     }
 }

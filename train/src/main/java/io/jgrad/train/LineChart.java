@@ -112,6 +112,6 @@ public final class LineChart {
 
     /** Renders and writes the PNG atomically. */
     public void write(Path png) throws IOException {
-        AtomicFiles.writePng(png, render());
+        PngFiles.write(png, render());
     }
 }

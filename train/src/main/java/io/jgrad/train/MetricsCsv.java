@@ -1,6 +1,9 @@
 package io.jgrad.train;
 
+import io.jgrad.tensor.io.AtomicFiles;
+
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +22,7 @@ public final class MetricsCsv {
         rows.add(m);
         StringBuilder sb = new StringBuilder(EpochMetrics.CSV_HEADER).append('\n');
         for (EpochMetrics r : rows) sb.append(r.csvRow()).append('\n');
+        Files.createDirectories(file.toAbsolutePath().getParent());
         AtomicFiles.writeString(file, sb.toString());
     }
 

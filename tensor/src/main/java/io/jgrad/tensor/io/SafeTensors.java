@@ -18,10 +18,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +26,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> format:
@@ -333,25 +329,7 @@ public final class SafeTensors {
      */
     public static void write(Path path, Map<String, NDArray> tensors, Map<String, String> metadata) throws IOException {
         Layout layout = layout(tensors, metadata);
-        Path target = path.toAbsolutePath();
-        Path dir = target.getParent();
-        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        try {
-            try (channel) {
-                writeTo(channel, layout);
-                channel.force(true);
-            }
-            moveIntoPlace(temp, target);
-        } catch (Throwable t) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException e) {
-                t.addSuppressed(e);
-            }
-            throw t;
-        }
-        syncDirectory(dir);
+        AtomicFiles.write(path, channel -> writeTo(channel, layout));
     }
 
     /** Writes the same bytes as {@link #write(Path, Map, Map)} to {@code out}, which is left open. */
@@ -434,23 +412,6 @@ public final class SafeTensors {
 
     private static void writeFully(WritableByteChannel out, ByteBuffer bytes) throws IOException {
         while (bytes.hasRemaining()) out.write(bytes);
-    }
-
-    private static void moveIntoPlace(Path temp, Path target) throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** Makes the rename durable on POSIX systems; platforms that cannot open a directory (Windows) skip it. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // The file is in place; only the durability of its directory entry is left to the OS.
-        }
     }
 
     // =================================================================================================

@@ -1,15 +1,15 @@
 package io.jgrad.kernels.opencl;
 
+import io.jgrad.tensor.io.AtomicFiles;
+import io.jgrad.tensor.io.Json;
+import io.jgrad.tensor.io.JsonException;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The tuner's choices on disk: a JSON object from device key ({@link ClDeviceFacts#key()}) to parameter set
@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
 public final class GemmTuningCache {
 
     public static final String PROPERTY = "jgrad.opencl.tuningCache";
-    private static final Pattern ENTRY = Pattern.compile("\\s*\"((?:[^\"\\\\]|\\\\.)*)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"\\s*(?:,|$)");
 
     private final Path file;
 
@@ -56,27 +55,9 @@ public final class GemmTuningCache {
     public synchronized void store(ClDeviceFacts device, GemmParams params) {
         Map<String, String> entries = read();
         entries.put(device.key(), params.toString());
-        StringBuilder json = new StringBuilder("{\n");
-        int i = 0;
-        for (Map.Entry<String, String> e : entries.entrySet()) {
-            json.append("  \"").append(escape(e.getKey())).append("\": \"").append(escape(e.getValue())).append('"')
-                    .append(++i < entries.size() ? ",\n" : "\n");
-        }
-        json.append("}\n");
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            try {
-                Files.writeString(tmp, json, StandardCharsets.UTF_8);
-                try {
-                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            AtomicFiles.writeString(file, Json.write(entries) + "\n");
         } catch (IOException e) {
             warn("cannot write it (" + e + "); the tuning result is used but not kept");
         }
@@ -86,40 +67,31 @@ public final class GemmTuningCache {
     Map<String, String> read() {
         Map<String, String> entries = new TreeMap<>();
         if (!Files.exists(file)) return entries;
-        String text;
+        Object parsed;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8).trim();
+            parsed = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException | java.io.UncheckedIOException e) {
             warn("cannot read it (" + e + "); tuning again");
             return entries;
+        } catch (JsonException e) {
+            warn("not valid JSON (" + e.getMessage() + "); tuning again and rewriting it");
+            return entries;
         }
-        if (!text.startsWith("{") || !text.endsWith("}")) {
+        if (!(parsed instanceof Map<?, ?> map)) {
             warn("not a JSON object; tuning again and rewriting it");
             return entries;
         }
-        String body = text.substring(1, text.length() - 1);
-        Matcher m = ENTRY.matcher(body);
-        int at = 0;
-        while (at < body.length() && !body.substring(at).isBlank()) {
-            if (!m.find(at) || m.start() != at) {
-                warn("cannot parse it near character " + (at + 1) + "; tuning again and rewriting it");
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getValue() instanceof String value)) {
+                warn("the entry for '" + e.getKey() + "' is not a string; tuning again and rewriting it");
                 return new TreeMap<>();
             }
-            entries.put(unescape(m.group(1)), unescape(m.group(2)));
-            at = m.end();
+            entries.put((String) e.getKey(), value);
         }
         return entries;
     }
 
     private void warn(String what) {
         System.err.println("jgrad: OpenCL tuning cache " + file + ": " + what);
-    }
-
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    private static String unescape(String s) {
-        return s.replaceAll("\\\\(.)", "$1");
     }
 }
