@@ -54,6 +54,7 @@ public final class ClRuntime implements AutoCloseable {
     private final cl_context context;
     private final cl_command_queue queue;
     private final ClBufferPool pool;
+    private final ClKernelErrors errors;
     private final String baseOptions;
     private final Map<String, cl_program> programs = new HashMap<>();
     private final Map<String, cl_kernel> kernels = new HashMap<>();
@@ -70,6 +71,7 @@ public final class ClRuntime implements AutoCloseable {
         this.context = CL.clCreateContext(properties, 1, new cl_device_id[] {info.device()}, null, null, null);
         this.queue = createQueue(context, info.device());
         this.pool = new ClBufferPool(context, Math.max(64L << 20, info.globalMemBytes() / 4));
+        this.errors = new ClKernelErrors(context, queue);
         StringBuilder options = new StringBuilder();
         if (info.fp64()) options.append(" -DJGRAD_FP64");
         // Division and sqrt correctly rounded where the device offers it, so the fused optimiser steps give the
@@ -114,6 +116,11 @@ public final class ClRuntime implements AutoCloseable {
 
     ClBufferPool pool() {
         return pool;
+    }
+
+    /** Where kernels record bad input (an out-of-range index); checked at every blocking read. */
+    cl_mem errors() {
+        return errors.buffer();
     }
 
     /** The OpenCL C type of a dtype's elements. */
@@ -240,11 +247,12 @@ public final class ClRuntime implements AutoCloseable {
         }
     }
 
-    /** Waits until every enqueued command has completed. */
+    /** Waits until every enqueued command has completed; throws when one of them met bad input. */
     public synchronized void finish() {
         CL.clFinish(queue);
         pendingUploads.clear();
         pendingUploadBytes = 0;
+        errors.check(queue);
     }
 
     // ---- memory ---------------------------------------------------------------------------------
@@ -296,6 +304,7 @@ public final class ClRuntime implements AutoCloseable {
             // A blocking read completes every earlier command of the in-order queue, uploads included.
             pendingUploads.clear();
             pendingUploadBytes = 0;
+            errors.check(queue);
         }
         return host;
     }
@@ -309,6 +318,7 @@ public final class ClRuntime implements AutoCloseable {
         kernels.clear();
         programs.clear();
         pool.trim();
+        errors.release();
         CL.clReleaseCommandQueue(queue);
         CL.clReleaseContext(context);
     }

@@ -246,14 +246,14 @@ public final class OpenClBackend implements Backend {
         NDArray pinned = NDArray.view(x.storage(), index.shape(), strides, x.offset());
         int[][] l = ClLayout.coalesce("gather", index.shape(), pinned, index, out);
         rt.launch(kernel("indexing.cl", "gather", x.dtype()), out.numel(), ClStorage.of(x), ClStorage.of(index), ClStorage.of(out),
-                l[0], l[1], l[2], out.numel(), dimStride, dimSize);
+                l[0], l[1], l[2], out.numel(), dimStride, dimSize, rt.errors());
     }
 
     @Override
     public void scatterAdd(NDArray target, int dim, NDArray index, NDArray src) {
         rt.launch(kernel("indexing.cl", "scatter_add", target.dtype()), target.numel(),
                 ClStorage.of(target), ClStorage.of(index), ClStorage.of(src),
-                ClLayout.of(target), ClLayout.of(index), ClLayout.of(src), target.numel(), dim);
+                ClLayout.of(target), ClLayout.of(index), ClLayout.of(src), target.numel(), dim, rt.errors());
     }
 
     @Override
@@ -265,7 +265,7 @@ public final class OpenClBackend implements Backend {
         rt.launch(kernel("indexing.cl", "index_select", x.dtype()), out.numel(),
                 ClStorage.of(x), ClStorage.of(index), ClStorage.of(out),
                 ClLayout.struct("indexSelect", out.shape(), x.strides(), x.offset()), ClLayout.of(out), out.numel(), dim,
-                index.offset(), index.stride(0), x.shape(dim));
+                index.offset(), index.stride(0), x.shape(dim), rt.errors());
     }
 
     @Override
@@ -276,7 +276,7 @@ public final class OpenClBackend implements Backend {
         }
         rt.launch(kernel("indexing.cl", "index_add", target.dtype()), target.numel(),
                 ClStorage.of(target), ClStorage.of(index), ClStorage.of(src),
-                ClLayout.of(target), ClLayout.of(src), target.numel(), dim, index.offset(), index.stride(0), index.numel());
+                ClLayout.of(target), ClLayout.of(src), target.numel(), dim, index.offset(), index.stride(0), index.numel(), rt.errors());
     }
 
     // ---- fused optimiser updates ----------------------------------------------------------------

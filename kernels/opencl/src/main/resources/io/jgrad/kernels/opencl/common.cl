@@ -63,3 +63,14 @@ inline int layout_at_coords(const Layout l, const int* coord) {
     for (int d = 0; d < l.rank; d++) p += coord[d] * l.strides[d];
     return p;
 }
+
+// Records the first out-of-range index a kernel met, for the host to report at its next read (ClKernelErrors):
+// err = {flag, op code, dim size, index low word, index high word}. The kernel then skips that index.
+inline void report_bad_index(global int* err, int op, long index, int size) {
+    if (atomic_cmpxchg(err, 0, 1) == 0) {
+        err[1] = op;
+        err[2] = size;
+        err[3] = (int) (index & 0xffffffffL);
+        err[4] = (int) (index >> 32);
+    }
+}

@@ -4,6 +4,11 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import static io.jgrad.kernels.opencl.OpenClTesting.REFERENCE;
 import static io.jgrad.kernels.opencl.OpenClTesting.SIZES;
 import static io.jgrad.kernels.opencl.OpenClTesting.View;
@@ -85,5 +90,41 @@ class IndexingTest {
         assertMatches("indexSelect 0-d", NDArray.scalar(2.5), x.indexSelect(0, index), 0, 0);
         assertMatches("indexAdd 0-d", NDArray.scalar(4.0), x.indexAdd(0, index, NDArray.scalar(DType.FLOAT32, 1.5).to(cl.device())), 0, 0);
         assertMatches("gather 0-d", NDArray.scalar(2.5), x.gather(0, NDArray.scalar(DType.INT64, 0).to(cl.device())), 0, 0);
+    }
+
+    /**
+     * An index outside its dim cannot be thrown from a kernel: it is recorded on the device and the next
+     * host read throws naming the op, the index and the dim size; reads after that work again.
+     */
+    @Test
+    void anOutOfRangeDeviceIndexIsReportedAtTheNextHostRead() {
+        OpenClBackend cl = OpenClTesting.backend();
+        NDArray x = NDArray.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).to(cl.device());
+        NDArray out = NDArray.zeros(DType.FLOAT32, cl.device(), 2, 1);
+        NDArray[] indices = {
+                NDArray.of(new long[] {1, 3}, 2, 1).to(cl.device()),
+                NDArray.of(new long[] {-1, 0}, 2, 1).to(cl.device())};
+        long[] bad = {3, -1};
+        for (int k = 0; k < indices.length; k++) {
+            cl.gather(x, 1, indices[k], out);
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> out.to(io.jgrad.tensor.Device.CPU));
+            assertTrue(e.getMessage().startsWith("gather: index " + bad[k] + " is out of range for a dim of size 3"), e.getMessage());
+        }
+        String[] ops = {"scatterAdd", "indexSelect", "indexAdd"};
+        NDArray badIndex = NDArray.of(new long[] {0, 7}, 2).to(cl.device());
+        for (String op : ops) {
+            NDArray target = NDArray.zeros(DType.FLOAT32, cl.device(), 2, 3);
+            switch (op) {
+                case "scatterAdd" -> cl.scatterAdd(target, 1, NDArray.of(new long[] {0, 7}, 1, 2).to(cl.device()), NDArray.ones(DType.FLOAT32, 1, 2).to(cl.device()));
+                case "indexSelect" -> cl.indexSelect(x, 1, badIndex, NDArray.zeros(DType.FLOAT32, cl.device(), 2, 2));
+                default -> cl.indexAdd(target, 1, badIndex, NDArray.ones(DType.FLOAT32, 2, 2).to(cl.device()));
+            }
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> target.to(io.jgrad.tensor.Device.CPU));
+            assertTrue(e.getMessage().startsWith(op + ": index 7 is out of range for a dim of size 3"), e.getMessage());
+        }
+        // The record is cleared once reported: valid work reads back normally.
+        cl.gather(x, 1, NDArray.of(new long[] {2, 0}, 2, 1).to(cl.device()), out);
+        assertArrayEquals(new float[] {3, 4}, out.to(io.jgrad.tensor.Device.CPU).toFloatArray());
+        assertEquals(2, out.numel());
     }
 }
