@@ -101,7 +101,7 @@ final class VectorConvolution {
         int groups = p.groups(), og = gradWeight.shape(0) / groups;
         Shape s = new Shape(input.shape(0), groups, gradWeight.shape(1), input.shape(2), input.shape(3), og,
                 gradWeight.shape(2), gradWeight.shape(3), gradOut.shape(2), gradOut.shape(3), p);
-        NDArray go = planesFlat(gradOut) ? gradOut : gradOut.contiguous();
+        NDArray go = Layout.planesFlat(gradOut) ? gradOut : gradOut.contiguous();
         float[] is = VectorGemm.floats(input), gs = VectorGemm.floats(go);
         int depth = s.depth(), positions = s.positions(), size = s.groups() * og * depth;
         int chunks = VectorGemm.ceilDiv(s.batch(), IMAGES_PER_CHUNK);
@@ -203,15 +203,9 @@ final class VectorConvolution {
         }
     }
 
-    /** True when every (n, c) plane of an NCHW array is one unit-stride run: rows back to back. */
-    private static boolean planesFlat(NDArray x) {
-        int height = x.shape(2), width = x.shape(3);
-        return (width == 1 || x.stride(3) == 1) && (height == 1 || x.stride(2) == width);
-    }
-
     /** {@code dst[n, g] = W_g · col(src[n, g])} (+ bias) for every image and group. */
     private static void run(NDArray src, Shape s, Weights w, NDArray bias, NDArray dst, KernelPool pool) {
-        NDArray target = planesFlat(dst) ? dst : NDArray.zeros(dst.dtype(), dst.shape());
+        NDArray target = Layout.planesFlat(dst) ? dst : NDArray.zeros(dst.dtype(), dst.shape());
         float[] in = VectorGemm.floats(src), out = VectorGemm.floats(target), bs = bias == null ? null : VectorGemm.floats(bias);
         int depth = s.depth(), positions = s.positions(), og = s.og();
         VectorGemm.Block block = VectorGemm.block(og, positions);
@@ -277,7 +271,7 @@ final class VectorConvolution {
      */
     private static boolean[] sameSizeMasks(NDArray src, Shape s) {
         ConvParams p = s.p();
-        if (p.strideH() != 1 || p.strideW() != 1 || s.outW() != s.width() || !planesFlat(src)) return null;
+        if (p.strideH() != 1 || p.strideW() != 1 || s.outW() != s.width() || !Layout.planesFlat(src)) return null;
         int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
         boolean[] masks = Workspace.local().booleans(s.kH() * s.kW() * padded);
         for (int kh = 0, t = 0; kh < s.kH(); kh++) {
@@ -385,7 +379,7 @@ final class VectorConvolution {
         int groups = p.groups(), og = weight.shape(0) / groups;
         Shape s = new Shape(gradInput.shape(0), groups, weight.shape(1), gradInput.shape(2), gradInput.shape(3), og,
                 weight.shape(2), weight.shape(3), gradOut.shape(2), gradOut.shape(3), p);
-        NDArray w = weight.contiguous(), go = planesFlat(gradOut) ? gradOut : gradOut.contiguous();
+        NDArray w = weight.contiguous(), go = Layout.planesFlat(gradOut) ? gradOut : gradOut.contiguous();
         float[] ws = VectorGemm.floats(w), gs = VectorGemm.floats(go), gis = VectorGemm.floats(gradInput);
         int depth = s.depth(), positions = s.positions();
         pool.run(s.batch() * groups, task -> {
