@@ -4,6 +4,7 @@ import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvParams;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,9 +25,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The weights are packed once per call ({@link VectorGemm#packAllA}); the columns are produced one GEMM
  * micro-panel at a time ({@link VectorGemm#multiplyPanels}): for the common "same" convolution with stride 1
  * straight from the input by masked vector loads, otherwise from a row-major im2col buffer.
- * Forward and input gradient run one task per (image, group); the weight gradient sums fixed chunks of
- * {@link #IMAGES_PER_CHUNK} images into partial results added in chunk order, so no result depends on the
- * number of threads.
+ * Forward and input gradient run one task per (image, group). The weight gradient contracts over positions,
+ * the contiguous dimension of both gradOut and col, so it runs as dot products ({@link #dot4x4}) rather than
+ * as a GEMM that would first transpose both; it sums fixed chunks of {@link #IMAGES_PER_CHUNK} images into
+ * partial results added in chunk order, so no result depends on the number of threads.
  */
 final class VectorConvolution {
 
@@ -215,7 +217,7 @@ final class VectorConvolution {
                 col = ColumnPanels.shifted(in, base, masks, taps);
             } else {
                 float[] rows = Workspace.local().floats(Workspace.Slot.COLUMNS, depth * rowStride);
-                im2colRows(src, in, n, g, s, null, null, rows);
+                im2colRows(src, in, n, g, s, rows);
                 col = ColumnPanels.rows(rows, rowStride, positions);
             }
             int outPos = target.offset() + n * target.stride(0) + g * og * target.stride(1);
@@ -264,8 +266,7 @@ final class VectorConvolution {
         private float[] is, gs, partial, gws;
         private boolean[] masks;
         private int[] taps;
-        private VectorGemm.Block block;
-        private int size, chunks, rowStride, gwo;
+        private int size, chunks, gwo;
 
         void run(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight, KernelPool pool) {
             Shape s = shape;
@@ -281,8 +282,6 @@ final class VectorConvolution {
             partial = Workspace.local().floats(Workspace.Slot.PARTIAL, chunks * size);
             masks = sameSizeMasks(input, s);
             taps = masks == null ? null : tapOffsets(input, s);
-            rowStride = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
-            block = VectorGemm.block(og, s.depth());
             boolean direct = gradWeight.isContiguous();
             gws = direct ? VectorGemm.floats(gradWeight) : partial;
             gwo = direct ? gradWeight.offset() : 0;
@@ -302,23 +301,64 @@ final class VectorConvolution {
             }
         }
 
-        /** The partial sums of one chunk of images and one group. */
+        /**
+         * The partial sums of one chunk of images and one group, by dot products over positions: row o of
+         * gradOut and row k of col are both contiguous along the positions, so with every image's positions laid
+         * end to end (each padded to whole vectors with zeros) element (o, k) is one long dot product. Blocks of
+         * {@link #DOT_BLOCK} x {@link #DOT_BLOCK} elements are computed together from {@link #DOT_BLOCK} rows of
+         * each operand, in lane-wise partial sums; the col rows of a block are made just before it from the input.
+         * The positions go in segments of {@link #DOT_SEGMENT}, each used by every block of gradOut rows, so that
+         * the col segment and the partial sums stay in L1 while the gradOut rows stream from L2 (with the whole
+         * length at once both operands streamed from L2, and the kernel ran at half speed).
+         */
         @Override
         public void run(int task) {
             Shape s = shape;
             int groups = s.groups(), og = s.og(), depth = s.depth(), positions = s.positions();
             int chunk = task / groups, g = task % groups;
+            int first = chunk * IMAGES_PER_CHUNK, images = Math.min(s.batch(), first + IMAGES_PER_CHUNK) - first;
+            int padded = VectorGemm.roundUp(positions, VectorGemm.LANES), length = images * padded;
             Workspace ws = Workspace.local();
-            float[] a = ws.floats(Workspace.Slot.PACKED_A, VectorGemm.packedSizeA(og, positions, block.mr));
-            float[] col = ws.floats(Workspace.Slot.COLUMNS, depth * rowStride);
-            ColumnPanels colT = ColumnPanels.transposed(col, rowStride, depth); // B = col^T (P x K)
-            int first = chunk * IMAGES_PER_CHUNK, last = Math.min(s.batch(), first + IMAGES_PER_CHUNK);
-            for (int n = first; n < last; n++) {
-                VectorGemm.packAllA(og, positions, gs, go.offset() + n * go.stride(0) + g * og * go.stride(1), go.stride(1), 1, a, 0, block.mr);
-                im2colRows(input, is, n, g, s, masks, taps, col);
-                VectorGemm.multiplyPanels(block, og, depth, positions, a, 0, colT, partial, chunk * size + g * og * depth, depth, 1, n > first);
+            float[] grads = ws.floats(Workspace.Slot.PACKED_A, og * length);      // [o][image][q]
+            float[] cols = ws.floats(Workspace.Slot.COLUMNS, DOT_BLOCK * length); // [k - k0][image][q]
+            for (int o = 0; o < og; o++) {
+                for (int i = 0; i < images; i++) {
+                    int from = go.offset() + (first + i) * go.stride(0) + (g * og + o) * go.stride(1), to = (o * images + i) * padded;
+                    System.arraycopy(gs, from, grads, to, positions);
+                    java.util.Arrays.fill(grads, to + positions, to + padded, 0f);
+                }
             }
-            colT.release();
+            int out = chunk * size + g * og * depth, blocks = VectorGemm.ceilDiv(og, DOT_BLOCK), accSize = DOT_BLOCK * DOT_BLOCK * VectorGemm.LANES;
+            float[] acc = ws.floats(Workspace.Slot.DOT_SUMS, blocks * accSize);
+            for (int k0 = 0; k0 < depth; k0 += DOT_BLOCK) {
+                int ks = Math.min(DOT_BLOCK, depth - k0);
+                // A block past the last row repeats that row (its sums are dropped), so the kernel is always 4 x 4.
+                for (int r = 0; r < DOT_BLOCK; r++) {
+                    for (int i = 0; i < images; i++) im2colRow(input, is, first + i, g, s, masks, taps, k0 + Math.min(r, ks - 1), cols, (r * images + i) * padded, padded);
+                }
+                java.util.Arrays.fill(acc, 0, blocks * accSize, 0f);
+                for (int from = 0; from < length; from += DOT_SEGMENT) {
+                    int to = Math.min(length, from + DOT_SEGMENT);
+                    for (int o0 = 0, at = 0; o0 < og; o0 += DOT_BLOCK, at += accSize) {
+                        int os = Math.min(DOT_BLOCK, og - o0);
+                        dot4x4(grads, row(o0, 0, os, length), row(o0, 1, os, length), row(o0, 2, os, length), row(o0, 3, os, length),
+                                cols, 0, length, 2 * length, 3 * length, from, to, acc, at);
+                    }
+                }
+                for (int o0 = 0, at = 0; o0 < og; o0 += DOT_BLOCK, at += accSize) {
+                    for (int r = 0; r < Math.min(DOT_BLOCK, og - o0); r++) {
+                        for (int c = 0; c < ks; c++) {
+                            FloatVector v = FloatVector.fromArray(VectorGemm.SPECIES, acc, at + (r * DOT_BLOCK + c) * VectorGemm.LANES);
+                            partial[out + (o0 + r) * depth + k0 + c] = sumLanes(v);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Where row {@code first + r} of a block of {@code rows} rows of {@code length} starts; past the last row, the last. */
+        private static int row(int first, int r, int rows, int length) {
+            return (first + Math.min(r, rows - 1)) * length;
         }
 
         /** Adds the chunks' partial sums of elements {@code lo .. hi-1} in chunk order. */
@@ -375,15 +415,105 @@ final class VectorConvolution {
         }
     }
 
+    // ---- the dot-product kernel of the weight gradient ------------------------------------------
+
+    /** Rows of each operand of {@link #dot4x4}: 16 accumulators and 8 loaded vectors fit in 32 registers. */
+    static final int DOT_BLOCK = 4;
+    /** Positions per segment of the weight gradient's dot products: 4 col rows of it take 8 KB of L1. */
+    static final int DOT_SEGMENT = 512;
+
+    /** {@code x ^ d} lane swaps for d = LANES/2, ..., 1: the fixed order {@link #sumLanes} adds in. */
+    private static final VectorShuffle<Float>[] SWAPS = swaps();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] swaps() {
+        int steps = Integer.numberOfTrailingZeros(VectorGemm.LANES);
+        VectorShuffle<Float>[] swaps = new VectorShuffle[steps];
+        for (int i = 0, d = VectorGemm.LANES / 2; i < steps; i++, d /= 2) {
+            int distance = d;
+            swaps[i] = VectorShuffle.fromOp(VectorGemm.SPECIES, lane -> lane ^ distance);
+        }
+        return swaps;
+    }
+
+    /**
+     * The sum of the lanes of {@code v} by pairwise halving in a fixed order. Not {@code reduceLanes(ADD)},
+     * whose order the Vector API leaves open (the JIT's tree and the interpreter's loop differ), so results
+     * would depend on how warm the code is.
+     */
+    private static float sumLanes(FloatVector v) {
+        for (VectorShuffle<Float> swap : SWAPS) v = v.add(v.rearrange(swap));
+        return v.lane(0);
+    }
+
+    /**
+     * Lane-wise partial dot products: {@code acc[at + (4·r + c)·LANES + lane] += Σ a[ar + i]·b[bc + i]} over the
+     * {@code i} in {@code from .. to-1} (multiples of LANES) that fall in that lane, for the four rows {@code ar} =
+     * a0..a3 of {@code a} and {@code bc} = b0..b3 of {@code b}: fused multiply-adds in order of i.
+     */
+    private static void dot4x4(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3,
+                               int from, int to, float[] acc, int at) {
+        VectorSpecies<Float> f = VectorGemm.SPECIES;
+        int l = f.length();
+        FloatVector c00 = FloatVector.fromArray(f, acc, at), c01 = FloatVector.fromArray(f, acc, at + l);
+        FloatVector c02 = FloatVector.fromArray(f, acc, at + 2 * l), c03 = FloatVector.fromArray(f, acc, at + 3 * l);
+        FloatVector c10 = FloatVector.fromArray(f, acc, at + 4 * l), c11 = FloatVector.fromArray(f, acc, at + 5 * l);
+        FloatVector c12 = FloatVector.fromArray(f, acc, at + 6 * l), c13 = FloatVector.fromArray(f, acc, at + 7 * l);
+        FloatVector c20 = FloatVector.fromArray(f, acc, at + 8 * l), c21 = FloatVector.fromArray(f, acc, at + 9 * l);
+        FloatVector c22 = FloatVector.fromArray(f, acc, at + 10 * l), c23 = FloatVector.fromArray(f, acc, at + 11 * l);
+        FloatVector c30 = FloatVector.fromArray(f, acc, at + 12 * l), c31 = FloatVector.fromArray(f, acc, at + 13 * l);
+        FloatVector c32 = FloatVector.fromArray(f, acc, at + 14 * l), c33 = FloatVector.fromArray(f, acc, at + 15 * l);
+        for (int i = from; i < to; i += l) {
+            FloatVector y0 = FloatVector.fromArray(f, b, b0 + i), y1 = FloatVector.fromArray(f, b, b1 + i);
+            FloatVector y2 = FloatVector.fromArray(f, b, b2 + i), y3 = FloatVector.fromArray(f, b, b3 + i);
+            FloatVector x = FloatVector.fromArray(f, a, a0 + i);
+            c00 = x.fma(y0, c00);
+            c01 = x.fma(y1, c01);
+            c02 = x.fma(y2, c02);
+            c03 = x.fma(y3, c03);
+            x = FloatVector.fromArray(f, a, a1 + i);
+            c10 = x.fma(y0, c10);
+            c11 = x.fma(y1, c11);
+            c12 = x.fma(y2, c12);
+            c13 = x.fma(y3, c13);
+            x = FloatVector.fromArray(f, a, a2 + i);
+            c20 = x.fma(y0, c20);
+            c21 = x.fma(y1, c21);
+            c22 = x.fma(y2, c22);
+            c23 = x.fma(y3, c23);
+            x = FloatVector.fromArray(f, a, a3 + i);
+            c30 = x.fma(y0, c30);
+            c31 = x.fma(y1, c31);
+            c32 = x.fma(y2, c32);
+            c33 = x.fma(y3, c33);
+        }
+        c00.intoArray(acc, at);
+        c01.intoArray(acc, at + l);
+        c02.intoArray(acc, at + 2 * l);
+        c03.intoArray(acc, at + 3 * l);
+        c10.intoArray(acc, at + 4 * l);
+        c11.intoArray(acc, at + 5 * l);
+        c12.intoArray(acc, at + 6 * l);
+        c13.intoArray(acc, at + 7 * l);
+        c20.intoArray(acc, at + 8 * l);
+        c21.intoArray(acc, at + 9 * l);
+        c22.intoArray(acc, at + 10 * l);
+        c23.intoArray(acc, at + 11 * l);
+        c30.intoArray(acc, at + 12 * l);
+        c31.intoArray(acc, at + 13 * l);
+        c32.intoArray(acc, at + 14 * l);
+        c33.intoArray(acc, at + 15 * l);
+    }
+
     /**
      * The B operand of a convolution product, made one micro-panel at a time: the shifted planes of a "same"
-     * convolution ({@link #shiftedPanel}), or a row-major column buffer read as it is or transposed. One per
+     * convolution ({@link #shiftedPanel}), or a row-major column buffer. One per
      * thread, set up per task and released after it, so a call allocates nothing per image.
      */
     private static final class ColumnPanels implements VectorGemm.PanelSource {
         private static final ThreadLocal<ColumnPanels> LOCAL = ThreadLocal.withInitial(ColumnPanels::new);
 
-        private enum Kind { SHIFTED, ROWS, TRANSPOSED }
+        private enum Kind { SHIFTED, ROWS }
 
         private Kind kind;
         private float[] data;
@@ -412,19 +542,11 @@ final class VectorConvolution {
             return c;
         }
 
-        /** B = {@code col^T}: its columns are the {@code columns} rows of col. */
-        static ColumnPanels transposed(float[] col, int rowStride, int columns) {
-            ColumnPanels c = rows(col, rowStride, columns);
-            c.kind = Kind.TRANSPOSED;
-            return c;
-        }
-
         @Override
         public void pack(int k0, int kc, int j0, int nr, float[] panel) {
             switch (kind) {
                 case SHIFTED -> shiftedPanel(data, base, masks, taps, k0, kc, j0, nr, panel);
                 case ROWS -> VectorGemm.packB(kc, Math.min(nr, columns - j0), data, k0 * rowStride + j0, rowStride, 1, panel, 0, nr);
-                case TRANSPOSED -> VectorGemm.packB(kc, Math.min(nr, columns - j0), data, j0 * rowStride + k0, 1, rowStride, panel, 0, nr);
             }
         }
 
@@ -507,42 +629,40 @@ final class VectorConvolution {
         for (int i = 0; i < VectorGemm.LANES; i++) dst[d + i] = masks[m + i] ? in[from + i] : 0f;
     }
 
+    /** The column matrix of (image n, group g), row-major with rows of {@code Ppad} = P rounded up to MAX_NR (zero past P). */
+    private static void im2colRows(NDArray src, float[] in, int n, int g, Shape s, float[] col) {
+        int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
+        for (int row = 0; row < s.depth(); row++) im2colRow(src, in, n, g, s, null, null, row, col, row * padded, padded);
+    }
+
     /**
-     * The column matrix of (image n, group g), row-major with rows of {@code Ppad} = P rounded up to NR (zero
-     * past P). With {@code masks} (see {@link #sameSizeMasks}) rows are masked vector loads from the shifted
-     * plane; otherwise every entry is computed.
+     * Row {@code (c, kh, kw)} of the column matrix of (image n, group g) into {@code col[d .. d+length-1]}
+     * ({@code length} a multiple of LANES, at least P; zero past P). With {@code masks} (see
+     * {@link #sameSizeMasks}) masked vector loads from the shifted plane; otherwise every entry is computed.
      */
-    private static void im2colRows(NDArray src, float[] in, int n, int g, Shape s, boolean[] masks, int[] taps, float[] col) {
-        int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR), outW = s.outW();
-        int sc = src.stride(1), sh = src.stride(2), sw = src.stride(3), step = s.strideW() * sw;
-        int base = src.offset() + n * src.stride(0) + g * s.cg() * sc;
+    private static void im2colRow(NDArray src, float[] in, int n, int g, Shape s, boolean[] masks, int[] taps, int row, float[] col, int d, int length) {
+        int base = src.offset() + n * src.stride(0) + g * s.cg() * src.stride(1);
         if (masks != null) {
-            int lanes = VectorGemm.LANES;
-            for (int row = 0, d = 0; row < s.depth(); row++) {
-                int from = base + taps[2 * row], m = taps[2 * row + 1];
-                for (int q = 0; q < padded; q += lanes, d += lanes) maskedCopy(in, from + q, masks, m + q, col, d);
-            }
+            int from = base + taps[2 * row], m = taps[2 * row + 1];
+            for (int q = 0; q < length; q += VectorGemm.LANES) maskedCopy(in, from + q, masks, m + q, col, d + q);
             return;
         }
-        for (int c = 0, row = 0; c < s.cg(); c++) {
-            for (int kh = 0; kh < s.kH(); kh++) {
-                for (int kw = 0; kw < s.kW(); kw++, row++) {
-                    int wShift = kw * s.dilationW() - s.padW();
-                    int ow0 = firstColumn(wShift, s.strideW(), outW), ow1 = endColumn(wShift, s.strideW(), s.width(), outW);
-                    for (int oh = 0; oh < s.outH(); oh++) {
-                        int ih = oh * s.strideH() - s.padH() + kh * s.dilationH();
-                        boolean inside = ih >= 0 && ih < s.height();
-                        int d = row * padded + oh * outW, from = inside ? ow0 : outW, to = inside ? ow1 : outW;
-                        int srcRow = base + c * sc + ih * sh + wShift * sw;
-                        // Plain loops, not arraycopy/fill: the runs are short (an output row), so calls would dominate.
-                        for (int ow = 0; ow < from; ow++) col[d + ow] = 0f;
-                        for (int ow = from; ow < to; ow++) col[d + ow] = in[srcRow + ow * step];
-                        for (int ow = to; ow < outW; ow++) col[d + ow] = 0f;
-                    }
-                    for (int q = s.positions(); q < padded; q++) col[row * padded + q] = 0f;
-                }
-            }
+        int outW = s.outW(), taps2d = s.kH() * s.kW();
+        int c = row / taps2d, kh = row % taps2d / s.kW(), kw = row % s.kW();
+        int sc = src.stride(1), sh = src.stride(2), sw = src.stride(3), step = s.strideW() * sw;
+        int wShift = kw * s.dilationW() - s.padW();
+        int ow0 = firstColumn(wShift, s.strideW(), outW), ow1 = endColumn(wShift, s.strideW(), s.width(), outW);
+        for (int oh = 0; oh < s.outH(); oh++) {
+            int ih = oh * s.strideH() - s.padH() + kh * s.dilationH();
+            boolean inside = ih >= 0 && ih < s.height();
+            int dst = d + oh * outW, from = inside ? ow0 : outW, to = inside ? ow1 : outW;
+            int srcRow = base + c * sc + ih * sh + wShift * sw;
+            // Plain loops, not arraycopy/fill: the runs are short (an output row), so calls would dominate.
+            for (int ow = 0; ow < from; ow++) col[dst + ow] = 0f;
+            for (int ow = from; ow < to; ow++) col[dst + ow] = in[srcRow + ow * step];
+            for (int ow = to; ow < outW; ow++) col[dst + ow] = 0f;
         }
+        for (int q = s.positions(); q < length; q++) col[d + q] = 0f;
     }
 
     // ---- col2im ---------------------------------------------------------------------------------
