@@ -138,7 +138,29 @@ final class KernelPool {
     void runRanges(int count, long workPerItem, long minWork, RangeBody body) {
         long total = (long) count * Math.max(1, workPerItem);
         int tasks = (int) Math.max(1, Math.min(Math.min(count, threads), total / Math.max(1, minWork)));
-        run(tasks, t -> body.run((int) ((long) count * t / tasks), (int) ((long) count * (t + 1) / tasks)));
+        Ranges ranges = RANGES.get();
+        if (ranges.body != null) ranges = new Ranges(); // called from inside a range of this thread
+        ranges.count = count;
+        ranges.tasks = tasks;
+        ranges.body = body;
+        try {
+            run(tasks, ranges);
+        } finally {
+            ranges.body = null;
+        }
+    }
+
+    private static final ThreadLocal<Ranges> RANGES = ThreadLocal.withInitial(Ranges::new);
+
+    /** The tasks of {@link #runRanges}: task t covers items {@code count·t/tasks .. count·(t+1)/tasks - 1}. Reused per thread. */
+    private static final class Ranges implements Body {
+        int count, tasks;
+        RangeBody body;
+
+        @Override
+        public void run(int t) {
+            body.run((int) ((long) count * t / tasks), (int) ((long) count * (t + 1) / tasks));
+        }
     }
 
     /** Claims and runs tasks of job {@code job} until none is left (or the job is over); after a failure the rest are skipped. */

@@ -20,6 +20,12 @@ record Layout(int offset, int[] strides) {
         return new Layout(0, Shapes.contiguousStrides(shape));
     }
 
+    /** True when every (n, c) plane of an NCHW array is one unit-stride run: rows back to back. */
+    static boolean planesFlat(NDArray x) {
+        int height = x.shape(2), width = x.shape(3);
+        return (width == 1 || x.stride(3) == 1) && (height == 1 || x.stride(2) == width);
+    }
+
     /** The step between neighbours along {@code dim}; 0 for a rank-0 array, whose only "dim" is itself. */
     int stride(int dim) {
         return strides.length == 0 ? 0 : strides[dim];

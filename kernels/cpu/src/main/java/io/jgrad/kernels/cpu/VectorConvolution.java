@@ -4,6 +4,7 @@ import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvParams;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,9 +25,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The weights are packed once per call ({@link VectorGemm#packAllA}); the columns are produced one GEMM
  * micro-panel at a time ({@link VectorGemm#multiplyPanels}): for the common "same" convolution with stride 1
  * straight from the input by masked vector loads, otherwise from a row-major im2col buffer.
- * Forward and input gradient run one task per (image, group); the weight gradient sums fixed chunks of
- * {@link #IMAGES_PER_CHUNK} images into partial results added in chunk order, so no result depends on the
- * number of threads.
+ * Forward and input gradient run one task per (image, group). The weight gradient contracts over positions,
+ * the contiguous dimension of both gradOut and col, so it runs as dot products ({@link #dot4x4}) rather than
+ * as a GEMM that would first transpose both; it sums fixed chunks of {@link #IMAGES_PER_CHUNK} images into
+ * partial results added in chunk order, so no result depends on the number of threads.
  */
 final class VectorConvolution {
 
@@ -38,10 +40,59 @@ final class VectorConvolution {
 
     /**
      * A convolution from a source of {@code groups·cg} channels of {@code height x width} to a destination of
-     * {@code groups·og} channels of {@code outH x outW}, in the forward direction.
+     * {@code groups·og} channels of {@code outH x outW}, in the forward direction. Mutable and owned by one
+     * thread's job object, so that a call allocates nothing.
      */
-    private record Shape(int batch, int groups, int cg, int height, int width, int og, int kH, int kW, int outH, int outW,
-                         ConvParams p) {
+    static final class Shape {
+        private int batch, groups, cg, height, width, og, kH, kW, outH, outW;
+        private int strideH, strideW, padH, padW, dilationH, dilationW;
+
+        /** Sets the sizes; {@link #geometry} sets stride, padding and dilation. */
+        Shape sizes(int batch, int groups, int cg, int height, int width, int og, int kH, int kW, int outH, int outW) {
+            this.batch = batch;
+            this.groups = groups;
+            this.cg = cg;
+            this.height = height;
+            this.width = width;
+            this.og = og;
+            this.kH = kH;
+            this.kW = kW;
+            this.outH = outH;
+            this.outW = outW;
+            return this;
+        }
+
+        Shape geometry(int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) {
+            this.strideH = strideH;
+            this.strideW = strideW;
+            this.padH = padH;
+            this.padW = padW;
+            this.dilationH = dilationH;
+            this.dilationW = dilationW;
+            return this;
+        }
+
+        Shape geometry(ConvParams p) {
+            return geometry(p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW());
+        }
+
+        int batch() { return batch; }
+        int groups() { return groups; }
+        int cg() { return cg; }
+        int height() { return height; }
+        int width() { return width; }
+        int og() { return og; }
+        int kH() { return kH; }
+        int kW() { return kW; }
+        int outH() { return outH; }
+        int outW() { return outW; }
+        int strideH() { return strideH; }
+        int strideW() { return strideW; }
+        int padH() { return padH; }
+        int padW() { return padW; }
+        int dilationH() { return dilationH; }
+        int dilationW() { return dilationW; }
+
         /** Rows of a column matrix: the depth of each product. */
         int depth() {
             return cg * kH * kW;
@@ -57,22 +108,16 @@ final class VectorConvolution {
         }
     }
 
-    /**
-     * Where weight element (row r, column (a, b, c)) of group g lives: {@code base + g·groupStride + r·rowStride +
-     * a·strides[0] + b·strides[1] + c·strides[2]}, with {@code sizes} the extents of (a, b, c).
-     */
-    private record Weights(float[] data, int base, int groupStride, int rowStride, int[] sizes, int[] strides) {
-    }
-
     // ---- the three kernels ----------------------------------------------------------------------
 
     static void forward(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out, KernelPool pool) {
+        Product job = Product.LOCAL.get();
         int groups = p.groups(), og = weight.shape(0) / groups;
-        Shape s = new Shape(input.shape(0), groups, weight.shape(1), input.shape(2), input.shape(3), og,
-                weight.shape(2), weight.shape(3), out.shape(2), out.shape(3), p);
-        Weights w = new Weights(VectorGemm.floats(weight), weight.offset(), og * weight.stride(0), weight.stride(0),
-                new int[] {weight.shape(1), weight.shape(2), weight.shape(3)}, new int[] {weight.stride(1), weight.stride(2), weight.stride(3)});
-        run(input, s, w, bias, out, pool);
+        job.shape.sizes(input.shape(0), groups, weight.shape(1), input.shape(2), input.shape(3), og,
+                weight.shape(2), weight.shape(3), out.shape(2), out.shape(3)).geometry(p);
+        job.weights(VectorGemm.floats(weight), weight.offset(), og * weight.stride(0), weight.stride(0),
+                weight.shape(1), weight.shape(2), weight.shape(3), weight.stride(1), weight.stride(2), weight.stride(3));
+        job.run(input, bias, out, pool);
     }
 
     static void backwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput, KernelPool pool) {
@@ -83,74 +128,392 @@ final class VectorConvolution {
         int rows = VectorGemm.block(cg, gradInput.shape(2) * gradInput.shape(3)).mr;
         boolean fewRows = VectorGemm.roundUp(cg, rows) > 1.25 * cg;
         if (p.strideH() != 1 || p.strideW() != 1 || padH < 0 || padW < 0 || fewRows) {
-            backwardInputByCol2im(gradOut, weight, p, gradInput, pool);
+            Col2imInputGradient.LOCAL.get().run(gradOut, weight, p, gradInput, pool);
             return;
         }
         // The transposed convolution: source gradOut (og channels per group), destination gradInput (cg per
         // group), weight rows c and columns (o, kh', kw') reading w[o, c, kH-1-kh', kW-1-kw'].
-        ConvParams transposed = new ConvParams(1, 1, padH, padW, p.dilationH(), p.dilationW(), groups);
-        Shape s = new Shape(gradOut.shape(0), groups, og, gradOut.shape(2), gradOut.shape(3), cg, kH, kW,
-                gradInput.shape(2), gradInput.shape(3), transposed);
+        Product job = Product.LOCAL.get();
+        job.shape.sizes(gradOut.shape(0), groups, og, gradOut.shape(2), gradOut.shape(3), cg, kH, kW,
+                gradInput.shape(2), gradInput.shape(3)).geometry(1, 1, padH, padW, p.dilationH(), p.dilationW());
         int flippedBase = weight.offset() + (kH - 1) * weight.stride(2) + (kW - 1) * weight.stride(3);
-        Weights w = new Weights(VectorGemm.floats(weight), flippedBase, og * weight.stride(0), weight.stride(1),
-                new int[] {og, kH, kW}, new int[] {weight.stride(0), -weight.stride(2), -weight.stride(3)});
-        run(gradOut, s, w, null, gradInput, pool);
+        job.weights(VectorGemm.floats(weight), flippedBase, og * weight.stride(0), weight.stride(1),
+                og, kH, kW, weight.stride(0), -weight.stride(2), -weight.stride(3));
+        job.run(gradOut, null, gradInput, pool);
     }
 
     static void backwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight, KernelPool pool) {
-        int groups = p.groups(), og = gradWeight.shape(0) / groups;
-        Shape s = new Shape(input.shape(0), groups, gradWeight.shape(1), input.shape(2), input.shape(3), og,
-                gradWeight.shape(2), gradWeight.shape(3), gradOut.shape(2), gradOut.shape(3), p);
-        NDArray go = planesFlat(gradOut) ? gradOut : gradOut.contiguous();
-        float[] is = VectorGemm.floats(input), gs = VectorGemm.floats(go);
-        int depth = s.depth(), positions = s.positions(), size = s.groups() * og * depth;
-        int chunks = VectorGemm.ceilDiv(s.batch(), IMAGES_PER_CHUNK);
-        // One [O, K] block of partial sums per chunk of images, added in chunk order at the end.
-        float[] partial = Workspace.local().floats(Workspace.Slot.PARTIAL, chunks * size);
-        boolean[] masks = sameSizeMasks(input, s);
-        int[] taps = masks == null ? null : tapOffsets(input, s);
-        int rowStride = VectorGemm.roundUp(positions, VectorGemm.MAX_NR);
-        VectorGemm.Block block = VectorGemm.block(og, depth);
-        pool.run(chunks * groups, task -> {
-            int chunk = task / groups, g = task % groups;
-            Workspace ws = Workspace.local();
-            float[] a = ws.floats(Workspace.Slot.PACKED_A, VectorGemm.packedSizeA(og, positions, block.mr));
-            float[] col = ws.floats(Workspace.Slot.COLUMNS, depth * rowStride);
-            ColumnPanels colT = ColumnPanels.transposed(col, rowStride, depth); // B = col^T (P x K)
-            int first = chunk * IMAGES_PER_CHUNK, last = Math.min(s.batch(), first + IMAGES_PER_CHUNK);
-            for (int n = first; n < last; n++) {
-                VectorGemm.packAllA(og, positions, gs, go.offset() + n * go.stride(0) + g * og * go.stride(1), go.stride(1), 1, a, 0, block.mr);
-                im2colRows(input, is, n, g, s, masks, taps, col);
-                VectorGemm.multiplyPanels(block, og, depth, positions, a, 0, colT, partial, chunk * size + g * og * depth, depth, 1, n > first);
+        WeightGradient.LOCAL.get().run(input, gradOut, p, gradWeight, pool);
+    }
+
+    /**
+     * {@code dst[n, g] = W_g · col(src[n, g])} (+ bias) for every image and group: the forward convolution, and
+     * the input gradient as a transposed convolution. One task per (image, group).
+     */
+    private static final class Product implements KernelPool.Body {
+        static final ThreadLocal<Product> LOCAL = ThreadLocal.withInitial(Product::new);
+
+        final Shape shape = new Shape();
+        // Weight element (row r, column (a, b, c)) of group g: wBase + g·wGroupStride + r·wRowStride + a·wStrideA
+        // + b·wStrideB + c·wStrideC, with (a, b, c) < (wSizeA, wSizeB, wSizeC).
+        private float[] wData;
+        private int wBase, wGroupStride, wRowStride, wSizeA, wSizeB, wSizeC, wStrideA, wStrideB, wStrideC;
+        // The current call
+        private NDArray src, target, bias;
+        private float[] in, out, bs, packedW;
+        private boolean[] masks;
+        private int[] taps;
+        private VectorGemm.Block block;
+        private int packedSize, rowStride;
+
+        void weights(float[] data, int base, int groupStride, int rowStride, int sizeA, int sizeB, int sizeC,
+                     int strideA, int strideB, int strideC) {
+            wData = data;
+            wBase = base;
+            wGroupStride = groupStride;
+            wRowStride = rowStride;
+            wSizeA = sizeA;
+            wSizeB = sizeB;
+            wSizeC = sizeC;
+            wStrideA = strideA;
+            wStrideB = strideB;
+            wStrideC = strideC;
+        }
+
+        void run(NDArray src, NDArray bias, NDArray dst, KernelPool pool) {
+            Shape s = shape;
+            this.src = src;
+            this.bias = bias;
+            target = Layout.planesFlat(dst) ? dst : NDArray.zeros(dst.dtype(), dst.shape());
+            in = VectorGemm.floats(src);
+            out = VectorGemm.floats(target);
+            bs = bias == null ? null : VectorGemm.floats(bias);
+            block = VectorGemm.block(s.og(), s.positions());
+            packedSize = VectorGemm.packedSizeA(s.og(), s.depth(), block.mr);
+            packedW = packWeights();
+            masks = sameSizeMasks(src, s);
+            taps = masks == null ? null : tapOffsets(src, s);
+            rowStride = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
+            try {
+                pool.run(s.batch() * s.groups(), this, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
+                if (target != dst) dst.assign(target);
+            } finally {
+                this.src = this.bias = target = null;
+                in = out = bs = packedW = null;
+                wData = null;
+                masks = null;
+                taps = null;
             }
-            colT.release();
-        }, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
-        boolean direct = gradWeight.isContiguous();
-        float[] gws = direct ? VectorGemm.floats(gradWeight) : partial;
-        int gwo = direct ? gradWeight.offset() : 0;
-        pool.runRanges(size, chunks, 1 << 14, (lo, hi) -> {
+        }
+
+        @Override
+        public void run(int task) {
+            Shape s = shape;
+            int og = s.og(), positions = s.positions(), depth = s.depth();
+            int n = task / s.groups(), g = task % s.groups();
+            int base = src.offset() + n * src.stride(0) + g * s.cg() * src.stride(1);
+            ColumnPanels col;
+            if (masks != null) {
+                col = ColumnPanels.shifted(in, base, masks, taps);
+            } else {
+                float[] rows = Workspace.local().floats(Workspace.Slot.COLUMNS, depth * rowStride);
+                im2colRows(src, in, n, g, s, rows);
+                col = ColumnPanels.rows(rows, rowStride, positions);
+            }
+            int outPos = target.offset() + n * target.stride(0) + g * og * target.stride(1);
+            if (bs != null) {
+                for (int oc = 0; oc < og; oc++) {
+                    float b = bs[bias.offset() + (g * og + oc) * bias.stride(0)];
+                    int row = outPos + oc * target.stride(1);
+                    java.util.Arrays.fill(out, row, row + positions, b);
+                }
+            }
+            VectorGemm.multiplyPanels(block, og, positions, depth, packedW, g * packedSize, col, out, outPos, target.stride(1), 1, bs != null);
+            col.release();
+        }
+
+        /** The weights of every group, gathered row by row and packed as the A operand, in the caller's workspace. */
+        private float[] packWeights() {
+            Shape s = shape;
+            Workspace ws = Workspace.local();
+            int rows = s.og(), depth = s.depth();
+            float[] dense = ws.floats(Workspace.Slot.WEIGHT_ROWS, rows * depth);
+            float[] packed = ws.floats(Workspace.Slot.PACKED_WEIGHTS, s.groups() * packedSize);
+            for (int g = 0; g < s.groups(); g++) {
+                for (int r = 0, i = 0; r < rows; r++) {
+                    int rowBase = wBase + g * wGroupStride + r * wRowStride;
+                    for (int a = 0; a < wSizeA; a++) {
+                        for (int b = 0; b < wSizeB; b++) {
+                            for (int c = 0; c < wSizeC; c++) dense[i++] = wData[rowBase + a * wStrideA + b * wStrideB + c * wStrideC];
+                        }
+                    }
+                }
+                VectorGemm.packAllA(rows, depth, dense, 0, depth, 1, packed, g * packedSize, block.mr);
+            }
+            return packed;
+        }
+    }
+
+    /**
+     * {@code gradW[g] = Σ_n gradOut[n, g] · col(input[n, g])^T}: one task per (chunk of {@link #IMAGES_PER_CHUNK}
+     * images, group) into its own block of partial sums, then the blocks added in chunk order.
+     */
+    private static final class WeightGradient implements KernelPool.Body, KernelPool.RangeBody {
+        static final ThreadLocal<WeightGradient> LOCAL = ThreadLocal.withInitial(WeightGradient::new);
+
+        final Shape shape = new Shape();
+        private NDArray input, go;
+        private float[] is, gs, partial, gws;
+        private boolean[] masks;
+        private int[] taps;
+        private int size, chunks, gwo;
+
+        void run(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight, KernelPool pool) {
+            Shape s = shape;
+            int groups = p.groups(), og = gradWeight.shape(0) / groups;
+            s.sizes(input.shape(0), groups, gradWeight.shape(1), input.shape(2), input.shape(3), og,
+                    gradWeight.shape(2), gradWeight.shape(3), gradOut.shape(2), gradOut.shape(3)).geometry(p);
+            this.input = input;
+            go = Layout.planesFlat(gradOut) ? gradOut : gradOut.contiguous();
+            is = VectorGemm.floats(input);
+            gs = VectorGemm.floats(go);
+            size = s.groups() * og * s.depth();
+            chunks = VectorGemm.ceilDiv(s.batch(), IMAGES_PER_CHUNK);
+            partial = Workspace.local().floats(Workspace.Slot.PARTIAL, chunks * size);
+            masks = sameSizeMasks(input, s);
+            taps = masks == null ? null : tapOffsets(input, s);
+            boolean direct = gradWeight.isContiguous();
+            gws = direct ? VectorGemm.floats(gradWeight) : partial;
+            gwo = direct ? gradWeight.offset() : 0;
+            try {
+                pool.run(chunks * groups, this, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
+                pool.runRanges(size, chunks, 1 << 14, this);
+                if (!direct) {
+                    NDArray result = NDArray.zeros(gradWeight.dtype(), gradWeight.shape());
+                    System.arraycopy(partial, 0, VectorGemm.floats(result), 0, size);
+                    gradWeight.assign(result);
+                }
+            } finally {
+                this.input = go = null;
+                is = gs = partial = gws = null;
+                masks = null;
+                taps = null;
+            }
+        }
+
+        /**
+         * The partial sums of one chunk of images and one group, by dot products over positions: row o of
+         * gradOut and row k of col are both contiguous along the positions, so with every image's positions laid
+         * end to end (each padded to whole vectors with zeros) element (o, k) is one long dot product. Blocks of
+         * {@link #DOT_BLOCK} x {@link #DOT_BLOCK} elements are computed together from {@link #DOT_BLOCK} rows of
+         * each operand, in lane-wise partial sums; the col rows of a block are made just before it from the input.
+         * The positions go in segments of {@link #DOT_SEGMENT}, each used by every block of gradOut rows, so that
+         * the col segment and the partial sums stay in L1 while the gradOut rows stream from L2 (with the whole
+         * length at once both operands streamed from L2, and the kernel ran at half speed).
+         */
+        @Override
+        public void run(int task) {
+            Shape s = shape;
+            int groups = s.groups(), og = s.og(), depth = s.depth(), positions = s.positions();
+            int chunk = task / groups, g = task % groups;
+            int first = chunk * IMAGES_PER_CHUNK, images = Math.min(s.batch(), first + IMAGES_PER_CHUNK) - first;
+            int padded = VectorGemm.roundUp(positions, VectorGemm.LANES), length = images * padded;
+            Workspace ws = Workspace.local();
+            float[] grads = ws.floats(Workspace.Slot.PACKED_A, og * length);      // [o][image][q]
+            float[] cols = ws.floats(Workspace.Slot.COLUMNS, DOT_BLOCK * length); // [k - k0][image][q]
+            for (int o = 0; o < og; o++) {
+                for (int i = 0; i < images; i++) {
+                    int from = go.offset() + (first + i) * go.stride(0) + (g * og + o) * go.stride(1), to = (o * images + i) * padded;
+                    System.arraycopy(gs, from, grads, to, positions);
+                    java.util.Arrays.fill(grads, to + positions, to + padded, 0f);
+                }
+            }
+            int out = chunk * size + g * og * depth, blocks = VectorGemm.ceilDiv(og, DOT_BLOCK), accSize = DOT_BLOCK * DOT_BLOCK * VectorGemm.LANES;
+            float[] acc = ws.floats(Workspace.Slot.DOT_SUMS, blocks * accSize);
+            for (int k0 = 0; k0 < depth; k0 += DOT_BLOCK) {
+                int ks = Math.min(DOT_BLOCK, depth - k0);
+                // A block past the last row repeats that row (its sums are dropped), so the kernel is always 4 x 4.
+                for (int r = 0; r < DOT_BLOCK; r++) {
+                    for (int i = 0; i < images; i++) im2colRow(input, is, first + i, g, s, masks, taps, k0 + Math.min(r, ks - 1), cols, (r * images + i) * padded, padded);
+                }
+                java.util.Arrays.fill(acc, 0, blocks * accSize, 0f);
+                for (int from = 0; from < length; from += DOT_SEGMENT) {
+                    int to = Math.min(length, from + DOT_SEGMENT);
+                    for (int o0 = 0, at = 0; o0 < og; o0 += DOT_BLOCK, at += accSize) {
+                        int os = Math.min(DOT_BLOCK, og - o0);
+                        dot4x4(grads, row(o0, 0, os, length), row(o0, 1, os, length), row(o0, 2, os, length), row(o0, 3, os, length),
+                                cols, 0, length, 2 * length, 3 * length, from, to, acc, at);
+                    }
+                }
+                for (int o0 = 0, at = 0; o0 < og; o0 += DOT_BLOCK, at += accSize) {
+                    for (int r = 0; r < Math.min(DOT_BLOCK, og - o0); r++) {
+                        for (int c = 0; c < ks; c++) {
+                            FloatVector v = FloatVector.fromArray(VectorGemm.SPECIES, acc, at + (r * DOT_BLOCK + c) * VectorGemm.LANES);
+                            partial[out + (o0 + r) * depth + k0 + c] = sumLanes(v);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Where row {@code first + r} of a block of {@code rows} rows of {@code length} starts; past the last row, the last. */
+        private static int row(int first, int r, int rows, int length) {
+            return (first + Math.min(r, rows - 1)) * length;
+        }
+
+        /** Adds the chunks' partial sums of elements {@code lo .. hi-1} in chunk order. */
+        @Override
+        public void run(int lo, int hi) {
             for (int i = lo; i < hi; i++) {
                 float sum = partial[i];
                 for (int c = 1; c < chunks; c++) sum += partial[c * size + i];
                 gws[gwo + i] = sum;
             }
-        });
-        if (!direct) {
-            NDArray result = NDArray.zeros(gradWeight.dtype(), gradWeight.shape());
-            System.arraycopy(partial, 0, VectorGemm.floats(result), 0, size);
-            gradWeight.assign(result);
         }
     }
 
     /**
+     * {@code gradIn[n, g] = col2im(W_g^T · gradOut[n, g])}: the input gradient for strides above 1 (the transposed
+     * form would need a dilated input) and for few input channels. One task per (image, group).
+     */
+    private static final class Col2imInputGradient implements KernelPool.Body {
+        static final ThreadLocal<Col2imInputGradient> LOCAL = ThreadLocal.withInitial(Col2imInputGradient::new);
+
+        final Shape shape = new Shape();
+        private NDArray w, go, gradInput;
+        private float[] ws, gs, gis;
+
+        void run(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput, KernelPool pool) {
+            Shape s = shape;
+            int groups = p.groups(), og = weight.shape(0) / groups;
+            s.sizes(gradInput.shape(0), groups, weight.shape(1), gradInput.shape(2), gradInput.shape(3), og,
+                    weight.shape(2), weight.shape(3), gradOut.shape(2), gradOut.shape(3)).geometry(p);
+            this.gradInput = gradInput;
+            w = weight.contiguous();
+            go = Layout.planesFlat(gradOut) ? gradOut : gradOut.contiguous();
+            ws = VectorGemm.floats(w);
+            gs = VectorGemm.floats(go);
+            gis = VectorGemm.floats(gradInput);
+            try {
+                pool.run(s.batch() * groups, this, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
+            } finally {
+                w = go = this.gradInput = null;
+                ws = gs = gis = null;
+            }
+        }
+
+        @Override
+        public void run(int task) {
+            Shape s = shape;
+            int groups = s.groups(), og = s.og(), depth = s.depth(), positions = s.positions();
+            int n = task / groups, g = task % groups;
+            float[] col = Workspace.local().floats(Workspace.Slot.COLUMNS, depth * positions);
+            // col = W_g^T · gradOut[n, g]: W_g read transposed through its strides.
+            VectorGemm.sgemm(depth, positions, og, ws, w.offset() + g * og * depth, 1, depth,
+                    gs, go.offset() + n * go.stride(0) + g * og * go.stride(1), go.stride(1), 1, col, 0, positions, 1, false);
+            col2im(col, n, g, s, gradInput, gis);
+        }
+    }
+
+    // ---- the dot-product kernel of the weight gradient ------------------------------------------
+
+    /** Rows of each operand of {@link #dot4x4}: 16 accumulators and 8 loaded vectors fit in 32 registers. */
+    static final int DOT_BLOCK = 4;
+    /** Positions per segment of the weight gradient's dot products: 4 col rows of it take 8 KB of L1. */
+    static final int DOT_SEGMENT = 512;
+
+    /** {@code x ^ d} lane swaps for d = LANES/2, ..., 1: the fixed order {@link #sumLanes} adds in. */
+    private static final VectorShuffle<Float>[] SWAPS = swaps();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] swaps() {
+        int steps = Integer.numberOfTrailingZeros(VectorGemm.LANES);
+        VectorShuffle<Float>[] swaps = new VectorShuffle[steps];
+        for (int i = 0, d = VectorGemm.LANES / 2; i < steps; i++, d /= 2) {
+            int distance = d;
+            swaps[i] = VectorShuffle.fromOp(VectorGemm.SPECIES, lane -> lane ^ distance);
+        }
+        return swaps;
+    }
+
+    /**
+     * The sum of the lanes of {@code v} by pairwise halving in a fixed order. Not {@code reduceLanes(ADD)},
+     * whose order the Vector API leaves open (the JIT's tree and the interpreter's loop differ), so results
+     * would depend on how warm the code is.
+     */
+    private static float sumLanes(FloatVector v) {
+        for (VectorShuffle<Float> swap : SWAPS) v = v.add(v.rearrange(swap));
+        return v.lane(0);
+    }
+
+    /**
+     * Lane-wise partial dot products: {@code acc[at + (4·r + c)·LANES + lane] += Σ a[ar + i]·b[bc + i]} over the
+     * {@code i} in {@code from .. to-1} (multiples of LANES) that fall in that lane, for the four rows {@code ar} =
+     * a0..a3 of {@code a} and {@code bc} = b0..b3 of {@code b}: fused multiply-adds in order of i.
+     */
+    private static void dot4x4(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3,
+                               int from, int to, float[] acc, int at) {
+        VectorSpecies<Float> f = VectorGemm.SPECIES;
+        int l = f.length();
+        FloatVector c00 = FloatVector.fromArray(f, acc, at), c01 = FloatVector.fromArray(f, acc, at + l);
+        FloatVector c02 = FloatVector.fromArray(f, acc, at + 2 * l), c03 = FloatVector.fromArray(f, acc, at + 3 * l);
+        FloatVector c10 = FloatVector.fromArray(f, acc, at + 4 * l), c11 = FloatVector.fromArray(f, acc, at + 5 * l);
+        FloatVector c12 = FloatVector.fromArray(f, acc, at + 6 * l), c13 = FloatVector.fromArray(f, acc, at + 7 * l);
+        FloatVector c20 = FloatVector.fromArray(f, acc, at + 8 * l), c21 = FloatVector.fromArray(f, acc, at + 9 * l);
+        FloatVector c22 = FloatVector.fromArray(f, acc, at + 10 * l), c23 = FloatVector.fromArray(f, acc, at + 11 * l);
+        FloatVector c30 = FloatVector.fromArray(f, acc, at + 12 * l), c31 = FloatVector.fromArray(f, acc, at + 13 * l);
+        FloatVector c32 = FloatVector.fromArray(f, acc, at + 14 * l), c33 = FloatVector.fromArray(f, acc, at + 15 * l);
+        for (int i = from; i < to; i += l) {
+            FloatVector y0 = FloatVector.fromArray(f, b, b0 + i), y1 = FloatVector.fromArray(f, b, b1 + i);
+            FloatVector y2 = FloatVector.fromArray(f, b, b2 + i), y3 = FloatVector.fromArray(f, b, b3 + i);
+            FloatVector x = FloatVector.fromArray(f, a, a0 + i);
+            c00 = x.fma(y0, c00);
+            c01 = x.fma(y1, c01);
+            c02 = x.fma(y2, c02);
+            c03 = x.fma(y3, c03);
+            x = FloatVector.fromArray(f, a, a1 + i);
+            c10 = x.fma(y0, c10);
+            c11 = x.fma(y1, c11);
+            c12 = x.fma(y2, c12);
+            c13 = x.fma(y3, c13);
+            x = FloatVector.fromArray(f, a, a2 + i);
+            c20 = x.fma(y0, c20);
+            c21 = x.fma(y1, c21);
+            c22 = x.fma(y2, c22);
+            c23 = x.fma(y3, c23);
+            x = FloatVector.fromArray(f, a, a3 + i);
+            c30 = x.fma(y0, c30);
+            c31 = x.fma(y1, c31);
+            c32 = x.fma(y2, c32);
+            c33 = x.fma(y3, c33);
+        }
+        c00.intoArray(acc, at);
+        c01.intoArray(acc, at + l);
+        c02.intoArray(acc, at + 2 * l);
+        c03.intoArray(acc, at + 3 * l);
+        c10.intoArray(acc, at + 4 * l);
+        c11.intoArray(acc, at + 5 * l);
+        c12.intoArray(acc, at + 6 * l);
+        c13.intoArray(acc, at + 7 * l);
+        c20.intoArray(acc, at + 8 * l);
+        c21.intoArray(acc, at + 9 * l);
+        c22.intoArray(acc, at + 10 * l);
+        c23.intoArray(acc, at + 11 * l);
+        c30.intoArray(acc, at + 12 * l);
+        c31.intoArray(acc, at + 13 * l);
+        c32.intoArray(acc, at + 14 * l);
+        c33.intoArray(acc, at + 15 * l);
+    }
+
+    /**
      * The B operand of a convolution product, made one micro-panel at a time: the shifted planes of a "same"
-     * convolution ({@link #shiftedPanel}), or a row-major column buffer read as it is or transposed. One per
+     * convolution ({@link #shiftedPanel}), or a row-major column buffer. One per
      * thread, set up per task and released after it, so a call allocates nothing per image.
      */
     private static final class ColumnPanels implements VectorGemm.PanelSource {
         private static final ThreadLocal<ColumnPanels> LOCAL = ThreadLocal.withInitial(ColumnPanels::new);
 
-        private enum Kind { SHIFTED, ROWS, TRANSPOSED }
+        private enum Kind { SHIFTED, ROWS }
 
         private Kind kind;
         private float[] data;
@@ -179,19 +542,11 @@ final class VectorConvolution {
             return c;
         }
 
-        /** B = {@code col^T}: its columns are the {@code columns} rows of col. */
-        static ColumnPanels transposed(float[] col, int rowStride, int columns) {
-            ColumnPanels c = rows(col, rowStride, columns);
-            c.kind = Kind.TRANSPOSED;
-            return c;
-        }
-
         @Override
         public void pack(int k0, int kc, int j0, int nr, float[] panel) {
             switch (kind) {
                 case SHIFTED -> shiftedPanel(data, base, masks, taps, k0, kc, j0, nr, panel);
                 case ROWS -> VectorGemm.packB(kc, Math.min(nr, columns - j0), data, k0 * rowStride + j0, rowStride, 1, panel, 0, nr);
-                case TRANSPOSED -> VectorGemm.packB(kc, Math.min(nr, columns - j0), data, j0 * rowStride + k0, 1, rowStride, panel, 0, nr);
             }
         }
 
@@ -201,69 +556,6 @@ final class VectorConvolution {
             masks = null;
             taps = null;
         }
-    }
-
-    /** True when every (n, c) plane of an NCHW array is one unit-stride run: rows back to back. */
-    private static boolean planesFlat(NDArray x) {
-        int height = x.shape(2), width = x.shape(3);
-        return (width == 1 || x.stride(3) == 1) && (height == 1 || x.stride(2) == width);
-    }
-
-    /** {@code dst[n, g] = W_g · col(src[n, g])} (+ bias) for every image and group. */
-    private static void run(NDArray src, Shape s, Weights w, NDArray bias, NDArray dst, KernelPool pool) {
-        NDArray target = planesFlat(dst) ? dst : NDArray.zeros(dst.dtype(), dst.shape());
-        float[] in = VectorGemm.floats(src), out = VectorGemm.floats(target), bs = bias == null ? null : VectorGemm.floats(bias);
-        int depth = s.depth(), positions = s.positions(), og = s.og();
-        VectorGemm.Block block = VectorGemm.block(og, positions);
-        int packedSize = VectorGemm.packedSizeA(og, depth, block.mr);
-        float[] packedW = packWeights(w, s, block, packedSize);
-        boolean[] masks = sameSizeMasks(src, s);
-        int[] taps = masks == null ? null : tapOffsets(src, s);
-        int rowStride = VectorGemm.roundUp(positions, VectorGemm.MAX_NR);
-        pool.run(s.batch() * s.groups(), task -> {
-            int n = task / s.groups(), g = task % s.groups();
-            int base = src.offset() + n * src.stride(0) + g * s.cg() * src.stride(1);
-            ColumnPanels col;
-            if (masks != null) {
-                col = ColumnPanels.shifted(in, base, masks, taps);
-            } else {
-                float[] rows = Workspace.local().floats(Workspace.Slot.COLUMNS, depth * rowStride);
-                im2colRows(src, in, n, g, s, null, null, rows);
-                col = ColumnPanels.rows(rows, rowStride, positions);
-            }
-            int outPos = target.offset() + n * target.stride(0) + g * og * target.stride(1);
-            if (bs != null) {
-                for (int oc = 0; oc < og; oc++) {
-                    float b = bs[bias.offset() + (g * og + oc) * bias.stride(0)];
-                    int row = outPos + oc * target.stride(1);
-                    java.util.Arrays.fill(out, row, row + positions, b);
-                }
-            }
-            VectorGemm.multiplyPanels(block, og, positions, depth, packedW, g * packedSize, col, out, outPos, target.stride(1), 1, bs != null);
-            col.release();
-        }, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
-        if (target != dst) dst.assign(target);
-    }
-
-    /** The weights of every group, gathered row by row and packed as the A operand, in the caller's workspace. */
-    private static float[] packWeights(Weights w, Shape s, VectorGemm.Block block, int packedSize) {
-        Workspace ws = Workspace.local();
-        int rows = s.og(), depth = s.depth();
-        float[] dense = ws.floats(Workspace.Slot.WEIGHT_ROWS, rows * depth);
-        float[] packed = ws.floats(Workspace.Slot.PACKED_WEIGHTS, s.groups() * packedSize);
-        int[] size = w.sizes(), stride = w.strides();
-        for (int g = 0; g < s.groups(); g++) {
-            for (int r = 0, i = 0; r < rows; r++) {
-                int rowBase = w.base() + g * w.groupStride() + r * w.rowStride();
-                for (int a = 0; a < size[0]; a++) {
-                    for (int b = 0; b < size[1]; b++) {
-                        for (int c = 0; c < size[2]; c++) dense[i++] = w.data()[rowBase + a * stride[0] + b * stride[1] + c * stride[2]];
-                    }
-                }
-            }
-            VectorGemm.packAllA(rows, depth, dense, 0, depth, 1, packed, g * packedSize, block.mr);
-        }
-        return packed;
     }
 
     // ---- im2col ---------------------------------------------------------------------------------
@@ -276,14 +568,13 @@ final class VectorConvolution {
      * multiple of NR and false past P), or null when the convolution is not of this kind.
      */
     private static boolean[] sameSizeMasks(NDArray src, Shape s) {
-        ConvParams p = s.p();
-        if (p.strideH() != 1 || p.strideW() != 1 || s.outW() != s.width() || !planesFlat(src)) return null;
+        if (s.strideH() != 1 || s.strideW() != 1 || s.outW() != s.width() || !Layout.planesFlat(src)) return null;
         int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
         boolean[] masks = Workspace.local().booleans(s.kH() * s.kW() * padded);
         for (int kh = 0, t = 0; kh < s.kH(); kh++) {
             for (int kw = 0; kw < s.kW(); kw++, t++) {
                 for (int q = 0; q < padded; q++) {
-                    int ih = q / s.outW() - p.padH() + kh * p.dilationH(), iw = q % s.outW() - p.padW() + kw * p.dilationW();
+                    int ih = q / s.outW() - s.padH() + kh * s.dilationH(), iw = q % s.outW() - s.padW() + kw * s.dilationW();
                     masks[t * padded + q] = q < s.positions() && ih >= 0 && ih < s.height() && iw >= 0 && iw < s.width();
                 }
             }
@@ -298,13 +589,12 @@ final class VectorConvolution {
      * per-image loops do no division.
      */
     private static int[] tapOffsets(NDArray src, Shape s) {
-        ConvParams p = s.p();
         int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
         int[] taps = Workspace.local().ints(2 * s.depth());
         for (int c = 0, row = 0; c < s.cg(); c++) {
             for (int kh = 0; kh < s.kH(); kh++) {
                 for (int kw = 0; kw < s.kW(); kw++, row++) {
-                    taps[2 * row] = c * src.stride(1) + (kh * p.dilationH() - p.padH()) * s.width() + kw * p.dilationW() - p.padW();
+                    taps[2 * row] = c * src.stride(1) + (kh * s.dilationH() - s.padH()) * s.width() + kw * s.dilationW() - s.padW();
                     taps[2 * row + 1] = (kh * s.kW() + kw) * padded;
                 }
             }
@@ -339,71 +629,49 @@ final class VectorConvolution {
         for (int i = 0; i < VectorGemm.LANES; i++) dst[d + i] = masks[m + i] ? in[from + i] : 0f;
     }
 
+    /** The column matrix of (image n, group g), row-major with rows of {@code Ppad} = P rounded up to MAX_NR (zero past P). */
+    private static void im2colRows(NDArray src, float[] in, int n, int g, Shape s, float[] col) {
+        int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
+        for (int row = 0; row < s.depth(); row++) im2colRow(src, in, n, g, s, null, null, row, col, row * padded, padded);
+    }
+
     /**
-     * The column matrix of (image n, group g), row-major with rows of {@code Ppad} = P rounded up to NR (zero
-     * past P). With {@code masks} (see {@link #sameSizeMasks}) rows are masked vector loads from the shifted
-     * plane; otherwise every entry is computed.
+     * Row {@code (c, kh, kw)} of the column matrix of (image n, group g) into {@code col[d .. d+length-1]}
+     * ({@code length} a multiple of LANES, at least P; zero past P). With {@code masks} (see
+     * {@link #sameSizeMasks}) masked vector loads from the shifted plane; otherwise every entry is computed.
      */
-    private static void im2colRows(NDArray src, float[] in, int n, int g, Shape s, boolean[] masks, int[] taps, float[] col) {
-        ConvParams p = s.p();
-        int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR), outW = s.outW();
-        int sc = src.stride(1), sh = src.stride(2), sw = src.stride(3), step = p.strideW() * sw;
-        int base = src.offset() + n * src.stride(0) + g * s.cg() * sc;
+    private static void im2colRow(NDArray src, float[] in, int n, int g, Shape s, boolean[] masks, int[] taps, int row, float[] col, int d, int length) {
+        int base = src.offset() + n * src.stride(0) + g * s.cg() * src.stride(1);
         if (masks != null) {
-            int lanes = VectorGemm.LANES;
-            for (int row = 0, d = 0; row < s.depth(); row++) {
-                int from = base + taps[2 * row], m = taps[2 * row + 1];
-                for (int q = 0; q < padded; q += lanes, d += lanes) maskedCopy(in, from + q, masks, m + q, col, d);
-            }
+            int from = base + taps[2 * row], m = taps[2 * row + 1];
+            for (int q = 0; q < length; q += VectorGemm.LANES) maskedCopy(in, from + q, masks, m + q, col, d + q);
             return;
         }
-        for (int c = 0, row = 0; c < s.cg(); c++) {
-            for (int kh = 0; kh < s.kH(); kh++) {
-                for (int kw = 0; kw < s.kW(); kw++, row++) {
-                    int wShift = kw * p.dilationW() - p.padW();
-                    int ow0 = firstColumn(wShift, p.strideW(), outW), ow1 = endColumn(wShift, p.strideW(), s.width(), outW);
-                    for (int oh = 0; oh < s.outH(); oh++) {
-                        int ih = oh * p.strideH() - p.padH() + kh * p.dilationH();
-                        boolean inside = ih >= 0 && ih < s.height();
-                        int d = row * padded + oh * outW, from = inside ? ow0 : outW, to = inside ? ow1 : outW;
-                        int srcRow = base + c * sc + ih * sh + wShift * sw;
-                        // Plain loops, not arraycopy/fill: the runs are short (an output row), so calls would dominate.
-                        for (int ow = 0; ow < from; ow++) col[d + ow] = 0f;
-                        for (int ow = from; ow < to; ow++) col[d + ow] = in[srcRow + ow * step];
-                        for (int ow = to; ow < outW; ow++) col[d + ow] = 0f;
-                    }
-                    for (int q = s.positions(); q < padded; q++) col[row * padded + q] = 0f;
-                }
-            }
+        int outW = s.outW(), taps2d = s.kH() * s.kW();
+        int c = row / taps2d, kh = row % taps2d / s.kW(), kw = row % s.kW();
+        int sc = src.stride(1), sh = src.stride(2), sw = src.stride(3), step = s.strideW() * sw;
+        int wShift = kw * s.dilationW() - s.padW();
+        int ow0 = firstColumn(wShift, s.strideW(), outW), ow1 = endColumn(wShift, s.strideW(), s.width(), outW);
+        for (int oh = 0; oh < s.outH(); oh++) {
+            int ih = oh * s.strideH() - s.padH() + kh * s.dilationH();
+            boolean inside = ih >= 0 && ih < s.height();
+            int dst = d + oh * outW, from = inside ? ow0 : outW, to = inside ? ow1 : outW;
+            int srcRow = base + c * sc + ih * sh + wShift * sw;
+            // Plain loops, not arraycopy/fill: the runs are short (an output row), so calls would dominate.
+            for (int ow = 0; ow < from; ow++) col[dst + ow] = 0f;
+            for (int ow = from; ow < to; ow++) col[dst + ow] = in[srcRow + ow * step];
+            for (int ow = to; ow < outW; ow++) col[dst + ow] = 0f;
         }
+        for (int q = s.positions(); q < length; q++) col[d + q] = 0f;
     }
 
-    // ---- input gradient for strided convolutions ------------------------------------------------
-
-    /** {@code gradIn[n, g] = col2im(W_g^T · gradOut[n, g])}: for strides above 1 (the transposed form would need a dilated input) and few input channels. */
-    private static void backwardInputByCol2im(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput, KernelPool pool) {
-        int groups = p.groups(), og = weight.shape(0) / groups;
-        Shape s = new Shape(gradInput.shape(0), groups, weight.shape(1), gradInput.shape(2), gradInput.shape(3), og,
-                weight.shape(2), weight.shape(3), gradOut.shape(2), gradOut.shape(3), p);
-        NDArray w = weight.contiguous(), go = planesFlat(gradOut) ? gradOut : gradOut.contiguous();
-        float[] ws = VectorGemm.floats(w), gs = VectorGemm.floats(go), gis = VectorGemm.floats(gradInput);
-        int depth = s.depth(), positions = s.positions();
-        pool.run(s.batch() * groups, task -> {
-            int n = task / groups, g = task % groups;
-            float[] col = Workspace.local().floats(Workspace.Slot.COLUMNS, depth * positions);
-            // col = W_g^T · gradOut[n, g]: W_g read transposed through its strides.
-            VectorGemm.sgemm(depth, positions, og, ws, w.offset() + g * og * depth, 1, depth,
-                    gs, go.offset() + n * go.stride(0) + g * og * go.stride(1), go.stride(1), 1, col, 0, positions, 1, false);
-            col2im(col, n, g, s, gradInput, gis);
-        }, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
-    }
+    // ---- col2im ---------------------------------------------------------------------------------
 
     /** Overwrites the input channels of group g of image n with the sum of the column entries that read them. */
     private static void col2im(float[] col, int n, int g, Shape s, NDArray gradInput, float[] gi) {
-        ConvParams p = s.p();
         int sc = gradInput.stride(1), sh = gradInput.stride(2), sw = gradInput.stride(3);
         int base = gradInput.offset() + n * gradInput.stride(0) + g * s.cg() * sc;
-        int outW = s.outW(), positions = s.positions(), step = p.strideW() * sw;
+        int outW = s.outW(), positions = s.positions(), step = s.strideW() * sw;
         for (int c = 0; c < s.cg(); c++) {
             for (int ih = 0; ih < s.height(); ih++) {
                 for (int iw = 0; iw < s.width(); iw++) gi[base + c * sc + ih * sh + iw * sw] = 0f;
@@ -412,10 +680,10 @@ final class VectorConvolution {
         for (int c = 0, row = 0; c < s.cg(); c++) {
             for (int kh = 0; kh < s.kH(); kh++) {
                 for (int kw = 0; kw < s.kW(); kw++, row++) {
-                    int wShift = kw * p.dilationW() - p.padW();
-                    int ow0 = firstColumn(wShift, p.strideW(), outW), ow1 = endColumn(wShift, p.strideW(), s.width(), outW);
+                    int wShift = kw * s.dilationW() - s.padW();
+                    int ow0 = firstColumn(wShift, s.strideW(), outW), ow1 = endColumn(wShift, s.strideW(), s.width(), outW);
                     for (int oh = 0; oh < s.outH(); oh++) {
-                        int ih = oh * p.strideH() - p.padH() + kh * p.dilationH();
+                        int ih = oh * s.strideH() - s.padH() + kh * s.dilationH();
                         if (ih < 0 || ih >= s.height()) continue;
                         int from = row * positions + oh * outW, to = base + c * sc + ih * sh + wShift * sw;
                         for (int ow = ow0; ow < ow1; ow++) gi[to + ow * step] += col[from + ow];

@@ -54,14 +54,26 @@ final class VectorGemm {
             this.nr = nr;
         }
 
-        /** Multiply-adds the micro-kernel does for an m x n result, padding included. */
+        /** Multiply-adds the micro-kernels do for an m x n result, padding included. */
         long paddedWork(int m, int n) {
-            return (long) roundUp(m, mr) * roundUp(n, nr);
+            return (long) roundUp(m, mr) * paddedColumns(n);
+        }
+
+        /** Columns the micro-kernels compute for n columns of C: whole panels, but a narrow last panel (see {@link #microKernel}) only to whole vectors. */
+        int paddedColumns(int n) {
+            int last = n % nr;
+            return this == WIDE && last > 0 && last <= NARROW_COLUMNS ? n - last + roundUp(last, LANES) : roundUp(n, nr);
         }
     }
 
     /** {@link Block#WIDE} needs 32 vector registers: AVX-512 (16 float lanes) has them, AVX2 (8 lanes) 16. */
     static final boolean WIDE_FITS = LANES >= 16;
+    /**
+     * A {@link Block#WIDE} panel with at most this many columns of C (the last panel of a ragged n, e.g. 196 =
+     * 3·64 + 4) runs the one-vector kernel once per vector rather than the 4x4 kernel over mostly zeros: that
+     * kernel is load-bound (5 loads per 4 multiply-adds), so it pays up to two vectors of a four-vector panel.
+     */
+    static final int NARROW_COLUMNS = 2 * LANES;
     /** The widest block's columns: the padding im2col masks are laid out for. */
     static final int MAX_NR = 4 * LANES;
     // Block sizes measured on a Zen 4 core (32 KB L1d, 1 MB L2, 32 MB L3), single thread, CPU time, n = 1024
@@ -247,7 +259,7 @@ final class VectorGemm {
             for (int jr = 0; jr < n; jr += nr) {
                 b.pack(pc, kc, jr, nr, panel);
                 for (int ir = 0; ir < m; ir += mr) {
-                    microKernel(block, kc, a, aBlock + ir * kc, panel, 0, tile);
+                    microKernel(block, kc, a, aBlock + ir * kc, panel, 0, tile, Math.min(nr, n - jr));
                     writeBack(block, tile, Math.min(mr, m - ir), Math.min(nr, n - jr), c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite);
                 }
             }
@@ -280,7 +292,7 @@ final class VectorGemm {
         float[] tile = Workspace.local().floats(Workspace.Slot.TILE, mr * nr);
         for (int jr = 0; jr < nc; jr += nr) {
             for (int ir = 0; ir < mc; ir += mr) {
-                microKernel(block, kc, a, aOff + ir * kc, b, bOff + jr * kc, tile);
+                microKernel(block, kc, a, aOff + ir * kc, b, bOff + jr * kc, tile, Math.min(nr, nc - jr));
                 writeBack(block, tile, Math.min(mr, mc - ir), Math.min(nr, nc - jr), c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite);
             }
         }
@@ -330,11 +342,36 @@ final class VectorGemm {
 
     /**
      * {@code tile = Σ_p A[:, p] ⊗ B[p, :]} for one micro-panel of packed A (at {@code ai}) and one of packed B
-     * (at {@code bi}); {@code tile} is {@code mr x nr} of {@code block}, row-major.
+     * (at {@code bi}), of which the first {@code cols} columns belong to C; {@code tile} is {@code mr x nr} of
+     * {@code block}, row-major, and only its first {@code cols} columns (rounded up to a vector) are meaningful.
+     * Every element is the same chain of fused multiply-adds whichever kernel computes it.
      */
-    static void microKernel(Block block, int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
-        if (block == Block.WIDE) kernel4x4(kc, a, ai, b, bi, tile);
-        else kernel6x2(kc, a, ai, b, bi, tile);
+    static void microKernel(Block block, int kc, float[] a, int ai, float[] b, int bi, float[] tile, int cols) {
+        if (block == Block.TALL) {
+            kernel6x2(kc, a, ai, b, bi, tile);
+        } else if (cols <= NARROW_COLUMNS) {
+            for (int v = 0; v < cols; v += LANES) kernel4x1(kc, a, ai, b, bi + v, tile, v);
+        } else {
+            kernel4x4(kc, a, ai, b, bi, tile);
+        }
+    }
+
+    /** One vector column of the {@link Block#WIDE} micro-kernel: 4 rows of the vector at {@code bi} of each panel row, into tile column {@code t}. */
+    private static void kernel4x1(int kc, float[] a, int ai, float[] b, int bi, float[] tile, int t) {
+        final int nr = 4 * LANES;
+        FloatVector c0 = FloatVector.zero(SPECIES), c1 = c0, c2 = c0, c3 = c0;
+        for (int p = 0; p < kc; p++) {
+            int ap = ai + p * 4;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi + p * nr);
+            c0 = FloatVector.broadcast(SPECIES, a[ap]).fma(b0, c0);
+            c1 = FloatVector.broadcast(SPECIES, a[ap + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(SPECIES, a[ap + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(SPECIES, a[ap + 3]).fma(b0, c3);
+        }
+        c0.intoArray(tile, t);
+        c1.intoArray(tile, nr + t);
+        c2.intoArray(tile, 2 * nr + t);
+        c3.intoArray(tile, 3 * nr + t);
     }
 
     /** The {@link Block#WIDE} micro-kernel: 4 rows of 4 vectors. */
@@ -431,22 +468,18 @@ final class VectorGemm {
 
     /** Stores (or adds) the top-left {@code mr x nr} of a row-major tile of {@code block} into C. */
     private static void writeBack(Block block, float[] tile, int mr, int nr, float[] c, int off, int rs, int cs, boolean overwrite) {
-        int width = block.nr;
-        if (cs == 1 && nr == width) {
-            for (int r = 0; r < mr; r++) {
-                for (int j = 0; j < width; j += LANES) {
-                    FloatVector t = FloatVector.fromArray(SPECIES, tile, r * width + j);
-                    int pos = off + r * rs + j;
-                    if (!overwrite) t = t.add(FloatVector.fromArray(SPECIES, c, pos));
-                    t.intoArray(c, pos);
-                }
-            }
-            return;
-        }
+        int width = block.nr, vectors = cs == 1 ? nr - nr % LANES : 0;
         for (int r = 0; r < mr; r++) {
-            for (int j = 0; j < nr; j++) {
-                int pos = off + r * rs + j * cs;
-                c[pos] = overwrite ? tile[r * width + j] : c[pos] + tile[r * width + j];
+            int row = off + r * rs, t = r * width;
+            for (int j = 0; j < vectors; j += LANES) {
+                FloatVector v = FloatVector.fromArray(SPECIES, tile, t + j);
+                if (!overwrite) v = v.add(FloatVector.fromArray(SPECIES, c, row + j));
+                v.intoArray(c, row + j);
+            }
+            // scalar tail (and strided C)
+            for (int j = vectors; j < nr; j++) {
+                int pos = row + j * cs;
+                c[pos] = overwrite ? tile[t + j] : c[pos] + tile[t + j];
             }
         }
     }

@@ -72,6 +72,22 @@ class VectorGemmTest {
         check(randn(gen, 2, 64, 300), randn(gen, 2, 300, 70), zeros(2, 64, 70), "batch smaller than the pool, split within");
     }
 
+    /**
+     * Ragged last panels of the 4x4 block: one or two vectors of columns (the narrow kernel), and just past
+     * two (the 4x4 kernel over padding). Each column has the same bits as in a product whose panels are all
+     * full, since every element is the same chain of fused multiply-adds.
+     */
+    @ParameterizedTest(name = "n = 64 + {0}")
+    @CsvSource({"1", "4", "15", "16", "17", "31", "32", "33", "48", "63"})
+    void narrowLastPanelMatchesTheReferenceAndTheFullKernel(int tail) {
+        int lanes = VectorGemm.LANES, n = 4 * lanes + tail * lanes / 16, m = 37, k = 301;
+        NDArray a = randn(gen, m, k), b = randn(gen, k, 8 * lanes);
+        NDArray ragged = check(a, b.slice(1, 0, n), zeros(m, n), "n = " + n);
+        NDArray full = zeros(m, 8 * lanes);
+        VECTOR.matmul(a, b, full);
+        assertBitwise(full.slice(1, 0, n).contiguous(), ragged, "ragged against full panels");
+    }
+
     @Test
     void sameBitsEveryTimeAndForEveryThreadCount() {
         NDArray a = randn(gen, 150, 300), b = randn(gen, 300, 3000);

@@ -17,9 +17,51 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Max and average pooling against the reference, including ties, NaN and strided views. */
 class VectorPoolingTest {
 
+    /**
+     * Windows of special values through both max-pooling paths: ties (the first wins), several NaNs (the
+     * last wins), NaN before and after the maximum, all -infinity (the first cell), +infinity.
+     */
+    @ParameterizedTest(name = "padding {0}")
+    @CsvSource({"0", "1"})
+    void maxPoolSpecialValuesMatchTheReference(int pad) {
+        PoolParams p = new PoolParams(2, 2, 2, 2, pad, pad);
+        float nan = Float.NaN, inf = Float.POSITIVE_INFINITY;
+        float[][] windows = {
+                {1, 1, 1, 1}, {0, 2, 2, 1}, {3, 3, -1, 3}, {nan, 1, 2, 3}, {1, 2, 3, nan}, {nan, 5, nan, 1},
+                {-inf, -inf, -inf, -inf}, {1, inf, inf, nan}, {nan, nan, nan, nan}, {-0f, 0f, 0f, -0f}, {7, 7, nan, 7},
+        };
+        int side = 2 * windows.length;
+        NDArray x = zeros(2, 3, side, side);
+        Generator gen = new Generator(5);
+        for (int n = 0; n < 2; n++) {
+            for (int c = 0; c < 3; c++) {
+                for (int h = 0; h < side; h++) {
+                    for (int w = 0; w < side; w++) {
+                        float[] window = windows[(h / 2 + w / 2 + n + c) % windows.length];
+                        x.set(h == 0 && w == 0 ? gen.nextGaussian() : window[(h % 2) * 2 + w % 2], n, c, h, w);
+                    }
+                }
+            }
+        }
+        int[] outShape = {2, 3, p.outH(side), p.outW(side)};
+        NDArray out = zeros(outShape), expected = zeros(outShape);
+        NDArray idx = NDArray.zeros(DType.INT64, outShape), expectedIdx = NDArray.zeros(DType.INT64, outShape);
+        REFERENCE.maxPool2d(x, p, expected, expectedIdx);
+        VECTOR.maxPool2d(x, p, out, idx);
+        assertBitwise(expected, out, "max forward");
+        assertArrayEquals(expectedIdx.toLongArray(), idx.toLongArray(), "max indices");
+    }
+
     @ParameterizedTest(name = "{0}x{1} on {2}x{3}, stride {4}x{5}, padding {6}x{7}")
     @CsvSource({
-            "2, 2, 28, 28, 2, 2, 0, 0",  // MNIST
+            "2, 2, 28, 28, 2, 2, 0, 0",  // MNIST (vector path: no padding)
+            "2, 2, 14, 14, 2, 2, 0, 0",  // MNIST, second pool: 7x7 windows, a ragged last vector
+            "2, 2, 15, 13, 2, 2, 0, 0",  // odd sizes: the last row and column belong to no window
+            "2, 2, 16, 32, 2, 2, 0, 0",  // 8x16 windows: whole vectors, no tail
+            "2, 2, 2, 2, 2, 2, 0, 0",    // one window per plane
+            "3, 3, 9, 11, 2, 2, 0, 0",   // overlapping, unpadded
+            "3, 2, 10, 7, 1, 3, 0, 0",   // rectangular, unpadded
+            "2, 2, 28, 28, 2, 2, 1, 1",  // just outside the vector path: padded
             "3, 3, 14, 13, 2, 2, 1, 1",  // overlapping, padded
             "3, 3, 7, 9, 1, 1, 1, 1",
             "2, 3, 8, 11, 1, 2, 1, 0",
@@ -29,7 +71,7 @@ class VectorPoolingTest {
         PoolParams p = new PoolParams(kH, kW, sH, sW, pH, pW);
         Generator gen = new Generator(h * 31 + w);
         NDArray x = randn(gen, 3, 5, h, w);
-        x.set(Double.NaN, 1, 2, 3, 4);
+        x.set(Double.NaN, 1, 2, Math.min(3, h - 1), Math.min(4, w - 1));
         x.set(x.get(0, 0, 0, 0), 0, 0, 0, 1); // a tie
         for (NDArray input : new NDArray[] {x, VectorChecks.spaced(x), VectorChecks.transposed(x)}) {
             int[] outShape = {3, 5, p.outH(h), p.outW(w)};
