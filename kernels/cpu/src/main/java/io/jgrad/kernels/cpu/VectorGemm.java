@@ -90,6 +90,7 @@ final class VectorGemm {
     static final long MIN_PARALLEL_FMAS = 1L << 20;
 
     private static final ThreadLocal<Matmul> JOBS = ThreadLocal.withInitial(Matmul::new);
+    private static final ThreadLocal<SharedPanelProduct> SHARED_JOBS = ThreadLocal.withInitial(SharedPanelProduct::new);
 
     private VectorGemm() {
     }
@@ -100,6 +101,15 @@ final class VectorGemm {
      * than the pool, column (or row) ranges of one product.
      */
     static void matmul(NDArray a, NDArray b, NDArray out, KernelPool pool) {
+        if (SharedPanelProduct.suits(out, a.shape(a.rank() - 1), pool.threads())) {
+            SharedPanelProduct job = SHARED_JOBS.get();
+            try {
+                job.multiply(a, b, out, pool);
+            } finally {
+                job.release();
+            }
+            return;
+        }
         Matmul job = JOBS.get();
         job.plan(a, b, out, pool.threads());
         try {
@@ -177,6 +187,83 @@ final class VectorGemm {
                 t /= size;
             }
             return pos;
+        }
+    }
+
+    /**
+     * One large product on all threads with each packing done once: for every (jc, pc) step the threads first
+     * pack B's {@code kc x nc} panel together into one shared buffer (a micro-panel per task), then take
+     * {@code MC}-row blocks of A (a block per task), each packing its own block and running the macro-kernel
+     * against the shared panel. Splitting C into column halves instead, as {@link Matmul} does for small
+     * batches, makes every thread pack all of A: at n = 1024 on 2 threads that repeated packing is about 5% of
+     * the work. Each element of C is the same chain of micro-kernel sums as in {@link #sgemm}, so the result is
+     * bitwise that of one thread. Reused by the calling thread, so a call allocates nothing.
+     */
+    private static final class SharedPanelProduct implements KernelPool.Body {
+        private float[] as, bs, cs, packedB;
+        private int m, n, k, rsA, csA, rsB, csB, rsC, csC, aOff, bOff, cOff;
+        private int jc, nc, pc, kc;
+        private boolean packing;
+        private Block block;
+
+        /** A single product (batch of one) big enough that every thread gets several row blocks. */
+        static boolean suits(NDArray out, int k, int threads) {
+            int rank = out.rank(), m = out.shape(rank - 2), n = out.shape(rank - 1);
+            return threads > 1 && out.numel() == m * n && m >= 4 * MC * threads && n >= MAX_NR
+                    && (long) m * n * k >= MIN_PARALLEL_FMAS * threads;
+        }
+
+        void multiply(NDArray a, NDArray b, NDArray out, KernelPool pool) {
+            int rank = out.rank();
+            m = out.shape(rank - 2);
+            n = out.shape(rank - 1);
+            k = a.shape(rank - 1);
+            as = floats(a);
+            bs = floats(b);
+            cs = floats(out);
+            rsA = a.stride(rank - 2);
+            csA = a.stride(rank - 1);
+            rsB = b.stride(rank - 2);
+            csB = b.stride(rank - 1);
+            rsC = out.stride(rank - 2);
+            csC = out.stride(rank - 1);
+            aOff = a.offset();   // the batch dims all have size 1
+            bOff = b.offset();
+            cOff = out.offset();
+            if (k == 0) {
+                zero(m, n, cs, cOff, rsC, csC);
+                return;
+            }
+            block = block(m, n);
+            int kb = depthBlock(k);
+            packedB = Workspace.local().floats(Workspace.Slot.SHARED_B, kb * roundUp(Math.min(n, NC), block.nr));
+            for (jc = 0; jc < n; jc += NC) {
+                nc = Math.min(NC, n - jc);
+                for (pc = 0; pc < k; pc += kb) {
+                    kc = Math.min(kb, k - pc);
+                    packing = true;
+                    pool.run(ceilDiv(nc, block.nr), this);
+                    packing = false;
+                    pool.run(ceilDiv(m, MC), this);
+                }
+            }
+        }
+
+        @Override
+        public void run(int task) {
+            if (packing) {
+                int j0 = task * block.nr;
+                packB(kc, Math.min(block.nr, nc - j0), bs, bOff + pc * rsB + (jc + j0) * csB, rsB, csB, packedB, j0 * kc, block.nr);
+                return;
+            }
+            int ic = task * MC, mc = Math.min(MC, m - ic);
+            float[] packedA = Workspace.local().floats(Workspace.Slot.PACKED_A, kc * roundUp(MC, block.mr));
+            packA(mc, kc, as, aOff + ic * rsA + pc * csA, rsA, csA, packedA, 0, block.mr);
+            macroKernel(block, mc, nc, kc, packedA, 0, packedB, 0, cs, cOff + ic * rsC + jc * csC, rsC, csC, pc == 0);
+        }
+
+        void release() {
+            as = bs = cs = packedB = null;
         }
     }
 

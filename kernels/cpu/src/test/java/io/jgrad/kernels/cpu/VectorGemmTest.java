@@ -101,4 +101,26 @@ class VectorGemmTest {
             assertBitwise(first, other, threads + " threads");
         }
     }
+
+    /**
+     * Products with at least 4·MC rows per thread take the shared-panel path on 2 and 3 threads (B packed once
+     * per step by all threads, A in row blocks); k > KC and n > NC give several (jc, pc) steps, and A is a
+     * transposed view. Same values as the reference, and the bits of one thread.
+     */
+    @Test
+    void largeProductsSharePackedPanelsAcrossThreadsWithTheBitsOfOneThread() {
+        int[][] shapes = {{400, 300, 1100}, {300, 1100, 70}, {389, 1031, 1025}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            NDArray a = randn(gen, k, m).transpose(0, 1), b = randn(gen, k, n);
+            NDArray one = zeros(m, n);
+            new VectorBackend(1).matmul(a, b, one);
+            if ((long) m * n * k < 200_000_000L) check(a, b, zeros(m, n), m + "x" + n + "x" + k);
+            for (int threads : new int[] {2, 3}) {
+                NDArray other = zeros(m, n);
+                new VectorBackend(threads).matmul(a, b, other);
+                assertBitwise(one, other, m + "x" + n + "x" + k + " on " + threads + " threads");
+            }
+        }
+    }
 }
