@@ -40,7 +40,7 @@ final class Gradients {
             case SQRT -> one(g.div(n.output().mul(2)));                                        // d√a = da/(2√a)
             case TANH -> one(g.mul(n.output().square().rsub(1)));                              // d tanh a = (1 - tanh²a)·da
             case SIGMOID -> one(g.mul(n.output().mul(n.output().rsub(1))));                    // dσ(a) = σ(1-σ)·da
-            case RELU -> one(g.mul(n.input(0).gt(0)));                                         // 1 where a > 0, else 0
+            case RELU -> one(g.reluBackward(n.input(0)));                                      // 1 where a > 0, else 0
             case LEAKY_RELU -> {                                                               // 1 where a > 0, else slope
                 NDArray a = n.input(0);
                 double slope = n.<OpArgs.Scalar>args().value();
