@@ -1076,6 +1076,17 @@ public final class NDArray {
         return out;
     }
 
+    /**
+     * {@code conv2d(weight, bias, p).relu()} with the ReLU fused into the convolution's output pass (one array
+     * written once instead of two); the same values.
+     */
+    public NDArray conv2dRelu(NDArray weight, NDArray bias, ConvParams p) {
+        int[] outShape = conv2dOutputShape("conv2dRelu", shape, weight, weight.shape, bias, p);
+        NDArray out = newZeros(outShape);
+        backend().conv2d(this, weight, bias, p, UnaryOp.RELU, out);
+        return out;
+    }
+
     /** 1-D convolution of this {@code [N, C, L]} input with {@code weight [O, C/groups, K]}; {@code bias} may be null. */
     public NDArray conv1d(NDArray weight, NDArray bias, int stride, int padding, int dilation, int groups) {
         if (rank() != 3) throw new IllegalArgumentException("conv1d: input must be [N, C, L], got shape " + Shapes.str(shape));
