@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class EpilogueBenchmark {
 
-    static final ConvParams SAME = ConvParams.of(1, 1, 1, 1);
+    private static final ConvParams SAME = ConvBenchmark.SAME;
 
     @Param({"conv1", "conv2"})
     public String layer;
