@@ -40,7 +40,7 @@ final class Gradients {
             case SQRT -> one(g.div(n.output().mul(2)));                                        // d√a = da/(2√a)
             case TANH -> one(g.mul(n.output().square().rsub(1)));                              // d tanh a = (1 - tanh²a)·da
             case SIGMOID -> one(g.mul(n.output().mul(n.output().rsub(1))));                    // dσ(a) = σ(1-σ)·da
-            case RELU -> one(g.mul(n.input(0).gt(0)));                                         // 1 where a > 0, else 0
+            case RELU -> one(g.reluBackward(n.input(0)));                                      // 1 where a > 0, else 0
             case LEAKY_RELU -> {                                                               // 1 where a > 0, else slope
                 NDArray a = n.input(0);
                 double slope = n.<OpArgs.Scalar>args().value();
@@ -81,15 +81,8 @@ final class Gradients {
                 int dim = n.<OpArgs.Dim>args().dim();
                 yield one(g.sub(n.output().exp().mul(g.sum(dim, true))));
             }
-            case CONV2D -> {
-                var p = n.<OpArgs.Conv>args().params();
-                NDArray x = n.input(0), w = n.input(1);
-                NDArray[] r = new NDArray[n.inputs.length];
-                if (n.needs(0)) r[0] = g.conv2dBackwardInput(w, x.shape(), p);               // transposed convolution of g with w
-                if (n.needs(1)) r[1] = g.conv2dBackwardWeight(x, w.shape(), p);              // correlation of x with g
-                if (r.length == 3 && n.needs(2)) r[2] = g.sum(new int[] {0, 2, 3}, false);     // bias: sum over batch and space
-                yield r;
-            }
+            case CONV2D -> conv2d(n, g);
+            case CONV2D_RELU -> conv2d(n, g.reluBackward(n.output()));                        // ReLU's mask from its output (> 0 where a > 0)
             case MAX_POOL2D -> one(g.maxPool2dBackward(n.<OpArgs.MaxPool>args().indices(), n.input(0).shape())); // to each window's maximum
             case AVG_POOL2D -> one(g.avgPool2dBackward(n.<OpArgs.AvgPool>args().params(), n.input(0).shape())); // spread evenly over each window
             case GATHER -> {                                                                   // adjoint of gather is scatter-add
@@ -128,6 +121,17 @@ final class Gradients {
             case COPY -> one(g);                                                               // identity
             case CAST -> one(g.to(n.<OpArgs.Cast>args().from()));                              // back to the input's dtype
         };
+    }
+
+    /** Gradients of conv2d's input, weight and (when there is one) bias for the output gradient {@code g}. */
+    private static NDArray[] conv2d(Node n, NDArray g) {
+        var p = n.<OpArgs.Conv>args().params();
+        NDArray x = n.input(0), w = n.input(1);
+        NDArray[] r = new NDArray[n.inputs.length];
+        if (n.needs(0)) r[0] = g.conv2dBackwardInput(w, x.shape(), p);                       // transposed convolution of g with w
+        if (n.needs(1)) r[1] = g.conv2dBackwardWeight(x, w.shape(), p);                      // correlation of x with g
+        if (r.length == 3 && n.needs(2)) r[2] = g.sum(new int[] {0, 2, 3}, false);             // bias: sum over batch and space
+        return r;
     }
 
     /** Gradients of a two-input op, each summed back to its input's shape (undoing broadcasting). */

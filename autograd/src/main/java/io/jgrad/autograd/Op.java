@@ -16,6 +16,8 @@ public enum Op {
     MATMUL, SOFTMAX, LOG_SOFTMAX,
     // convolution and pooling
     CONV2D, MAX_POOL2D, AVG_POOL2D,
+    // fused: one node for a composition whose intermediate is never stored
+    CONV2D_RELU,
     // indexing
     GATHER, SCATTER_ADD, INDEX_SELECT,
     // views and copies

@@ -400,6 +400,16 @@ public final class Tensor {
         return bias == null ? record(Op.CONV2D, out, new OpArgs.Conv(p), this, weight) : record(Op.CONV2D, out, new OpArgs.Conv(p), this, weight, bias);
     }
 
+    /**
+     * {@code conv2d(weight, bias, p).relu()} as one kernel and one node: the pre-activation output is never
+     * stored, and the gradient reads the ReLU's mask from the output (positive exactly where the pre-activation
+     * is). The same values and gradients as the composition.
+     */
+    public Tensor conv2dRelu(Tensor weight, Tensor bias, ConvParams p) {
+        NDArray out = data.conv2dRelu(weight.data, bias == null ? null : bias.data, p);
+        return bias == null ? record(Op.CONV2D_RELU, out, new OpArgs.Conv(p), this, weight) : record(Op.CONV2D_RELU, out, new OpArgs.Conv(p), this, weight, bias);
+    }
+
     /** 1-D convolution of this {@code [N, C, L]} input, run as a conv2d over a height-1 image. */
     public Tensor conv1d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
         if (rank() != 3) throw new IllegalArgumentException("conv1d: input must be [N, C, L], got shape " + Shapes.str(shape()));

@@ -57,6 +57,12 @@ class KernelOpsGradCheckTest {
         c.add(check("conv2d weight only (input constant)", in -> in[0].conv2d(in[1], null, ConvParams.of(1, 1, 1, 1)),
                 r -> of(r.normal(1, 2, 4, 4).requiresGrad(false), r.normal(3, 2, 3, 3))));
 
+        // ---- conv2d with a fused ReLU ----
+        c.add(check("conv2dRelu 3x3, padding 1, bias", in -> in[0].conv2dRelu(in[1], in[2], ConvParams.of(1, 1, 1, 1)),
+                r -> of(r.normal(2, 3, 5, 4), r.normal(4, 3, 3, 3), r.normal(4))));
+        c.add(check("conv2dRelu stride 2, groups 2, no bias", in -> in[0].conv2dRelu(in[1], null, ConvParams.of(2, 1, 1, 2)),
+                r -> of(r.normal(1, 4, 6, 5), r.normal(4, 2, 3, 3))));
+
         // ---- conv1d (conv2d over a height-1 image) ----
         c.add(check("conv1d stride 2, padding 1, groups 2, bias", in -> in[0].conv1d(in[1], in[2], 2, 1, 1, 2),
                 r -> of(r.normal(2, 4, 7), r.normal(6, 2, 3), r.normal(6))));
@@ -147,6 +153,24 @@ class KernelOpsGradCheckTest {
         // output [2, 2, 2, 2]; L = sum(out): dL/db[o] = 2 samples · 2·2 positions = 8
         x.conv2d(w, b, ConvParams.of(1, 0, 1, 1)).sum().backward();
         assertValues(new double[] {8, 8}, new int[] {2}, b.grad(), 1e-12);
+    }
+
+    /** The fused node gives the values and gradients of conv2d then relu, float32 (the default backend's kernels) and float64. */
+    @Test
+    void conv2dReluIsConvThenRelu() {
+        ConvParams p = ConvParams.of(1, 1, 1, 1);
+        for (io.jgrad.tensor.DType dtype : new io.jgrad.tensor.DType[] {io.jgrad.tensor.DType.FLOAT32, io.jgrad.tensor.DType.FLOAT64}) {
+            Float64Leaves r = new Float64Leaves(43);
+            NDArray x0 = r.normal(3, 5, 9, 7).data().to(dtype), w0 = r.normal(6, 5, 3, 3).data().to(dtype), b0 = r.normal(6).data().to(dtype);
+            NDArray g = r.normal(3, 6, 9, 7).data().to(dtype);
+            Tensor[] composed = {Tensor.parameter(x0), Tensor.parameter(w0), Tensor.parameter(b0)};
+            Tensor[] fused = {Tensor.parameter(x0), Tensor.parameter(w0), Tensor.parameter(b0)};
+            Tensor yc = composed[0].conv2d(composed[1], composed[2], p).relu(), yf = fused[0].conv2dRelu(fused[1], fused[2], p);
+            assertValues(yc.data(), yf.data(), 0);
+            yc.backward(g);
+            yf.backward(g);
+            for (int i = 0; i < 3; i++) assertValues(composed[i].grad(), fused[i].grad(), 0);
+        }
     }
 
     @Test

@@ -36,12 +36,26 @@ public final class Conv2d extends Convolution {
 
     @Override
     public Tensor forward(Tensor input) {
+        requireInput(input);
+        return input.conv2d(weight, bias, params);
+    }
+
+    /**
+     * {@code forward(input).relu()} with the ReLU fused into the convolution ({@link Tensor#conv2dRelu}): the
+     * same values and gradients, one output array instead of two. A model calls it where it would follow this
+     * layer by a ReLU; the parameters, and so the state_dict, are those of the layer alone.
+     */
+    public Tensor forwardRelu(Tensor input) {
+        requireInput(input);
+        return input.conv2dRelu(weight, bias, params);
+    }
+
+    private void requireInput(Tensor input) {
         int minH = minExtent(kernelH, params.padH(), params.dilationH()), minW = minExtent(kernelW, params.padW(), params.dilationW());
         String expected = "[N, " + inChannels + ", H, W] with H >= " + minH + " and W >= " + minW;
         requireRank(input, 4, expected);
         requireSize(input, 1, inChannels, expected);
         if (input.shape(2) < minH || input.shape(3) < minW) throw inputError(input, expected);
-        return input.conv2d(weight, bias, params);
     }
 
     @Override

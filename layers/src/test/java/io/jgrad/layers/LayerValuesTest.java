@@ -39,6 +39,15 @@ class LayerValuesTest {
     }
 
     @Test
+    void conv2dForwardReluIsForwardThenRelu() {
+        Conv2d conv = new Conv2d(3, 4, 3, 1, 1);
+        Tensor x = Tensor.of(NDArray.randn(new io.jgrad.tensor.Generator(3), 2, 3, 6, 5));
+        assertArrayEquals(values(conv.forward(x).relu()), values(conv.forwardRelu(x)), 0);
+        assertEquals("CONV2D_RELU", conv.forwardRelu(x).gradFn());
+        assertEquals(java.util.List.of("weight", "bias"), java.util.List.copyOf(conv.stateDict().keySet()));
+    }
+
+    @Test
     void flattenJoinsTheChosenDims() {
         Tensor x = Tensor.zeros(2, 3, 4, 5);
         assertArrayEquals(new int[] {2, 60}, new Flatten().forward(x).shape());

@@ -817,6 +817,13 @@ public final class NDArray {
     public NDArray gt(double s) { return binary("gt", BinaryOp.GT, scalarOperand("gt", s)); }
     public NDArray ge(double s) { return binary("ge", BinaryOp.GE, scalarOperand("ge", s)); }
 
+    /**
+     * The gradient of {@link #relu()}: this array is the output gradient g, {@code input} the ReLU's input x (or
+     * its output, which is positive exactly where x is). One pass giving the bits of {@code g.mul(x.gt(0))},
+     * see {@link BinaryOp#RELU_BACKWARD}; broadcasts like {@link #mul}.
+     */
+    public NDArray reluBackward(NDArray input) { return floatBinary("reluBackward", BinaryOp.RELU_BACKWARD, input); }
+
     /** {@code s - this}. */
     public NDArray rsub(double s) { return scalarOperand("rsub", s).binary("rsub", BinaryOp.SUB, this); }
 
@@ -1066,6 +1073,17 @@ public final class NDArray {
         int[] outShape = conv2dOutputShape("conv2d", shape, weight, weight.shape, bias, p);
         NDArray out = newZeros(outShape);
         backend().conv2d(this, weight, bias, p, out);
+        return out;
+    }
+
+    /**
+     * {@code conv2d(weight, bias, p).relu()} with the ReLU fused into the convolution's output pass (one array
+     * written once instead of two); the same values.
+     */
+    public NDArray conv2dRelu(NDArray weight, NDArray bias, ConvParams p) {
+        int[] outShape = conv2dOutputShape("conv2dRelu", shape, weight, weight.shape, bias, p);
+        NDArray out = newZeros(outShape);
+        backend().conv2d(this, weight, bias, p, UnaryOp.RELU, out);
         return out;
     }
 

@@ -78,6 +78,17 @@ public interface Backend {
     /** {@code input [N, C, H, W]}, {@code weight [O, C/groups, kH, kW]}, optional {@code bias [O]}, {@code out [N, O, outH, outW]}. */
     void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out);
 
+    /**
+     * {@link #conv2d} with {@code activation} applied to every output element ({@code null}: none), an op
+     * without scalar parameters such as {@link UnaryOp#RELU}. The default is the composition, conv2d then the
+     * activation in place; a backend overrides it to apply the activation while the output is still in cache
+     * (the vector backend: in the GEMM's write-back), with the same result.
+     */
+    default void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, UnaryOp activation, NDArray out) {
+        conv2d(input, weight, bias, p, out);
+        if (activation != null) unary(activation, out, out, 0, 0);
+    }
+
     /** Gradient of conv2d with respect to its input; {@code gradInput} is overwritten. */
     void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput);
 

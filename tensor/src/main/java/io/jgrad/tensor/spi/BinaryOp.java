@@ -6,6 +6,13 @@ package io.jgrad.tensor.spi;
  */
 public enum BinaryOp {
     ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM,
+    /**
+     * The gradient of ReLU, {@code a = g}, {@code b = x}: {@code g·(x > 0 ? 1 : 0)}, i.e. exactly the composed
+     * {@code g.mul(x.gt(0))} in one pass: g where x > 0, else {@code g·0} (0, -0 for negative g, NaN for
+     * non-finite g; PyTorch's threshold_backward writes +0 there, which compares equal). NaN in x gives
+     * {@code g·0}, as {@code NaN > 0} is false.
+     */
+    RELU_BACKWARD,
     EQ, NE, LT, LE, GT, GE;
 
     public boolean isComparison() {

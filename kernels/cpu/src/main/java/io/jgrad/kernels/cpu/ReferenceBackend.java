@@ -127,6 +127,7 @@ public final class ReferenceBackend implements Backend {
             case POW -> Math.pow(a, b);
             case MAXIMUM -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
             case MINIMUM -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.min(a, b);
+            case RELU_BACKWARD -> a * (b > 0 ? 1 : 0); // a product, not a choice: g·0 keeps -0 and NaN as g.mul(x.gt(0)) does
             case EQ -> a == b ? 1 : 0;
             case NE -> a != b ? 1 : 0;
             case LT -> a < b ? 1 : 0;

@@ -161,8 +161,20 @@ public final class VectorBackend implements Backend {
 
     @Override
     public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        if (allFloat32(input, weight, out) && (bias == null || allFloat32(bias))) VectorConvolution.forward(input, weight, bias, p, out, pool);
-        else reference.conv2d(input, weight, bias, p, out);
+        conv2d(input, weight, bias, p, null, out);
+    }
+
+    /** A ReLU is applied in the GEMM's write-back (no second pass over the output); other activations are composed. */
+    @Override
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, UnaryOp activation, NDArray out) {
+        boolean vector = allFloat32(input, weight, out) && (bias == null || allFloat32(bias));
+        if (vector && (activation == null || activation == UnaryOp.RELU)) {
+            VectorConvolution.forward(input, weight, bias, p, activation == UnaryOp.RELU, out, pool);
+        } else if (vector) {
+            Backend.super.conv2d(input, weight, bias, p, activation, out);
+        } else {
+            reference.conv2d(input, weight, bias, p, activation, out);
+        }
     }
 
     @Override

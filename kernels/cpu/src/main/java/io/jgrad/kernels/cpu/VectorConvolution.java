@@ -110,14 +110,15 @@ final class VectorConvolution {
 
     // ---- the three kernels ----------------------------------------------------------------------
 
-    static void forward(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out, KernelPool pool) {
+    /** The forward convolution; with {@code relu}, {@code out = max(conv + bias, 0)} written once. */
+    static void forward(NDArray input, NDArray weight, NDArray bias, ConvParams p, boolean relu, NDArray out, KernelPool pool) {
         Product job = Product.LOCAL.get();
         int groups = p.groups(), og = weight.shape(0) / groups;
         job.shape.sizes(input.shape(0), groups, weight.shape(1), input.shape(2), input.shape(3), og,
                 weight.shape(2), weight.shape(3), out.shape(2), out.shape(3)).geometry(p);
         job.weights(VectorGemm.floats(weight), weight.offset(), og * weight.stride(0), weight.stride(0),
                 weight.shape(1), weight.shape(2), weight.shape(3), weight.stride(1), weight.stride(2), weight.stride(3));
-        job.run(input, bias, out, pool);
+        job.run(input, bias, relu, out, pool);
     }
 
     static void backwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput, KernelPool pool) {
@@ -139,7 +140,7 @@ final class VectorConvolution {
         int flippedBase = weight.offset() + (kH - 1) * weight.stride(2) + (kW - 1) * weight.stride(3);
         job.weights(VectorGemm.floats(weight), flippedBase, og * weight.stride(0), weight.stride(1),
                 og, kH, kW, weight.stride(0), -weight.stride(2), -weight.stride(3));
-        job.run(gradOut, null, gradInput, pool);
+        job.run(gradOut, null, false, gradInput, pool);
     }
 
     static void backwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight, KernelPool pool) {
@@ -147,8 +148,8 @@ final class VectorConvolution {
     }
 
     /**
-     * {@code dst[n, g] = W_g · col(src[n, g])} (+ bias) for every image and group: the forward convolution, and
-     * the input gradient as a transposed convolution. One task per (image, group).
+     * {@code dst[n, g] = W_g · col(src[n, g])} (+ bias, then ReLU if asked) for every image and group: the forward
+     * convolution, and the input gradient as a transposed convolution. One task per (image, group).
      */
     private static final class Product implements KernelPool.Body {
         static final ThreadLocal<Product> LOCAL = ThreadLocal.withInitial(Product::new);
@@ -163,6 +164,7 @@ final class VectorConvolution {
         private float[] in, out, bs, packedW;
         private boolean[] masks;
         private int[] taps;
+        private boolean relu;
         private VectorGemm.Block block;
         private int packedSize, rowStride;
 
@@ -180,10 +182,11 @@ final class VectorConvolution {
             wStrideC = strideC;
         }
 
-        void run(NDArray src, NDArray bias, NDArray dst, KernelPool pool) {
+        void run(NDArray src, NDArray bias, boolean relu, NDArray dst, KernelPool pool) {
             Shape s = shape;
             this.src = src;
             this.bias = bias;
+            this.relu = relu;
             target = Layout.planesFlat(dst) ? dst : NDArray.zeros(dst.dtype(), dst.shape());
             in = VectorGemm.floats(src);
             out = VectorGemm.floats(target);
@@ -228,7 +231,7 @@ final class VectorConvolution {
                     java.util.Arrays.fill(out, row, row + positions, b);
                 }
             }
-            VectorGemm.multiplyPanels(block, og, positions, depth, packedW, g * packedSize, col, out, outPos, target.stride(1), 1, bs != null);
+            VectorGemm.multiplyPanels(block, og, positions, depth, packedW, g * packedSize, col, out, outPos, target.stride(1), 1, bs != null, relu);
             col.release();
         }
 

@@ -145,6 +145,7 @@ final class VectorElementwise {
             case DIV -> a.div(b);
             case MAXIMUM -> a.max(b);
             case MINIMUM -> a.min(b);
+            case RELU_BACKWARD -> a.mul(ones(b.compare(VectorOperators.GT, 0f)));
             case EQ -> ones(a.compare(VectorOperators.EQ, b));
             case NE -> ones(a.compare(VectorOperators.NE, b));
             case LT -> ones(a.compare(VectorOperators.LT, b));
@@ -164,6 +165,7 @@ final class VectorElementwise {
             case DIV -> a / b;
             case MAXIMUM -> Math.max(a, b);
             case MINIMUM -> Math.min(a, b);
+            case RELU_BACKWARD -> a * (b > 0 ? 1f : 0f);
             case EQ -> a == b ? 1f : 0f;
             case NE -> a != b ? 1f : 0f;
             case LT -> a < b ? 1f : 0f;

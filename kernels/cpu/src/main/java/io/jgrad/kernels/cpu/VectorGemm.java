@@ -328,13 +328,15 @@ final class VectorGemm {
      * {@link #packAllA} (at {@code aOff}) and B produced one micro-panel at a time by {@code b}, right before the micro-kernels that
      * use it, so it is read back from L1 and no packed copy of all of B is ever written. For products whose B
      * is computed rather than stored, e.g. the im2col columns of a convolution, and whose A (the weights) is
-     * packed once for many products.
+     * packed once for many products. With {@code relu}, C ends as {@code max(C, 0)}: applied as the last depth
+     * block is written back, so the activation costs no pass of its own over C.
      */
     static void multiplyPanels(Block block, int m, int n, int k, float[] a, int aOff, PanelSource b,
-                               float[] c, int cOff, int rsC, int csC, boolean accumulate) {
+                               float[] c, int cOff, int rsC, int csC, boolean accumulate, boolean relu) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             if (!accumulate) zero(m, n, c, cOff, rsC, csC);
+            if (relu) relu(m, n, c, cOff, rsC, csC);
             return;
         }
         Workspace ws = Workspace.local();
@@ -342,12 +344,12 @@ final class VectorGemm {
         float[] panel = ws.floats(Workspace.Slot.PACKED_B, kb * nr), tile = ws.floats(Workspace.Slot.TILE, mr * nr);
         for (int pc = 0; pc < k; pc += kb) {
             int kc = Math.min(kb, k - pc), aBlock = aOff + pc * roundUp(m, mr);
-            boolean overwrite = pc == 0 && !accumulate;
+            boolean overwrite = pc == 0 && !accumulate, last = pc + kc == k;
             for (int jr = 0; jr < n; jr += nr) {
                 b.pack(pc, kc, jr, nr, panel);
                 for (int ir = 0; ir < m; ir += mr) {
                     microKernel(block, kc, a, aBlock + ir * kc, panel, 0, tile, Math.min(nr, n - jr));
-                    writeBack(block, tile, Math.min(mr, m - ir), Math.min(nr, n - jr), c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite);
+                    writeBack(block, tile, Math.min(mr, m - ir), Math.min(nr, n - jr), c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite, relu && last);
                 }
             }
         }
@@ -380,7 +382,7 @@ final class VectorGemm {
         for (int jr = 0; jr < nc; jr += nr) {
             for (int ir = 0; ir < mc; ir += mr) {
                 microKernel(block, kc, a, aOff + ir * kc, b, bOff + jr * kc, tile, Math.min(nr, nc - jr));
-                writeBack(block, tile, Math.min(mr, mc - ir), Math.min(nr, nc - jr), c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite);
+                writeBack(block, tile, Math.min(mr, mc - ir), Math.min(nr, nc - jr), c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite, false);
             }
         }
     }
@@ -553,20 +555,26 @@ final class VectorGemm {
         c51.intoArray(tile, 5 * nr + LANES);
     }
 
-    /** Stores (or adds) the top-left {@code mr x nr} of a row-major tile of {@code block} into C. */
-    private static void writeBack(Block block, float[] tile, int mr, int nr, float[] c, int off, int rs, int cs, boolean overwrite) {
+    /**
+     * Stores (or adds) the top-left {@code mr x nr} of a row-major tile of {@code block} into C; with
+     * {@code relu}, {@code max(·, 0)} of the stored value (the vector and scalar max of the elementwise ReLU,
+     * so the bits are those of a separate pass).
+     */
+    private static void writeBack(Block block, float[] tile, int mr, int nr, float[] c, int off, int rs, int cs, boolean overwrite, boolean relu) {
         int width = block.nr, vectors = cs == 1 ? nr - nr % LANES : 0;
         for (int r = 0; r < mr; r++) {
             int row = off + r * rs, t = r * width;
             for (int j = 0; j < vectors; j += LANES) {
                 FloatVector v = FloatVector.fromArray(SPECIES, tile, t + j);
                 if (!overwrite) v = v.add(FloatVector.fromArray(SPECIES, c, row + j));
+                if (relu) v = v.max(0f);
                 v.intoArray(c, row + j);
             }
             // scalar tail (and strided C)
             for (int j = vectors; j < nr; j++) {
                 int pos = row + j * cs;
-                c[pos] = overwrite ? tile[t + j] : c[pos] + tile[t + j];
+                float v = overwrite ? tile[t + j] : c[pos] + tile[t + j];
+                c[pos] = relu ? Math.max(v, 0f) : v;
             }
         }
     }
@@ -574,6 +582,12 @@ final class VectorGemm {
     private static void zero(int m, int n, float[] c, int off, int rs, int cs) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) c[off + i * rs + j * cs] = 0f;
+        }
+    }
+
+    private static void relu(int m, int n, float[] c, int off, int rs, int cs) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) c[off + i * rs + j * cs] = Math.max(c[off + i * rs + j * cs], 0f);
         }
     }
 

@@ -9,6 +9,7 @@ import static io.jgrad.kernels.cpu.VectorChecks.zeros;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.UnaryOp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,6 +50,27 @@ class VectorConvolutionTest {
         }
     }
 
+    /**
+     * The ReLU fused into the write-back: the bits of the vector backend's own conv then ReLU (which the
+     * forward check above ties to the reference), into a contiguous and a spaced output; and close to the
+     * reference's composition, which is the semantic definition.
+     */
+    private static void checkFusedRelu(NDArray x, NDArray w, NDArray bias, ConvParams p, String what) {
+        int[] xs = x.shape(), ws = w.shape();
+        int[] outShape = {xs[0], ws[0], p.outH(xs[2], ws[2]), p.outW(xs[3], ws[3])};
+        NDArray composed = zeros(outShape), fused = zeros(outShape), spaced = VectorChecks.spaced(zeros(outShape));
+        NDArray expected = zeros(outShape), scale = zeros(outShape);
+        VECTOR.conv2d(x, w, bias, p, composed);
+        VECTOR.unary(UnaryOp.RELU, composed, composed, 0, 0);
+        VECTOR.conv2d(x, w, bias, p, UnaryOp.RELU, fused);
+        VECTOR.conv2d(x, w, bias, p, UnaryOp.RELU, spaced);
+        assertBitwise(composed, fused, what + " fused relu");
+        assertBitwise(composed, spaced, what + " fused relu, spaced output");
+        REFERENCE.conv2d(x, w, bias, p, UnaryOp.RELU, expected);
+        REFERENCE.conv2d(x.abs(), w.abs(), bias == null ? null : bias.abs(), p, scale);
+        VectorChecks.assertClose(expected, fused, scale, tolerance((long) ws[1] * ws[2] * ws[3]), what + " fused relu against the reference");
+    }
+
     @ParameterizedTest(name = "N{0} C{1} {2}x{3} O{4} k{5}x{6} s{7} p{8} d{9} g{10}")
     @CsvSource({
             // N, C, H, W, O, kH, kW, stride, pad, dilation, groups
@@ -68,6 +90,8 @@ class VectorConvolutionTest {
         NDArray x = randn(gen, n, c, h, w), weight = randn(gen, o, c / groups, kH, kW), bias = randn(gen, o);
         checkAll(x, weight, bias, p, "bias");
         checkAll(x, weight, null, p, "no bias");
+        checkFusedRelu(x, weight, bias, p, "bias");
+        checkFusedRelu(x, weight, null, p, "no bias");
     }
 
     @Test
@@ -75,6 +99,7 @@ class VectorConvolutionTest {
         ConvParams p = new ConvParams(1, 2, 1, 0, 1, 1, 1);
         NDArray x = VectorChecks.transposed(randn(gen, 3, 4, 9, 8)), w = VectorChecks.spaced(randn(gen, 5, 4, 3, 3));
         checkAll(x, w, randn(gen, 5), p, "transposed input, spaced weight, rectangular stride");
+        checkFusedRelu(x, w, randn(gen, 5), p, "transposed input, spaced weight, rectangular stride");
         NDArray out = VectorChecks.spaced(zeros(3, 5, 9, 4)), expected = zeros(3, 5, 9, 4);
         VECTOR.conv2d(x, w, null, p, out);
         REFERENCE.conv2d(x, w, null, p, expected);
@@ -89,10 +114,12 @@ class VectorConvolutionTest {
         for (int threads : new int[] {1, 2, 3}) {
             VectorBackend backend = new VectorBackend(threads);
             NDArray out = zeros(20, 16, 12, 12), gi = zeros(20, 8, 12, 12), gw = zeros(16, 8, 3, 3);
+            NDArray fused = zeros(20, 16, 12, 12);
             backend.conv2d(x, w, null, p, out);
+            backend.conv2d(x, w, null, p, UnaryOp.RELU, fused);
             backend.conv2dBackwardInput(g, w, p, gi);
             backend.conv2dBackwardWeight(x, g, p, gw);
-            NDArray all = NDArray.cat(0, out.flatten(), gi.flatten(), gw.flatten());
+            NDArray all = NDArray.cat(0, out.flatten(), fused.flatten(), gi.flatten(), gw.flatten());
             if (results[0] != null) assertBitwise(results[0], all, threads + " threads");
             results[threads - 1] = all;
         }

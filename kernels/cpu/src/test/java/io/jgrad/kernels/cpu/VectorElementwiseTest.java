@@ -82,6 +82,27 @@ class VectorElementwiseTest {
         }
     }
 
+    /** The fused ReLU gradient is the composed {@code g.mul(x.gt(0))} bit for bit, every special of g against every special of x. */
+    @Test
+    void reluBackwardIsTheComposedProduct() {
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1e-30f, -2.5f, 3f};
+        int k = special.length, n = 4099;
+        float[] g = new float[n], x = new float[n];
+        float[] random = randn(gen, n).toFloatArray();
+        for (int i = 0; i < n; i++) {
+            g[i] = i < k * k ? special[i / k] : random[i];
+            x[i] = i < k * k ? special[i % k] : random[n - 1 - i];
+        }
+        NDArray ga = NDArray.of(g, n), xa = NDArray.of(x, n);
+        for (io.jgrad.tensor.spi.Backend backend : new io.jgrad.tensor.spi.Backend[] {REFERENCE, VECTOR}) {
+            NDArray mask = zeros(n), composed = zeros(n), fused = zeros(n);
+            backend.binary(BinaryOp.GT, xa, NDArray.scalar(DType.FLOAT32, 0).expand(n), mask);
+            backend.binary(BinaryOp.MUL, ga, mask, composed);
+            backend.binary(BinaryOp.RELU_BACKWARD, ga, xa, fused);
+            assertBitwise(composed, fused, backend.name() + " relu backward");
+        }
+    }
+
     @Test
     void inPlaceAddThroughTheSameArray() {
         NDArray a = randn(gen, 5, 257), b = randn(gen, 257);

@@ -86,6 +86,8 @@ inline T binary_op(int op, T a, T b) {
         case BINARY_ADD: return a + b;
         case BINARY_SUB: return a - b;
         case BINARY_MUL: return a * b;
+        // g·(x > 0): the product, as the composed g.mul(x.gt(0)), so that -0 and NaN of g come out the same.
+        case BINARY_RELU_BACKWARD: return a * (b > 0 ? (T) 1 : (T) 0);
         case BINARY_EQ: return a == b ? 1 : 0;
         case BINARY_NE: return a != b ? 1 : 0;
         case BINARY_LT: return a < b ? 1 : 0;

@@ -75,6 +75,11 @@ class ConvolutionTest {
         cl.conv2d(dIn, dW, dB, p, actual);
         int depth = t.c / p.groups() * t.kH * t.kW;
         assertMatches("forward " + what, expected, actual, 8 * eps * Math.sqrt(depth), 8 * eps * depth);
+        // with a ReLU (the SPI's default composition on this backend)
+        NDArray expectedRelu = NDArray.zeros(dtype, t.n, t.o, outH, outW), actualRelu = NDArray.zeros(dtype, cl.device(), t.n, t.o, outH, outW);
+        REFERENCE.conv2d(input, weight, bias, p, io.jgrad.tensor.spi.UnaryOp.RELU, expectedRelu);
+        cl.conv2d(dIn, dW, dB, p, io.jgrad.tensor.spi.UnaryOp.RELU, actualRelu);
+        assertMatches("forward + relu " + what, expectedRelu, actualRelu, 8 * eps * Math.sqrt(depth), 8 * eps * depth);
 
         NDArray gi = NDArray.zeros(dtype, t.n, t.c, t.h, t.w), dGi = NDArray.full(dtype, Double.NaN, t.n, t.c, t.h, t.w).to(cl.device());
         REFERENCE.conv2dBackwardInput(gradOut, weight, p, gi);

@@ -73,6 +73,28 @@ class ElementwiseTest {
         }
     }
 
+    /** The fused ReLU gradient against the composed {@code g.mul(x.gt(0))} on the device, every special of g against every special of x, sign of zero included. */
+    @Test
+    void reluBackwardIsTheComposedProduct() {
+        OpenClBackend cl = OpenClTesting.backend();
+        int k = SPECIALS.length, n = k * k + 1021;
+        double[] g = OpenClTesting.randn(5, DType.FLOAT64, n).toDoubleArray(), x = OpenClTesting.randn(6, DType.FLOAT64, n).toDoubleArray();
+        for (int i = 0; i < k * k; i++) {
+            g[i] = SPECIALS[i / k];
+            x[i] = SPECIALS[i % k];
+        }
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            NDArray dg = NDArray.of(g, n).to(dtype).to(cl.device()), dx = NDArray.of(x, n).to(dtype).to(cl.device());
+            double[] composed = dg.mul(dx.gt(0)).to(io.jgrad.tensor.Device.CPU).toDoubleArray();
+            double[] fused = dg.reluBackward(dx).to(io.jgrad.tensor.Device.CPU).toDoubleArray();
+            for (int i = 0; i < n; i++) {
+                if (Double.doubleToLongBits(composed[i]) != Double.doubleToLongBits(fused[i])) {
+                    throw new AssertionError("relu backward " + dtype + " g=" + g[i] + " x=" + x[i] + ": " + fused[i] + ", composed " + composed[i]);
+                }
+            }
+        }
+    }
+
     @Test
     void inPlaceBinaryWritesItsOwnInput() {
         OpenClBackend cl = OpenClTesting.backend();
