@@ -16,18 +16,27 @@ import java.util.ServiceLoader;
  *
  * <p>For host memory the highest-ranked CPU backend wins unless {@code -Djgrad.backend=NAME} (or
  * {@link #use(String)}) picks another. A provider that cannot start is kept in {@link #status()} with its
- * cause and never used.
+ * cause and never used. Providers of other device kinds (GPU backends, which load native drivers) start only
+ * when first asked for: by name ({@link #get}, {@link #use}, {@code -Djgrad.backend}), for an array on their
+ * device ({@link #forDevice}), or by {@link #startAll()}; until then their entry says "not started".
  */
 public final class Backends {
 
-    /** One provider and what became of it. */
-    public record Entry(String name, int rank, Backend backend, String unavailableCause) {
+    /** One provider and what became of it: started (available, or unavailable with a cause) or not started yet. */
+    public record Entry(String name, int rank, Device.Kind kind, Backend backend, String unavailableCause) {
         public boolean available() {
             return backend != null;
+        }
+
+        /** False for a GPU provider nobody has asked for yet (it is neither available nor unavailable). */
+        public boolean started() {
+            return backend != null || unavailableCause != null;
         }
     }
 
     private static volatile Map<String, Entry> entries;
+    /** Providers not started yet, by name; guarded by the class lock. */
+    private static final Map<String, BackendProvider> pending = new LinkedHashMap<>();
     private static volatile Backend selected; // the forced backend, or null for "best available"
     /** Why the backend named by -Djgrad.backend cannot be used; every dispatch reports it, never a silent default. */
     private static volatile RuntimeException forcedError;
@@ -35,14 +44,20 @@ public final class Backends {
     private Backends() {
     }
 
-    /** Every provider found, best first, with its cause when it is unavailable. */
+    /** Every provider found, best first, with its cause when it is unavailable; GPU providers only if started. */
     public static List<Entry> status() {
         return List.copyOf(entries().values());
     }
 
+    /** Starts every provider not started yet (for {@code jgrad info}, which lists them all) and returns {@link #status()}. */
+    public static List<Entry> startAll() {
+        for (String name : entries().keySet()) start(name);
+        return status();
+    }
+
     /** The backend named {@code name}; throws naming the cause when it is unknown or could not start. */
     public static Backend get(String name) {
-        Entry e = entries().get(name);
+        Entry e = start(name);
         if (e == null) {
             throw new IllegalArgumentException("unknown backend '" + name + "'; found: " + entries().keySet());
         }
@@ -66,6 +81,7 @@ public final class Backends {
         Backend forced = selected();
         if (forced != null && forced.device().equals(device)) return forced;
         for (Entry e : entries().values()) {
+            if (!e.started() && e.kind() == device.kind()) e = start(e.name());
             if (e.available() && e.backend().device().equals(device)) return e.backend();
         }
         throw new IllegalStateException("no backend available for device " + device + "; status: " + describe());
@@ -82,7 +98,8 @@ public final class Backends {
         StringBuilder sb = new StringBuilder();
         for (Entry e : entries().values()) {
             if (sb.length() > 0) sb.append("; ");
-            sb.append(e.name()).append(e.available() ? " (available, " + e.backend().device() + ")" : " (unavailable: " + e.unavailableCause() + ")");
+            sb.append(e.name()).append(e.available() ? " (available, " + e.backend().device() + ")"
+                    : e.started() ? " (unavailable: " + e.unavailableCause() + ")" : " (not started)");
         }
         return sb.toString();
     }
@@ -116,6 +133,17 @@ public final class Backends {
         return result;
     }
 
+    /** The entry of {@code name}, started now if it was pending; null when there is no such provider. */
+    private static synchronized Entry start(String name) {
+        Map<String, Entry> all = entries();
+        BackendProvider provider = pending.remove(name);
+        if (provider == null) return all.get(name);
+        Map<String, Entry> updated = new LinkedHashMap<>(all);
+        updated.put(name, start(provider));
+        entries = updated;
+        return updated.get(name);
+    }
+
     private static Map<String, Entry> load() {
         List<Entry> found = new ArrayList<>();
         var iterator = ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).iterator();
@@ -125,10 +153,15 @@ public final class Backends {
                 if (!iterator.hasNext()) break;
                 provider = iterator.next();
             } catch (ServiceConfigurationError | LinkageError e) {
-                found.add(new Entry("<unloadable provider>", Integer.MIN_VALUE, null, String.valueOf(e)));
+                found.add(new Entry("<unloadable provider>", Integer.MIN_VALUE, Device.Kind.CPU, null, String.valueOf(e)));
                 continue;
             }
-            found.add(start(provider));
+            if (provider.deviceKind() == Device.Kind.CPU) {
+                found.add(start(provider));
+            } else if (!pending.containsKey(provider.name())) {
+                pending.put(provider.name(), provider);
+                found.add(new Entry(provider.name(), provider.rank(), provider.deviceKind(), null, null));
+            }
         }
         found.sort(Comparator.comparingInt(Entry::rank).reversed());
         Map<String, Entry> byName = new LinkedHashMap<>();
@@ -138,10 +171,10 @@ public final class Backends {
 
     private static Entry start(BackendProvider provider) {
         try {
-            return new Entry(provider.name(), provider.rank(), provider.create(), null);
+            return new Entry(provider.name(), provider.rank(), provider.deviceKind(), provider.create(), null);
         } catch (Exception | LinkageError e) {
             String cause = e.getMessage() != null ? e.getMessage() : e.toString();
-            return new Entry(provider.name(), provider.rank(), null, cause);
+            return new Entry(provider.name(), provider.rank(), provider.deviceKind(), null, cause);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.jgrad.tensor.spi;
 
+import io.jgrad.tensor.Device;
+
 /**
  * A backend as found by {@link java.util.ServiceLoader}. Implementations must have a cheap no-argument
  * constructor and no static initialiser that can fail: everything that may be missing (a native library, a
@@ -15,4 +17,14 @@ public interface BackendProvider {
 
     /** Starts the backend; throws with a readable message when it cannot run here. */
     Backend create() throws Exception;
+
+    /**
+     * The kind of device the backend serves. The registry starts CPU backends when it is first used and the
+     * others only when one is asked for (by name, by {@code -Djgrad.backend}, or for an array on their device):
+     * a GPU backend loads a native driver, and a program that never uses it should neither pay for that nor
+     * share its process with it (some drivers install signal handlers of their own).
+     */
+    default Device.Kind deviceKind() {
+        return Device.Kind.CPU;
+    }
 }

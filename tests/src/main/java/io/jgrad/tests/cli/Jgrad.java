@@ -120,7 +120,7 @@ public final class Jgrad {
             throw new UsageError("unknown option '" + a + "'");
         }
         out.println("java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
-        for (Backends.Entry e : Backends.status()) {
+        for (Backends.Entry e : Backends.startAll()) {
             out.println(e.available()
                     ? String.format(Locale.ROOT, "%-10s available    device %s, rank %d", e.name(), e.backend().device(), e.rank())
                     : String.format(Locale.ROOT, "%-10s unavailable  %s", e.name(), e.unavailableCause()));

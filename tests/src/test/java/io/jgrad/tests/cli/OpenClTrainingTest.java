@@ -36,7 +36,7 @@ class OpenClTrainingTest {
 
     @Test
     void trainsTheMlpOnTheOpenClDeviceLikeOnTheCpu() {
-        var opencl = Backends.status().stream().filter(e -> e.name().equals("opencl")).findFirst().orElseThrow();
+        var opencl = Backends.startAll().stream().filter(e -> e.name().equals("opencl")).findFirst().orElseThrow();
         assumeTrue(opencl.available(), "no OpenCL device here: " + opencl.unavailableCause());
 
         String cpu = train("cpu");

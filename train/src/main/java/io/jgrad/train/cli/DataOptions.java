@@ -57,12 +57,13 @@ final class DataOptions {
             default -> {
                 String causes = "";
                 for (Backends.Entry e : Backends.status()) {
-                    Backend b = e.backend();
-                    if (b != null && b.device().kind().name().equalsIgnoreCase(device)) {
-                        Backends.use(e.name());
+                    if (!e.kind().name().equalsIgnoreCase(device)) continue;
+                    try {
+                        Backends.use(e.name());   // starts it if nobody has yet
                         return e.name();
+                    } catch (IllegalStateException unavailable) {
+                        causes += " (" + e.name() + ": " + unavailable.getMessage() + ")";
                     }
-                    if (b == null && e.name().equalsIgnoreCase(device)) causes = " (" + e.unavailableCause() + ")";
                 }
                 throw new UsageError("--device " + device + ": no " + device + " backend is available here" + causes + "; see 'jgrad info'");
             }

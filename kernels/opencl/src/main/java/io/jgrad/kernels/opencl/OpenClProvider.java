@@ -1,5 +1,6 @@
 package io.jgrad.kernels.opencl;
 
+import io.jgrad.tensor.Device;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BackendProvider;
 
@@ -23,13 +24,33 @@ public final class OpenClProvider implements BackendProvider {
         return RANK;
     }
 
+    /** Started only when asked for: opening a platform loads the vendor's driver into the process. */
+    @Override
+    public Device.Kind deviceKind() {
+        return Device.Kind.OPENCL;
+    }
+
     @Override
     public Backend create() {
+        String warning = signalChainingWarning(System.getProperty("os.name"), System.getenv("LD_PRELOAD"), System.getProperty("java.home"));
+        if (warning != null) System.err.println(warning);
         try {
             return new OpenClBackend(ClRuntime.open());
         } catch (LinkageError e) {
             // libJOCL itself failed to load (an unsupported OS or architecture).
             throw new IllegalStateException("the JOCL native library could not be loaded: " + e, e);
         }
+    }
+
+    /**
+     * An OpenCL driver may install signal handlers of its own (PoCL's LLVM does), replacing the JVM's, which
+     * needs SIGSEGV for safepoint polls and null checks: the JVM then dies later, at a random place, with no
+     * hs_err file (seen with PoCL: half the runs of a minute of 2-thread SGEMM). The JDK's libjsig chains the
+     * handlers; the ./jgrad launcher and the Maven test runs preload it. Null when it is preloaded or not Linux.
+     */
+    static String signalChainingWarning(String osName, String preload, String javaHome) {
+        if (osName == null || !osName.startsWith("Linux") || (preload != null && preload.contains("libjsig"))) return null;
+        return "jgrad: the OpenCL driver may replace the JVM's signal handlers, and the JVM can then crash (SIGSEGV) at any later"
+                + " point; start java with LD_PRELOAD=" + javaHome + "/lib/libjsig.so (the ./jgrad launcher does)";
     }
 }

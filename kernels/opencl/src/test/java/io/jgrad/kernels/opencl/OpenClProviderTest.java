@@ -6,8 +6,11 @@ import io.jgrad.tensor.NDArray;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class OpenClProviderTest {
 
@@ -43,5 +46,22 @@ class OpenClProviderTest {
         }
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> rt.allocate(DType.FLOAT64, 4));
         assertTrue(e.getMessage().contains("cl_khr_fp64"), e.getMessage());
+    }
+
+    @Test
+    void warnsAboutSignalChainingOnlyOnLinuxWithoutLibjsig() {
+        String w = OpenClProvider.signalChainingWarning("Linux", null, "/jdk");
+        assertNotNull(w);
+        assertTrue(w.contains("LD_PRELOAD=/jdk/lib/libjsig.so"), w);
+        assertNull(OpenClProvider.signalChainingWarning("Linux", "/jdk/lib/libjsig.so", "/jdk"));
+        assertNull(OpenClProvider.signalChainingWarning("Mac OS X", null, "/jdk"));
+    }
+
+    /** The Maven test JVMs preload libjsig (profile signal-chaining), so the OpenCL tests cannot crash the JVM that way. */
+    @Test
+    void theTestJvmChainsSignals() {
+        assumeTrue(System.getProperty("os.name").startsWith("Linux"), "signal chaining matters on Linux only");
+        assertNull(OpenClProvider.signalChainingWarning(System.getProperty("os.name"), System.getenv("LD_PRELOAD"),
+                System.getProperty("java.home")), "LD_PRELOAD=" + System.getenv("LD_PRELOAD"));
     }
 }

@@ -27,7 +27,7 @@ final class OpenClTesting {
 
     /** The registered OpenCL backend (one runtime per JVM); skips the test, printing why, when it is unavailable. */
     static OpenClBackend backend() {
-        Backends.Entry entry = Backends.status().stream().filter(e -> e.name().equals(OpenClBackend.NAME)).findFirst().orElse(null);
+        Backends.Entry entry = Backends.startAll().stream().filter(e -> e.name().equals(OpenClBackend.NAME)).findFirst().orElse(null);
         String reason = entry == null ? "OpenCL backend not registered" : "OpenCL unavailable: " + entry.unavailableCause();
         if (entry == null || !entry.available()) System.out.println("[skip] " + reason);
         Assumptions.assumeTrue(entry != null && entry.available(), reason);
