@@ -7,6 +7,9 @@ import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_mem;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * Bad input found by a kernel. The indexing kernels cannot throw, and checking their int64 indices on the
  * host would mean reading every index array back (a blocking read inside each step). Instead a kernel that
@@ -24,6 +27,8 @@ final class ClKernelErrors {
     private static final int WORDS = 5;
 
     private final cl_mem buffer;
+    /** Host copy of the record, filled by {@link #enqueueRead} (direct: JOCL reads non-blocking only into those). */
+    private final ByteBuffer words = ByteBuffer.allocateDirect(WORDS * Sizeof.cl_int).order(ByteOrder.nativeOrder());
 
     ClKernelErrors(cl_context context, cl_command_queue queue) {
         buffer = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, (long) WORDS * Sizeof.cl_int, null, null);
@@ -35,16 +40,29 @@ final class ClKernelErrors {
         return buffer;
     }
 
-    /** Throws when a kernel has reported since the last check, and clears the record; blocks on the queue. */
-    void check(cl_command_queue queue) {
-        int[] words = new int[WORDS];
-        CL.clEnqueueReadBuffer(queue, buffer, true, 0, (long) WORDS * Sizeof.cl_int, Pointer.to(words), 0, null, null);
-        if (words[0] == 0) return;
+    /**
+     * Enqueues the read of the record into host memory, behind every kernel enqueued so far. Non-blocking when
+     * the caller's next command blocks anyway (a data read, clFinish), so a host read costs one sync, not two;
+     * {@link #throwIfReported} is then called after that command. Callers hold the runtime's lock.
+     */
+    void enqueueRead(cl_command_queue queue, boolean blocking) {
+        CL.clEnqueueReadBuffer(queue, buffer, blocking, 0, (long) WORDS * Sizeof.cl_int, Pointer.to(words), 0, null, null);
+    }
+
+    /** Throws when the record read by {@link #enqueueRead} (now complete) holds a report, and clears the record. */
+    void throwIfReported(cl_command_queue queue) {
+        if (word(0) == 0) return;
         clear(queue);
-        String op = words[1] > 0 && words[1] < OPS.length ? OPS[words[1]] : "an indexing kernel";
-        long index = ((long) words[4] << 32) | (words[3] & 0xffffffffL);
-        throw new IndexOutOfBoundsException(op + ": index " + index + " is out of range for a dim of size " + words[2]
+        int code = word(1), size = word(2);
+        String op = code > 0 && code < OPS.length ? OPS[code] : "an indexing kernel";
+        long index = ((long) word(4) << 32) | (word(3) & 0xffffffffL);
+        words.putInt(0, 0);
+        throw new IndexOutOfBoundsException(op + ": index " + index + " is out of range for a dim of size " + size
                 + " (found on the OpenCL device by a kernel enqueued before this read; that op skipped the index)");
+    }
+
+    private int word(int i) {
+        return words.getInt(i * Sizeof.cl_int);
     }
 
     private void clear(cl_command_queue queue) {

@@ -249,10 +249,11 @@ public final class ClRuntime implements AutoCloseable {
 
     /** Waits until every enqueued command has completed; throws when one of them met bad input. */
     public synchronized void finish() {
+        errors.enqueueRead(queue, false);
         CL.clFinish(queue);
         pendingUploads.clear();
         pendingUploadBytes = 0;
-        errors.check(queue);
+        errors.throwIfReported(queue);
     }
 
     // ---- memory ---------------------------------------------------------------------------------
@@ -300,11 +301,13 @@ public final class ClRuntime implements AutoCloseable {
                 : host instanceof HostStorage.Float64 d ? Pointer.to(d.data)
                 : Pointer.to(((HostStorage.Int64) host).data);
         synchronized (this) {
-            if (storage.byteSize() > 0) CL.clEnqueueReadBuffer(queue, storage.buffer(), true, 0, storage.byteSize(), target, 0, null, null);
+            boolean hasData = storage.byteSize() > 0;
+            errors.enqueueRead(queue, !hasData);   // completed by the blocking data read behind it
+            if (hasData) CL.clEnqueueReadBuffer(queue, storage.buffer(), true, 0, storage.byteSize(), target, 0, null, null);
             // A blocking read completes every earlier command of the in-order queue, uploads included.
             pendingUploads.clear();
             pendingUploadBytes = 0;
-            errors.check(queue);
+            errors.throwIfReported(queue);
         }
         return host;
     }
