@@ -7,6 +7,7 @@ import io.jgrad.layers.CrossEntropyLoss;
 import io.jgrad.layers.Loss;
 import io.jgrad.layers.Module;
 import io.jgrad.optimizers.Optimizer;
+import io.jgrad.tensor.Device;
 import io.jgrad.tensor.NDArray;
 
 import java.io.IOException;
@@ -133,12 +134,13 @@ public final class Trainer {
         double lossSum = 0;
         long correct = 0, seen = 0;
         int batches = 0;
+        Device device = deviceOf(model);
         // Epoch e of the loader (its order and augmentation) for epoch e of training, also after resuming.
         try (DataLoader.BatchIterator it = train.epoch(epoch - 1)) {
             while (it.hasNext()) {
                 Batch batch = it.next();
-                Tensor logits = model.forward(onDeviceOf(model, batch.inputs()));
-                Tensor l = loss.forward(logits, onDeviceOf(model, batch.labels()));
+                Tensor logits = model.forward(Tensor.of(batch.inputs().to(device)));
+                Tensor l = loss.forward(logits, Tensor.of(batch.labels().to(device)));
                 double value = l.item();
                 if (!Double.isFinite(value)) {
                     nonFiniteMessage = String.format(Locale.ROOT, "stopping: the loss became %s at epoch %d, batch %d; lower the learning rate or check the data",
@@ -162,10 +164,11 @@ public final class Trainer {
     public static Evaluation evaluate(Module model, DataLoader data, Loss loss, int numClasses) {
         boolean wasTraining = model.isTraining();
         model.eval();
+        Device device = deviceOf(model);
         try {
             return Evaluation.over(data, numClasses, batch -> {
-                Tensor logits = model.forward(onDeviceOf(model, batch.inputs()));
-                return new Evaluation.Scored(loss.forward(logits, onDeviceOf(model, batch.labels())).item(), logits.data().argmax(1, false).toLongArray());
+                Tensor logits = model.forward(Tensor.of(batch.inputs().to(device)));
+                return new Evaluation.Scored(loss.forward(logits, Tensor.of(batch.labels().to(device))).item(), logits.data().argmax(1, false).toLongArray());
             });
         } finally {
             model.train(wasTraining);
@@ -173,13 +176,13 @@ public final class Trainer {
     }
 
     /**
-     * {@code batch} as a tensor on the device of the model's parameters. Data loading and augmentation
-     * stay on the host (as in PyTorch, where the loop moves each batch with {@code .to(device)}); a model on
-     * the CPU gets the batch without a copy.
+     * Where the model's parameters live, and so where each batch goes. Data loading and augmentation stay on
+     * the host (as in PyTorch, where the loop moves each batch with {@code .to(device)}); for a model on the
+     * CPU, {@code to} returns the batch itself.
      */
-    static Tensor onDeviceOf(Module model, NDArray batch) {
+    static Device deviceOf(Module model) {
         List<Tensor> params = model.parameters();
-        return Tensor.of(params.isEmpty() ? batch : batch.to(params.get(0).data().device()));
+        return params.isEmpty() ? Device.CPU : params.get(0).data().device();
     }
 
     private static long countCorrect(NDArray logits, NDArray labels) {
