@@ -81,9 +81,13 @@ public final class CsvReader {
         }
     }
 
-    /** Reads CSV text from {@code in} (not closed); {@code source} names it in messages. */
-    public TensorDataset read(java.io.Reader in, String source) throws IOException {
-        return parse(new BufferedReader(in), source);
+    /** Reads UTF-8 CSV bytes from {@code in} (not closed); {@code source} names them in messages. */
+    public TensorDataset read(java.io.InputStream in, String source) throws IOException {
+        if (labelName != null && !header) {
+            throw new IllegalArgumentException("CsvReader: a label column by name (\"" + labelName + "\") needs a header line");
+        }
+        // A decoder that reports malformed input, as Files.newBufferedReader's does (InputStreamReader's own replaces it).
+        return parse(new BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8.newDecoder())), source);
     }
 
     private TensorDataset parse(BufferedReader in, String source) throws IOException {
