@@ -42,7 +42,8 @@ public final class TrainCommand {
 
             Trains a model, keeping 10% of the training split for validation, and ends with its accuracy on the
             dataset's test split. Writes metrics.csv, loss.png, accuracy.png, model.safetensors (PyTorch state_dict
-            keys; optimizer state in model.optim.safetensors) and best.safetensors to the output directory.
+            keys; optimizer state in model.optim-ID.safetensors) and best.safetensors to the output directory,
+            which one run at a time may use (it is locked).
 
               --model mlp|cnn|lstm          network (default mlp)
               --dataset NAME                digits (embedded, default) | mnist | fashion-mnist | csv:PATH
@@ -59,7 +60,8 @@ public final class TrainCommand {
                                             0 trains on all of it, with no validation or best checkpoint)
               --schedule none|cosine|step   learning-rate schedule per epoch (default none; step halves every 2 epochs)
               --patience N                  stop when validation loss has not improved for N epochs
-              --resume FILE                 continue from a checkpoint saved by this command
+              --resume FILE                 continue from a checkpoint saved by this command (with its seed and
+                                            validation split; --lr, when given, replaces its learning rate)
               --seed N                      seed for weights, shuffling, augmentation and the split (default 0)
               --device auto|cpu|opencl|cuda where to train (default auto)
               --out DIR                     output directory (default runs/MODEL-DATASET)
