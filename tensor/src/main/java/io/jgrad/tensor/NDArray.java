@@ -2,8 +2,10 @@ package io.jgrad.tensor;
 
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.ConvParams;
 import io.jgrad.tensor.spi.HostStorage;
+import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.PoolParams;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.Storage;
@@ -1070,9 +1072,9 @@ public final class NDArray {
 
     /** 2-D convolution of this {@code [N, C, H, W]} input; {@code bias} may be null. */
     public NDArray conv2d(NDArray weight, NDArray bias, ConvParams p) {
-        int[] outShape = conv2dOutputShape("conv2d", shape, weight, weight.shape, bias, p);
-        NDArray out = newZeros(outShape);
-        backend().conv2d(this, weight, bias, p, out);
+        ConvGeometry g = convGeometry("conv2d", shape, weight, bias, p);
+        NDArray out = newZeros(g.outputShape());
+        backend().conv2d(this, weight, bias, g, out);
         return out;
     }
 
@@ -1081,9 +1083,9 @@ public final class NDArray {
      * written once instead of two); the same values.
      */
     public NDArray conv2dRelu(NDArray weight, NDArray bias, ConvParams p) {
-        int[] outShape = conv2dOutputShape("conv2dRelu", shape, weight, weight.shape, bias, p);
-        NDArray out = newZeros(outShape);
-        backend().conv2d(this, weight, bias, p, UnaryOp.RELU, out);
+        ConvGeometry g = convGeometry("conv2dRelu", shape, weight, bias, p);
+        NDArray out = newZeros(g.outputShape());
+        backend().conv2d(this, weight, bias, g, UnaryOp.RELU, out);
         return out;
     }
 
@@ -1101,58 +1103,44 @@ public final class NDArray {
 
     /** Gradient of {@link #conv2d} with respect to its input of shape {@code inputShape}; this array is the output gradient. */
     public NDArray conv2dBackwardInput(NDArray weight, int[] inputShape, ConvParams p) {
-        int[] expected = conv2dOutputShape("conv2dBackwardInput", inputShape, weight, weight.shape, null, p);
-        requireShape("conv2dBackwardInput", "grad_output", expected);
+        ConvGeometry g = convGeometry("conv2dBackwardInput", inputShape, weight, null, p);
+        requireShape("conv2dBackwardInput", "grad_output", g.outputShape());
         NDArray gradInput = zeros(dtype(), device(), inputShape);
-        backend().conv2dBackwardInput(this, weight, p, gradInput);
+        backend().conv2dBackwardInput(this, weight, g, gradInput);
         return gradInput;
     }
 
     /** Gradient of {@link #conv2d} with respect to its weight of shape {@code weightShape}; this array is the output gradient. */
     public NDArray conv2dBackwardWeight(NDArray input, int[] weightShape, ConvParams p) {
         // There is no weight array yet: the input is checked for device and dtype in its place.
-        int[] expected = conv2dOutputShape("conv2dBackwardWeight", input.shape, input, weightShape, null, p);
-        requireShape("conv2dBackwardWeight", "grad_output", expected);
+        requireSameDevice("conv2dBackwardWeight", input);
+        requireSameDtype("conv2dBackwardWeight", input);
+        requireFloat("conv2dBackwardWeight");
+        ConvGeometry g = ConvGeometry.of("conv2dBackwardWeight", input.shape, weightShape, null, p);
+        requireShape("conv2dBackwardWeight", "grad_output", g.outputShape());
         NDArray gradWeight = zeros(dtype(), device(), weightShape);
-        backend().conv2dBackwardWeight(input, this, p, gradWeight);
+        backend().conv2dBackwardWeight(input, this, g, gradWeight);
         return gradWeight;
     }
 
-    /** {@code other} is the array besides this one whose device and dtype must match; {@code w} is the weight shape. */
-    private int[] conv2dOutputShape(String op, int[] in, NDArray other, int[] w, NDArray bias, ConvParams p) {
-        requireSameDevice(op, other);
-        requireSameDtype(op, other);
+    /** The geometry of a convolution of this array's dtype and device over an input of shape {@code in}; {@code weight} and {@code bias} must match them. */
+    private ConvGeometry convGeometry(String op, int[] in, NDArray weight, NDArray bias, ConvParams p) {
+        requireSameDevice(op, weight);
+        requireSameDtype(op, weight);
         requireFloat(op);
-        if (in.length != 4) throw new IllegalArgumentException(op + ": input must be [N, C, H, W], got shape " + Shapes.str(in));
-        if (w.length != 4) throw new IllegalArgumentException(op + ": weight must be [O, C/groups, kH, kW], got shape " + Shapes.str(w));
-        if (in[1] != w[1] * p.groups()) {
-            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(in) + " has " + in[1] + " channels but weight shape " + Shapes.str(w)
-                    + " with groups=" + p.groups() + " expects " + (w[1] * p.groups()));
-        }
-        if (w[0] % p.groups() != 0) {
-            throw new IllegalArgumentException(op + ": " + w[0] + " output channels (weight shape " + Shapes.str(w) + ") are not divisible by groups=" + p.groups());
-        }
         if (bias != null) {
             requireSameDevice(op, bias);
             requireSameDtype(op, bias);
-            if (bias.rank() != 1 || bias.shape[0] != w[0]) {
-                throw new IllegalArgumentException(op + ": bias shape " + Shapes.str(bias.shape) + " does not match " + w[0] + " output channels of weight " + Shapes.str(w));
-            }
         }
-        int oh = p.outH(in[2], w[2]), ow = p.outW(in[3], w[3]);
-        if (oh < 1 || ow < 1) {
-            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(in) + " is too small for weight " + Shapes.str(w) + " with " + p
-                    + " (output would be " + oh + "x" + ow + ")");
-        }
-        return new int[] {in[0], w[0], oh, ow};
+        return ConvGeometry.of(op, in, weight.shape, bias == null ? null : bias.shape, p);
     }
 
     /** Max pooling of this {@code [N, C, H, W]} input; returns the maxima and their int64 positions ({@code h*W + w}). */
     public NDArray[] maxPool2dWithIndices(PoolParams p) {
-        int[] outShape = poolOutputShape("maxPool2d", p);
-        NDArray out = newZeros(outShape);
-        NDArray indices = zeros(DType.INT64, device(), outShape);
-        backend().maxPool2d(this, p, out, indices);
+        PoolGeometry g = poolGeometry("maxPool2d", shape, p);
+        NDArray out = newZeros(g.outputShape());
+        NDArray indices = zeros(DType.INT64, device(), g.outputShape());
+        backend().maxPool2d(this, g, out, indices);
         return new NDArray[] {out, indices};
     }
 
@@ -1176,32 +1164,25 @@ public final class NDArray {
     }
 
     public NDArray avgPool2d(PoolParams p) {
-        NDArray out = newZeros(poolOutputShape("avgPool2d", p));
-        backend().avgPool2d(this, p, out);
+        PoolGeometry g = poolGeometry("avgPool2d", shape, p);
+        NDArray out = newZeros(g.outputShape());
+        backend().avgPool2d(this, g, out);
         return out;
     }
 
     /** Gradient of average pooling: this array is the output gradient. */
     public NDArray avgPool2dBackward(PoolParams p, int[] inputShape) {
-        NDArray probe = NDArray.view(storage, inputShape, new int[inputShape.length], 0);
-        int[] expected = probe.poolOutputShape("avgPool2dBackward", p);
-        requireShape("avgPool2dBackward", "grad_output", expected);
+        PoolGeometry g = poolGeometry("avgPool2dBackward", inputShape, p);
+        requireShape("avgPool2dBackward", "grad_output", g.outputShape());
         NDArray gradInput = zeros(dtype(), device(), inputShape);
-        backend().avgPool2dBackward(this, p, gradInput);
+        backend().avgPool2dBackward(this, g, gradInput);
         return gradInput;
     }
 
-    private int[] poolOutputShape(String op, PoolParams p) {
+    /** The geometry of a pooling of this array's dtype over an input of shape {@code in}. */
+    private PoolGeometry poolGeometry(String op, int[] in, PoolParams p) {
         requireFloat(op);
-        if (rank() != 4) throw new IllegalArgumentException(op + ": input must be [N, C, H, W], got shape " + Shapes.str(shape));
-        if (shape[2] == 0 || shape[3] == 0) {
-            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(shape) + " has an empty plane (H and W must be non-zero)");
-        }
-        int oh = p.outH(shape[2]), ow = p.outW(shape[3]);
-        if (oh < 1 || ow < 1) {
-            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(shape) + " is too small for " + p + " (output would be " + oh + "x" + ow + ")");
-        }
-        return new int[] {shape[0], shape[1], oh, ow};
+        return PoolGeometry.of(op, in, p);
     }
 
     private void requireShape(String op, String what, int[] expected) {

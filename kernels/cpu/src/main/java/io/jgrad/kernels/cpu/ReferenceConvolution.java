@@ -1,7 +1,7 @@
 package io.jgrad.kernels.cpu;
 
 import io.jgrad.tensor.NDArray;
-import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.HostStorage;
 
 /**
@@ -21,11 +21,10 @@ final class ReferenceConvolution {
     private ReferenceConvolution() {
     }
 
-    static void forward(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        int[] inShape = input.shape(), wShape = weight.shape(), outShape = out.shape();
-        int batch = inShape[0], height = inShape[2], width = inShape[3];
-        int outChannels = wShape[0], cg = wShape[1], kH = wShape[2], kW = wShape[3];
-        int og = outChannels / p.groups(), outH = outShape[2], outW = outShape[3];
+    static void forward(NDArray input, NDArray weight, NDArray bias, ConvGeometry p, NDArray out) {
+        int batch = p.batch(), height = p.height(), width = p.width();
+        int outChannels = p.outChannels(), cg = p.cg(), kH = p.kH(), kW = p.kW();
+        int og = p.og(), outH = p.outH(), outW = p.outW();
         HostStorage is = host(input), ws = host(weight), os = host(out);
         Layout il = Layout.of(input), wl = Layout.of(weight), ol = Layout.of(out);
 
@@ -61,11 +60,10 @@ final class ReferenceConvolution {
      * lands inside the output (likewise for w). This is the forward sum read backwards, one input cell at a
      * time, so each gradient element is a single double sum.
      */
-    static void backwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
-        int[] inShape = gradInput.shape(), wShape = weight.shape(), outShape = gradOut.shape();
-        int batch = inShape[0], channels = inShape[1], height = inShape[2], width = inShape[3];
-        int cg = wShape[1], kH = wShape[2], kW = wShape[3];
-        int og = wShape[0] / p.groups(), outH = outShape[2], outW = outShape[3];
+    static void backwardInput(NDArray gradOut, NDArray weight, ConvGeometry p, NDArray gradInput) {
+        int batch = p.batch(), channels = p.channels(), height = p.height(), width = p.width();
+        int cg = p.cg(), kH = p.kH(), kW = p.kW();
+        int og = p.og(), outH = p.outH(), outW = p.outW();
         HostStorage gs = host(gradOut), ws = host(weight), gis = host(gradInput);
         Layout gl = Layout.of(gradOut), wl = Layout.of(weight), gil = Layout.of(gradInput);
 
@@ -94,11 +92,10 @@ final class ReferenceConvolution {
     }
 
     /** {@code gradWeight[o, c, kh, kw] = Σ_{n, oh, ow} gradOut[n, o, oh, ow] · in[n, g*Cg + c, ih, iw]}, with ih, iw as in the forward pass. */
-    static void backwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
-        int[] inShape = input.shape(), wShape = gradWeight.shape(), outShape = gradOut.shape();
-        int batch = inShape[0], height = inShape[2], width = inShape[3];
-        int outChannels = wShape[0], cg = wShape[1], kH = wShape[2], kW = wShape[3];
-        int og = outChannels / p.groups(), outH = outShape[2], outW = outShape[3];
+    static void backwardWeight(NDArray input, NDArray gradOut, ConvGeometry p, NDArray gradWeight) {
+        int batch = p.batch(), height = p.height(), width = p.width();
+        int outChannels = p.outChannels(), cg = p.cg(), kH = p.kH(), kW = p.kW();
+        int og = p.og(), outH = p.outH(), outW = p.outW();
         HostStorage is = host(input), gs = host(gradOut), gws = host(gradWeight);
         Layout il = Layout.of(input), gl = Layout.of(gradOut), gwl = Layout.of(gradWeight);
 

@@ -6,9 +6,9 @@ import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.AdamStep;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
-import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.HostStorage;
-import io.jgrad.tensor.spi.PoolParams;
+import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
 import io.jgrad.tensor.spi.Storage;
@@ -160,39 +160,39 @@ public final class VectorBackend implements Backend {
     // ---- convolution, pooling, indexing ---------------------------------------------------------
 
     @Override
-    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        conv2d(input, weight, bias, p, null, out);
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, NDArray out) {
+        conv2d(input, weight, bias, g, null, out);
     }
 
     /** A ReLU is applied in the GEMM's write-back (no second pass over the output); other activations are composed. */
     @Override
-    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, UnaryOp activation, NDArray out) {
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, UnaryOp activation, NDArray out) {
         boolean vector = allFloat32(input, weight, out) && (bias == null || allFloat32(bias));
         if (vector && (activation == null || activation == UnaryOp.RELU)) {
-            VectorConvolution.forward(input, weight, bias, p, activation == UnaryOp.RELU, out, pool);
+            VectorConvolution.forward(input, weight, bias, g, activation == UnaryOp.RELU, out, pool);
         } else if (vector) {
-            Backend.super.conv2d(input, weight, bias, p, activation, out);
+            Backend.super.conv2d(input, weight, bias, g, activation, out);
         } else {
-            reference.conv2d(input, weight, bias, p, activation, out);
+            reference.conv2d(input, weight, bias, g, activation, out);
         }
     }
 
     @Override
-    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
-        if (allFloat32(gradOut, weight, gradInput)) VectorConvolution.backwardInput(gradOut, weight, p, gradInput, pool);
-        else reference.conv2dBackwardInput(gradOut, weight, p, gradInput);
+    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvGeometry g, NDArray gradInput) {
+        if (allFloat32(gradOut, weight, gradInput)) VectorConvolution.backwardInput(gradOut, weight, g, gradInput, pool);
+        else reference.conv2dBackwardInput(gradOut, weight, g, gradInput);
     }
 
     @Override
-    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
-        if (allFloat32(input, gradOut, gradWeight)) VectorConvolution.backwardWeight(input, gradOut, p, gradWeight, pool);
-        else reference.conv2dBackwardWeight(input, gradOut, p, gradWeight);
+    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvGeometry g, NDArray gradWeight) {
+        if (allFloat32(input, gradOut, gradWeight)) VectorConvolution.backwardWeight(input, gradOut, g, gradWeight, pool);
+        else reference.conv2dBackwardWeight(input, gradOut, g, gradWeight);
     }
 
     @Override
-    public void maxPool2d(NDArray input, PoolParams p, NDArray out, NDArray indices) {
-        if (allFloat32(input, out)) VectorPooling.maxForward(input, p, out, indices, pool);
-        else reference.maxPool2d(input, p, out, indices);
+    public void maxPool2d(NDArray input, PoolGeometry g, NDArray out, NDArray indices) {
+        if (allFloat32(input, out)) VectorPooling.maxForward(input, g, out, indices, pool);
+        else reference.maxPool2d(input, g, out, indices);
     }
 
     @Override
@@ -202,15 +202,15 @@ public final class VectorBackend implements Backend {
     }
 
     @Override
-    public void avgPool2d(NDArray input, PoolParams p, NDArray out) {
-        if (allFloat32(input, out)) VectorPooling.avgForward(input, p, out, pool);
-        else reference.avgPool2d(input, p, out);
+    public void avgPool2d(NDArray input, PoolGeometry g, NDArray out) {
+        if (allFloat32(input, out)) VectorPooling.avgForward(input, g, out, pool);
+        else reference.avgPool2d(input, g, out);
     }
 
     @Override
-    public void avgPool2dBackward(NDArray gradOut, PoolParams p, NDArray gradInput) {
-        if (allFloat32(gradOut, gradInput)) VectorPooling.avgBackward(gradOut, p, gradInput, pool);
-        else reference.avgPool2dBackward(gradOut, p, gradInput);
+    public void avgPool2dBackward(NDArray gradOut, PoolGeometry g, NDArray gradInput) {
+        if (allFloat32(gradOut, gradInput)) VectorPooling.avgBackward(gradOut, g, gradInput, pool);
+        else reference.avgPool2dBackward(gradOut, g, gradInput);
     }
 
     @Override
