@@ -101,6 +101,53 @@ final class ArgumentChecks {
         return d;
     }
 
+    /** The checks of indexSelect; returns {@code dim} normalised. */
+    static int indexSelectDim(NDArray x, int dim, NDArray index) {
+        int d = Shapes.dim("indexSelect", dim, x.rank());
+        requireSameDevice("indexSelect", x, index);
+        requireIndices("indexSelect", index);
+        if (index.rank() > 1) throw new IllegalArgumentException("indexSelect: index must be 1-D, got shape " + Shapes.str(index.shape()));
+        if (x.rank() == 0 && index.numel() != 1) {
+            throw new IllegalArgumentException("indexSelect: a 0-d input needs an index of one element, got shape " + Shapes.str(index.shape()));
+        }
+        requireIndexRange("indexSelect", index, x.rank() == 0 ? 1 : x.shape(d));
+        return d;
+    }
+
+    /** The checks of indexAdd; returns {@code dim} normalised. */
+    static int indexAddDim(NDArray x, int dim, NDArray index, NDArray src) {
+        int d = Shapes.dim("indexAdd", dim, x.rank());
+        requireSameDevice("indexAdd", x, index);
+        requireSameDevice("indexAdd", x, src);
+        requireSameDtype("indexAdd", x, src);
+        requireIndices("indexAdd", index);
+        if (index.rank() != 1) throw new IllegalArgumentException("indexAdd: index must be 1-D, got shape " + Shapes.str(index.shape()));
+        if (x.rank() == 0 && index.numel() != 1) {
+            throw new IllegalArgumentException("indexAdd: a 0-d input needs an index of one element, got shape " + Shapes.str(index.shape()));
+        }
+        int[] expected = x.shape();
+        if (x.rank() > 0) expected[d] = index.numel();
+        if (!Arrays.equals(src.shape(), expected)) {
+            throw new IllegalArgumentException("indexAdd: src shape " + Shapes.str(src.shape()) + " does not match " + Shapes.str(expected)
+                    + " (input " + Shapes.str(x.shape()) + " with dim " + dim + " sized by index " + Shapes.str(index.shape()) + ")");
+        }
+        requireIndexRange("indexAdd", index, x.rank() == 0 ? 1 : x.shape(d));
+        return d;
+    }
+
+    /** The checks of maxPool2dBackward, whose output gradient {@code gradOut} has the shape of {@code indices}. */
+    static void checkMaxPool2dBackward(NDArray gradOut, NDArray indices, int[] inputShape) {
+        int[] shape = gradOut.shape();
+        requireSameDevice("maxPool2dBackward", gradOut, indices);
+        if (indices.dtype() != DType.INT64) throw new IllegalArgumentException("maxPool2dBackward: indices must be int64, got " + indices.dtype());
+        if (!Arrays.equals(indices.shape(), shape)) {
+            throw new IllegalArgumentException("maxPool2dBackward: grad_output shape " + Shapes.str(shape) + " differs from indices shape " + Shapes.str(indices.shape()));
+        }
+        if (inputShape.length != 4 || inputShape[0] != shape[0] || inputShape[1] != shape[1]) {
+            throw new IllegalArgumentException("maxPool2dBackward: input shape " + Shapes.str(inputShape) + " does not match grad_output shape " + Shapes.str(shape));
+        }
+    }
+
     static void requireIndices(String op, NDArray index) {
         if (index.dtype() != DType.INT64) throw new IllegalArgumentException(op + ": index must be int64, got " + index.dtype());
     }

@@ -14,12 +14,13 @@ import io.jgrad.tensor.spi.UnaryOp;
 import java.util.Arrays;
 
 import static io.jgrad.tensor.ArgumentChecks.checkDataLength;
+import static io.jgrad.tensor.ArgumentChecks.checkMaxPool2dBackward;
 import static io.jgrad.tensor.ArgumentChecks.gatherScatterDim;
+import static io.jgrad.tensor.ArgumentChecks.indexAddDim;
+import static io.jgrad.tensor.ArgumentChecks.indexSelectDim;
 import static io.jgrad.tensor.ArgumentChecks.isInteger;
 import static io.jgrad.tensor.ArgumentChecks.requireFloat;
 import static io.jgrad.tensor.ArgumentChecks.requireHost;
-import static io.jgrad.tensor.ArgumentChecks.requireIndexRange;
-import static io.jgrad.tensor.ArgumentChecks.requireIndices;
 import static io.jgrad.tensor.ArgumentChecks.requireNoPartialOverlap;
 import static io.jgrad.tensor.ArgumentChecks.requireSameDevice;
 import static io.jgrad.tensor.ArgumentChecks.requireSameDtype;
@@ -49,6 +50,11 @@ public final class NDArray {
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
+    }
+
+    /** A view of this array's storage with the layout {@code v}. */
+    private NDArray viewOf(Views.Strided v) {
+        return new NDArray(storage, v.shape(), v.strides(), v.offset());
     }
 
     /** A view over {@code storage}; for backends and serialisers. Bounds are checked. */
@@ -418,23 +424,7 @@ public final class NDArray {
 
     /** Dims reordered: result dim {@code i} is this array's dim {@code order[i]}. */
     public NDArray permute(int... order) {
-        if (order.length != rank()) {
-            throw new IllegalArgumentException("permute: order " + Arrays.toString(order) + " has " + order.length + " dims, array has shape " + Shapes.str(shape));
-        }
-        int[] dims = new int[order.length];
-        boolean[] seen = new boolean[order.length];
-        for (int i = 0; i < order.length; i++) {
-            int d = Shapes.dim("permute", order[i], rank());
-            if (seen[d]) throw new IllegalArgumentException("permute: dim " + order[i] + " repeated in " + Arrays.toString(order));
-            seen[d] = true;
-            dims[i] = d;
-        }
-        int[] s = new int[rank()], st = new int[rank()];
-        for (int i = 0; i < dims.length; i++) {
-            s[i] = shape[dims[i]];
-            st[i] = strides[dims[i]];
-        }
-        return new NDArray(storage, s, st, offset);
+        return viewOf(Views.permute(shape, strides, offset, order));
     }
 
     /** Swaps two dims. */
@@ -461,22 +451,11 @@ public final class NDArray {
     public NDArray slice(int dim, int start, int end, int step) {
         int d = realDim("slice", dim);
         if (step <= 0) throw new IllegalArgumentException("slice: step must be positive, got " + step);
-        int n = shape[d];
-        int s = clampIndex(start, n), e = clampIndex(end, n);
-        int len = e > s ? (e - s + step - 1) / step : 0;
-        int[] sh = shape.clone(), st = strides.clone();
-        sh[d] = len;
-        st[d] = strides[d] * step;
-        return new NDArray(storage, sh, st, offset + (len > 0 ? s * strides[d] : 0));
+        return viewOf(Views.slice(shape, strides, offset, d, start, end, step));
     }
 
     public NDArray slice(int dim, int start, int end) {
         return slice(dim, start, end, 1);
-    }
-
-    private static int clampIndex(int i, int n) {
-        if (i < 0) i += n;
-        return Math.max(0, Math.min(i, n));
     }
 
     /** {@code length} elements from {@code start} along {@code dim}; unlike slice, out-of-range is an error. */
@@ -491,18 +470,7 @@ public final class NDArray {
 
     /** The sub-array at {@code index} along {@code dim}, with that dim removed. */
     public NDArray select(int dim, int index) {
-        int d = realDim("select", dim);
-        int i = index < 0 ? index + shape[d] : index;
-        if (i < 0 || i >= shape[d]) {
-            throw new IllegalArgumentException("select: index " + index + " out of range for dim " + dim + " of shape " + Shapes.str(shape));
-        }
-        int[] sh = new int[rank() - 1], st = new int[rank() - 1];
-        for (int k = 0, j = 0; k < rank(); k++) {
-            if (k == d) continue;
-            sh[j] = shape[k];
-            st[j++] = strides[k];
-        }
-        return new NDArray(storage, sh, st, offset + i * strides[d]);
+        return viewOf(Views.select(shape, strides, offset, realDim("select", dim), dim, index));
     }
 
     /**
@@ -510,46 +478,12 @@ public final class NDArray {
      * leading dims may be added and size-1 dims stretched; -1 keeps a size.
      */
     public NDArray expand(int... newShape) {
-        if (newShape.length < rank()) {
-            throw new IllegalArgumentException("expand: cannot expand shape " + Shapes.str(shape) + " to fewer dims " + Shapes.str(newShape));
-        }
-        int lead = newShape.length - rank();
-        int[] sh = new int[newShape.length], st = new int[newShape.length];
-        for (int i = 0; i < newShape.length; i++) {
-            int target = newShape[i];
-            if (i < lead) {
-                if (target < 0) throw new IllegalArgumentException("expand: size " + target + " not allowed for a new leading dim in " + Shapes.str(newShape));
-                sh[i] = target;
-                st[i] = 0;
-                continue;
-            }
-            int own = shape[i - lead];
-            if (target == -1) target = own;
-            if (own == target) {
-                sh[i] = own;
-                st[i] = strides[i - lead];
-            } else if (own == 1 && target >= 0) {
-                sh[i] = target;
-                st[i] = 0;
-            } else {
-                throw new IllegalArgumentException("expand: shape " + Shapes.str(shape) + " cannot be expanded to " + Shapes.str(newShape)
-                        + " (dim " + i + ": " + own + " vs " + target + ")");
-            }
-        }
-        return new NDArray(storage, sh, st, offset);
+        return viewOf(Views.expand(shape, strides, offset, newShape));
     }
 
     /** Removes every size-1 dim. */
     public NDArray squeeze() {
-        int n = 0;
-        for (int s : shape) if (s != 1) n++;
-        int[] sh = new int[n], st = new int[n];
-        for (int d = 0, j = 0; d < rank(); d++) {
-            if (shape[d] == 1) continue;
-            sh[j] = shape[d];
-            st[j++] = strides[d];
-        }
-        return new NDArray(storage, sh, st, offset);
+        return viewOf(Views.squeeze(shape, strides, offset));
     }
 
     /** Removes {@code dim} if its size is 1 (otherwise returns this array), as {@code torch.squeeze(dim)}. */
@@ -561,18 +495,7 @@ public final class NDArray {
 
     /** Inserts a size-1 dim at {@code dim} (in {@code [-rank-1, rank]}). */
     public NDArray unsqueeze(int dim) {
-        int d = Shapes.dim("unsqueeze", dim, rank() + 1);
-        int[] sh = new int[rank() + 1], st = new int[rank() + 1];
-        for (int k = 0, j = 0; k < sh.length; k++) {
-            if (k == d) {
-                sh[k] = 1;
-                st[k] = d < rank() ? strides[d] * shape[d] : 1;
-            } else {
-                sh[k] = shape[j];
-                st[k] = strides[j++];
-            }
-        }
-        return new NDArray(storage, sh, st, offset);
+        return viewOf(Views.unsqueeze(shape, strides, offset, dim));
     }
 
     /** This array if already contiguous, otherwise a contiguous copy. */
@@ -1030,14 +953,7 @@ public final class NDArray {
 
     /** Gradient of max pooling: this array is the output gradient, {@code indices} from {@link #maxPool2dWithIndices}. */
     public NDArray maxPool2dBackward(NDArray indices, int[] inputShape) {
-        requireSameDevice("maxPool2dBackward", this, indices);
-        if (indices.dtype() != DType.INT64) throw new IllegalArgumentException("maxPool2dBackward: indices must be int64, got " + indices.dtype());
-        if (!Arrays.equals(indices.shape, shape)) {
-            throw new IllegalArgumentException("maxPool2dBackward: grad_output shape " + Shapes.str(shape) + " differs from indices shape " + Shapes.str(indices.shape));
-        }
-        if (inputShape.length != 4 || inputShape[0] != shape[0] || inputShape[1] != shape[1]) {
-            throw new IllegalArgumentException("maxPool2dBackward: input shape " + Shapes.str(inputShape) + " does not match grad_output shape " + Shapes.str(shape));
-        }
+        checkMaxPool2dBackward(this, indices, inputShape);
         NDArray gradInput = zeros(dtype(), device(), inputShape);
         backend().maxPool2dBackward(this, indices, gradInput);
         return gradInput;
@@ -1087,14 +1003,7 @@ public final class NDArray {
 
     /** The slices along {@code dim} at the positions in the 1-D int64 {@code index}, as {@code torch.index_select}. */
     public NDArray indexSelect(int dim, NDArray index) {
-        int d = Shapes.dim("indexSelect", dim, rank());
-        requireSameDevice("indexSelect", this, index);
-        requireIndices("indexSelect", index);
-        if (index.rank() > 1) throw new IllegalArgumentException("indexSelect: index must be 1-D, got shape " + Shapes.str(index.shape));
-        if (rank() == 0 && index.numel() != 1) {
-            throw new IllegalArgumentException("indexSelect: a 0-d input needs an index of one element, got shape " + Shapes.str(index.shape));
-        }
-        requireIndexRange("indexSelect", index, rank() == 0 ? 1 : shape[d]);
+        int d = indexSelectDim(this, dim, index);
         int[] outShape = shape.clone();
         if (rank() > 0) outShape[d] = index.numel();
         NDArray out = newZeros(outShape);
@@ -1104,22 +1013,7 @@ public final class NDArray {
 
     /** A copy of this array with slice {@code i} of {@code src} added at slice {@code index[i]} along {@code dim}, as {@code torch.index_add}. */
     public NDArray indexAdd(int dim, NDArray index, NDArray src) {
-        int d = Shapes.dim("indexAdd", dim, rank());
-        requireSameDevice("indexAdd", this, index);
-        requireSameDevice("indexAdd", this, src);
-        requireSameDtype("indexAdd", this, src);
-        requireIndices("indexAdd", index);
-        if (index.rank() != 1) throw new IllegalArgumentException("indexAdd: index must be 1-D, got shape " + Shapes.str(index.shape));
-        if (rank() == 0 && index.numel() != 1) {
-            throw new IllegalArgumentException("indexAdd: a 0-d input needs an index of one element, got shape " + Shapes.str(index.shape));
-        }
-        int[] expected = shape.clone();
-        if (rank() > 0) expected[d] = index.numel();
-        if (!Arrays.equals(src.shape, expected)) {
-            throw new IllegalArgumentException("indexAdd: src shape " + Shapes.str(src.shape) + " does not match " + Shapes.str(expected)
-                    + " (input " + Shapes.str(shape) + " with dim " + dim + " sized by index " + Shapes.str(index.shape) + ")");
-        }
-        requireIndexRange("indexAdd", index, rank() == 0 ? 1 : shape[d]);
+        int d = indexAddDim(this, dim, index, src);
         NDArray out = copy();
         backend().indexAdd(out, d, index, src);
         return out;

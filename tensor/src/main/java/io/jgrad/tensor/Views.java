@@ -118,4 +118,125 @@ final class Views {
         }
         return true;
     }
+
+    /** A layout over some storage: what a view method computes, before NDArray puts it over its storage. */
+    record Strided(int[] shape, int[] strides, int offset) {
+    }
+
+    /** Dims reordered: result dim {@code i} is dim {@code order[i]}. */
+    static Strided permute(int[] shape, int[] strides, int offset, int[] order) {
+        int rank = shape.length;
+        if (order.length != rank) {
+            throw new IllegalArgumentException("permute: order " + Arrays.toString(order) + " has " + order.length + " dims, array has shape " + Shapes.str(shape));
+        }
+        int[] dims = new int[order.length];
+        boolean[] seen = new boolean[order.length];
+        for (int i = 0; i < order.length; i++) {
+            int d = Shapes.dim("permute", order[i], rank);
+            if (seen[d]) throw new IllegalArgumentException("permute: dim " + order[i] + " repeated in " + Arrays.toString(order));
+            seen[d] = true;
+            dims[i] = d;
+        }
+        int[] s = new int[rank], st = new int[rank];
+        for (int i = 0; i < dims.length; i++) {
+            s[i] = shape[dims[i]];
+            st[i] = strides[dims[i]];
+        }
+        return new Strided(s, st, offset);
+    }
+
+    /** Elements {@code start, start+step, ...} below {@code end} along dim {@code d} (already normalised), bounds clamped as in Python. */
+    static Strided slice(int[] shape, int[] strides, int offset, int d, int start, int end, int step) {
+        int n = shape[d];
+        int s = clampIndex(start, n), e = clampIndex(end, n);
+        int len = e > s ? (e - s + step - 1) / step : 0;
+        int[] sh = shape.clone(), st = strides.clone();
+        sh[d] = len;
+        st[d] = strides[d] * step;
+        return new Strided(sh, st, offset + (len > 0 ? s * strides[d] : 0));
+    }
+
+    private static int clampIndex(int i, int n) {
+        if (i < 0) i += n;
+        return Math.max(0, Math.min(i, n));
+    }
+
+    /** The sub-array at {@code index} along {@code dim}, with that dim removed; errors name {@code select}. */
+    static Strided select(int[] shape, int[] strides, int offset, int d, int dim, int index) {
+        int rank = shape.length;
+        int i = index < 0 ? index + shape[d] : index;
+        if (i < 0 || i >= shape[d]) {
+            throw new IllegalArgumentException("select: index " + index + " out of range for dim " + dim + " of shape " + Shapes.str(shape));
+        }
+        int[] sh = new int[rank - 1], st = new int[rank - 1];
+        for (int k = 0, j = 0; k < rank; k++) {
+            if (k == d) continue;
+            sh[j] = shape[k];
+            st[j++] = strides[k];
+        }
+        return new Strided(sh, st, offset + i * strides[d]);
+    }
+
+    /** The layout repeated (stride 0) to {@code newShape} under broadcasting rules; -1 keeps a size. */
+    static Strided expand(int[] shape, int[] strides, int offset, int[] newShape) {
+        int rank = shape.length;
+        if (newShape.length < rank) {
+            throw new IllegalArgumentException("expand: cannot expand shape " + Shapes.str(shape) + " to fewer dims " + Shapes.str(newShape));
+        }
+        int lead = newShape.length - rank;
+        int[] sh = new int[newShape.length], st = new int[newShape.length];
+        for (int i = 0; i < newShape.length; i++) {
+            int target = newShape[i];
+            if (i < lead) {
+                if (target < 0) throw new IllegalArgumentException("expand: size " + target + " not allowed for a new leading dim in " + Shapes.str(newShape));
+                sh[i] = target;
+                st[i] = 0;
+                continue;
+            }
+            int own = shape[i - lead];
+            if (target == -1) target = own;
+            if (own == target) {
+                sh[i] = own;
+                st[i] = strides[i - lead];
+            } else if (own == 1 && target >= 0) {
+                sh[i] = target;
+                st[i] = 0;
+            } else {
+                throw new IllegalArgumentException("expand: shape " + Shapes.str(shape) + " cannot be expanded to " + Shapes.str(newShape)
+                        + " (dim " + i + ": " + own + " vs " + target + ")");
+            }
+        }
+        return new Strided(sh, st, offset);
+    }
+
+    /** The layout without its size-1 dims. */
+    static Strided squeeze(int[] shape, int[] strides, int offset) {
+        int rank = shape.length;
+        int n = 0;
+        for (int s : shape) if (s != 1) n++;
+        int[] sh = new int[n], st = new int[n];
+        for (int d = 0, j = 0; d < rank; d++) {
+            if (shape[d] == 1) continue;
+            sh[j] = shape[d];
+            st[j++] = strides[d];
+        }
+        return new Strided(sh, st, offset);
+    }
+
+    /** The layout with a size-1 dim inserted at {@code dim} (in {@code [-rank-1, rank]}). */
+    static Strided unsqueeze(int[] shape, int[] strides, int offset, int dim) {
+        int rank = shape.length;
+        int d = Shapes.dim("unsqueeze", dim, rank + 1);
+        int[] sh = new int[rank + 1], st = new int[rank + 1];
+        for (int k = 0, j = 0; k < sh.length; k++) {
+            if (k == d) {
+                sh[k] = 1;
+                st[k] = d < rank ? strides[d] * shape[d] : 1;
+            } else {
+                sh[k] = shape[j];
+                st[k] = strides[j++];
+            }
+        }
+        return new Strided(sh, st, offset);
+    }
 }

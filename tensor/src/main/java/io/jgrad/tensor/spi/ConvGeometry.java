@@ -13,8 +13,8 @@ import java.util.Arrays;
  * output [batch, groups·og, outH, outW],   outH = (height + 2·padH - dilationH·(kH-1) - 1) / strideH + 1 (likewise outW)
  * </pre>
  *
- * Output cell {@code (oh, ow)} reads input row {@code oh·strideH - padH + kh·dilationH} through tap {@code kh}
- * (likewise for columns). The canonical constructor does not check: it is for geometries derived from a
+ * Output cell {@code (oh, ow)} reads input row {@link #inputRow} {@code = oh·strideH - padH + kh·dilationH}
+ * through tap {@code kh} (likewise for columns). The canonical constructor does not check: it is for geometries derived from a
  * checked one, such as {@link #transposed}.
  */
 public record ConvGeometry(int batch, int groups, int cg, int height, int width, int og, int kH, int kW, int outH, int outW,
@@ -73,6 +73,16 @@ public record ConvGeometry(int batch, int groups, int cg, int height, int width,
     /** {@code [batch, O, outH, outW]} */
     public int[] outputShape() {
         return new int[] {batch, outChannels(), outH, outW};
+    }
+
+    /** The input row that output row {@code oh} reads through kernel tap {@code kh} (outside {@code 0 .. height-1}: padding). */
+    public int inputRow(int oh, int kh) {
+        return oh * strideH - padH + kh * dilationH;
+    }
+
+    /** The input column that output column {@code ow} reads through kernel tap {@code kw} (outside {@code 0 .. width-1}: padding). */
+    public int inputColumn(int ow, int kw) {
+        return ow * strideW - padW + kw * dilationW;
     }
 
     /** Rows of a group's im2col matrix ({@code cg·kH·kW}): the depth of each product. */

@@ -47,6 +47,26 @@ public record PoolGeometry(int batch, int channels, int height, int width, int o
         return ow * strideW - padW;
     }
 
+    /** The first input row inside output row {@code oh}'s window (its padding rows skipped). */
+    public int firstRow(int oh) {
+        return Math.max(rowStart(oh), 0);
+    }
+
+    /** One past the last input row inside output row {@code oh}'s window. */
+    public int endRow(int oh) {
+        return Math.min(rowStart(oh) + kernelH, height);
+    }
+
+    /** The first input column inside output column {@code ow}'s window. */
+    public int firstColumn(int ow) {
+        return Math.max(columnStart(ow), 0);
+    }
+
+    /** One past the last input column inside output column {@code ow}'s window. */
+    public int endColumn(int ow) {
+        return Math.min(columnStart(ow) + kernelW, width);
+    }
+
     /** Cells in a window, padding included: the divisor of average pooling ({@code count_include_pad=True}). */
     public int windowSize() {
         return kernelH * kernelW;

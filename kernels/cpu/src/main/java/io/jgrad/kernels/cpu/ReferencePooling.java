@@ -119,9 +119,7 @@ final class ReferencePooling {
     /** The in-range part of a pooling window: rows {@code h0 <= h < h1}, columns {@code w0 <= w < w1}. */
     private record Window(int h0, int h1, int w0, int w1) {
         static Window of(int oh, int ow, PoolGeometry p) {
-            int hStart = p.rowStart(oh), wStart = p.columnStart(ow);
-            return new Window(Math.max(hStart, 0), Math.min(hStart + p.kernelH(), p.height()),
-                    Math.max(wStart, 0), Math.min(wStart + p.kernelW(), p.width()));
+            return new Window(p.firstRow(oh), p.endRow(oh), p.firstColumn(ow), p.endColumn(ow));
         }
     }
 

@@ -515,7 +515,7 @@ final class VectorConvolution {
         for (int kh = 0, t = 0; kh < s.kH(); kh++) {
             for (int kw = 0; kw < s.kW(); kw++, t++) {
                 for (int q = 0; q < padded; q++) {
-                    int ih = q / s.outW() - s.padH() + kh * s.dilationH(), iw = q % s.outW() - s.padW() + kw * s.dilationW();
+                    int ih = s.inputRow(q / s.outW(), kh), iw = s.inputColumn(q % s.outW(), kw); // stride 1
                     masks[t * padded + q] = q < s.positions() && ih >= 0 && ih < s.height() && iw >= 0 && iw < s.width();
                 }
             }
@@ -593,10 +593,10 @@ final class VectorConvolution {
         int outW = s.outW(), taps2d = s.kH() * s.kW();
         int c = row / taps2d, kh = row % taps2d / s.kW(), kw = row % s.kW();
         int sc = src.stride(1), sh = src.stride(2), sw = src.stride(3), step = s.strideW() * sw;
-        int wShift = kw * s.dilationW() - s.padW();
+        int wShift = s.inputColumn(0, kw);
         int ow0 = firstColumn(wShift, s.strideW(), outW), ow1 = endColumn(wShift, s.strideW(), s.width(), outW);
         for (int oh = 0; oh < s.outH(); oh++) {
-            int ih = oh * s.strideH() - s.padH() + kh * s.dilationH();
+            int ih = s.inputRow(oh, kh);
             boolean inside = ih >= 0 && ih < s.height();
             int dst = d + oh * outW, from = inside ? ow0 : outW, to = inside ? ow1 : outW;
             int srcRow = base + c * sc + ih * sh + wShift * sw;
@@ -623,10 +623,10 @@ final class VectorConvolution {
         for (int c = 0, row = 0; c < s.cg(); c++) {
             for (int kh = 0; kh < s.kH(); kh++) {
                 for (int kw = 0; kw < s.kW(); kw++, row++) {
-                    int wShift = kw * s.dilationW() - s.padW();
+                    int wShift = s.inputColumn(0, kw);
                     int ow0 = firstColumn(wShift, s.strideW(), outW), ow1 = endColumn(wShift, s.strideW(), s.width(), outW);
                     for (int oh = 0; oh < s.outH(); oh++) {
-                        int ih = oh * s.strideH() - s.padH() + kh * s.dilationH();
+                        int ih = s.inputRow(oh, kh);
                         if (ih < 0 || ih >= s.height()) continue;
                         int from = row * positions + oh * outW, to = base + c * sc + ih * sh + wShift * sw;
                         for (int ow = ow0; ow < ow1; ow++) gi[to + ow * step] += col[from + ow];

@@ -57,9 +57,9 @@ final class VectorPooling {
             for (int plane = lo; plane < hi; plane++) {
                 int ip = il.plane(plane), op = ol.plane(plane), xp = xl.plane(plane);
                 for (int oh = 0; oh < outH; oh++) {
-                    int hStart = p.rowStart(oh), h0 = Math.max(hStart, 0), h1 = Math.min(hStart + p.kernelH(), height);
+                    int h0 = p.firstRow(oh), h1 = p.endRow(oh);
                     for (int ow = 0; ow < outW; ow++) {
-                        int wStart = p.columnStart(ow), w0 = Math.max(wStart, 0), w1 = Math.min(wStart + p.kernelW(), width);
+                        int w0 = p.firstColumn(ow), w1 = p.endColumn(ow);
                         int maxIndex = h0 * width + w0;
                         float max = Float.NEGATIVE_INFINITY;
                         for (int h = h0; h < h1; h++) {
@@ -166,9 +166,9 @@ final class VectorPooling {
             for (int plane = lo; plane < hi; plane++) {
                 int ip = il.plane(plane), op = ol.plane(plane);
                 for (int oh = 0; oh < outH; oh++) {
-                    int hStart = p.rowStart(oh), h0 = Math.max(hStart, 0), h1 = Math.min(hStart + p.kernelH(), height);
+                    int h0 = p.firstRow(oh), h1 = p.endRow(oh);
                     for (int ow = 0; ow < outW; ow++) {
-                        int wStart = p.columnStart(ow), w0 = Math.max(wStart, 0), w1 = Math.min(wStart + p.kernelW(), width);
+                        int w0 = p.firstColumn(ow), w1 = p.endColumn(ow);
                         float sum = 0f;
                         for (int h = h0; h < h1; h++) {
                             for (int w = w0; w < w1; w++) sum += in[ip + h * il.sh() + w * il.sw()];
@@ -191,9 +191,9 @@ final class VectorPooling {
                 int gp = gl.plane(plane), ip = il.plane(plane);
                 zeroPlane(gi, ip, il, height, width);
                 for (int oh = 0; oh < outH; oh++) {
-                    int hStart = p.rowStart(oh), h0 = Math.max(hStart, 0), h1 = Math.min(hStart + p.kernelH(), height);
+                    int h0 = p.firstRow(oh), h1 = p.endRow(oh);
                     for (int ow = 0; ow < outW; ow++) {
-                        int wStart = p.columnStart(ow), w0 = Math.max(wStart, 0), w1 = Math.min(wStart + p.kernelW(), width);
+                        int w0 = p.firstColumn(ow), w1 = p.endColumn(ow);
                         float share = g[gp + oh * gl.sh() + ow * gl.sw()] / divisor;
                         for (int h = h0; h < h1; h++) {
                             for (int w = w0; w < w1; w++) gi[ip + h * il.sh() + w * il.sw()] += share;
