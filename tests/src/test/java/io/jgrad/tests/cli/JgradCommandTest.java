@@ -1,9 +1,10 @@
 package io.jgrad.tests.cli;
 
+import io.jgrad.cli.Jgrad;
 import io.jgrad.data.DataSources;
 import io.jgrad.data.IdxWriter;
 import io.jgrad.data.TensorDataset;
-import io.jgrad.tests.examples.Quickstart;
+import io.jgrad.examples.Quickstart;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,9 @@
 package io.jgrad.tests.examples;
 
+import io.jgrad.examples.CharLstm;
+import io.jgrad.examples.DigitsAutoencoder;
+import io.jgrad.examples.DigitsGan;
+import io.jgrad.examples.MnistConvNet;
 import io.jgrad.train.Checkpoints;
 import io.jgrad.train.EpochMetrics;
 import io.jgrad.train.ImageGrid;
