@@ -30,7 +30,7 @@ import java.util.Locale;
  */
 public final class CharLstm {
 
-    static final String TEXT = "the quick brown fox jumps over the lazy dog. the lazy dog sleeps in the warm sun. "
+    public static final String TEXT = "the quick brown fox jumps over the lazy dog. the lazy dog sleeps in the warm sun. "
             + "the quick fox runs into the dark woods. the sun sets and the dog wakes up. ";
 
     private static final int WINDOW = 32, BATCH = 16;

@@ -11,7 +11,7 @@ import io.jgrad.layers.BCEWithLogitsLoss;
 import io.jgrad.layers.Init;
 import io.jgrad.layers.Linear;
 import io.jgrad.layers.Loss;
-import io.jgrad.layers.Module;
+import io.jgrad.layers.Module; // by name: with io.jgrad.layers.* alone, Module would be ambiguous with java.lang.Module
 import io.jgrad.optimizers.Adam;
 import io.jgrad.optimizers.Optimizer;
 import io.jgrad.tensor.NDArray;

@@ -18,8 +18,8 @@ public final class Quickstart {
         Tensor target = Tensor.of(new float[] {1, 2}, 2, 1);
         Tensor loss = x.matmul(w).sub(target).square().mean();              // mean squared error
         loss.backward();
-        System.out.println("loss = " + loss.item());                        // 1.3
-        System.out.println("dloss/dw = " + w.grad());                       // tensor([[-3.8000], [-5.1000], [-6.4000]])
+        System.out.println("loss = " + loss.item());                        // 0.4
+        System.out.println("dloss/dw = " + w.grad());                       // tensor([[-3.6000], [-4.8000], [-6.0000]])
         // --- README quickstart ends
         return w.grad();
     }

@@ -83,6 +83,16 @@ class JgradCommandTest {
     }
 
     @Test
+    void benchWithoutTheBenchJarNamesIt() {
+        // tests does not depend on bench, so no JgradCommand provides 'bench' on this class path.
+        assertEquals(2, run("bench", "gemm"));
+        assertTrue(err().contains("bench/target/jgrad-bench.jar") && err().contains("./jgrad bench"), err());
+        out.reset();
+        assertEquals(0, run("help"));
+        assertTrue(out().contains("  bench ") && out().contains("needs bench/target/jgrad-bench.jar"), out());
+    }
+
+    @Test
     void everySubcommandAnswersHelp() {
         for (String cmd : new String[] {"train", "eval", "predict", "search", "parity", "info"}) {
             out.reset();
