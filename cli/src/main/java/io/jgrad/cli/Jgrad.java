@@ -17,7 +17,7 @@ import java.util.ServiceLoader;
  */
 public final class Jgrad {
 
-    static final String USAGE_HEAD = """
+    private static final String USAGE_HEAD = """
             usage: jgrad <command> [options]
 
             commands:
@@ -29,13 +29,13 @@ public final class Jgrad {
               info                         list the backends and why any of them is unavailable
             """;
 
-    static final String USAGE_TAIL = """
+    private static final String USAGE_TAIL = """
               help                         this text
 
             Run 'jgrad <command> --help' for a command's options.""";
 
     /** Where the bench module's plug-in jar is built; named when 'bench' is asked for but not on the class path. */
-    static final String BENCH_JAR = "bench/target/jgrad-bench.jar";
+    private static final String BENCH_JAR = "bench/target/jgrad-bench.jar";
 
     private Jgrad() {
     }
@@ -75,7 +75,7 @@ public final class Jgrad {
     static String usage() {
         StringBuilder text = new StringBuilder(USAGE_HEAD);
         List<JgradCommand> plugins = plugins();
-        for (JgradCommand c : plugins) text.append(String.format(Locale.ROOT, "  %s %s%n", c.name(), c.synopsis()));
+        for (JgradCommand c : plugins) text.append(String.format(Locale.ROOT, "  %s %s\n", c.name(), c.synopsis()));
         if (plugins.stream().noneMatch(c -> c.name().equals("bench"))) {
             text.append("  bench                        benchmarks (needs " + BENCH_JAR + " on the class path: ./jgrad bench ...)\n");
         }
