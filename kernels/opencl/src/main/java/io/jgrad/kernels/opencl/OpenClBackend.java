@@ -289,10 +289,10 @@ public final class OpenClBackend implements Backend {
         rt.launch(rt.kernel("optim.cl", "adam_step", ClRuntime.typeDefines(t)), param.numel(),
                 ClStorage.of(param), ClStorage.of(grad), ClStorage.of(m), ClStorage.of(v), ClStorage.of(vm),
                 param.offset(), grad.offset(), m.offset(), v.offset(), vm.offset(), param.numel(),
-                scalar(t, s.decoupled() ? 1 - s.lr() * s.weightDecay() : s.weightDecay()),
-                scalar(t, s.beta1()), scalar(t, 1 - s.beta1()), scalar(t, s.beta2()), scalar(t, 1 - s.beta2()),
-                scalar(t, s.lr() / s.biasCorrection1()), scalar(t, Math.sqrt(s.biasCorrection2())), scalar(t, s.eps()),
-                s.maximize() ? 1 : 0, s.decoupled() ? 1 : 0, s.weightDecay() != 0 ? 1 : 0, vMax != null && s.amsgrad() ? 1 : 0);
+                scalar(t, s.decay()),
+                scalar(t, s.beta1()), scalar(t, s.oneMinusBeta1()), scalar(t, s.beta2()), scalar(t, s.oneMinusBeta2()),
+                scalar(t, s.stepSize()), scalar(t, s.sqrtBiasCorrection2()), scalar(t, s.eps()),
+                s.maximize() ? 1 : 0, s.decoupled() ? 1 : 0, s.l2Penalty() ? 1 : 0, vMax != null && s.amsgrad() ? 1 : 0);
     }
 
     @Override
