@@ -33,7 +33,10 @@ public final class OpenClBackend implements Backend {
     private static final int REDUCE_GROUP = 64;
 
     private final ClRuntime rt;
-    /** The op codes of the Java enums as -D defines, so the .cl switch and the enums cannot drift apart. */
+    /**
+     * The op codes of the Java enums as -D defines, so the .cl switch and the enums cannot drift apart, and each
+     * enum's size ({@code UNARY_COUNT}, ...), which the sources check against the cases they have.
+     */
     private final String opCodes;
 
     public OpenClBackend(ClRuntime rt) {
@@ -44,7 +47,7 @@ public final class OpenClBackend implements Backend {
     private static String codes(String prefix, Enum<?>[] values) {
         StringBuilder sb = new StringBuilder();
         for (Enum<?> v : values) sb.append(" -D").append(prefix).append(v.name()).append('=').append(v.ordinal());
-        return sb.toString();
+        return sb.append(" -D").append(prefix).append("COUNT=").append(values.length).toString();
     }
 
     public ClRuntime runtime() {
