@@ -98,9 +98,9 @@ final class Gradients {
                 OpArgs.Indexed ix = n.args();                                                  //   (a 0-d index is one slice: made 1-D)
                 yield one(n.input(0).zerosLike().indexAdd(ix.dim(), ix.index().reshape(-1), g));
             }
-            case RESHAPE -> one(g.reshape(n.<OpArgs.Shape>args().shape()));                   // same elements, old shape
+            case RESHAPE -> one(g.reshape(n.<OpArgs.InputShape>args().shape()));              // same elements, old shape
             case PERMUTE -> one(g.permute(inverse(n.<OpArgs.Order>args().order())));          // undo the permutation
-            case EXPAND -> one(sumTo(g, n.<OpArgs.Shape>args().shape()));                     // repeated elements add up
+            case EXPAND -> one(sumTo(g, n.<OpArgs.InputShape>args().shape()));                // repeated elements add up
             case SLICE -> {                                                                    // g into the slice, 0 elsewhere
                 OpArgs.Slice s = n.args();
                 NDArray full = n.input(0).zerosLike();

@@ -18,8 +18,13 @@ import io.jgrad.tensor.spi.UnaryOp;
  * The semantic oracle: plain scalar Java over any strides, computing in double. Every other backend is
  * tested against this one, so each kernel is written to be read, not to be fast. Convolution, pooling and
  * indexing live in {@link ReferenceConvolution}, {@link ReferencePooling} and {@link ReferenceIndexing}.
+ *
+ * <p>It is also the default a fast CPU backend builds on: {@link VectorBackend} extends it and overrides only
+ * the methods it speeds up, calling {@code super} where its fast path does not apply (as Lucene's Panama
+ * {@code VectorUtilSupport} extends the default one). So no method here may call another overridable method
+ * of {@code this}: {@code super.x(...)} must mean the reference kernel, not a fast path.
  */
-public final class ReferenceBackend implements Backend {
+public class ReferenceBackend implements Backend {
 
     public static final String NAME = "reference";
 
