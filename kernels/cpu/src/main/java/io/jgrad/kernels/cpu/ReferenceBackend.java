@@ -6,9 +6,9 @@ import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.AdamStep;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
-import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.HostStorage;
-import io.jgrad.tensor.spi.PoolParams;
+import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
 import io.jgrad.tensor.spi.Storage;
@@ -265,23 +265,23 @@ public class ReferenceBackend implements Backend {
     // ---- convolution, pooling, indexing ---------------------------------------------------------
 
     @Override
-    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        ReferenceConvolution.forward(input, weight, bias, p, out);
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, NDArray out) {
+        ReferenceConvolution.forward(input, weight, bias, g, out);
     }
 
     @Override
-    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
-        ReferenceConvolution.backwardInput(gradOut, weight, p, gradInput);
+    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvGeometry g, NDArray gradInput) {
+        ReferenceConvolution.backwardInput(gradOut, weight, g, gradInput);
     }
 
     @Override
-    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
-        ReferenceConvolution.backwardWeight(input, gradOut, p, gradWeight);
+    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvGeometry g, NDArray gradWeight) {
+        ReferenceConvolution.backwardWeight(input, gradOut, g, gradWeight);
     }
 
     @Override
-    public void maxPool2d(NDArray input, PoolParams p, NDArray out, NDArray indices) {
-        ReferencePooling.maxForward(input, p, out, indices);
+    public void maxPool2d(NDArray input, PoolGeometry g, NDArray out, NDArray indices) {
+        ReferencePooling.maxForward(input, g, out, indices);
     }
 
     @Override
@@ -290,13 +290,13 @@ public class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void avgPool2d(NDArray input, PoolParams p, NDArray out) {
-        ReferencePooling.avgForward(input, p, out);
+    public void avgPool2d(NDArray input, PoolGeometry g, NDArray out) {
+        ReferencePooling.avgForward(input, g, out);
     }
 
     @Override
-    public void avgPool2dBackward(NDArray gradOut, PoolParams p, NDArray gradInput) {
-        ReferencePooling.avgBackward(gradOut, p, gradInput);
+    public void avgPool2dBackward(NDArray gradOut, PoolGeometry g, NDArray gradInput) {
+        ReferencePooling.avgBackward(gradOut, g, gradInput);
     }
 
     @Override

@@ -4,8 +4,8 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.AdamStep;
 import io.jgrad.tensor.spi.BinaryOp;
-import io.jgrad.tensor.spi.ConvParams;
-import io.jgrad.tensor.spi.PoolParams;
+import io.jgrad.tensor.spi.ConvGeometry;
+import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
 import io.jgrad.tensor.spi.UnaryOp;
@@ -131,22 +131,22 @@ public final class VectorBackend extends ReferenceBackend {
     // ---- convolution, pooling -------------------------------------------------------------------
 
     @Override
-    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        if (convFloat32(input, weight, bias, out)) VectorConvolution.forward(input, weight, bias, p, false, out, pool);
-        else super.conv2d(input, weight, bias, p, out);
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, NDArray out) {
+        if (convFloat32(input, weight, bias, out)) VectorConvolution.forward(input, weight, bias, g, false, out, pool);
+        else super.conv2d(input, weight, bias, g, out);
     }
 
     /**
      * A ReLU is applied in the GEMM's write-back (no second pass over the output); any other activation takes
-     * the composed default, {@link #conv2d(NDArray, NDArray, NDArray, ConvParams, NDArray)} then
+     * the composed default, {@link #conv2d(NDArray, NDArray, NDArray, ConvGeometry, NDArray)} then
      * {@link #unary}, each with its own fast path.
      */
     @Override
-    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, UnaryOp activation, NDArray out) {
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, UnaryOp activation, NDArray out) {
         if (activation == UnaryOp.RELU && convFloat32(input, weight, bias, out)) {
-            VectorConvolution.forward(input, weight, bias, p, true, out, pool);
+            VectorConvolution.forward(input, weight, bias, g, true, out, pool);
         } else {
-            super.conv2d(input, weight, bias, p, activation, out);
+            super.conv2d(input, weight, bias, g, activation, out);
         }
     }
 
@@ -155,21 +155,21 @@ public final class VectorBackend extends ReferenceBackend {
     }
 
     @Override
-    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
-        if (allFloat32(gradOut, weight, gradInput)) VectorConvolution.backwardInput(gradOut, weight, p, gradInput, pool);
-        else super.conv2dBackwardInput(gradOut, weight, p, gradInput);
+    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvGeometry g, NDArray gradInput) {
+        if (allFloat32(gradOut, weight, gradInput)) VectorConvolution.backwardInput(gradOut, weight, g, gradInput, pool);
+        else super.conv2dBackwardInput(gradOut, weight, g, gradInput);
     }
 
     @Override
-    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
-        if (allFloat32(input, gradOut, gradWeight)) VectorConvolution.backwardWeight(input, gradOut, p, gradWeight, pool);
-        else super.conv2dBackwardWeight(input, gradOut, p, gradWeight);
+    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvGeometry g, NDArray gradWeight) {
+        if (allFloat32(input, gradOut, gradWeight)) VectorConvolution.backwardWeight(input, gradOut, g, gradWeight, pool);
+        else super.conv2dBackwardWeight(input, gradOut, g, gradWeight);
     }
 
     @Override
-    public void maxPool2d(NDArray input, PoolParams p, NDArray out, NDArray indices) {
-        if (allFloat32(input, out)) VectorPooling.maxForward(input, p, out, indices, pool);
-        else super.maxPool2d(input, p, out, indices);
+    public void maxPool2d(NDArray input, PoolGeometry g, NDArray out, NDArray indices) {
+        if (allFloat32(input, out)) VectorPooling.maxForward(input, g, out, indices, pool);
+        else super.maxPool2d(input, g, out, indices);
     }
 
     @Override
@@ -179,15 +179,15 @@ public final class VectorBackend extends ReferenceBackend {
     }
 
     @Override
-    public void avgPool2d(NDArray input, PoolParams p, NDArray out) {
-        if (allFloat32(input, out)) VectorPooling.avgForward(input, p, out, pool);
-        else super.avgPool2d(input, p, out);
+    public void avgPool2d(NDArray input, PoolGeometry g, NDArray out) {
+        if (allFloat32(input, out)) VectorPooling.avgForward(input, g, out, pool);
+        else super.avgPool2d(input, g, out);
     }
 
     @Override
-    public void avgPool2dBackward(NDArray gradOut, PoolParams p, NDArray gradInput) {
-        if (allFloat32(gradOut, gradInput)) VectorPooling.avgBackward(gradOut, p, gradInput, pool);
-        else super.avgPool2dBackward(gradOut, p, gradInput);
+    public void avgPool2dBackward(NDArray gradOut, PoolGeometry g, NDArray gradInput) {
+        if (allFloat32(gradOut, gradInput)) VectorPooling.avgBackward(gradOut, g, gradInput, pool);
+        else super.avgPool2dBackward(gradOut, g, gradInput);
     }
 
     // ---- fused optimiser updates (all arrays share the parameter's dtype; float64 runs the reference) --

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.ConvParams;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.UnaryOp;
@@ -34,12 +35,12 @@ class VectorBackendFallbackTest {
     @Test
     void float64ConvolutionWithAndWithoutActivationIsTheReference() {
         NDArray x = randn(2, 3, 7, 6), w = randn(4, 3, 3, 3), bias = randn(4);
-        ConvParams p = ConvParams.of(1, 1, 1, 1);
+        ConvGeometry geo = ConvGeometry.of(x.shape(), w.shape(), ConvParams.of(1, 1, 1, 1));
         int[] outShape = {2, 4, 7, 6};
         for (UnaryOp activation : new UnaryOp[] {null, UnaryOp.RELU, UnaryOp.TANH}) {
             NDArray expected = NDArray.zeros(DType.FLOAT64, outShape), actual = NDArray.zeros(DType.FLOAT64, outShape);
-            REFERENCE.conv2d(x, w, bias, p, activation, expected);
-            VECTOR.conv2d(x, w, bias, p, activation, actual);
+            REFERENCE.conv2d(x, w, bias, geo, activation, expected);
+            VECTOR.conv2d(x, w, bias, geo, activation, actual);
             assertSameBits(expected, actual, "conv2d float64, activation " + activation);
         }
     }

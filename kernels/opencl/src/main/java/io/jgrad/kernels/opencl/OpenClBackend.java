@@ -7,9 +7,9 @@ import io.jgrad.tensor.Shapes;
 import io.jgrad.tensor.spi.AdamStep;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
-import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.HostStorage;
-import io.jgrad.tensor.spi.PoolParams;
+import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
 import io.jgrad.tensor.spi.Storage;
@@ -204,23 +204,23 @@ public final class OpenClBackend implements Backend {
     // ---- convolution, pooling -------------------------------------------------------------------
 
     @Override
-    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        ClConvolution.forward(rt, input, weight, bias, p, out);
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, NDArray out) {
+        ClConvolution.forward(rt, input, weight, bias, g, out);
     }
 
     @Override
-    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
-        ClConvolution.backwardInput(rt, gradOut, weight, p, gradInput);
+    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvGeometry g, NDArray gradInput) {
+        ClConvolution.backwardInput(rt, gradOut, weight, g, gradInput);
     }
 
     @Override
-    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
-        ClConvolution.backwardWeight(rt, input, gradOut, p, gradWeight);
+    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvGeometry g, NDArray gradWeight) {
+        ClConvolution.backwardWeight(rt, input, gradOut, g, gradWeight);
     }
 
     @Override
-    public void maxPool2d(NDArray input, PoolParams p, NDArray out, NDArray indices) {
-        ClPooling.maxForward(rt, input, p, out, indices);
+    public void maxPool2d(NDArray input, PoolGeometry g, NDArray out, NDArray indices) {
+        ClPooling.maxForward(rt, input, g, out, indices);
     }
 
     @Override
@@ -229,13 +229,13 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void avgPool2d(NDArray input, PoolParams p, NDArray out) {
-        ClPooling.avgForward(rt, input, p, out);
+    public void avgPool2d(NDArray input, PoolGeometry g, NDArray out) {
+        ClPooling.avgForward(rt, input, g, out);
     }
 
     @Override
-    public void avgPool2dBackward(NDArray gradOut, PoolParams p, NDArray gradInput) {
-        ClPooling.avgBackward(rt, gradOut, p, gradInput);
+    public void avgPool2dBackward(NDArray gradOut, PoolGeometry g, NDArray gradInput) {
+        ClPooling.avgBackward(rt, gradOut, g, gradInput);
     }
 
     // ---- indexing -------------------------------------------------------------------------------
