@@ -35,7 +35,8 @@ prepare() {
     for artifact in junit-platform-engine junit-platform-launcher; do
         cp "$m2/$artifact/$version/$artifact-$version.jar" "$DIR/lib/"
     done
-    cp bench/target/jgrad-bench.jar "$DIR/"
+    # The runnable jar and the bench plug-in jar ('jgrad bench', found by the cli through ServiceLoader).
+    cp cli/target/jgrad.jar bench/target/jgrad-bench.jar "$DIR/"
     javac -d "$DIR/classes" -cp "$DIR/lib/*" scripts/OpenClTestMain.java
     "$ROOT/../shared/device/make-jre.sh" "$DIR" >/dev/null 2>&1 || /work/shared/device/make-jre.sh "$DIR"
     rm -f "$DIR/cp.txt"
@@ -58,9 +59,9 @@ run() {
     echo "== OpenCL tests" | tee "$out/tests.txt"
     "${java[@]}" --add-modules jdk.incubator.vector -cp "classes:lib/*" OpenClTestMain 2>&1 | tee -a "$out/tests.txt" || echo "TESTS FAILED" | tee -a "$out/tests.txt"
     echo "== tune-opencl" | tee "$out/tune.txt"
-    "${java[@]}" -cp jgrad-bench.jar io.jgrad.bench.BenchCommand tune-opencl 2>&1 | tee -a "$out/tune.txt"
+    "${java[@]}" -cp jgrad.jar:jgrad-bench.jar io.jgrad.cli.Jgrad bench tune-opencl 2>&1 | tee -a "$out/tune.txt"
     echo "== bench gemm --backend opencl --sizes $sizes" | tee "$out/bench.txt"
-    "${java[@]}" --add-modules jdk.incubator.vector -cp jgrad-bench.jar io.jgrad.bench.BenchCommand gemm --backend opencl --sizes "$sizes" 2>&1 | tee -a "$out/bench.txt"
+    "${java[@]}" --add-modules jdk.incubator.vector -cp jgrad.jar:jgrad-bench.jar io.jgrad.cli.Jgrad bench gemm --backend opencl --sizes "$sizes" 2>&1 | tee -a "$out/bench.txt"
     if command -v python3 >/dev/null && python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
         echo "== cuBLAS SGEMM (PyTorch, TF32 off)" | tee "$out/cublas.txt"
         python3 - "$sizes" <<'PY' 2>&1 | tee -a "$out/cublas.txt"

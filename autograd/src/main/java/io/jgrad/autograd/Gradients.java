@@ -1,6 +1,7 @@
 package io.jgrad.autograd;
 
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.BinaryOp;
 
 import java.util.Arrays;
 
@@ -40,7 +41,7 @@ final class Gradients {
             case SQRT -> one(g.div(n.output().mul(2)));                                        // d√a = da/(2√a)
             case TANH -> one(g.mul(n.output().square().rsub(1)));                              // d tanh a = (1 - tanh²a)·da
             case SIGMOID -> one(g.mul(n.output().mul(n.output().rsub(1))));                    // dσ(a) = σ(1-σ)·da
-            case RELU -> one(g.reluBackward(n.input(0)));                                      // 1 where a > 0, else 0
+            case RELU -> one(g.binary(BinaryOp.RELU_BACKWARD, n.input(0)));                                      // 1 where a > 0, else 0
             case LEAKY_RELU -> {                                                               // 1 where a > 0, else slope
                 NDArray a = n.input(0);
                 double slope = n.<OpArgs.Scalar>args().value();
@@ -82,7 +83,7 @@ final class Gradients {
                 yield one(g.sub(n.output().exp().mul(g.sum(dim, true))));
             }
             case CONV2D -> conv2d(n, g);
-            case CONV2D_RELU -> conv2d(n, g.reluBackward(n.output()));                        // ReLU's mask from its output (> 0 where a > 0)
+            case CONV2D_RELU -> conv2d(n, g.binary(BinaryOp.RELU_BACKWARD, n.output()));                        // ReLU's mask from its output (> 0 where a > 0)
             case MAX_POOL2D -> one(g.maxPool2dBackward(n.<OpArgs.MaxPool>args().indices(), n.input(0).shape())); // to each window's maximum
             case AVG_POOL2D -> one(g.avgPool2dBackward(n.<OpArgs.AvgPool>args().params(), n.input(0).shape())); // spread evenly over each window
             case GATHER -> {                                                                   // adjoint of gather is scatter-add
@@ -97,9 +98,9 @@ final class Gradients {
                 OpArgs.Indexed ix = n.args();                                                  //   (a 0-d index is one slice: made 1-D)
                 yield one(n.input(0).zerosLike().indexAdd(ix.dim(), ix.index().reshape(-1), g));
             }
-            case RESHAPE -> one(g.reshape(n.<OpArgs.Shape>args().shape()));                   // same elements, old shape
+            case RESHAPE -> one(g.reshape(n.<OpArgs.InputShape>args().shape()));              // same elements, old shape
             case PERMUTE -> one(g.permute(inverse(n.<OpArgs.Order>args().order())));          // undo the permutation
-            case EXPAND -> one(sumTo(g, n.<OpArgs.Shape>args().shape()));                     // repeated elements add up
+            case EXPAND -> one(sumTo(g, n.<OpArgs.InputShape>args().shape()));                // repeated elements add up
             case SLICE -> {                                                                    // g into the slice, 0 elsewhere
                 OpArgs.Slice s = n.args();
                 NDArray full = n.input(0).zerosLike();

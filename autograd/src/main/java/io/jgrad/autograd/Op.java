@@ -4,6 +4,14 @@ package io.jgrad.autograd;
  * Every differentiable operation a {@link Tensor} can record. The gradient of each is one case of the
  * switch in {@link Gradients}; since that switch is exhaustive, adding a constant here without its
  * gradient does not compile.
+ *
+ * <p><b>Adding an op:</b> read {@code docs/adding-an-op.md} first. An op composed of existing ones (as
+ * {@code sigmoid}, {@code logSoftmax} or {@code mseLoss} could be) is one method, in {@link Tensor} or a layer,
+ * and no constant here. A new primitive touches, in order: a constant here, its case in {@link Gradients},
+ * the {@code NDArray} method with its argument checks, the {@code Backend} SPI method (or a constant of
+ * {@code UnaryOp}/{@code BinaryOp}/{@code ReduceOp}), the reference kernel, the vector and OpenCL kernels
+ * (or nothing: the vector backend inherits the reference kernel), then gradcheck and backend-equivalence tests
+ * and, where PyTorch has the op, a parity fixture.
  */
 public enum Op {
     // elementwise, two inputs (broadcasting)

@@ -22,7 +22,8 @@ final class OpArgs {
 
     record Dim(int dim) { }
 
-    record Shape(int[] shape) { }
+    /** The input's shape, which the gradient of a reshape or expand restores. */
+    record InputShape(int[] shape) { }
 
     record Order(int[] order) { }
 

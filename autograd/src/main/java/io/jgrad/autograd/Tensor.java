@@ -459,11 +459,11 @@ public final class Tensor {
     // =================================================================================================
 
     public Tensor reshape(int... newShape) {
-        return record(Op.RESHAPE, data.reshape(newShape), new OpArgs.Shape(shape()), this);
+        return record(Op.RESHAPE, data.reshape(newShape), new OpArgs.InputShape(shape()), this);
     }
 
     public Tensor view(int... newShape) {
-        return record(Op.RESHAPE, data.view(newShape), new OpArgs.Shape(shape()), this);
+        return record(Op.RESHAPE, data.view(newShape), new OpArgs.InputShape(shape()), this);
     }
 
     public Tensor flatten() {
@@ -477,15 +477,15 @@ public final class Tensor {
     }
 
     public Tensor squeeze() {
-        return record(Op.RESHAPE, data.squeeze(), new OpArgs.Shape(shape()), this);
+        return record(Op.RESHAPE, data.squeeze(), new OpArgs.InputShape(shape()), this);
     }
 
     public Tensor squeeze(int dim) {
-        return record(Op.RESHAPE, data.squeeze(dim), new OpArgs.Shape(shape()), this);
+        return record(Op.RESHAPE, data.squeeze(dim), new OpArgs.InputShape(shape()), this);
     }
 
     public Tensor unsqueeze(int dim) {
-        return record(Op.RESHAPE, data.unsqueeze(dim), new OpArgs.Shape(shape()), this);
+        return record(Op.RESHAPE, data.unsqueeze(dim), new OpArgs.InputShape(shape()), this);
     }
 
     public Tensor permute(int... order) {
@@ -505,7 +505,7 @@ public final class Tensor {
     }
 
     public Tensor expand(int... newShape) {
-        return record(Op.EXPAND, data.expand(newShape), new OpArgs.Shape(shape()), this);
+        return record(Op.EXPAND, data.expand(newShape), new OpArgs.InputShape(shape()), this);
     }
 
     public Tensor slice(int dim, int start, int end, int step) {

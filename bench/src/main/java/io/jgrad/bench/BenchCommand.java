@@ -1,14 +1,18 @@
 package io.jgrad.bench;
 
+import io.jgrad.cli.JgradCommand;
+
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * {@code jgrad bench}: the report commands ({@code gemm}, {@code conv}) and the JMH benchmarks ({@code jmh},
- * with JMH's own options). The launcher runs this class from {@code bench/target/jgrad-bench.jar}.
+ * with JMH's own options). A {@link JgradCommand} found by the cli's {@code Jgrad} with ServiceLoader: the launcher
+ * puts {@code bench/target/jgrad-bench.jar} (this module and JMH) beside {@code cli/target/jgrad.jar}.
  */
-public final class BenchCommand {
+public final class BenchCommand implements JgradCommand {
 
     static final String USAGE = """
             usage: jgrad bench gemm [--sizes N,N,...]   SGEMM GFLOP/s: jgrad (1 thread, all cores), reference, OpenBLAS, PyTorch
@@ -26,14 +30,26 @@ public final class BenchCommand {
     /** Sizes of the OpenCL table (BENCHMARKS.md records 256, 512, 1024 on PoCL). */
     static final int[] OPENCL_SIZES = {256, 512, 1024, 2048};
 
-    private BenchCommand() {
+    /** For ServiceLoader. */
+    public BenchCommand() {
     }
 
-    public static void main(String[] args) throws Exception {
-        System.exit(run(args, System.out, System.err));
+    @Override
+    public String name() {
+        return "bench";
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    @Override
+    public String synopsis() {
+        return "gemm|conv|epoch|jmh    benchmarks against OpenBLAS and PyTorch (see 'jgrad bench --help')";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        return dispatch(args.toArray(String[]::new), out, err);
+    }
+
+    private static int dispatch(String[] args, PrintStream out, PrintStream err) throws Exception {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             out.println(USAGE);
             return args.length == 0 ? 2 : 0;

@@ -5,6 +5,7 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.Backend;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.ConvParams;
 
 import java.io.PrintStream;
@@ -60,12 +61,13 @@ final class ConvReport {
         NDArray x = NDArray.randn(gen, DType.FLOAT32, batch, layer.in(), layer.side(), layer.side());
         NDArray w = NDArray.randn(gen, DType.FLOAT32, layer.out(), layer.in(), 3, 3), b = NDArray.randn(gen, DType.FLOAT32, layer.out());
         int[] outShape = {batch, layer.out(), layer.side(), layer.side()};
+        ConvGeometry geometry = ConvGeometry.of(x.shape(), w.shape(), SAME);
         Runnable step = () -> {
             NDArray y = NDArray.zeros(DType.FLOAT32, outShape);
-            backend.conv2d(x, w, b, SAME, y);
+            backend.conv2d(x, w, b, geometry, y);
             NDArray gx = NDArray.zeros(DType.FLOAT32, x.shape()), gw = NDArray.zeros(DType.FLOAT32, w.shape());
-            backend.conv2dBackwardInput(y, w, SAME, gx);
-            backend.conv2dBackwardWeight(x, y, SAME, gw);
+            backend.conv2dBackwardInput(y, w, geometry, gx);
+            backend.conv2dBackwardWeight(x, y, geometry, gw);
         };
         if (runs > 0) {
             for (int i = 0; i < runs; i++) step.run();

@@ -60,8 +60,8 @@ public final class AdaBound extends Optimizer {
             v = largestSoFar(state, v);
             trace("vMax", v);
         }
-        double biasCorrection1 = 1 - Math.pow(beta1, t);
-        double biasCorrection2 = 1 - Math.pow(beta2, t);
+        double biasCorrection1 = biasCorrection(beta1, t);
+        double biasCorrection2 = biasCorrection(beta2, t);
         double stepSize = lr * Math.sqrt(biasCorrection2) / biasCorrection1;
         double finalLr = group.number(FINAL_LR) * lr / group.number(BASE_LR);
         double lowerBound = finalLr * (1 - 1 / (gamma * t + 1));

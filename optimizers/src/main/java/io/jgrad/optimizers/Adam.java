@@ -87,11 +87,6 @@ public class Adam extends Optimizer {
         return true;
     }
 
-    /** {@code 1 − β^t}: how far the moving average started at 0 still falls short of its target. */
-    private static double biasCorrection(double beta, long t) {
-        return 1 - Math.pow(beta, t);
-    }
-
     /** Adam's weight decay is an L2 penalty on the gradient; AdamW's decays the weights before the step. */
     private NDArray weightDecay(NDArray theta, NDArray g, double lr, double lambda) {
         if (!decoupledWeightDecay) return withL2(g, theta, lambda);

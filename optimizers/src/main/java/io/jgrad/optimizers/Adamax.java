@@ -41,7 +41,7 @@ public final class Adamax extends Optimizer {
         NDArray m = movingAverage(state.buffer("m", theta::zerosLike), beta1, g);
         NDArray u = state.buffer("u", theta::zerosLike);
         u.assign(u.mul(beta2).maximum(g.abs().add(eps)));
-        double biasCorrection1 = 1 - Math.pow(beta1, state.step());
+        double biasCorrection1 = biasCorrection(beta1, state.step());
         trace("m", m);
         trace("u", u);
         trace("biasCorrection1", biasCorrection1);

@@ -65,7 +65,7 @@ public final class NAdam extends Optimizer {
 
         NDArray m = movingAverage(state.buffer("m", theta::zerosLike), beta1, g);
         NDArray v = movingAverageOfSquares(state.buffer("v", theta::zerosLike), beta2, g);
-        double biasCorrection2 = 1 - Math.pow(beta2, t);
+        double biasCorrection2 = biasCorrection(beta2, t);
         NDArray denominator = v.div(biasCorrection2).sqrt().add(eps);
         trace("mu", mu);
         trace("muNext", muNext);

@@ -165,6 +165,11 @@ public abstract class Optimizer {
         return avg.mulInPlace(beta).addInPlace(x.mul(1 - beta).mul(x));
     }
 
+    /** {@code 1 − β^t}: how far a moving average started at 0 still falls short of its target after {@code t} steps. */
+    protected static double biasCorrection(double beta, long t) {
+        return 1 - Math.pow(beta, t);
+    }
+
     /** AMSGrad's {@code vMax ← max(vMax, v)}: the largest second moment so far, kept in the state; returns it. */
     protected static NDArray largestSoFar(ParamState state, NDArray v) {
         NDArray vMax = state.buffer("vMax", v::zerosLike);

@@ -2,14 +2,29 @@ package io.jgrad.tensor;
 
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.ConvParams;
 import io.jgrad.tensor.spi.HostStorage;
+import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.PoolParams;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.Storage;
 import io.jgrad.tensor.spi.UnaryOp;
 
 import java.util.Arrays;
+
+import static io.jgrad.tensor.ArgumentChecks.checkDataLength;
+import static io.jgrad.tensor.ArgumentChecks.checkMaxPool2dBackward;
+import static io.jgrad.tensor.ArgumentChecks.gatherScatterDim;
+import static io.jgrad.tensor.ArgumentChecks.indexAddDim;
+import static io.jgrad.tensor.ArgumentChecks.indexSelectDim;
+import static io.jgrad.tensor.ArgumentChecks.isInteger;
+import static io.jgrad.tensor.ArgumentChecks.requireFloat;
+import static io.jgrad.tensor.ArgumentChecks.requireHost;
+import static io.jgrad.tensor.ArgumentChecks.requireNoPartialOverlap;
+import static io.jgrad.tensor.ArgumentChecks.requireSameDevice;
+import static io.jgrad.tensor.ArgumentChecks.requireSameDtype;
+import static io.jgrad.tensor.ArgumentChecks.requireShape;
 
 /**
  * An n-dimensional array: a strided view over a {@link Storage}. Element {@code [i0, i1, ...]} lives at
@@ -35,6 +50,11 @@ public final class NDArray {
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
+    }
+
+    /** A view of this array's storage with the layout {@code v}. */
+    private NDArray viewOf(Views.Strided v) {
+        return new NDArray(storage, v.shape(), v.strides(), v.offset());
     }
 
     /** A view over {@code storage}; for backends and serialisers. Bounds are checked. */
@@ -137,13 +157,6 @@ public final class NDArray {
         checkDataLength("fromHost", host.size(), shape);
         Storage s = Backends.forDevice(Backends.defaultDevice()).fromHost(host);
         return new NDArray(s, shape.clone(), Shapes.contiguousStrides(shape), 0);
-    }
-
-    private static void checkDataLength(String op, int length, int[] shape) {
-        int n = Shapes.numel(op, shape);
-        if (n != length) {
-            throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + Shapes.str(shape) + " (" + n + " elements)");
-        }
     }
 
     /** {@code start, start+step, ...} below {@code end} (above, for a negative step), as {@code torch.arange}. */
@@ -313,29 +326,23 @@ public final class NDArray {
 
     /** True when the elements are laid out row-major with no gaps (sizes of 1 may have any stride). */
     public boolean isContiguous() {
-        int expected = 1;
-        for (int d = rank() - 1; d >= 0; d--) {
-            if (shape[d] == 1) continue;
-            if (strides[d] != expected) return false;
-            expected *= shape[d];
-        }
-        return true;
+        return Views.isContiguous(shape, strides);
     }
 
     /** The element at {@code index} as a double. */
     public double get(int... index) {
-        return hostStorage().get(position("get", index));
+        return hostStorage().get(Views.position("get", shape, strides, offset, index));
     }
 
     /** The element at {@code index} as a long (exact for int64). */
     public long getLong(int... index) {
-        return hostStorage().getLong(position("getLong", index));
+        return hostStorage().getLong(Views.position("getLong", shape, strides, offset, index));
     }
 
     /** Writes one element (host arrays only). */
     public void set(double value, int... index) {
-        requireHost("set");
-        ((HostStorage) storage).set(position("set", index), value);
+        requireHost("set", this);
+        ((HostStorage) storage).set(Views.position("set", shape, strides, offset, index), value);
     }
 
     /** The single element of a one-element array. */
@@ -348,30 +355,8 @@ public final class NDArray {
         return offset;
     }
 
-    private int position(String op, int[] index) {
-        if (index.length != rank()) {
-            throw new IllegalArgumentException(op + ": index " + Arrays.toString(index) + " has " + index.length + " dims, array has shape " + Shapes.str(shape));
-        }
-        int p = offset;
-        for (int d = 0; d < index.length; d++) {
-            int i = index[d];
-            if (i < 0) i += shape[d];
-            if (i < 0 || i >= shape[d]) {
-                throw new IllegalArgumentException(op + ": index " + Arrays.toString(index) + " out of bounds for shape " + Shapes.str(shape));
-            }
-            p += i * strides[d];
-        }
-        return p;
-    }
-
     private HostStorage hostStorage() {
         return storage instanceof HostStorage h ? h : backend().toHost(storage);
-    }
-
-    private void requireHost(String op) {
-        if (!(storage instanceof HostStorage)) {
-            throw new IllegalArgumentException(op + ": array is on " + device() + "; element writes need a host array (use to(Device.CPU))");
-        }
     }
 
     /** All elements in row-major order as doubles. */
@@ -415,16 +400,16 @@ public final class NDArray {
      * {@code torch.reshape}; otherwise a contiguous copy.
      */
     public NDArray reshape(int... newShape) {
-        int[] target = inferShape("reshape", newShape);
-        int[] viewStrides = viewStrides(target);
+        int[] target = Views.inferShape("reshape", shape, newShape);
+        int[] viewStrides = Views.viewStrides(shape, strides, target);
         if (viewStrides != null) return new NDArray(storage, target, viewStrides, offset);
         return contiguous().view(target);
     }
 
     /** Like {@link #reshape} but never copies: throws when the strides make a view impossible. */
     public NDArray view(int... newShape) {
-        int[] target = inferShape("view", newShape);
-        int[] viewStrides = viewStrides(target);
+        int[] target = Views.inferShape("view", shape, newShape);
+        int[] viewStrides = Views.viewStrides(shape, strides, target);
         if (viewStrides == null) {
             throw new IllegalArgumentException("view: shape " + Shapes.str(target) + " is not compatible with the strides " + Shapes.str(strides)
                     + " of shape " + Shapes.str(shape) + "; use reshape() (which copies) or contiguous() first");
@@ -437,84 +422,9 @@ public final class NDArray {
         return reshape(-1);
     }
 
-    private int[] inferShape(String op, int[] newShape) {
-        int[] out = newShape.clone();
-        int infer = -1;
-        long known = 1;
-        for (int i = 0; i < out.length; i++) {
-            if (out[i] == -1) {
-                if (infer >= 0) throw new IllegalArgumentException(op + ": only one dim may be -1 in " + Shapes.str(newShape));
-                infer = i;
-            } else if (out[i] < 0) {
-                throw new IllegalArgumentException(op + ": negative size in " + Shapes.str(newShape));
-            } else {
-                known *= out[i];
-            }
-        }
-        int n = numel();
-        if (infer >= 0) {
-            if (known == 0 || n % known != 0) {
-                throw new IllegalArgumentException(op + ": shape " + Shapes.str(newShape) + " is invalid for input of shape " + Shapes.str(shape) + " (" + n + " elements)");
-            }
-            out[infer] = (int) (n / known);
-        } else if (known != n) {
-            throw new IllegalArgumentException(op + ": shape " + Shapes.str(newShape) + " is invalid for input of shape " + Shapes.str(shape) + " (" + n + " elements)");
-        }
-        return out;
-    }
-
-    /**
-     * Strides that show this array's elements in {@code newShape} without moving them, or null. This is
-     * PyTorch's {@code computeStride}: walk both shapes from the right, matching chunks of dims that are
-     * contiguous among themselves.
-     */
-    private int[] viewStrides(int[] newShape) {
-        int[] newStrides = new int[newShape.length];
-        if (numel() == 0 || rank() == 0 || isContiguous()) {
-            int[] c = Shapes.contiguousStrides(newShape);
-            return c;
-        }
-        int viewD = newShape.length - 1;
-        long chunkBaseStride = strides[rank() - 1];
-        long tensorNumel = 1, viewNumel = 1;
-        for (int tensorD = rank() - 1; tensorD >= 0; tensorD--) {
-            tensorNumel *= shape[tensorD];
-            if (tensorD == 0 || (shape[tensorD - 1] != 1 && strides[tensorD - 1] != tensorNumel * chunkBaseStride)) {
-                while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] == 1)) {
-                    newStrides[viewD] = (int) (viewNumel * chunkBaseStride);
-                    viewNumel *= newShape[viewD];
-                    viewD--;
-                }
-                if (viewNumel != tensorNumel) return null;
-                if (tensorD > 0) {
-                    chunkBaseStride = strides[tensorD - 1];
-                    tensorNumel = 1;
-                    viewNumel = 1;
-                }
-            }
-        }
-        return viewD == -1 ? newStrides : null;
-    }
-
     /** Dims reordered: result dim {@code i} is this array's dim {@code order[i]}. */
     public NDArray permute(int... order) {
-        if (order.length != rank()) {
-            throw new IllegalArgumentException("permute: order " + Arrays.toString(order) + " has " + order.length + " dims, array has shape " + Shapes.str(shape));
-        }
-        int[] dims = new int[order.length];
-        boolean[] seen = new boolean[order.length];
-        for (int i = 0; i < order.length; i++) {
-            int d = Shapes.dim("permute", order[i], rank());
-            if (seen[d]) throw new IllegalArgumentException("permute: dim " + order[i] + " repeated in " + Arrays.toString(order));
-            seen[d] = true;
-            dims[i] = d;
-        }
-        int[] s = new int[rank()], st = new int[rank()];
-        for (int i = 0; i < dims.length; i++) {
-            s[i] = shape[dims[i]];
-            st[i] = strides[dims[i]];
-        }
-        return new NDArray(storage, s, st, offset);
+        return viewOf(Views.permute(shape, strides, offset, order));
     }
 
     /** Swaps two dims. */
@@ -541,22 +451,11 @@ public final class NDArray {
     public NDArray slice(int dim, int start, int end, int step) {
         int d = realDim("slice", dim);
         if (step <= 0) throw new IllegalArgumentException("slice: step must be positive, got " + step);
-        int n = shape[d];
-        int s = clampIndex(start, n), e = clampIndex(end, n);
-        int len = e > s ? (e - s + step - 1) / step : 0;
-        int[] sh = shape.clone(), st = strides.clone();
-        sh[d] = len;
-        st[d] = strides[d] * step;
-        return new NDArray(storage, sh, st, offset + (len > 0 ? s * strides[d] : 0));
+        return viewOf(Views.slice(shape, strides, offset, d, start, end, step));
     }
 
     public NDArray slice(int dim, int start, int end) {
         return slice(dim, start, end, 1);
-    }
-
-    private static int clampIndex(int i, int n) {
-        if (i < 0) i += n;
-        return Math.max(0, Math.min(i, n));
     }
 
     /** {@code length} elements from {@code start} along {@code dim}; unlike slice, out-of-range is an error. */
@@ -571,18 +470,7 @@ public final class NDArray {
 
     /** The sub-array at {@code index} along {@code dim}, with that dim removed. */
     public NDArray select(int dim, int index) {
-        int d = realDim("select", dim);
-        int i = index < 0 ? index + shape[d] : index;
-        if (i < 0 || i >= shape[d]) {
-            throw new IllegalArgumentException("select: index " + index + " out of range for dim " + dim + " of shape " + Shapes.str(shape));
-        }
-        int[] sh = new int[rank() - 1], st = new int[rank() - 1];
-        for (int k = 0, j = 0; k < rank(); k++) {
-            if (k == d) continue;
-            sh[j] = shape[k];
-            st[j++] = strides[k];
-        }
-        return new NDArray(storage, sh, st, offset + i * strides[d]);
+        return viewOf(Views.select(shape, strides, offset, realDim("select", dim), dim, index));
     }
 
     /**
@@ -590,46 +478,12 @@ public final class NDArray {
      * leading dims may be added and size-1 dims stretched; -1 keeps a size.
      */
     public NDArray expand(int... newShape) {
-        if (newShape.length < rank()) {
-            throw new IllegalArgumentException("expand: cannot expand shape " + Shapes.str(shape) + " to fewer dims " + Shapes.str(newShape));
-        }
-        int lead = newShape.length - rank();
-        int[] sh = new int[newShape.length], st = new int[newShape.length];
-        for (int i = 0; i < newShape.length; i++) {
-            int target = newShape[i];
-            if (i < lead) {
-                if (target < 0) throw new IllegalArgumentException("expand: size " + target + " not allowed for a new leading dim in " + Shapes.str(newShape));
-                sh[i] = target;
-                st[i] = 0;
-                continue;
-            }
-            int own = shape[i - lead];
-            if (target == -1) target = own;
-            if (own == target) {
-                sh[i] = own;
-                st[i] = strides[i - lead];
-            } else if (own == 1 && target >= 0) {
-                sh[i] = target;
-                st[i] = 0;
-            } else {
-                throw new IllegalArgumentException("expand: shape " + Shapes.str(shape) + " cannot be expanded to " + Shapes.str(newShape)
-                        + " (dim " + i + ": " + own + " vs " + target + ")");
-            }
-        }
-        return new NDArray(storage, sh, st, offset);
+        return viewOf(Views.expand(shape, strides, offset, newShape));
     }
 
     /** Removes every size-1 dim. */
     public NDArray squeeze() {
-        int n = 0;
-        for (int s : shape) if (s != 1) n++;
-        int[] sh = new int[n], st = new int[n];
-        for (int d = 0, j = 0; d < rank(); d++) {
-            if (shape[d] == 1) continue;
-            sh[j] = shape[d];
-            st[j++] = strides[d];
-        }
-        return new NDArray(storage, sh, st, offset);
+        return viewOf(Views.squeeze(shape, strides, offset));
     }
 
     /** Removes {@code dim} if its size is 1 (otherwise returns this array), as {@code torch.squeeze(dim)}. */
@@ -641,18 +495,7 @@ public final class NDArray {
 
     /** Inserts a size-1 dim at {@code dim} (in {@code [-rank-1, rank]}). */
     public NDArray unsqueeze(int dim) {
-        int d = Shapes.dim("unsqueeze", dim, rank() + 1);
-        int[] sh = new int[rank() + 1], st = new int[rank() + 1];
-        for (int k = 0, j = 0; k < sh.length; k++) {
-            if (k == d) {
-                sh[k] = 1;
-                st[k] = d < rank() ? strides[d] * shape[d] : 1;
-            } else {
-                sh[k] = shape[j];
-                st[k] = strides[j++];
-            }
-        }
-        return new NDArray(storage, sh, st, offset);
+        return viewOf(Views.unsqueeze(shape, strides, offset, dim));
     }
 
     /** This array if already contiguous, otherwise a contiguous copy. */
@@ -702,9 +545,9 @@ public final class NDArray {
 
     /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this view; returns this. */
     public NDArray assign(NDArray src) {
-        requireSameDevice("assign", src);
-        if (hasInternalOverlap()) throw new IllegalArgumentException("assign: cannot write into an expanded view (stride 0) of shape " + Shapes.str(shape));
-        requireNoPartialOverlap("assign", src);
+        requireSameDevice("assign", this, src);
+        if (Views.hasInternalOverlap(shape, strides)) throw new IllegalArgumentException("assign: cannot write into an expanded view (stride 0) of shape " + Shapes.str(shape));
+        requireNoPartialOverlap("assign", this, src);
         Shapes.broadcast("assign", src.shape, shape);
         backend().copy(src.expandTo("assign", shape), this);
         return this;
@@ -731,51 +574,13 @@ public final class NDArray {
     }
 
     private NDArray inPlace(String op, BinaryOp kind, NDArray other) {
-        requireSameDevice(op, other);
-        requireSameDtype(op, other);
-        if (hasInternalOverlap()) throw new IllegalArgumentException(op + ": cannot write in place into an expanded view (stride 0) of shape " + Shapes.str(shape));
-        requireNoPartialOverlap(op, other);
+        requireSameDevice(op, this, other);
+        requireSameDtype(op, this, other);
+        if (Views.hasInternalOverlap(shape, strides)) throw new IllegalArgumentException(op + ": cannot write in place into an expanded view (stride 0) of shape " + Shapes.str(shape));
+        requireNoPartialOverlap(op, this, other);
         NDArray b = other.expandTo(op, shape);
         backend().binary(kind, this, b, this);
         return this;
-    }
-
-    private boolean hasInternalOverlap() {
-        for (int d = 0; d < rank(); d++) if (strides[d] == 0 && shape[d] > 1) return true;
-        return false;
-    }
-
-    /**
-     * Rejects a write whose source shares some, but not exactly the same, memory as this array: the kernel
-     * would read elements it has already overwritten. As torch's {@code assert_no_partial_overlap}, only
-     * dense arrays are compared (two blocks of storage); other layouts are let through.
-     */
-    private void requireNoPartialOverlap(String op, NDArray src) {
-        if (storage != src.storage || numel() == 0 || src.numel() == 0 || !isDense() || !src.isDense()) return;
-        int end = offset + numel(), srcEnd = src.offset + src.numel();
-        boolean sameElements = offset == src.offset && squeeze().sameLayout(src.squeeze());
-        if (!sameElements && offset < srcEnd && src.offset < end) {
-            throw new IllegalArgumentException(op + ": source of shape " + Shapes.str(src.shape) + " partly overlaps the written array of shape "
-                    + Shapes.str(shape) + " in memory; pass a copy() of the source");
-        }
-    }
-
-    private boolean sameLayout(NDArray other) {
-        return Arrays.equals(shape, other.shape) && Arrays.equals(strides, other.strides);
-    }
-
-    /** True when the elements fill a block of storage without gaps, in some order of the dims. */
-    private boolean isDense() {
-        Integer[] order = new Integer[rank()];
-        for (int d = 0; d < order.length; d++) order[d] = d;
-        Arrays.sort(order, (x, y) -> Integer.compare(strides[x], strides[y]));
-        long expected = 1;
-        for (int d : order) {
-            if (shape[d] == 1) continue;
-            if (strides[d] != expected) return false;
-            expected *= shape[d];
-        }
-        return true;
     }
 
     private NDArray expandTo(String op, int[] target) {
@@ -818,11 +623,15 @@ public final class NDArray {
     public NDArray ge(double s) { return binary("ge", BinaryOp.GE, scalarOperand("ge", s)); }
 
     /**
-     * The gradient of {@link #relu()}: this array is the output gradient g, {@code input} the ReLU's input x (or
-     * its output, which is positive exactly where x is). One pass giving the bits of {@code g.mul(x.gt(0))},
-     * see {@link BinaryOp#RELU_BACKWARD}; broadcasts like {@link #mul}.
+     * {@code this op other} elementwise with broadcasting, for any {@link BinaryOp}; the named methods
+     * ({@link #add}, {@link #mul}, ...) are this under a name, and errors name the op in the same way
+     * ({@code RELU_BACKWARD}: {@code reluBackward}). Gradient formulas use it for the ops that have no name on
+     * the array API, such as {@link BinaryOp#RELU_BACKWARD}.
      */
-    public NDArray reluBackward(NDArray input) { return floatBinary("reluBackward", BinaryOp.RELU_BACKWARD, input); }
+    public NDArray binary(BinaryOp op, NDArray other) {
+        String name = ArgumentChecks.opName(op);
+        return op.isFloatOnly() ? floatBinary(name, op, other) : binary(name, op, other);
+    }
 
     /** {@code s - this}. */
     public NDArray rsub(double s) { return scalarOperand("rsub", s).binary("rsub", BinaryOp.SUB, this); }
@@ -842,22 +651,18 @@ public final class NDArray {
         return scalarLike(s);
     }
 
-    private static boolean isInteger(double s) {
-        return Double.isFinite(s) && s == Math.rint(s);
-    }
-
     /**
      * Division is floating-point only: torch.div of integers is true division with a float result, and
      * truncating in int64 instead would silently give other numbers. Convert with {@code to(DType)} first.
      */
     private NDArray floatBinary(String op, BinaryOp kind, NDArray other) {
-        requireFloat(op);
+        requireFloat(op, this);
         return binary(op, kind, other);
     }
 
     private NDArray binary(String op, BinaryOp kind, NDArray other) {
-        requireSameDevice(op, other);
-        requireSameDtype(op, other);
+        requireSameDevice(op, this, other);
+        requireSameDtype(op, this, other);
         int[] outShape = Shapes.broadcast(op, shape, other.shape);
         NDArray out = newZeros(outShape);
         backend().binary(kind, expand(outShape), other.expand(outShape), out);
@@ -866,9 +671,9 @@ public final class NDArray {
 
     /** {@code cond != 0 ? a : b}, elementwise with broadcasting of all three. */
     public static NDArray where(NDArray cond, NDArray a, NDArray b) {
-        a.requireSameDevice("where", b);
-        a.requireSameDevice("where", cond);
-        a.requireSameDtype("where", b);
+        requireSameDevice("where", a, b);
+        requireSameDevice("where", a, cond);
+        requireSameDtype("where", a, b);
         int[] outShape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
         NDArray out = a.newZeros(outShape);
         a.backend().where(cond.expand(outShape), a.expand(outShape), b.expand(outShape), out);
@@ -919,7 +724,7 @@ public final class NDArray {
     }
 
     private NDArray floatUnary(String op, UnaryOp kind, double alpha, double beta) {
-        requireFloat(op);
+        requireFloat(op, this);
         return unary(op, kind, alpha, beta);
     }
 
@@ -954,7 +759,7 @@ public final class NDArray {
     public NDArray amin(int[] dims, boolean keepdim) { return reduce("amin", ReduceOp.AMIN, dims, keepdim); }
 
     private NDArray reduce(String op, ReduceOp kind, int[] dims, boolean keepdim) {
-        if (kind == ReduceOp.MEAN) requireFloat(op);
+        if (kind == ReduceOp.MEAN) requireFloat(op, this);
         int[] reduced = Shapes.dims(op, dims, rank());
         if ((kind == ReduceOp.AMAX || kind == ReduceOp.AMIN)) {
             for (int d : reduced) {
@@ -971,7 +776,7 @@ public final class NDArray {
      * population variance).
      */
     public NDArray var(int[] dims, int correction, boolean keepdim) {
-        requireFloat("var");
+        requireFloat("var", this);
         int[] reduced = Shapes.dims("var", dims, rank());
         long n = 1;
         for (int d : reduced) n *= shape[d];
@@ -1021,8 +826,8 @@ public final class NDArray {
      * promoted to a matrix and the added dim removed afterwards, and leading (batch) dims broadcast.
      */
     public NDArray matmul(NDArray other) {
-        requireSameDevice("matmul", other);
-        requireSameDtype("matmul", other);
+        requireSameDevice("matmul", this, other);
+        requireSameDtype("matmul", this, other);
         if (rank() == 0 || other.rank() == 0) {
             throw new IllegalArgumentException("matmul: both arguments need at least 1 dim, got shapes " + Shapes.str(shape) + " and " + Shapes.str(other.shape));
         }
@@ -1057,7 +862,7 @@ public final class NDArray {
     }
 
     private NDArray softmax(String op, int dim, boolean log) {
-        requireFloat(op);
+        requireFloat(op, this);
         int d = Shapes.dim(op, dim, rank());
         NDArray out = zerosLike();
         backend().softmax(this, d, log, out);
@@ -1070,9 +875,9 @@ public final class NDArray {
 
     /** 2-D convolution of this {@code [N, C, H, W]} input; {@code bias} may be null. */
     public NDArray conv2d(NDArray weight, NDArray bias, ConvParams p) {
-        int[] outShape = conv2dOutputShape("conv2d", shape, weight, weight.shape, bias, p);
-        NDArray out = newZeros(outShape);
-        backend().conv2d(this, weight, bias, p, out);
+        ConvGeometry g = convGeometry("conv2d", shape, weight, bias, p);
+        NDArray out = newZeros(g.outputShape());
+        backend().conv2d(this, weight, bias, g, out);
         return out;
     }
 
@@ -1081,9 +886,9 @@ public final class NDArray {
      * written once instead of two); the same values.
      */
     public NDArray conv2dRelu(NDArray weight, NDArray bias, ConvParams p) {
-        int[] outShape = conv2dOutputShape("conv2dRelu", shape, weight, weight.shape, bias, p);
-        NDArray out = newZeros(outShape);
-        backend().conv2d(this, weight, bias, p, UnaryOp.RELU, out);
+        ConvGeometry g = convGeometry("conv2dRelu", shape, weight, bias, p);
+        NDArray out = newZeros(g.outputShape());
+        backend().conv2d(this, weight, bias, g, UnaryOp.RELU, out);
         return out;
     }
 
@@ -1101,58 +906,44 @@ public final class NDArray {
 
     /** Gradient of {@link #conv2d} with respect to its input of shape {@code inputShape}; this array is the output gradient. */
     public NDArray conv2dBackwardInput(NDArray weight, int[] inputShape, ConvParams p) {
-        int[] expected = conv2dOutputShape("conv2dBackwardInput", inputShape, weight, weight.shape, null, p);
-        requireShape("conv2dBackwardInput", "grad_output", expected);
+        ConvGeometry g = convGeometry("conv2dBackwardInput", inputShape, weight, null, p);
+        requireShape("conv2dBackwardInput", "grad_output", this, g.outputShape());
         NDArray gradInput = zeros(dtype(), device(), inputShape);
-        backend().conv2dBackwardInput(this, weight, p, gradInput);
+        backend().conv2dBackwardInput(this, weight, g, gradInput);
         return gradInput;
     }
 
     /** Gradient of {@link #conv2d} with respect to its weight of shape {@code weightShape}; this array is the output gradient. */
     public NDArray conv2dBackwardWeight(NDArray input, int[] weightShape, ConvParams p) {
         // There is no weight array yet: the input is checked for device and dtype in its place.
-        int[] expected = conv2dOutputShape("conv2dBackwardWeight", input.shape, input, weightShape, null, p);
-        requireShape("conv2dBackwardWeight", "grad_output", expected);
+        requireSameDevice("conv2dBackwardWeight", this, input);
+        requireSameDtype("conv2dBackwardWeight", this, input);
+        requireFloat("conv2dBackwardWeight", this);
+        ConvGeometry g = ConvGeometry.of("conv2dBackwardWeight", input.shape, weightShape, null, p);
+        requireShape("conv2dBackwardWeight", "grad_output", this, g.outputShape());
         NDArray gradWeight = zeros(dtype(), device(), weightShape);
-        backend().conv2dBackwardWeight(input, this, p, gradWeight);
+        backend().conv2dBackwardWeight(input, this, g, gradWeight);
         return gradWeight;
     }
 
-    /** {@code other} is the array besides this one whose device and dtype must match; {@code w} is the weight shape. */
-    private int[] conv2dOutputShape(String op, int[] in, NDArray other, int[] w, NDArray bias, ConvParams p) {
-        requireSameDevice(op, other);
-        requireSameDtype(op, other);
-        requireFloat(op);
-        if (in.length != 4) throw new IllegalArgumentException(op + ": input must be [N, C, H, W], got shape " + Shapes.str(in));
-        if (w.length != 4) throw new IllegalArgumentException(op + ": weight must be [O, C/groups, kH, kW], got shape " + Shapes.str(w));
-        if (in[1] != w[1] * p.groups()) {
-            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(in) + " has " + in[1] + " channels but weight shape " + Shapes.str(w)
-                    + " with groups=" + p.groups() + " expects " + (w[1] * p.groups()));
-        }
-        if (w[0] % p.groups() != 0) {
-            throw new IllegalArgumentException(op + ": " + w[0] + " output channels (weight shape " + Shapes.str(w) + ") are not divisible by groups=" + p.groups());
-        }
+    /** The geometry of a convolution of this array's dtype and device over an input of shape {@code in}; {@code weight} and {@code bias} must match them. */
+    private ConvGeometry convGeometry(String op, int[] in, NDArray weight, NDArray bias, ConvParams p) {
+        requireSameDevice(op, this, weight);
+        requireSameDtype(op, this, weight);
+        requireFloat(op, this);
         if (bias != null) {
-            requireSameDevice(op, bias);
-            requireSameDtype(op, bias);
-            if (bias.rank() != 1 || bias.shape[0] != w[0]) {
-                throw new IllegalArgumentException(op + ": bias shape " + Shapes.str(bias.shape) + " does not match " + w[0] + " output channels of weight " + Shapes.str(w));
-            }
+            requireSameDevice(op, this, bias);
+            requireSameDtype(op, this, bias);
         }
-        int oh = p.outH(in[2], w[2]), ow = p.outW(in[3], w[3]);
-        if (oh < 1 || ow < 1) {
-            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(in) + " is too small for weight " + Shapes.str(w) + " with " + p
-                    + " (output would be " + oh + "x" + ow + ")");
-        }
-        return new int[] {in[0], w[0], oh, ow};
+        return ConvGeometry.of(op, in, weight.shape, bias == null ? null : bias.shape, p);
     }
 
     /** Max pooling of this {@code [N, C, H, W]} input; returns the maxima and their int64 positions ({@code h*W + w}). */
     public NDArray[] maxPool2dWithIndices(PoolParams p) {
-        int[] outShape = poolOutputShape("maxPool2d", p);
-        NDArray out = newZeros(outShape);
-        NDArray indices = zeros(DType.INT64, device(), outShape);
-        backend().maxPool2d(this, p, out, indices);
+        PoolGeometry g = poolGeometry("maxPool2d", shape, p);
+        NDArray out = newZeros(g.outputShape());
+        NDArray indices = zeros(DType.INT64, device(), g.outputShape());
+        backend().maxPool2d(this, g, out, indices);
         return new NDArray[] {out, indices};
     }
 
@@ -1162,52 +953,32 @@ public final class NDArray {
 
     /** Gradient of max pooling: this array is the output gradient, {@code indices} from {@link #maxPool2dWithIndices}. */
     public NDArray maxPool2dBackward(NDArray indices, int[] inputShape) {
-        requireSameDevice("maxPool2dBackward", indices);
-        if (indices.dtype() != DType.INT64) throw new IllegalArgumentException("maxPool2dBackward: indices must be int64, got " + indices.dtype());
-        if (!Arrays.equals(indices.shape, shape)) {
-            throw new IllegalArgumentException("maxPool2dBackward: grad_output shape " + Shapes.str(shape) + " differs from indices shape " + Shapes.str(indices.shape));
-        }
-        if (inputShape.length != 4 || inputShape[0] != shape[0] || inputShape[1] != shape[1]) {
-            throw new IllegalArgumentException("maxPool2dBackward: input shape " + Shapes.str(inputShape) + " does not match grad_output shape " + Shapes.str(shape));
-        }
+        checkMaxPool2dBackward(this, indices, inputShape);
         NDArray gradInput = zeros(dtype(), device(), inputShape);
         backend().maxPool2dBackward(this, indices, gradInput);
         return gradInput;
     }
 
     public NDArray avgPool2d(PoolParams p) {
-        NDArray out = newZeros(poolOutputShape("avgPool2d", p));
-        backend().avgPool2d(this, p, out);
+        PoolGeometry g = poolGeometry("avgPool2d", shape, p);
+        NDArray out = newZeros(g.outputShape());
+        backend().avgPool2d(this, g, out);
         return out;
     }
 
     /** Gradient of average pooling: this array is the output gradient. */
     public NDArray avgPool2dBackward(PoolParams p, int[] inputShape) {
-        NDArray probe = NDArray.view(storage, inputShape, new int[inputShape.length], 0);
-        int[] expected = probe.poolOutputShape("avgPool2dBackward", p);
-        requireShape("avgPool2dBackward", "grad_output", expected);
+        PoolGeometry g = poolGeometry("avgPool2dBackward", inputShape, p);
+        requireShape("avgPool2dBackward", "grad_output", this, g.outputShape());
         NDArray gradInput = zeros(dtype(), device(), inputShape);
-        backend().avgPool2dBackward(this, p, gradInput);
+        backend().avgPool2dBackward(this, g, gradInput);
         return gradInput;
     }
 
-    private int[] poolOutputShape(String op, PoolParams p) {
-        requireFloat(op);
-        if (rank() != 4) throw new IllegalArgumentException(op + ": input must be [N, C, H, W], got shape " + Shapes.str(shape));
-        if (shape[2] == 0 || shape[3] == 0) {
-            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(shape) + " has an empty plane (H and W must be non-zero)");
-        }
-        int oh = p.outH(shape[2]), ow = p.outW(shape[3]);
-        if (oh < 1 || ow < 1) {
-            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(shape) + " is too small for " + p + " (output would be " + oh + "x" + ow + ")");
-        }
-        return new int[] {shape[0], shape[1], oh, ow};
-    }
-
-    private void requireShape(String op, String what, int[] expected) {
-        if (!Arrays.equals(shape, expected)) {
-            throw new IllegalArgumentException(op + ": " + what + " has shape " + Shapes.str(shape) + ", expected " + Shapes.str(expected));
-        }
+    /** The geometry of a pooling of this array's dtype over an input of shape {@code in}. */
+    private PoolGeometry poolGeometry(String op, int[] in, PoolParams p) {
+        requireFloat(op, this);
+        return PoolGeometry.of(op, in, p);
     }
 
     // =================================================================================================
@@ -1216,7 +987,7 @@ public final class NDArray {
 
     /** Values along {@code dim} at the int64 positions in {@code index}, as {@code torch.gather}. */
     public NDArray gather(int dim, NDArray index) {
-        int d = checkGatherScatter("gather", dim, index, null);
+        int d = gatherScatterDim("gather", this, dim, index, null);
         NDArray out = newZeros(index.shape);
         backend().gather(this, d, index, out);
         return out;
@@ -1224,47 +995,15 @@ public final class NDArray {
 
     /** A copy of this array with {@code src} added at the positions in {@code index} along {@code dim}, as {@code torch.scatter_add}. */
     public NDArray scatterAdd(int dim, NDArray index, NDArray src) {
-        int d = checkGatherScatter("scatterAdd", dim, index, src);
+        int d = gatherScatterDim("scatterAdd", this, dim, index, src);
         NDArray out = copy();
         backend().scatterAdd(out, d, index, src);
         return out;
     }
 
-    private int checkGatherScatter(String op, int dim, NDArray index, NDArray src) {
-        int d = Shapes.dim(op, dim, rank());
-        requireSameDevice(op, index);
-        requireIndices(op, index);
-        if (index.rank() != rank()) {
-            throw new IllegalArgumentException(op + ": index shape " + Shapes.str(index.shape) + " must have the rank of input shape " + Shapes.str(shape));
-        }
-        for (int k = 0; k < rank(); k++) {
-            if (k != d && index.shape[k] > shape[k]) {
-                throw new IllegalArgumentException(op + ": index shape " + Shapes.str(index.shape) + " exceeds input shape " + Shapes.str(shape) + " in dim " + k);
-            }
-        }
-        if (src != null) {
-            requireSameDevice(op, src);
-            requireSameDtype(op, src);
-            for (int k = 0; k < rank(); k++) {
-                if (src.rank() != rank() || index.shape[k] > src.shape[k]) {
-                    throw new IllegalArgumentException(op + ": index shape " + Shapes.str(index.shape) + " exceeds src shape " + Shapes.str(src.shape));
-                }
-            }
-        }
-        requireIndexRange(op, index, rank() == 0 ? 1 : shape[d]);
-        return d;
-    }
-
     /** The slices along {@code dim} at the positions in the 1-D int64 {@code index}, as {@code torch.index_select}. */
     public NDArray indexSelect(int dim, NDArray index) {
-        int d = Shapes.dim("indexSelect", dim, rank());
-        requireSameDevice("indexSelect", index);
-        requireIndices("indexSelect", index);
-        if (index.rank() > 1) throw new IllegalArgumentException("indexSelect: index must be 1-D, got shape " + Shapes.str(index.shape));
-        if (rank() == 0 && index.numel() != 1) {
-            throw new IllegalArgumentException("indexSelect: a 0-d input needs an index of one element, got shape " + Shapes.str(index.shape));
-        }
-        requireIndexRange("indexSelect", index, rank() == 0 ? 1 : shape[d]);
+        int d = indexSelectDim(this, dim, index);
         int[] outShape = shape.clone();
         if (rank() > 0) outShape[d] = index.numel();
         NDArray out = newZeros(outShape);
@@ -1274,37 +1013,10 @@ public final class NDArray {
 
     /** A copy of this array with slice {@code i} of {@code src} added at slice {@code index[i]} along {@code dim}, as {@code torch.index_add}. */
     public NDArray indexAdd(int dim, NDArray index, NDArray src) {
-        int d = Shapes.dim("indexAdd", dim, rank());
-        requireSameDevice("indexAdd", index);
-        requireSameDevice("indexAdd", src);
-        requireSameDtype("indexAdd", src);
-        requireIndices("indexAdd", index);
-        if (index.rank() != 1) throw new IllegalArgumentException("indexAdd: index must be 1-D, got shape " + Shapes.str(index.shape));
-        if (rank() == 0 && index.numel() != 1) {
-            throw new IllegalArgumentException("indexAdd: a 0-d input needs an index of one element, got shape " + Shapes.str(index.shape));
-        }
-        int[] expected = shape.clone();
-        if (rank() > 0) expected[d] = index.numel();
-        if (!Arrays.equals(src.shape, expected)) {
-            throw new IllegalArgumentException("indexAdd: src shape " + Shapes.str(src.shape) + " does not match " + Shapes.str(expected)
-                    + " (input " + Shapes.str(shape) + " with dim " + dim + " sized by index " + Shapes.str(index.shape) + ")");
-        }
-        requireIndexRange("indexAdd", index, rank() == 0 ? 1 : shape[d]);
+        int d = indexAddDim(this, dim, index, src);
         NDArray out = copy();
         backend().indexAdd(out, d, index, src);
         return out;
-    }
-
-    private static void requireIndices(String op, NDArray index) {
-        if (index.dtype() != DType.INT64) throw new IllegalArgumentException(op + ": index must be int64, got " + index.dtype());
-    }
-
-    /** Index values are read on the host only for host arrays; device kernels check their own bounds. */
-    private static void requireIndexRange(String op, NDArray index, int size) {
-        if (!(index.storage instanceof HostStorage)) return;
-        for (long v : index.toLongArray()) {
-            if (v < 0 || v >= size) throw new IllegalArgumentException(op + ": index " + v + " is out of range for a dim of size " + size);
-        }
     }
 
     // =================================================================================================
@@ -1319,8 +1031,8 @@ public final class NDArray {
         if (first.rank() == 0) throw new IllegalArgumentException("cat: zero-dimensional arrays cannot be concatenated");
         int total = 0;
         for (NDArray a : arrays) {
-            first.requireSameDevice("cat", a);
-            first.requireSameDtype("cat", a);
+            requireSameDevice("cat", first, a);
+            requireSameDtype("cat", first, a);
             if (a.rank() != first.rank()) throw new IllegalArgumentException("cat: shapes " + Shapes.str(first.shape) + " and " + Shapes.str(a.shape) + " differ in rank");
             for (int k = 0; k < a.rank(); k++) {
                 if (k != d && a.shape[k] != first.shape[k]) {
@@ -1357,25 +1069,6 @@ public final class NDArray {
     // =================================================================================================
     // Checks and printing
     // =================================================================================================
-
-    private void requireSameDevice(String op, NDArray other) {
-        if (!device().equals(other.device())) {
-            throw new IllegalArgumentException(op + ": arrays are on different devices (" + device() + " and " + other.device() + ")");
-        }
-    }
-
-    private void requireSameDtype(String op, NDArray other) {
-        if (dtype() != other.dtype()) {
-            throw new IllegalArgumentException(op + ": dtypes differ (" + dtype() + " with shape " + Shapes.str(shape) + " and " + other.dtype()
-                    + " with shape " + Shapes.str(other.shape) + "); convert one with to(DType)");
-        }
-    }
-
-    private void requireFloat(String op) {
-        if (!dtype().isFloatingPoint()) {
-            throw new IllegalArgumentException(op + ": needs a floating-point array, got " + dtype() + " with shape " + Shapes.str(shape));
-        }
-    }
 
     /** True when shapes match and every element satisfies {@code |a - b| <= atol + rtol·|b|} (NaNs never match). */
     public boolean allClose(NDArray other, double rtol, double atol) {

@@ -102,14 +102,13 @@ public final class Trainer {
             long start = System.nanoTime();
             model.train();
             double lr = optimizer.paramGroups().get(0).lr();
-            double[] trained = trainEpoch(train, epoch);
-            if (trained == null) {
-                String message = nonFiniteMessage;
-                log.println(message);
-                return new Result(history, Outcome.STOPPED_NON_FINITE_LOSS, message);
+            TrainedEpoch trained = trainEpoch(train, epoch);
+            if (trained.nonFiniteLoss() != null) {
+                log.println(trained.nonFiniteLoss());
+                return new Result(history, Outcome.STOPPED_NON_FINITE_LOSS, trained.nonFiniteLoss());
             }
             Evaluation val = validation == null ? null : evaluate(model, validation, loss, numClasses);
-            EpochMetrics m = new EpochMetrics(epoch, trained[0], trained[1], val == null ? Double.NaN : val.loss(),
+            EpochMetrics m = new EpochMetrics(epoch, trained.loss(), trained.accuracy(), val == null ? Double.NaN : val.loss(),
                     val == null ? Double.NaN : val.accuracy(), lr, (System.nanoTime() - start) / 1e9);
             history.add(m);
             log.println(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  train acc %.2f%%%s  lr %.3g  %.1f s", epoch, epochs,
@@ -127,10 +126,14 @@ public final class Trainer {
         return new Result(history, Outcome.COMPLETED, "completed " + epochs + " epochs");
     }
 
-    private String nonFiniteMessage;
+    /** One epoch's mean loss and accuracy, or, when the loss stopped being finite, the message saying where. */
+    private record TrainedEpoch(double loss, double accuracy, String nonFiniteLoss) {
+        static TrainedEpoch stopped(String nonFiniteLoss) {
+            return new TrainedEpoch(Double.NaN, Double.NaN, nonFiniteLoss);
+        }
+    }
 
-    /** Mean loss and accuracy over the epoch, or null when the loss stopped being finite. */
-    private double[] trainEpoch(DataLoader train, int epoch) {
+    private TrainedEpoch trainEpoch(DataLoader train, int epoch) {
         ProgressBar bar = new ProgressBar(log, interactive, String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), train.batchesPerEpoch());
         double lossSum = 0;
         long correct = 0, seen = 0;
@@ -144,9 +147,9 @@ public final class Trainer {
                 Tensor l = loss.forward(logits, Tensor.of(batch.labels().to(device)));
                 double value = l.item();
                 if (!Double.isFinite(value)) {
-                    nonFiniteMessage = String.format(Locale.ROOT, "stopping: the loss became %s at epoch %d, batch %d; lower the learning rate or check the data",
-                            Double.isNaN(value) ? "NaN" : "infinite", epoch, batches + 1);
-                    return null;
+                    return TrainedEpoch.stopped(String.format(Locale.ROOT,
+                            "stopping: the loss became %s at epoch %d, batch %d; lower the learning rate or check the data",
+                            Double.isNaN(value) ? "NaN" : "infinite", epoch, batches + 1));
                 }
                 optimizer.zeroGrad();
                 l.backward();
@@ -162,7 +165,7 @@ public final class Trainer {
             throw new IllegalStateException("Trainer: epoch " + epoch + " has no training batches: the training data holds " + train.dataset().size()
                     + " examples" + (train.dataset().size() > 0 ? " (fewer than one batch, and the last batch is dropped)" : ""));
         }
-        return new double[] {lossSum / seen, (double) correct / seen};
+        return new TrainedEpoch(lossSum / seen, (double) correct / seen, null);
     }
 
     /** Mean loss, accuracy and confusion matrix of {@code model} over {@code data}, in eval mode without recording. */

@@ -5,6 +5,7 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.Backend;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.ConvParams;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -46,6 +47,7 @@ public class ConvBenchmark {
 
     private Backend kernels;
     private NDArray x, w, bias, y, gradX, gradW;
+    private ConvGeometry geometry;
 
     @Setup
     public void setup() {
@@ -55,6 +57,7 @@ public class ConvBenchmark {
         kernels = Backends.get(backend);
         x = NDArray.randn(gen, DType.FLOAT32, batch, in, side, side);
         w = NDArray.randn(gen, DType.FLOAT32, out, in, 3, 3);
+        geometry = ConvGeometry.of(x.shape(), w.shape(), SAME);
         bias = NDArray.randn(gen, DType.FLOAT32, out);
         y = NDArray.zeros(DType.FLOAT32, batch, out, side, side);
         gradX = NDArray.zeros(DType.FLOAT32, x.shape());
@@ -63,27 +66,27 @@ public class ConvBenchmark {
 
     @Benchmark
     public NDArray forward() {
-        kernels.conv2d(x, w, bias, SAME, y);
+        kernels.conv2d(x, w, bias, geometry, y);
         return y;
     }
 
     @Benchmark
     public NDArray backwardInput() {
-        kernels.conv2dBackwardInput(y, w, SAME, gradX);
+        kernels.conv2dBackwardInput(y, w, geometry, gradX);
         return gradX;
     }
 
     @Benchmark
     public NDArray backwardWeight() {
-        kernels.conv2dBackwardWeight(x, y, SAME, gradW);
+        kernels.conv2dBackwardWeight(x, y, geometry, gradW);
         return gradW;
     }
 
     @Benchmark
     public NDArray fwdBwd() {
-        kernels.conv2d(x, w, bias, SAME, y);
-        kernels.conv2dBackwardInput(y, w, SAME, gradX);
-        kernels.conv2dBackwardWeight(x, y, SAME, gradW);
+        kernels.conv2d(x, w, bias, geometry, y);
+        kernels.conv2dBackwardInput(y, w, geometry, gradX);
+        kernels.conv2dBackwardWeight(x, y, geometry, gradW);
         return gradW;
     }
 }

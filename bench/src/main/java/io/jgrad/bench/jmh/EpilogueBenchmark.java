@@ -6,6 +6,7 @@ import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.ConvParams;
 import io.jgrad.tensor.spi.UnaryOp;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -51,6 +52,7 @@ public class EpilogueBenchmark {
     private Backend kernels;
     private NDArray x, w, bias, zero, preActivation, gradOut;
     private int[] outShape;
+    private ConvGeometry geometry;
 
     @Setup
     public void setup() {
@@ -60,6 +62,7 @@ public class EpilogueBenchmark {
         kernels = VectorBackend.withThreads(threads);
         x = NDArray.randn(gen, DType.FLOAT32, 128, in, side, side);
         w = NDArray.randn(gen, DType.FLOAT32, out, in, 3, 3);
+        geometry = ConvGeometry.of(x.shape(), w.shape(), SAME);
         bias = NDArray.randn(gen, DType.FLOAT32, out);
         outShape = new int[] {128, out, side, side};
         zero = NDArray.scalar(DType.FLOAT32, 0).expand(outShape);
@@ -74,7 +77,7 @@ public class EpilogueBenchmark {
     @Benchmark
     public NDArray forwardComposed() {
         NDArray y = newOut(), r = newOut();
-        kernels.conv2d(x, w, bias, SAME, y);
+        kernels.conv2d(x, w, bias, geometry, y);
         kernels.unary(UnaryOp.RELU, y, r, 0, 0);
         return r;
     }
@@ -82,7 +85,7 @@ public class EpilogueBenchmark {
     @Benchmark
     public NDArray forwardFused() {
         NDArray r = newOut();
-        kernels.conv2d(x, w, bias, SAME, UnaryOp.RELU, r);
+        kernels.conv2d(x, w, bias, geometry, UnaryOp.RELU, r);
         return r;
     }
 

@@ -19,4 +19,37 @@ package io.jgrad.tensor.spi;
  */
 public record AdamStep(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled,
                        boolean amsgrad, boolean maximize, double biasCorrection1, double biasCorrection2) {
+
+    // The scalars a kernel derives once per step, before it rounds them to the parameter's dtype: one
+    // definition here, so the reference, vector and GPU kernels cannot drift apart.
+
+    /** {@code 1 − lr·weightDecay}, the factor θ shrinks by (AdamW), or {@code weightDecay}, the L2 penalty's (Adam). */
+    public double decay() {
+        return decoupled ? 1 - lr * weightDecay : weightDecay;
+    }
+
+    /** True when the gradient gets Adam's L2 penalty {@code θ·weightDecay} (not AdamW, and a non-zero decay). */
+    public boolean l2Penalty() {
+        return !decoupled && weightDecay != 0;
+    }
+
+    /** {@code 1 − β1}, the weight of the new gradient in {@code m}. */
+    public double oneMinusBeta1() {
+        return 1 - beta1;
+    }
+
+    /** {@code 1 − β2}, the weight of the new squared gradient in {@code v}. */
+    public double oneMinusBeta2() {
+        return 1 - beta2;
+    }
+
+    /** {@code lr / biasCorrection1}, what {@code m} is scaled by in the update. */
+    public double stepSize() {
+        return lr / biasCorrection1;
+    }
+
+    /** {@code √biasCorrection2}, what {@code √v} is divided by in the update. */
+    public double sqrtBiasCorrection2() {
+        return Math.sqrt(biasCorrection2);
+    }
 }

@@ -74,9 +74,10 @@ public interface Backend {
     void softmax(NDArray x, int dim, boolean log, NDArray out);
 
     // ---- convolution (NCHW; conv1d is conv2d with height 1) --------------------------------------
+    // NDArray checks the shapes and passes their ConvGeometry / PoolGeometry, whose sizes the kernels read.
 
     /** {@code input [N, C, H, W]}, {@code weight [O, C/groups, kH, kW]}, optional {@code bias [O]}, {@code out [N, O, outH, outW]}. */
-    void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out);
+    void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, NDArray out);
 
     /**
      * {@link #conv2d} with {@code activation} applied to every output element ({@code null}: none), an op
@@ -84,16 +85,16 @@ public interface Backend {
      * activation in place; a backend overrides it to apply the activation while the output is still in cache
      * (the vector backend: in the GEMM's write-back), with the same result.
      */
-    default void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, UnaryOp activation, NDArray out) {
-        conv2d(input, weight, bias, p, out);
+    default void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, UnaryOp activation, NDArray out) {
+        conv2d(input, weight, bias, g, out);
         if (activation != null) unary(activation, out, out, 0, 0);
     }
 
     /** Gradient of conv2d with respect to its input; {@code gradInput} is overwritten. */
-    void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput);
+    void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvGeometry g, NDArray gradInput);
 
     /** Gradient of conv2d with respect to its weight; {@code gradWeight} is overwritten. */
-    void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight);
+    void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvGeometry g, NDArray gradWeight);
 
     // ---- pooling (NCHW) -------------------------------------------------------------------------
 
@@ -101,16 +102,16 @@ public interface Backend {
      * Max pooling. {@code indices} (int64, shape of {@code out}) receives, as PyTorch does, the flat position
      * {@code h * W + w} of each maximum within its input plane; padding cells never win.
      */
-    void maxPool2d(NDArray input, PoolParams p, NDArray out, NDArray indices);
+    void maxPool2d(NDArray input, PoolGeometry g, NDArray out, NDArray indices);
 
     /** Routes each output gradient to the input position in {@code indices}; {@code gradInput} is overwritten. */
     void maxPool2dBackward(NDArray gradOut, NDArray indices, NDArray gradInput);
 
     /** Average pooling; padded cells count in the divisor. */
-    void avgPool2d(NDArray input, PoolParams p, NDArray out);
+    void avgPool2d(NDArray input, PoolGeometry g, NDArray out);
 
     /** Gradient of average pooling; {@code gradInput} is overwritten. */
-    void avgPool2dBackward(NDArray gradOut, PoolParams p, NDArray gradInput);
+    void avgPool2dBackward(NDArray gradOut, PoolGeometry g, NDArray gradInput);
 
     // ---- indexing -------------------------------------------------------------------------------
 

@@ -15,6 +15,11 @@ public enum BinaryOp {
     RELU_BACKWARD,
     EQ, NE, LT, LE, GT, GE;
 
+    /** True for the ops defined on floating-point arrays only: true division and the ReLU gradient. */
+    public boolean isFloatOnly() {
+        return this == DIV || this == RELU_BACKWARD;
+    }
+
     public boolean isComparison() {
         return ordinal() >= EQ.ordinal();
     }

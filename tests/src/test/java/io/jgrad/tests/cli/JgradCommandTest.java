@@ -1,9 +1,10 @@
 package io.jgrad.tests.cli;
 
+import io.jgrad.cli.Jgrad;
 import io.jgrad.data.DataSources;
 import io.jgrad.data.IdxWriter;
 import io.jgrad.data.TensorDataset;
-import io.jgrad.tests.examples.Quickstart;
+import io.jgrad.examples.Quickstart;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +80,16 @@ class JgradCommandTest {
     void helpListsCommands() {
         assertEquals(0, run("help"));
         for (String cmd : List.of("train", "eval", "predict", "search", "parity", "info")) assertTrue(out().contains("  " + cmd), out());
+    }
+
+    @Test
+    void benchWithoutTheBenchJarNamesIt() {
+        // tests does not depend on bench, so no JgradCommand provides 'bench' on this class path.
+        assertEquals(2, run("bench", "gemm"));
+        assertTrue(err().contains("bench/target/jgrad-bench.jar") && err().contains("./jgrad bench"), err());
+        out.reset();
+        assertEquals(0, run("help"));
+        assertTrue(out().contains("  bench ") && out().contains("needs bench/target/jgrad-bench.jar"), out());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.jgrad.tests.cli;
 
+import io.jgrad.cli.Jgrad;
 import io.jgrad.data.CsvReader;
 import io.jgrad.data.Datasets;
 import io.jgrad.data.TensorDataset;

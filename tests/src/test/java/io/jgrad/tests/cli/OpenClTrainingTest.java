@@ -1,5 +1,6 @@
 package io.jgrad.tests.cli;
 
+import io.jgrad.cli.Jgrad;
 import io.jgrad.tensor.Backends;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,9 @@
 package io.jgrad.tests.examples;
 
+import io.jgrad.examples.CharLstm;
+import io.jgrad.examples.DigitsAutoencoder;
+import io.jgrad.examples.DigitsGan;
+import io.jgrad.examples.MnistConvNet;
 import io.jgrad.train.Checkpoints;
 import io.jgrad.train.EpochMetrics;
 import io.jgrad.train.ImageGrid;
@@ -11,10 +15,16 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,5 +93,24 @@ class ExamplesTest {
         }
         // Greedy continuation repeats what the text says most often after "the ": its words, not noise.
         assertTrue(o.greedy().substring(4).startsWith("lazy dog") || o.greedy().substring(4).startsWith("quick") || o.greedy().substring(4).startsWith("sun"), o.greedy());
+    }
+
+    @Test
+    void theDocumentedCommandsNameTheExamplesJarAndRealMainClasses() throws Exception {
+        // docs/examples.md and docs/learn/*.md run examples as 'java ... -cp JAR io.jgrad.examples.NAME'.
+        Pattern command = Pattern.compile("-cp (\\S+) (io\\.jgrad\\.examples\\.\\w+)");
+        Set<String> classes = new TreeSet<>();
+        for (String doc : List.of("examples.md", "learn/backprop.md", "learn/adam.md")) {
+            Matcher m = command.matcher(Files.readString(Path.of("..", "docs", doc)));
+            while (m.find()) {
+                assertEquals("examples/target/jgrad-examples.jar", m.group(1), doc);
+                Method main = Class.forName(m.group(2)).getMethod("main", String[].class);
+                assertTrue(Modifier.isStatic(main.getModifiers()) && Modifier.isPublic(main.getModifiers()), m.group(2));
+                classes.add(m.group(2).substring("io.jgrad.examples.".length()));
+            }
+        }
+        assertEquals(Set.of("AdamByHand", "BackpropByHand", "CharLstm", "DigitsAutoencoder", "DigitsGan", "MnistConvNet"), classes);
+        // The jar those commands name is the one the examples module builds.
+        assertTrue(Files.readString(Path.of("..", "examples", "pom.xml")).contains("<finalName>jgrad-examples</finalName>"));
     }
 }

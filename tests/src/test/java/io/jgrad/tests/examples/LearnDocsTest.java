@@ -1,5 +1,7 @@
 package io.jgrad.tests.examples;
 
+import io.jgrad.examples.AdamByHand;
+import io.jgrad.examples.BackpropByHand;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -13,7 +13,7 @@ import io.jgrad.layers.Tanh;
 import io.jgrad.tensor.io.Json;
 import io.jgrad.tensor.io.SafeTensors;
 import io.jgrad.tensor.io.SafeTensorsFile;
-import io.jgrad.tests.cli.Jgrad;
+import io.jgrad.cli.Jgrad;
 import io.jgrad.train.CheckpointInfo;
 import io.jgrad.train.Checkpoints;
 import io.jgrad.train.Evaluation;

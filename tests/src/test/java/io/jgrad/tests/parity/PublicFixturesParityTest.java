@@ -1,5 +1,6 @@
 package io.jgrad.tests.parity;
 
+import io.jgrad.cli.parity.ParityRunner;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,6 @@
 package io.jgrad.tests.parity;
 
+import io.jgrad.cli.parity.ParityRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

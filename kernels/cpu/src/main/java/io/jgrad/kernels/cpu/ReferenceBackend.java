@@ -6,9 +6,9 @@ import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.AdamStep;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
-import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.HostStorage;
-import io.jgrad.tensor.spi.PoolParams;
+import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
 import io.jgrad.tensor.spi.Storage;
@@ -18,8 +18,13 @@ import io.jgrad.tensor.spi.UnaryOp;
  * The semantic oracle: plain scalar Java over any strides, computing in double. Every other backend is
  * tested against this one, so each kernel is written to be read, not to be fast. Convolution, pooling and
  * indexing live in {@link ReferenceConvolution}, {@link ReferencePooling} and {@link ReferenceIndexing}.
+ *
+ * <p>It is also the default a fast CPU backend builds on: {@link VectorBackend} extends it and overrides only
+ * the methods it speeds up, calling {@code super} where its fast path does not apply (as Lucene's Panama
+ * {@code VectorUtilSupport} extends the default one). So no method here may call another overridable method
+ * of {@code this}: {@code super.x(...)} must mean the reference kernel, not a fast path.
  */
-public final class ReferenceBackend implements Backend {
+public class ReferenceBackend implements Backend {
 
     public static final String NAME = "reference";
 
@@ -260,23 +265,23 @@ public final class ReferenceBackend implements Backend {
     // ---- convolution, pooling, indexing ---------------------------------------------------------
 
     @Override
-    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        ReferenceConvolution.forward(input, weight, bias, p, out);
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, NDArray out) {
+        ReferenceConvolution.forward(input, weight, bias, g, out);
     }
 
     @Override
-    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
-        ReferenceConvolution.backwardInput(gradOut, weight, p, gradInput);
+    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvGeometry g, NDArray gradInput) {
+        ReferenceConvolution.backwardInput(gradOut, weight, g, gradInput);
     }
 
     @Override
-    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
-        ReferenceConvolution.backwardWeight(input, gradOut, p, gradWeight);
+    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvGeometry g, NDArray gradWeight) {
+        ReferenceConvolution.backwardWeight(input, gradOut, g, gradWeight);
     }
 
     @Override
-    public void maxPool2d(NDArray input, PoolParams p, NDArray out, NDArray indices) {
-        ReferencePooling.maxForward(input, p, out, indices);
+    public void maxPool2d(NDArray input, PoolGeometry g, NDArray out, NDArray indices) {
+        ReferencePooling.maxForward(input, g, out, indices);
     }
 
     @Override
@@ -285,13 +290,13 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void avgPool2d(NDArray input, PoolParams p, NDArray out) {
-        ReferencePooling.avgForward(input, p, out);
+    public void avgPool2d(NDArray input, PoolGeometry g, NDArray out) {
+        ReferencePooling.avgForward(input, g, out);
     }
 
     @Override
-    public void avgPool2dBackward(NDArray gradOut, PoolParams p, NDArray gradInput) {
-        ReferencePooling.avgBackward(gradOut, p, gradInput);
+    public void avgPool2dBackward(NDArray gradOut, PoolGeometry g, NDArray gradInput) {
+        ReferencePooling.avgBackward(gradOut, g, gradInput);
     }
 
     @Override

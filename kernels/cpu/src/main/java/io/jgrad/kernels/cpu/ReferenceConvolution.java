@@ -1,13 +1,13 @@
 package io.jgrad.kernels.cpu;
 
 import io.jgrad.tensor.NDArray;
-import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.HostStorage;
 
 /**
  * Direct-loop 2-D convolution (NCHW, PyTorch's {@code conv2d}) and its two gradients. With
- * {@code Cg = C/groups} input and {@code Og = O/groups} output channels per group, output channel
- * {@code o} belongs to group {@code g = o / Og} and reads input channels {@code g*Cg .. g*Cg + Cg - 1}:
+ * {@code Cg = C/groups} input and {@code Og = O/groups} output p.channels() per group, output channel
+ * {@code o} belongs to group {@code g = o / Og} and reads input p.channels() {@code g*Cg .. g*Cg + Cg - 1}:
  *
  * <pre>
  * out[n, o, oh, ow] = bias[o] + Σ_{c < Cg, kh, kw} in[n, g*Cg + c, ih, iw] · w[o, c, kh, kw]
@@ -21,28 +21,24 @@ final class ReferenceConvolution {
     private ReferenceConvolution() {
     }
 
-    static void forward(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        int[] inShape = input.shape(), wShape = weight.shape(), outShape = out.shape();
-        int batch = inShape[0], height = inShape[2], width = inShape[3];
-        int outChannels = wShape[0], cg = wShape[1], kH = wShape[2], kW = wShape[3];
-        int og = outChannels / p.groups(), outH = outShape[2], outW = outShape[3];
+    static void forward(NDArray input, NDArray weight, NDArray bias, ConvGeometry p, NDArray out) {
         HostStorage is = host(input), ws = host(weight), os = host(out);
         Layout il = Layout.of(input), wl = Layout.of(weight), ol = Layout.of(out);
 
-        for (int n = 0; n < batch; n++) {
-            for (int o = 0; o < outChannels; o++) {
-                int firstChannel = (o / og) * cg;
+        for (int n = 0; n < p.batch(); n++) {
+            for (int o = 0; o < p.outChannels(); o++) {
+                int firstChannel = (o / p.og()) * p.cg();
                 double b = bias == null ? 0.0 : host(bias).get(bias.offset() + o * bias.strides()[0]);
-                for (int oh = 0; oh < outH; oh++) {
-                    for (int ow = 0; ow < outW; ow++) {
+                for (int oh = 0; oh < p.outH(); oh++) {
+                    for (int ow = 0; ow < p.outW(); ow++) {
                         double sum = b;
-                        for (int c = 0; c < cg; c++) {
-                            for (int kh = 0; kh < kH; kh++) {
-                                int ih = oh * p.strideH() - p.padH() + kh * p.dilationH();
-                                if (ih < 0 || ih >= height) continue;
-                                for (int kw = 0; kw < kW; kw++) {
-                                    int iw = ow * p.strideW() - p.padW() + kw * p.dilationW();
-                                    if (iw < 0 || iw >= width) continue;
+                        for (int c = 0; c < p.cg(); c++) {
+                            for (int kh = 0; kh < p.kH(); kh++) {
+                                int ih = p.inputRow(oh, kh);
+                                if (ih < 0 || ih >= p.height()) continue;
+                                for (int kw = 0; kw < p.kW(); kw++) {
+                                    int iw = p.inputColumn(ow, kw);
+                                    if (iw < 0 || iw >= p.width()) continue;
                                     sum += is.get(il.at(n, firstChannel + c, ih, iw)) * ws.get(wl.at(o, c, kh, kw));
                                 }
                             }
@@ -61,26 +57,22 @@ final class ReferenceConvolution {
      * lands inside the output (likewise for w). This is the forward sum read backwards, one input cell at a
      * time, so each gradient element is a single double sum.
      */
-    static void backwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
-        int[] inShape = gradInput.shape(), wShape = weight.shape(), outShape = gradOut.shape();
-        int batch = inShape[0], channels = inShape[1], height = inShape[2], width = inShape[3];
-        int cg = wShape[1], kH = wShape[2], kW = wShape[3];
-        int og = wShape[0] / p.groups(), outH = outShape[2], outW = outShape[3];
+    static void backwardInput(NDArray gradOut, NDArray weight, ConvGeometry p, NDArray gradInput) {
         HostStorage gs = host(gradOut), ws = host(weight), gis = host(gradInput);
         Layout gl = Layout.of(gradOut), wl = Layout.of(weight), gil = Layout.of(gradInput);
 
-        for (int n = 0; n < batch; n++) {
-            for (int ci = 0; ci < channels; ci++) {
-                int group = ci / cg, c = ci % cg;
-                for (int ih = 0; ih < height; ih++) {
-                    for (int iw = 0; iw < width; iw++) {
+        for (int n = 0; n < p.batch(); n++) {
+            for (int ci = 0; ci < p.channels(); ci++) {
+                int group = ci / p.cg(), c = ci % p.cg();
+                for (int ih = 0; ih < p.height(); ih++) {
+                    for (int iw = 0; iw < p.width(); iw++) {
                         double sum = 0.0;
-                        for (int o = group * og; o < (group + 1) * og; o++) {
-                            for (int kh = 0; kh < kH; kh++) {
-                                int oh = outputIndex(ih + p.padH() - kh * p.dilationH(), p.strideH(), outH);
+                        for (int o = group * p.og(); o < (group + 1) * p.og(); o++) {
+                            for (int kh = 0; kh < p.kH(); kh++) {
+                                int oh = outputIndex(ih + p.padH() - kh * p.dilationH(), p.strideH(), p.outH());
                                 if (oh < 0) continue;
-                                for (int kw = 0; kw < kW; kw++) {
-                                    int ow = outputIndex(iw + p.padW() - kw * p.dilationW(), p.strideW(), outW);
+                                for (int kw = 0; kw < p.kW(); kw++) {
+                                    int ow = outputIndex(iw + p.padW() - kw * p.dilationW(), p.strideW(), p.outW());
                                     if (ow < 0) continue;
                                     sum += gs.get(gl.at(n, o, oh, ow)) * ws.get(wl.at(o, c, kh, kw));
                                 }
@@ -94,27 +86,23 @@ final class ReferenceConvolution {
     }
 
     /** {@code gradWeight[o, c, kh, kw] = Σ_{n, oh, ow} gradOut[n, o, oh, ow] · in[n, g*Cg + c, ih, iw]}, with ih, iw as in the forward pass. */
-    static void backwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
-        int[] inShape = input.shape(), wShape = gradWeight.shape(), outShape = gradOut.shape();
-        int batch = inShape[0], height = inShape[2], width = inShape[3];
-        int outChannels = wShape[0], cg = wShape[1], kH = wShape[2], kW = wShape[3];
-        int og = outChannels / p.groups(), outH = outShape[2], outW = outShape[3];
+    static void backwardWeight(NDArray input, NDArray gradOut, ConvGeometry p, NDArray gradWeight) {
         HostStorage is = host(input), gs = host(gradOut), gws = host(gradWeight);
         Layout il = Layout.of(input), gl = Layout.of(gradOut), gwl = Layout.of(gradWeight);
 
-        for (int o = 0; o < outChannels; o++) {
-            int firstChannel = (o / og) * cg;
-            for (int c = 0; c < cg; c++) {
-                for (int kh = 0; kh < kH; kh++) {
-                    for (int kw = 0; kw < kW; kw++) {
+        for (int o = 0; o < p.outChannels(); o++) {
+            int firstChannel = (o / p.og()) * p.cg();
+            for (int c = 0; c < p.cg(); c++) {
+                for (int kh = 0; kh < p.kH(); kh++) {
+                    for (int kw = 0; kw < p.kW(); kw++) {
                         double sum = 0.0;
-                        for (int n = 0; n < batch; n++) {
-                            for (int oh = 0; oh < outH; oh++) {
-                                int ih = oh * p.strideH() - p.padH() + kh * p.dilationH();
-                                if (ih < 0 || ih >= height) continue;
-                                for (int ow = 0; ow < outW; ow++) {
-                                    int iw = ow * p.strideW() - p.padW() + kw * p.dilationW();
-                                    if (iw < 0 || iw >= width) continue;
+                        for (int n = 0; n < p.batch(); n++) {
+                            for (int oh = 0; oh < p.outH(); oh++) {
+                                int ih = p.inputRow(oh, kh);
+                                if (ih < 0 || ih >= p.height()) continue;
+                                for (int ow = 0; ow < p.outW(); ow++) {
+                                    int iw = p.inputColumn(ow, kw);
+                                    if (iw < 0 || iw >= p.width()) continue;
                                     sum += gs.get(gl.at(n, o, oh, ow)) * is.get(il.at(n, firstChannel + c, ih, iw));
                                 }
                             }

@@ -26,18 +26,18 @@ final class ReferenceOptimizerSteps {
         HostStorage p = ReferenceBackend.host(param), g = ReferenceBackend.host(grad);
         HostStorage ms = ReferenceBackend.host(m), vs = ReferenceBackend.host(v);
         HostStorage vMaxs = vMax == null ? null : ReferenceBackend.host(vMax);
-        double decay = r.applyAsDouble(s.decoupled() ? 1 - s.lr() * s.weightDecay() : s.weightDecay());
-        double beta1 = r.applyAsDouble(s.beta1()), oneMinusBeta1 = r.applyAsDouble(1 - s.beta1());
-        double beta2 = r.applyAsDouble(s.beta2()), oneMinusBeta2 = r.applyAsDouble(1 - s.beta2());
-        double stepSize = r.applyAsDouble(s.lr() / s.biasCorrection1());
-        double sqrtBc2 = r.applyAsDouble(Math.sqrt(s.biasCorrection2())), eps = r.applyAsDouble(s.eps());
+        double decay = r.applyAsDouble(s.decay());
+        double beta1 = r.applyAsDouble(s.beta1()), oneMinusBeta1 = r.applyAsDouble(s.oneMinusBeta1());
+        double beta2 = r.applyAsDouble(s.beta2()), oneMinusBeta2 = r.applyAsDouble(s.oneMinusBeta2());
+        double stepSize = r.applyAsDouble(s.stepSize());
+        double sqrtBc2 = r.applyAsDouble(s.sqrtBiasCorrection2()), eps = r.applyAsDouble(s.eps());
         for (int i = 0, n = param.numel(); i < n; i++) {
             int pi = param.offset() + i;
             double theta = p.get(pi);
             double gi = g.get(grad.offset() + i);
             if (s.maximize()) gi = -gi;
             if (s.decoupled()) theta = r.applyAsDouble(theta * decay);
-            else if (s.weightDecay() != 0) gi = r.applyAsDouble(gi + r.applyAsDouble(theta * decay));
+            else if (s.l2Penalty()) gi = r.applyAsDouble(gi + r.applyAsDouble(theta * decay));
             int mi = m.offset() + i, vi = v.offset() + i;
             double mNew = r.applyAsDouble(r.applyAsDouble(ms.get(mi) * beta1) + r.applyAsDouble(gi * oneMinusBeta1));
             double vNew = r.applyAsDouble(r.applyAsDouble(vs.get(vi) * beta2)

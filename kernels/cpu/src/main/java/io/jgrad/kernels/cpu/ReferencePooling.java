@@ -2,7 +2,7 @@ package io.jgrad.kernels.cpu;
 
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.HostStorage;
-import io.jgrad.tensor.spi.PoolParams;
+import io.jgrad.tensor.spi.PoolGeometry;
 
 /**
  * Max and average pooling (NCHW, PyTorch's {@code max_pool2d} and {@code avg_pool2d} in floor mode) and
@@ -24,16 +24,15 @@ final class ReferencePooling {
      * equal maxima wins (rows outer, columns inner), a window of -infinity reports its first in-range cell,
      * and a NaN always becomes the maximum (the last NaN in scan order, if there are several).
      */
-    static void maxForward(NDArray input, PoolParams p, NDArray out, NDArray indices) {
-        int[] inShape = input.shape(), outShape = out.shape();
-        int height = inShape[2], width = inShape[3];
+    static void maxForward(NDArray input, PoolGeometry p, NDArray out, NDArray indices) {
+        int width = p.width();
         HostStorage is = host(input), os = host(out), xs = host(indices);
         Layout il = Layout.of(input), ol = Layout.of(out), xl = Layout.of(indices);
 
-        forEachPlane(outShape, (n, c) -> {
-            for (int oh = 0; oh < outShape[2]; oh++) {
-                for (int ow = 0; ow < outShape[3]; ow++) {
-                    Window win = Window.of(oh, ow, p, height, width);
+        forEachPlane(p.batch(), p.channels(), (n, c) -> {
+            for (int oh = 0; oh < p.outH(); oh++) {
+                for (int ow = 0; ow < p.outW(); ow++) {
+                    Window win = Window.of(oh, ow, p);
                     long maxIndex = (long) win.h0 * width + win.w0;
                     double max = Double.NEGATIVE_INFINITY;
                     for (int h = win.h0; h < win.h1; h++) {
@@ -59,7 +58,7 @@ final class ReferencePooling {
         HostStorage gs = host(gradOut), xs = host(indices), gis = host(gradInput);
         Layout gl = Layout.of(gradOut), xl = Layout.of(indices), gil = Layout.of(gradInput);
 
-        forEachPlane(outShape, (n, c) -> {
+        forEachPlane(outShape[0], outShape[1], (n, c) -> {
             double[] acc = new double[inShape[2] * width];
             for (int oh = 0; oh < outShape[2]; oh++) {
                 for (int ow = 0; ow < outShape[3]; ow++) {
@@ -76,17 +75,15 @@ final class ReferencePooling {
      * zeros in the divisor ({@code count_include_pad=True}). In floor mode no window reaches past the
      * padding, so PyTorch's divisor (the window clipped to the padded input) is always the full kernel.
      */
-    static void avgForward(NDArray input, PoolParams p, NDArray out) {
-        int[] inShape = input.shape(), outShape = out.shape();
-        int height = inShape[2], width = inShape[3];
-        double divisor = (double) p.kernelH() * p.kernelW();
+    static void avgForward(NDArray input, PoolGeometry p, NDArray out) {
+        double divisor = p.windowSize();
         HostStorage is = host(input), os = host(out);
         Layout il = Layout.of(input), ol = Layout.of(out);
 
-        forEachPlane(outShape, (n, c) -> {
-            for (int oh = 0; oh < outShape[2]; oh++) {
-                for (int ow = 0; ow < outShape[3]; ow++) {
-                    Window win = Window.of(oh, ow, p, height, width);
+        forEachPlane(p.batch(), p.channels(), (n, c) -> {
+            for (int oh = 0; oh < p.outH(); oh++) {
+                for (int ow = 0; ow < p.outW(); ow++) {
+                    Window win = Window.of(oh, ow, p);
                     double sum = 0.0;
                     for (int h = win.h0; h < win.h1; h++) {
                         for (int w = win.w0; w < win.w1; w++) sum += is.get(il.at(n, c, h, w));
@@ -98,18 +95,17 @@ final class ReferencePooling {
     }
 
     /** Every in-range cell of window {@code (oh, ow)} receives {@code gradOut[n, c, oh, ow] / (kernelH*kernelW)}. */
-    static void avgBackward(NDArray gradOut, PoolParams p, NDArray gradInput) {
-        int[] outShape = gradOut.shape(), inShape = gradInput.shape();
-        int height = inShape[2], width = inShape[3];
-        double divisor = (double) p.kernelH() * p.kernelW();
+    static void avgBackward(NDArray gradOut, PoolGeometry p, NDArray gradInput) {
+        int height = p.height(), width = p.width();
+        double divisor = p.windowSize();
         HostStorage gs = host(gradOut), gis = host(gradInput);
         Layout gl = Layout.of(gradOut), gil = Layout.of(gradInput);
 
-        forEachPlane(outShape, (n, c) -> {
+        forEachPlane(p.batch(), p.channels(), (n, c) -> {
             double[] acc = new double[height * width];
-            for (int oh = 0; oh < outShape[2]; oh++) {
-                for (int ow = 0; ow < outShape[3]; ow++) {
-                    Window win = Window.of(oh, ow, p, height, width);
+            for (int oh = 0; oh < p.outH(); oh++) {
+                for (int ow = 0; ow < p.outW(); ow++) {
+                    Window win = Window.of(oh, ow, p);
                     double share = gs.get(gl.at(n, c, oh, ow)) / divisor;
                     for (int h = win.h0; h < win.h1; h++) {
                         for (int w = win.w0; w < win.w1; w++) acc[h * width + w] += share;
@@ -122,10 +118,8 @@ final class ReferencePooling {
 
     /** The in-range part of a pooling window: rows {@code h0 <= h < h1}, columns {@code w0 <= w < w1}. */
     private record Window(int h0, int h1, int w0, int w1) {
-        static Window of(int oh, int ow, PoolParams p, int height, int width) {
-            int hStart = oh * p.strideH() - p.padH(), wStart = ow * p.strideW() - p.padW();
-            return new Window(Math.max(hStart, 0), Math.min(hStart + p.kernelH(), height),
-                    Math.max(wStart, 0), Math.min(wStart + p.kernelW(), width));
+        static Window of(int oh, int ow, PoolGeometry p) {
+            return new Window(p.firstRow(oh), p.endRow(oh), p.firstColumn(ow), p.endColumn(ow));
         }
     }
 
@@ -133,10 +127,10 @@ final class ReferencePooling {
         void run(int n, int c);
     }
 
-    /** Runs {@code body} for every {@code (n, c)} plane of an NCHW shape. */
-    private static void forEachPlane(int[] shape, PlaneBody body) {
-        for (int n = 0; n < shape[0]; n++) {
-            for (int c = 0; c < shape[1]; c++) body.run(n, c);
+    /** Runs {@code body} for every {@code (n, c)} plane of an NCHW array. */
+    private static void forEachPlane(int batch, int channels, PlaneBody body) {
+        for (int n = 0; n < batch; n++) {
+            for (int c = 0; c < channels; c++) body.run(n, c);
         }
     }
 

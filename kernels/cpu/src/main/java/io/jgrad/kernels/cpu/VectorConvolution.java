@@ -1,7 +1,7 @@
 package io.jgrad.kernels.cpu;
 
 import io.jgrad.tensor.NDArray;
-import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -38,112 +38,39 @@ final class VectorConvolution {
     private VectorConvolution() {
     }
 
-    /**
-     * A convolution from a source of {@code groups·cg} channels of {@code height x width} to a destination of
-     * {@code groups·og} channels of {@code outH x outW}, in the forward direction. Mutable and owned by one
-     * thread's job object, so that a call allocates nothing.
-     */
-    static final class Shape {
-        private int batch, groups, cg, height, width, og, kH, kW, outH, outW;
-        private int strideH, strideW, padH, padW, dilationH, dilationW;
-
-        /** Sets the sizes; {@link #geometry} sets stride, padding and dilation. */
-        Shape sizes(int batch, int groups, int cg, int height, int width, int og, int kH, int kW, int outH, int outW) {
-            this.batch = batch;
-            this.groups = groups;
-            this.cg = cg;
-            this.height = height;
-            this.width = width;
-            this.og = og;
-            this.kH = kH;
-            this.kW = kW;
-            this.outH = outH;
-            this.outW = outW;
-            return this;
-        }
-
-        Shape geometry(int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) {
-            this.strideH = strideH;
-            this.strideW = strideW;
-            this.padH = padH;
-            this.padW = padW;
-            this.dilationH = dilationH;
-            this.dilationW = dilationW;
-            return this;
-        }
-
-        Shape geometry(ConvParams p) {
-            return geometry(p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW());
-        }
-
-        int batch() { return batch; }
-        int groups() { return groups; }
-        int cg() { return cg; }
-        int height() { return height; }
-        int width() { return width; }
-        int og() { return og; }
-        int kH() { return kH; }
-        int kW() { return kW; }
-        int outH() { return outH; }
-        int outW() { return outW; }
-        int strideH() { return strideH; }
-        int strideW() { return strideW; }
-        int padH() { return padH; }
-        int padW() { return padW; }
-        int dilationH() { return dilationH; }
-        int dilationW() { return dilationW; }
-
-        /** Rows of a column matrix: the depth of each product. */
-        int depth() {
-            return cg * kH * kW;
-        }
-
-        /** Columns of a column matrix. */
-        int positions() {
-            return outH * outW;
-        }
-
-        long work() {
-            return (long) batch * groups * og * depth() * positions();
-        }
-    }
-
     // ---- the three kernels ----------------------------------------------------------------------
 
     /** The forward convolution; with {@code relu}, {@code out = max(conv + bias, 0)} written once. */
-    static void forward(NDArray input, NDArray weight, NDArray bias, ConvParams p, boolean relu, NDArray out, KernelPool pool) {
+    static void forward(NDArray input, NDArray weight, NDArray bias, ConvGeometry p, boolean relu, NDArray out, KernelPool pool) {
         Product job = Product.LOCAL.get();
-        int groups = p.groups(), og = weight.shape(0) / groups;
-        job.shape.sizes(input.shape(0), groups, weight.shape(1), input.shape(2), input.shape(3), og,
-                weight.shape(2), weight.shape(3), out.shape(2), out.shape(3)).geometry(p);
-        job.weights(VectorGemm.floats(weight), weight.offset(), og * weight.stride(0), weight.stride(0),
-                weight.shape(1), weight.shape(2), weight.shape(3), weight.stride(1), weight.stride(2), weight.stride(3));
+        job.shape = p;
+        job.weights(VectorGemm.floats(weight), weight.offset(), p.og() * weight.stride(0), weight.stride(0),
+                p.cg(), p.kH(), p.kW(), weight.stride(1), weight.stride(2), weight.stride(3));
         job.run(input, bias, relu, out, pool);
     }
 
-    static void backwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput, KernelPool pool) {
-        int groups = p.groups(), og = weight.shape(0) / groups, cg = weight.shape(1), kH = weight.shape(2), kW = weight.shape(3);
-        int padH = p.dilationH() * (kH - 1) - p.padH(), padW = p.dilationW() * (kW - 1) - p.padW();
+    static void backwardInput(NDArray gradOut, NDArray weight, ConvGeometry p, NDArray gradInput, KernelPool pool) {
+        int og = p.og(), cg = p.cg(), kH = p.kH(), kW = p.kW();
         // The transposed form has cg rows per product: with few (cg = 1: a first layer) most of each MR-row
         // block would be padding, and the col2im form wastes less.
-        int rows = VectorGemm.block(cg, gradInput.shape(2) * gradInput.shape(3)).mr;
+        int rows = VectorGemm.block(cg, p.height() * p.width()).mr;
         boolean fewRows = VectorGemm.roundUp(cg, rows) > 1.25 * cg;
-        if (p.strideH() != 1 || p.strideW() != 1 || padH < 0 || padW < 0 || fewRows) {
+        Product job = Product.LOCAL.get();
+        ConvGeometry transposed = p.strideH() == 1 && p.strideW() == 1 ? job.transposedOf(p) : null;
+        if (transposed == null || transposed.padH() < 0 || transposed.padW() < 0 || fewRows) {
             Col2imInputGradient.LOCAL.get().run(gradOut, weight, p, gradInput, pool);
             return;
         }
         // The transposed convolution: source gradOut (og channels per group), destination gradInput (cg per
         // group), weight rows c and columns (o, kh', kw') reading w[o, c, kH-1-kh', kW-1-kw'].
-        Product job = Product.LOCAL.get();
-        job.shape.sizes(gradOut.shape(0), groups, og, gradOut.shape(2), gradOut.shape(3), cg, kH, kW,
-                gradInput.shape(2), gradInput.shape(3)).geometry(1, 1, padH, padW, p.dilationH(), p.dilationW());
+        job.shape = transposed;
         int flippedBase = weight.offset() + (kH - 1) * weight.stride(2) + (kW - 1) * weight.stride(3);
         job.weights(VectorGemm.floats(weight), flippedBase, og * weight.stride(0), weight.stride(1),
                 og, kH, kW, weight.stride(0), -weight.stride(2), -weight.stride(3));
         job.run(gradOut, null, false, gradInput, pool);
     }
 
-    static void backwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight, KernelPool pool) {
+    static void backwardWeight(NDArray input, NDArray gradOut, ConvGeometry p, NDArray gradWeight, KernelPool pool) {
         WeightGradient.LOCAL.get().run(input, gradOut, p, gradWeight, pool);
     }
 
@@ -154,7 +81,11 @@ final class VectorConvolution {
     private static final class Product implements KernelPool.Body {
         static final ThreadLocal<Product> LOCAL = ThreadLocal.withInitial(Product::new);
 
-        final Shape shape = new Shape();
+        /** The convolution this call computes (for the input gradient, the transposed one); read by the tasks. */
+        private ConvGeometry shape;
+        // The last geometry whose transposed form was asked for, and that form: a training loop asks for the
+        // same one every step, so the input gradient allocates nothing once warm.
+        private ConvGeometry transposedFrom, transposed;
         // Weight element (row r, column (a, b, c)) of group g: wBase + g·wGroupStride + r·wRowStride + a·wStrideA
         // + b·wStrideB + c·wStrideC, with (a, b, c) < (wSizeA, wSizeB, wSizeC).
         private float[] wData;
@@ -167,6 +98,14 @@ final class VectorConvolution {
         private boolean relu;
         private VectorGemm.Block block;
         private int packedSize, rowStride;
+
+        ConvGeometry transposedOf(ConvGeometry p) {
+            if (!p.equals(transposedFrom)) {
+                transposed = p.transposed();
+                transposedFrom = p;
+            }
+            return transposed;
+        }
 
         void weights(float[] data, int base, int groupStride, int rowStride, int sizeA, int sizeB, int sizeC,
                      int strideA, int strideB, int strideC) {
@@ -183,7 +122,7 @@ final class VectorConvolution {
         }
 
         void run(NDArray src, NDArray bias, boolean relu, NDArray dst, KernelPool pool) {
-            Shape s = shape;
+            ConvGeometry s = shape;
             this.src = src;
             this.bias = bias;
             this.relu = relu;
@@ -202,6 +141,7 @@ final class VectorConvolution {
                 if (target != dst) dst.assign(target);
             } finally {
                 this.src = this.bias = target = null;
+                shape = null;
                 in = out = bs = packedW = null;
                 wData = null;
                 masks = null;
@@ -211,7 +151,7 @@ final class VectorConvolution {
 
         @Override
         public void run(int task) {
-            Shape s = shape;
+            ConvGeometry s = shape;
             int og = s.og(), positions = s.positions(), depth = s.depth();
             int n = task / s.groups(), g = task % s.groups();
             int base = src.offset() + n * src.stride(0) + g * s.cg() * src.stride(1);
@@ -237,7 +177,7 @@ final class VectorConvolution {
 
         /** The weights of every group, gathered row by row and packed as the A operand, in the caller's workspace. */
         private float[] packWeights() {
-            Shape s = shape;
+            ConvGeometry s = shape;
             Workspace ws = Workspace.local();
             int rows = s.og(), depth = s.depth();
             float[] dense = ws.floats(Workspace.Slot.WEIGHT_ROWS, rows * depth);
@@ -264,18 +204,16 @@ final class VectorConvolution {
     private static final class WeightGradient implements KernelPool.Body, KernelPool.RangeBody {
         static final ThreadLocal<WeightGradient> LOCAL = ThreadLocal.withInitial(WeightGradient::new);
 
-        final Shape shape = new Shape();
+        private ConvGeometry shape;
         private NDArray input, go;
         private float[] is, gs, partial, gws;
         private boolean[] masks;
         private int[] taps;
         private int size, chunks, gwo;
 
-        void run(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight, KernelPool pool) {
-            Shape s = shape;
-            int groups = p.groups(), og = gradWeight.shape(0) / groups;
-            s.sizes(input.shape(0), groups, gradWeight.shape(1), input.shape(2), input.shape(3), og,
-                    gradWeight.shape(2), gradWeight.shape(3), gradOut.shape(2), gradOut.shape(3)).geometry(p);
+        void run(NDArray input, NDArray gradOut, ConvGeometry s, NDArray gradWeight, KernelPool pool) {
+            shape = s;
+            int groups = s.groups(), og = s.og();
             this.input = input;
             go = Layout.planesFlat(gradOut) ? gradOut : gradOut.contiguous();
             is = VectorGemm.floats(input);
@@ -297,6 +235,7 @@ final class VectorConvolution {
                     gradWeight.assign(result);
                 }
             } finally {
+                shape = null;
                 this.input = go = null;
                 is = gs = partial = gws = null;
                 masks = null;
@@ -316,7 +255,7 @@ final class VectorConvolution {
          */
         @Override
         public void run(int task) {
-            Shape s = shape;
+            ConvGeometry s = shape;
             int groups = s.groups(), og = s.og(), depth = s.depth(), positions = s.positions();
             int chunk = task / groups, g = task % groups;
             int first = chunk * IMAGES_PER_CHUNK, images = Math.min(s.batch(), first + IMAGES_PER_CHUNK) - first;
@@ -382,15 +321,13 @@ final class VectorConvolution {
     private static final class Col2imInputGradient implements KernelPool.Body {
         static final ThreadLocal<Col2imInputGradient> LOCAL = ThreadLocal.withInitial(Col2imInputGradient::new);
 
-        final Shape shape = new Shape();
+        private ConvGeometry shape;
         private NDArray w, go, gradInput;
         private float[] ws, gs, gis;
 
-        void run(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput, KernelPool pool) {
-            Shape s = shape;
-            int groups = p.groups(), og = weight.shape(0) / groups;
-            s.sizes(gradInput.shape(0), groups, weight.shape(1), gradInput.shape(2), gradInput.shape(3), og,
-                    weight.shape(2), weight.shape(3), gradOut.shape(2), gradOut.shape(3)).geometry(p);
+        void run(NDArray gradOut, NDArray weight, ConvGeometry s, NDArray gradInput, KernelPool pool) {
+            shape = s;
+            int groups = s.groups();
             this.gradInput = gradInput;
             w = weight.contiguous();
             go = Layout.planesFlat(gradOut) ? gradOut : gradOut.contiguous();
@@ -400,6 +337,7 @@ final class VectorConvolution {
             try {
                 pool.run(s.batch() * groups, this, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
             } finally {
+                shape = null;
                 w = go = this.gradInput = null;
                 ws = gs = gis = null;
             }
@@ -407,7 +345,7 @@ final class VectorConvolution {
 
         @Override
         public void run(int task) {
-            Shape s = shape;
+            ConvGeometry s = shape;
             int groups = s.groups(), og = s.og(), depth = s.depth(), positions = s.positions();
             int n = task / groups, g = task % groups;
             float[] col = Workspace.local().floats(Workspace.Slot.COLUMNS, depth * positions);
@@ -570,14 +508,14 @@ final class VectorConvolution {
      * (ih, iw) falls in the padding masked to zero. Returns those masks ({@code [kh][kw][q]}, q padded to a
      * multiple of NR and false past P), or null when the convolution is not of this kind.
      */
-    private static boolean[] sameSizeMasks(NDArray src, Shape s) {
+    private static boolean[] sameSizeMasks(NDArray src, ConvGeometry s) {
         if (s.strideH() != 1 || s.strideW() != 1 || s.outW() != s.width() || !Layout.planesFlat(src)) return null;
         int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
         boolean[] masks = Workspace.local().booleans(s.kH() * s.kW() * padded);
         for (int kh = 0, t = 0; kh < s.kH(); kh++) {
             for (int kw = 0; kw < s.kW(); kw++, t++) {
                 for (int q = 0; q < padded; q++) {
-                    int ih = q / s.outW() - s.padH() + kh * s.dilationH(), iw = q % s.outW() - s.padW() + kw * s.dilationW();
+                    int ih = s.inputRow(q / s.outW(), kh), iw = s.inputColumn(q % s.outW(), kw); // stride 1
                     masks[t * padded + q] = q < s.positions() && ih >= 0 && ih < s.height() && iw >= 0 && iw < s.width();
                 }
             }
@@ -591,7 +529,7 @@ final class VectorConvolution {
      * {@code taps[2 * row + 1]} where its mask starts in {@code masks}. Computed once per call, so the
      * per-image loops do no division.
      */
-    private static int[] tapOffsets(NDArray src, Shape s) {
+    private static int[] tapOffsets(NDArray src, ConvGeometry s) {
         int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
         int[] taps = Workspace.local().ints(2 * s.depth());
         for (int c = 0, row = 0; c < s.cg(); c++) {
@@ -635,7 +573,7 @@ final class VectorConvolution {
     }
 
     /** The column matrix of (image n, group g), row-major with rows of {@code Ppad} = P rounded up to MAX_NR (zero past P). */
-    private static void im2colRows(NDArray src, float[] in, int n, int g, Shape s, float[] col) {
+    private static void im2colRows(NDArray src, float[] in, int n, int g, ConvGeometry s, float[] col) {
         int padded = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
         for (int row = 0; row < s.depth(); row++) im2colRow(src, in, n, g, s, null, null, row, col, row * padded, padded);
     }
@@ -645,7 +583,7 @@ final class VectorConvolution {
      * ({@code length} a multiple of LANES, at least P; zero past P). With {@code masks} (see
      * {@link #sameSizeMasks}) masked vector loads from the shifted plane; otherwise every entry is computed.
      */
-    private static void im2colRow(NDArray src, float[] in, int n, int g, Shape s, boolean[] masks, int[] taps, int row, float[] col, int d, int length) {
+    private static void im2colRow(NDArray src, float[] in, int n, int g, ConvGeometry s, boolean[] masks, int[] taps, int row, float[] col, int d, int length) {
         int base = src.offset() + n * src.stride(0) + g * s.cg() * src.stride(1);
         if (masks != null) {
             int from = base + taps[2 * row], m = taps[2 * row + 1];
@@ -655,10 +593,10 @@ final class VectorConvolution {
         int outW = s.outW(), taps2d = s.kH() * s.kW();
         int c = row / taps2d, kh = row % taps2d / s.kW(), kw = row % s.kW();
         int sc = src.stride(1), sh = src.stride(2), sw = src.stride(3), step = s.strideW() * sw;
-        int wShift = kw * s.dilationW() - s.padW();
+        int wShift = s.inputColumn(0, kw);
         int ow0 = firstColumn(wShift, s.strideW(), outW), ow1 = endColumn(wShift, s.strideW(), s.width(), outW);
         for (int oh = 0; oh < s.outH(); oh++) {
-            int ih = oh * s.strideH() - s.padH() + kh * s.dilationH();
+            int ih = s.inputRow(oh, kh);
             boolean inside = ih >= 0 && ih < s.height();
             int dst = d + oh * outW, from = inside ? ow0 : outW, to = inside ? ow1 : outW;
             int srcRow = base + c * sc + ih * sh + wShift * sw;
@@ -673,7 +611,7 @@ final class VectorConvolution {
     // ---- col2im ---------------------------------------------------------------------------------
 
     /** Overwrites the input channels of group g of image n with the sum of the column entries that read them. */
-    private static void col2im(float[] col, int n, int g, Shape s, NDArray gradInput, float[] gi) {
+    private static void col2im(float[] col, int n, int g, ConvGeometry s, NDArray gradInput, float[] gi) {
         int sc = gradInput.stride(1), sh = gradInput.stride(2), sw = gradInput.stride(3);
         int base = gradInput.offset() + n * gradInput.stride(0) + g * s.cg() * sc;
         int outW = s.outW(), positions = s.positions(), step = s.strideW() * sw;
@@ -685,10 +623,10 @@ final class VectorConvolution {
         for (int c = 0, row = 0; c < s.cg(); c++) {
             for (int kh = 0; kh < s.kH(); kh++) {
                 for (int kw = 0; kw < s.kW(); kw++, row++) {
-                    int wShift = kw * s.dilationW() - s.padW();
+                    int wShift = s.inputColumn(0, kw);
                     int ow0 = firstColumn(wShift, s.strideW(), outW), ow1 = endColumn(wShift, s.strideW(), s.width(), outW);
                     for (int oh = 0; oh < s.outH(); oh++) {
-                        int ih = oh * s.strideH() - s.padH() + kh * s.dilationH();
+                        int ih = s.inputRow(oh, kh);
                         if (ih < 0 || ih >= s.height()) continue;
                         int from = row * positions + oh * outW, to = base + c * sc + ih * sh + wShift * sw;
                         for (int ow = ow0; ow < ow1; ow++) gi[to + ow * step] += col[from + ow];

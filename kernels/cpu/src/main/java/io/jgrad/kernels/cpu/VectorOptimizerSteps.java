@@ -58,15 +58,15 @@ final class VectorOptimizerSteps {
         Adam(AdamStep s, NDArray param, NDArray grad, NDArray m, NDArray v, NDArray vMax) {
             maximize = s.maximize();
             decoupled = s.decoupled();
-            l2 = !s.decoupled() && s.weightDecay() != 0;
+            l2 = s.l2Penalty();
             amsgrad = s.amsgrad();
-            decay = (float) (s.decoupled() ? 1 - s.lr() * s.weightDecay() : s.weightDecay());
+            decay = (float) s.decay();
             beta1 = (float) s.beta1();
-            oneMinusBeta1 = (float) (1 - s.beta1());
+            oneMinusBeta1 = (float) s.oneMinusBeta1();
             beta2 = (float) s.beta2();
-            oneMinusBeta2 = (float) (1 - s.beta2());
-            stepSize = (float) (s.lr() / s.biasCorrection1());
-            sqrtBiasCorrection2 = (float) Math.sqrt(s.biasCorrection2());
+            oneMinusBeta2 = (float) s.oneMinusBeta2();
+            stepSize = (float) s.stepSize();
+            sqrtBiasCorrection2 = (float) s.sqrtBiasCorrection2();
             eps = (float) s.eps();
             p = floats(param);
             g = floats(grad);

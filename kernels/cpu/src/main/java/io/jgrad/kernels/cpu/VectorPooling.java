@@ -1,7 +1,7 @@
 package io.jgrad.kernels.cpu;
 
 import io.jgrad.tensor.NDArray;
-import io.jgrad.tensor.spi.PoolParams;
+import io.jgrad.tensor.spi.PoolGeometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
@@ -43,7 +43,7 @@ final class VectorPooling {
         }
     }
 
-    static void maxForward(NDArray input, PoolParams p, NDArray out, NDArray indices, KernelPool pool) {
+    static void maxForward(NDArray input, PoolGeometry p, NDArray out, NDArray indices, KernelPool pool) {
         if (p.padH() == 0 && p.padW() == 0 && Layout.planesFlat(out) && Layout.planesFlat(indices)) {
             maxForwardUnpadded(input, p, out, indices, pool);
             return;
@@ -51,15 +51,15 @@ final class VectorPooling {
         float[] in = VectorGemm.floats(input), o = VectorGemm.floats(out);
         long[] idx = ((io.jgrad.tensor.spi.HostStorage.Int64) indices.storage()).data;
         Planes il = Planes.of(input), ol = Planes.of(out), xl = Planes.of(indices);
-        int height = input.shape(2), width = input.shape(3), outH = out.shape(2), outW = out.shape(3);
-        int planes = out.shape(0) * out.shape(1);
+        int height = p.height(), width = p.width(), outH = p.outH(), outW = p.outW();
+        int planes = p.batch() * p.channels();
         pool.runRanges(planes, (long) height * width, MIN_TASK, (lo, hi) -> {
             for (int plane = lo; plane < hi; plane++) {
                 int ip = il.plane(plane), op = ol.plane(plane), xp = xl.plane(plane);
                 for (int oh = 0; oh < outH; oh++) {
-                    int hStart = oh * p.strideH() - p.padH(), h0 = Math.max(hStart, 0), h1 = Math.min(hStart + p.kernelH(), height);
+                    int h0 = p.firstRow(oh), h1 = p.endRow(oh);
                     for (int ow = 0; ow < outW; ow++) {
-                        int wStart = ow * p.strideW() - p.padW(), w0 = Math.max(wStart, 0), w1 = Math.min(wStart + p.kernelW(), width);
+                        int w0 = p.firstColumn(ow), w1 = p.endColumn(ow);
                         int maxIndex = h0 * width + w0;
                         float max = Float.NEGATIVE_INFINITY;
                         for (int h = h0; h < h1; h++) {
@@ -86,11 +86,11 @@ final class VectorPooling {
      * {@code v > max || isNaN(v)}, becomes a lane mask ({@code v != v} is the NaN test) that blends the value
      * and its index. No per-element branch, so random data costs no mispredictions.
      */
-    private static void maxForwardUnpadded(NDArray input, PoolParams p, NDArray out, NDArray indices, KernelPool pool) {
+    private static void maxForwardUnpadded(NDArray input, PoolGeometry p, NDArray out, NDArray indices, KernelPool pool) {
         float[] in = VectorGemm.floats(input), o = VectorGemm.floats(out);
         long[] idx = ((io.jgrad.tensor.spi.HostStorage.Int64) indices.storage()).data;
         Planes il = Planes.of(input), ol = Planes.of(out), xl = Planes.of(indices);
-        int width = input.shape(3), outW = out.shape(3), positions = out.shape(2) * outW, lanes = FLOATS.length();
+        int width = p.width(), outW = p.outW(), positions = p.outH() * outW, lanes = FLOATS.length();
         int padded = VectorGemm.roundUp(positions, lanes), taps = p.kernelH() * p.kernelW();
         // Tables, filled once per call: where window q starts (storage offset in its plane, then its flat
         // index h*W+w), and each tap's offsets from the start. Positions past the last window read the first cell.
@@ -107,7 +107,7 @@ final class VectorPooling {
                 table[tapIndices + t] = kh * width + kw;
             }
         }
-        int planes = out.shape(0) * out.shape(1);
+        int planes = p.batch() * p.channels();
         pool.runRanges(planes, (long) taps * positions, MIN_TASK, (lo, hi) -> {
             for (int plane = lo; plane < hi; plane++) {
                 int ip = il.plane(plane), op = ol.plane(plane), xp = xl.plane(plane);
@@ -156,19 +156,19 @@ final class VectorPooling {
         });
     }
 
-    static void avgForward(NDArray input, PoolParams p, NDArray out, KernelPool pool) {
+    static void avgForward(NDArray input, PoolGeometry p, NDArray out, KernelPool pool) {
         float[] in = VectorGemm.floats(input), o = VectorGemm.floats(out);
         Planes il = Planes.of(input), ol = Planes.of(out);
-        int height = input.shape(2), width = input.shape(3), outH = out.shape(2), outW = out.shape(3);
-        float divisor = (float) p.kernelH() * p.kernelW();
-        int planes = out.shape(0) * out.shape(1);
+        int height = p.height(), width = p.width(), outH = p.outH(), outW = p.outW();
+        float divisor = p.windowSize();
+        int planes = p.batch() * p.channels();
         pool.runRanges(planes, (long) height * width, MIN_TASK, (lo, hi) -> {
             for (int plane = lo; plane < hi; plane++) {
                 int ip = il.plane(plane), op = ol.plane(plane);
                 for (int oh = 0; oh < outH; oh++) {
-                    int hStart = oh * p.strideH() - p.padH(), h0 = Math.max(hStart, 0), h1 = Math.min(hStart + p.kernelH(), height);
+                    int h0 = p.firstRow(oh), h1 = p.endRow(oh);
                     for (int ow = 0; ow < outW; ow++) {
-                        int wStart = ow * p.strideW() - p.padW(), w0 = Math.max(wStart, 0), w1 = Math.min(wStart + p.kernelW(), width);
+                        int w0 = p.firstColumn(ow), w1 = p.endColumn(ow);
                         float sum = 0f;
                         for (int h = h0; h < h1; h++) {
                             for (int w = w0; w < w1; w++) sum += in[ip + h * il.sh() + w * il.sw()];
@@ -180,20 +180,20 @@ final class VectorPooling {
         });
     }
 
-    static void avgBackward(NDArray gradOut, PoolParams p, NDArray gradInput, KernelPool pool) {
+    static void avgBackward(NDArray gradOut, PoolGeometry p, NDArray gradInput, KernelPool pool) {
         float[] g = VectorGemm.floats(gradOut), gi = VectorGemm.floats(gradInput);
         Planes gl = Planes.of(gradOut), il = Planes.of(gradInput);
-        int height = gradInput.shape(2), width = gradInput.shape(3), outH = gradOut.shape(2), outW = gradOut.shape(3);
-        float divisor = (float) p.kernelH() * p.kernelW();
-        int planes = gradOut.shape(0) * gradOut.shape(1);
+        int height = p.height(), width = p.width(), outH = p.outH(), outW = p.outW();
+        float divisor = p.windowSize();
+        int planes = p.batch() * p.channels();
         pool.runRanges(planes, (long) height * width, MIN_TASK, (lo, hi) -> {
             for (int plane = lo; plane < hi; plane++) {
                 int gp = gl.plane(plane), ip = il.plane(plane);
                 zeroPlane(gi, ip, il, height, width);
                 for (int oh = 0; oh < outH; oh++) {
-                    int hStart = oh * p.strideH() - p.padH(), h0 = Math.max(hStart, 0), h1 = Math.min(hStart + p.kernelH(), height);
+                    int h0 = p.firstRow(oh), h1 = p.endRow(oh);
                     for (int ow = 0; ow < outW; ow++) {
-                        int wStart = ow * p.strideW() - p.padW(), w0 = Math.max(wStart, 0), w1 = Math.min(wStart + p.kernelW(), width);
+                        int w0 = p.firstColumn(ow), w1 = p.endColumn(ow);
                         float share = g[gp + oh * gl.sh() + ow * gl.sw()] / divisor;
                         for (int h = h0; h < h1; h++) {
                             for (int w = w0; w < w1; w++) gi[ip + h * il.sh() + w * il.sw()] += share;

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.ConvParams;
 import org.junit.jupiter.api.Test;
 
@@ -134,8 +135,9 @@ class ReferenceConvolutionTest {
         NDArray x = randn(gen, 1, 2, 5, 5), w = randn(gen, 3, 2, 3, 3);
         NDArray g = randn(gen, 1, 3, 3, 3);
         NDArray gi = NDArray.full(DType.FLOAT64, Double.NaN, 1, 2, 5, 5), gw = NDArray.full(DType.FLOAT64, Double.NaN, 3, 2, 3, 3);
-        new ReferenceBackend().conv2dBackwardInput(g, w, p, gi);
-        new ReferenceBackend().conv2dBackwardWeight(x, g, p, gw);
+        ConvGeometry geo = ConvGeometry.of(x.shape(), w.shape(), p);
+        new ReferenceBackend().conv2dBackwardInput(g, w, geo, gi);
+        new ReferenceBackend().conv2dBackwardWeight(x, g, geo, gw);
         assertSameValues(g.conv2dBackwardInput(w, x.shape(), p), gi, 0);
         assertSameValues(g.conv2dBackwardWeight(x, w.shape(), p), gw, 0);
     }
@@ -258,7 +260,7 @@ class ReferenceConvolutionTest {
         NDArray x = randn(gen, 2, 3, 4, 5), w = randn(gen, 4, 3, 3, 3);
         NDArray expected = x.conv2d(w, null, p);
         NDArray out = transposedView(NDArray.zeros(DType.FLOAT64, expected.shape()));
-        new ReferenceBackend().conv2d(x, w, null, p, out);
+        new ReferenceBackend().conv2d(x, w, null, ConvGeometry.of(x.shape(), w.shape(), p), out);
         assertSameValues(expected, out, 0);
     }
 

@@ -18,6 +18,7 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.PoolParams;
 import org.junit.jupiter.api.Test;
 
@@ -241,23 +242,24 @@ class ReferencePoolingTest {
         Generator gen = new Generator(15);
         PoolParams p = PoolParams.of(3, 2, 1);
         NDArray x = randn(gen, 2, 2, 5, 6);
+        PoolGeometry geo = PoolGeometry.of(x.shape(), p);
         NDArray[] expected = x.maxPool2dWithIndices(p);
         NDArray grad = randn(gen, expected[0].shape());
         var backend = new ReferenceBackend();
 
         NDArray out = transposedView(NDArray.full(DType.FLOAT64, NAN, expected[0].shape()));
         NDArray indices = transposedView(NDArray.full(DType.INT64, -1, expected[0].shape()));
-        backend.maxPool2d(x, p, out, indices);
+        backend.maxPool2d(x, geo, out, indices);
         assertSameValues(expected[0], out, 0);
         assertArrayEquals(expected[1].toLongArray(), indices.toLongArray());
 
-        backend.avgPool2d(x, p, out);
+        backend.avgPool2d(x, geo, out);
         assertSameValues(x.avgPool2d(p), out, 0);
 
         NDArray gi = spacedView(NDArray.full(DType.FLOAT64, NAN, x.shape()));
         backend.maxPool2dBackward(grad, expected[1], gi);
         assertSameValues(grad.maxPool2dBackward(expected[1], x.shape()), gi, 0);
-        backend.avgPool2dBackward(grad, p, gi);
+        backend.avgPool2dBackward(grad, geo, gi);
         assertSameValues(grad.avgPool2dBackward(p, x.shape()), gi, 0);
     }
 

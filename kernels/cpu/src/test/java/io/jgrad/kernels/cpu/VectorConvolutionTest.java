@@ -8,6 +8,7 @@ import static io.jgrad.kernels.cpu.VectorChecks.zeros;
 
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.ConvParams;
 import io.jgrad.tensor.spi.UnaryOp;
 import org.junit.jupiter.api.Test;
@@ -26,26 +27,27 @@ class VectorConvolutionTest {
 
     private static void checkAll(NDArray x, NDArray w, NDArray bias, ConvParams p, String what) {
         int[] xs = x.shape(), ws = w.shape();
+        ConvGeometry geo = ConvGeometry.of(xs, ws, p);
         int outH = p.outH(xs[2], ws[2]), outW = p.outW(xs[3], ws[3]);
         int[] outShape = {xs[0], ws[0], outH, outW};
         // forward
         NDArray expected = zeros(outShape), actual = zeros(outShape), scale = zeros(outShape);
-        REFERENCE.conv2d(x, w, bias, p, expected);
-        REFERENCE.conv2d(x.abs(), w.abs(), bias == null ? null : bias.abs(), p, scale);
-        VECTOR.conv2d(x, w, bias, p, actual);
+        REFERENCE.conv2d(x, w, bias, geo, expected);
+        REFERENCE.conv2d(x.abs(), w.abs(), bias == null ? null : bias.abs(), geo, scale);
+        VECTOR.conv2d(x, w, bias, geo, actual);
         VectorChecks.assertClose(expected, actual, scale, tolerance((long) ws[1] * ws[2] * ws[3]), what + " forward");
         // gradients, for a random output gradient (also through a non-contiguous view)
         NDArray g = randn(new Generator(7), outShape);
         for (NDArray gradOut : new NDArray[] {g, VectorChecks.spaced(g)}) {
             NDArray gi = zeros(xs), giActual = VectorChecks.spaced(zeros(xs)), giScale = zeros(xs);
-            REFERENCE.conv2dBackwardInput(gradOut, w, p, gi);
-            REFERENCE.conv2dBackwardInput(gradOut.abs(), w.abs(), p, giScale);
-            VECTOR.conv2dBackwardInput(gradOut, w, p, giActual);
+            REFERENCE.conv2dBackwardInput(gradOut, w, geo, gi);
+            REFERENCE.conv2dBackwardInput(gradOut.abs(), w.abs(), geo, giScale);
+            VECTOR.conv2dBackwardInput(gradOut, w, geo, giActual);
             VectorChecks.assertClose(gi, giActual, giScale, tolerance((long) ws[0] * ws[2] * ws[3]), what + " input gradient");
             NDArray gw = zeros(ws), gwActual = zeros(ws), gwScale = zeros(ws);
-            REFERENCE.conv2dBackwardWeight(x, gradOut, p, gw);
-            REFERENCE.conv2dBackwardWeight(x.abs(), gradOut.abs(), p, gwScale);
-            VECTOR.conv2dBackwardWeight(x, gradOut, p, gwActual);
+            REFERENCE.conv2dBackwardWeight(x, gradOut, geo, gw);
+            REFERENCE.conv2dBackwardWeight(x.abs(), gradOut.abs(), geo, gwScale);
+            VECTOR.conv2dBackwardWeight(x, gradOut, geo, gwActual);
             VectorChecks.assertClose(gw, gwActual, gwScale, tolerance((long) xs[0] * outH * outW), what + " weight gradient");
         }
     }
@@ -57,17 +59,18 @@ class VectorConvolutionTest {
      */
     private static void checkFusedRelu(NDArray x, NDArray w, NDArray bias, ConvParams p, String what) {
         int[] xs = x.shape(), ws = w.shape();
+        ConvGeometry geo = ConvGeometry.of(xs, ws, p);
         int[] outShape = {xs[0], ws[0], p.outH(xs[2], ws[2]), p.outW(xs[3], ws[3])};
         NDArray composed = zeros(outShape), fused = zeros(outShape), spaced = VectorChecks.spaced(zeros(outShape));
         NDArray expected = zeros(outShape), scale = zeros(outShape);
-        VECTOR.conv2d(x, w, bias, p, composed);
+        VECTOR.conv2d(x, w, bias, geo, composed);
         VECTOR.unary(UnaryOp.RELU, composed, composed, 0, 0);
-        VECTOR.conv2d(x, w, bias, p, UnaryOp.RELU, fused);
-        VECTOR.conv2d(x, w, bias, p, UnaryOp.RELU, spaced);
+        VECTOR.conv2d(x, w, bias, geo, UnaryOp.RELU, fused);
+        VECTOR.conv2d(x, w, bias, geo, UnaryOp.RELU, spaced);
         assertBitwise(composed, fused, what + " fused relu");
         assertBitwise(composed, spaced, what + " fused relu, spaced output");
-        REFERENCE.conv2d(x, w, bias, p, UnaryOp.RELU, expected);
-        REFERENCE.conv2d(x.abs(), w.abs(), bias == null ? null : bias.abs(), p, scale);
+        REFERENCE.conv2d(x, w, bias, geo, UnaryOp.RELU, expected);
+        REFERENCE.conv2d(x.abs(), w.abs(), bias == null ? null : bias.abs(), geo, scale);
         VectorChecks.assertClose(expected, fused, scale, tolerance((long) ws[1] * ws[2] * ws[3]), what + " fused relu against the reference");
     }
 
@@ -98,11 +101,12 @@ class VectorConvolutionTest {
     void stridedInputsAndWeights() {
         ConvParams p = new ConvParams(1, 2, 1, 0, 1, 1, 1);
         NDArray x = VectorChecks.transposed(randn(gen, 3, 4, 9, 8)), w = VectorChecks.spaced(randn(gen, 5, 4, 3, 3));
+        ConvGeometry geo = ConvGeometry.of(x.shape(), w.shape(), p);
         checkAll(x, w, randn(gen, 5), p, "transposed input, spaced weight, rectangular stride");
         checkFusedRelu(x, w, randn(gen, 5), p, "transposed input, spaced weight, rectangular stride");
-        NDArray out = VectorChecks.spaced(zeros(3, 5, 9, 4)), expected = zeros(3, 5, 9, 4);
-        VECTOR.conv2d(x, w, null, p, out);
-        REFERENCE.conv2d(x, w, null, p, expected);
+        NDArray out = VectorChecks.spaced(zeros(geo.outputShape())), expected = zeros(geo.outputShape());
+        VECTOR.conv2d(x, w, null, geo, out);
+        REFERENCE.conv2d(x, w, null, geo, expected);
         VectorChecks.assertClose(expected, out, 1e-5, 1e-5, "spaced output");
     }
 
@@ -110,15 +114,16 @@ class VectorConvolutionTest {
     void sameBitsForEveryThreadCount() {
         ConvParams p = ConvParams.of(1, 1, 1, 1);
         NDArray x = randn(gen, 20, 8, 12, 12), w = randn(gen, 16, 8, 3, 3), g = randn(gen, 20, 16, 12, 12);
+        ConvGeometry geo = ConvGeometry.of(x.shape(), w.shape(), p);
         NDArray[] results = new NDArray[3];
         for (int threads : new int[] {1, 2, 3}) {
             VectorBackend backend = new VectorBackend(threads);
             NDArray out = zeros(20, 16, 12, 12), gi = zeros(20, 8, 12, 12), gw = zeros(16, 8, 3, 3);
             NDArray fused = zeros(20, 16, 12, 12);
-            backend.conv2d(x, w, null, p, out);
-            backend.conv2d(x, w, null, p, UnaryOp.RELU, fused);
-            backend.conv2dBackwardInput(g, w, p, gi);
-            backend.conv2dBackwardWeight(x, g, p, gw);
+            backend.conv2d(x, w, null, geo, out);
+            backend.conv2d(x, w, null, geo, UnaryOp.RELU, fused);
+            backend.conv2dBackwardInput(g, w, geo, gi);
+            backend.conv2dBackwardWeight(x, g, geo, gw);
             NDArray all = NDArray.cat(0, out.flatten(), fused.flatten(), gi.flatten(), gw.flatten());
             if (results[0] != null) assertBitwise(results[0], all, threads + " threads");
             results[threads - 1] = all;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.PoolParams;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -43,11 +44,12 @@ class VectorPoolingTest {
                 }
             }
         }
+        PoolGeometry geo = PoolGeometry.of(x.shape(), p);
         int[] outShape = {2, 3, p.outH(side), p.outW(side)};
         NDArray out = zeros(outShape), expected = zeros(outShape);
         NDArray idx = NDArray.zeros(DType.INT64, outShape), expectedIdx = NDArray.zeros(DType.INT64, outShape);
-        REFERENCE.maxPool2d(x, p, expected, expectedIdx);
-        VECTOR.maxPool2d(x, p, out, idx);
+        REFERENCE.maxPool2d(x, geo, expected, expectedIdx);
+        VECTOR.maxPool2d(x, geo, out, idx);
         assertBitwise(expected, out, "max forward");
         assertArrayEquals(expectedIdx.toLongArray(), idx.toLongArray(), "max indices");
     }
@@ -74,11 +76,12 @@ class VectorPoolingTest {
         x.set(Double.NaN, 1, 2, Math.min(3, h - 1), Math.min(4, w - 1));
         x.set(x.get(0, 0, 0, 0), 0, 0, 0, 1); // a tie
         for (NDArray input : new NDArray[] {x, VectorChecks.spaced(x), VectorChecks.transposed(x)}) {
+            PoolGeometry geo = PoolGeometry.of(input.shape(), p);
             int[] outShape = {3, 5, p.outH(h), p.outW(w)};
             NDArray out = zeros(outShape), expected = zeros(outShape);
             NDArray idx = NDArray.zeros(DType.INT64, outShape), expectedIdx = NDArray.zeros(DType.INT64, outShape);
-            REFERENCE.maxPool2d(input, p, expected, expectedIdx);
-            VECTOR.maxPool2d(input, p, out, idx);
+            REFERENCE.maxPool2d(input, geo, expected, expectedIdx);
+            VECTOR.maxPool2d(input, geo, out, idx);
             assertBitwise(expected, out, "max forward");
             assertArrayEquals(expectedIdx.toLongArray(), idx.toLongArray(), "max indices");
 
@@ -87,11 +90,11 @@ class VectorPoolingTest {
             VECTOR.maxPool2dBackward(g, idx, gi);
             VectorChecks.assertClose(expectedGi, gi, 1e-6, 1e-6, "max backward");
 
-            REFERENCE.avgPool2d(input, p, expected);
-            VECTOR.avgPool2d(input, p, out);
+            REFERENCE.avgPool2d(input, geo, expected);
+            VECTOR.avgPool2d(input, geo, out);
             VectorChecks.assertClose(expected, out, 1e-6, 1e-6, "avg forward");
-            REFERENCE.avgPool2dBackward(g, p, expectedGi);
-            VECTOR.avgPool2dBackward(g, p, gi);
+            REFERENCE.avgPool2dBackward(g, geo, expectedGi);
+            VECTOR.avgPool2dBackward(g, geo, gi);
             VectorChecks.assertClose(expectedGi, gi, 1e-6, 1e-6, "avg backward");
         }
     }

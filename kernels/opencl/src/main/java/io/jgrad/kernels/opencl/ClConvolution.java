@@ -2,7 +2,7 @@ package io.jgrad.kernels.opencl;
 
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
-import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.ConvGeometry;
 
 /**
  * 2-D convolution (NCHW) and its gradients on the OpenCL device as matrix products over im2col columns
@@ -29,42 +29,28 @@ final class ClConvolution {
     private ClConvolution() {
     }
 
-    /** The geometry of one convolution, and the {@code ConvShape} struct of im2col.cl. */
-    private record Shape(int n, int c, int h, int w, int groups, int cg, int og, int kH, int kW, int outH, int outW, ConvParams p) {
-        static Shape of(int[] in, int[] weight, int[] out, ConvParams p) {
-            return new Shape(in[0], in[1], in[2], in[3], p.groups(), weight[1], weight[0] / p.groups(), weight[2], weight[3], out[2], out[3], p);
-        }
-
-        int depth() {
-            return cg * kH * kW;
-        }
-
-        int positions() {
-            return outH * outW;
-        }
-
-        /** Images per chunk: as many as fit {@link #maxColumnElements}, at least one. */
-        int chunk() {
-            long perImage = (long) groups * depth() * positions();
-            return (int) Math.max(1, Math.min(n, maxColumnElements / Math.max(1, perImage)));
-        }
-
-        int[] struct() {
-            return new int[] {n, c, h, w, groups, cg, kH, kW, outH, outW, p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW()};
-        }
+    /** Images per chunk: as many as fit {@link #maxColumnElements}, at least one. */
+    private static int chunk(ConvGeometry s) {
+        long perImage = (long) s.groups() * s.depth() * s.positions();
+        return (int) Math.max(1, Math.min(s.batch(), maxColumnElements / Math.max(1, perImage)));
     }
 
-    static void forward(ClRuntime rt, NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        Shape s = Shape.of(input.shape(), weight.shape(), out.shape(), p);
+    /** The {@code ConvShape} struct of im2col.cl, field by field. */
+    private static int[] struct(ConvGeometry s) {
+        return new int[] {s.batch(), s.channels(), s.height(), s.width(), s.groups(), s.cg(), s.kH(), s.kW(), s.outH(), s.outW(),
+                s.strideH(), s.strideW(), s.padH(), s.padW(), s.dilationH(), s.dilationW()};
+    }
+
+    static void forward(ClRuntime rt, NDArray input, NDArray weight, NDArray bias, ConvGeometry s, NDArray out) {
         NDArray w = flatFrom(weight, 1) ? weight : weight.contiguous();
         NDArray target = flatFrom(out, 2) ? out : NDArray.zeros(out.dtype(), out.device(), out.shape());
         int depth = s.depth(), positions = s.positions(), og = s.og();
         ClGemm gemm = ClGemm.of(rt);
-        for (int first = 0; first < s.n; first += s.chunk()) {
-            int count = Math.min(s.chunk(), s.n - first);
+        for (int first = 0, chunk = chunk(s); first < s.batch(); first += chunk) {
+            int count = Math.min(chunk, s.batch() - first);
             try (ClStorage col = im2col(rt, input, s, first, count)) {
                 int row = count * positions;
-                for (int g = 0; g < s.groups; g++) {
+                for (int g = 0; g < s.groups(); g++) {
                     GemmOperand wg = new GemmOperand(ClStorage.of(w).buffer(), w.offset() + g * og * w.stride(0), w.stride(0), 1, 0);
                     GemmOperand colG = new GemmOperand(col.buffer(), g * depth * row, row, 1, positions);
                     GemmOperand outG = new GemmOperand(ClStorage.of(target).buffer(),
@@ -80,17 +66,16 @@ final class ClConvolution {
         if (target != out) out.assign(target);
     }
 
-    static void backwardInput(ClRuntime rt, NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
-        Shape s = Shape.of(gradInput.shape(), weight.shape(), gradOut.shape(), p);
+    static void backwardInput(ClRuntime rt, NDArray gradOut, NDArray weight, ConvGeometry s, NDArray gradInput) {
         NDArray w = flatFrom(weight, 1) ? weight : weight.contiguous();
         NDArray go = flatFrom(gradOut, 2) ? gradOut : gradOut.contiguous();
         int depth = s.depth(), positions = s.positions(), og = s.og();
         ClGemm gemm = ClGemm.of(rt);
-        for (int first = 0; first < s.n; first += s.chunk()) {
-            int count = Math.min(s.chunk(), s.n - first);
+        for (int first = 0, chunk = chunk(s); first < s.batch(); first += chunk) {
+            int count = Math.min(chunk, s.batch() - first);
             int row = count * positions;
-            try (ClStorage col = rt.allocateUninitialized(gradInput.dtype(), s.groups * depth * row)) {
-                for (int g = 0; g < s.groups; g++) {
+            try (ClStorage col = rt.allocateUninitialized(gradInput.dtype(), s.groups() * depth * row)) {
+                for (int g = 0; g < s.groups(); g++) {
                     // W_g^T: the weight rows of group g read column by column.
                     GemmOperand wgT = new GemmOperand(ClStorage.of(w).buffer(), w.offset() + g * og * w.stride(0), 1, w.stride(0), 0);
                     GemmOperand goG = new GemmOperand(ClStorage.of(go).buffer(), go.offset() + first * go.stride(0) + g * og * go.stride(1),
@@ -98,20 +83,19 @@ final class ClConvolution {
                     GemmOperand colG = new GemmOperand(col.buffer(), g * depth * row, row, 1, positions);
                     gemm.gemm(gradInput.dtype(), depth, positions, og, count, 1.0, wgT, goG, 0.0, colG);
                 }
-                int cells = count * s.c * s.h * s.w;
+                int cells = count * s.channels() * s.height() * s.width();
                 rt.launch(rt.kernel(SOURCE, "col2im", ClRuntime.typeDefines(gradInput.dtype())), cells,
-                        col, ClStorage.of(gradInput), ClLayout.of(gradInput), s.struct(), first, count);
+                        col, ClStorage.of(gradInput), ClLayout.of(gradInput), struct(s), first, count);
             }
         }
     }
 
-    static void backwardWeight(ClRuntime rt, NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
-        Shape s = Shape.of(input.shape(), gradWeight.shape(), gradOut.shape(), p);
+    static void backwardWeight(ClRuntime rt, NDArray input, NDArray gradOut, ConvGeometry s, NDArray gradWeight) {
         NDArray target = flatFrom(gradWeight, 1) ? gradWeight : NDArray.zeros(gradWeight.dtype(), gradWeight.device(), gradWeight.shape());
         int depth = s.depth(), positions = s.positions(), og = s.og();
         ClGemm gemm = ClGemm.of(rt);
-        for (int first = 0; first < s.n; first += s.chunk()) {
-            int count = Math.min(s.chunk(), s.n - first);
+        for (int first = 0, chunk = chunk(s); first < s.batch(); first += chunk) {
+            int count = Math.min(chunk, s.batch() - first);
             int row = count * positions;
             // gradOut of the chunk as [O][images][P], so that a group's rows span every image of the chunk.
             NDArray goT = gradOut.narrow(0, first, count).permute(1, 0, 2, 3).contiguous();
@@ -119,19 +103,19 @@ final class ClConvolution {
                 GemmOperand goG = new GemmOperand(ClStorage.of(goT).buffer(), goT.offset(), row, 1, og * row);
                 GemmOperand colT = new GemmOperand(col.buffer(), 0, 1, row, depth * row);
                 GemmOperand gw = new GemmOperand(ClStorage.of(target).buffer(), target.offset(), target.stride(0), 1, og * target.stride(0));
-                gemm.gemm(gradWeight.dtype(), og, depth, row, s.groups, 1.0, goG, colT, first == 0 ? 0.0 : 1.0, gw);
+                gemm.gemm(gradWeight.dtype(), og, depth, row, s.groups(), 1.0, goG, colT, first == 0 ? 0.0 : 1.0, gw);
             }
         }
         if (target != gradWeight) gradWeight.assign(target);
     }
 
     /** The column matrices of images {@code first .. first+count-1}, laid out as im2col.cl describes. */
-    private static ClStorage im2col(ClRuntime rt, NDArray input, Shape s, int first, int count) {
+    private static ClStorage im2col(ClRuntime rt, NDArray input, ConvGeometry s, int first, int count) {
         DType dtype = input.dtype();
-        int size = s.groups * s.depth() * count * s.positions();
+        int size = s.groups() * s.depth() * count * s.positions();
         ClStorage col = rt.allocateUninitialized(dtype, size);
         rt.launch(rt.kernel(SOURCE, "im2col", ClRuntime.typeDefines(dtype)), size,
-                ClStorage.of(input), col, ClLayout.of(input), s.struct(), first, count);
+                ClStorage.of(input), col, ClLayout.of(input), struct(s), first, count);
         return col;
     }
 

@@ -1,7 +1,7 @@
 package io.jgrad.kernels.opencl;
 
 import io.jgrad.tensor.NDArray;
-import io.jgrad.tensor.spi.PoolParams;
+import io.jgrad.tensor.spi.PoolGeometry;
 
 /**
  * Max and average pooling (NCHW, floor mode) and their gradients on the OpenCL device, following the
@@ -13,10 +13,10 @@ final class ClPooling {
     }
 
     /** Max pooling; {@code indices} (int64) receives the flat position {@code h * W + w} of each maximum in its plane. */
-    static void maxForward(ClRuntime rt, NDArray input, PoolParams p, NDArray out, NDArray indices) {
+    static void maxForward(ClRuntime rt, NDArray input, PoolGeometry p, NDArray out, NDArray indices) {
         rt.launch(kernel(rt, input, "max_pool_forward"), out.numel(),
                 ClStorage.of(input), ClStorage.of(out), ClStorage.of(indices),
-                ClLayout.of(input), ClLayout.of(out), ClLayout.of(indices), geometry(input.shape(), out.shape(), p));
+                ClLayout.of(input), ClLayout.of(out), ClLayout.of(indices), struct(p));
     }
 
     /** Routes each output gradient to the input position in {@code indices}; {@code gradInput} is overwritten. */
@@ -24,20 +24,20 @@ final class ClPooling {
         int[] in = gradInput.shape();
         rt.launch(kernel(rt, gradOut, "max_pool_backward"), (long) in[0] * in[1],
                 ClStorage.of(gradOut), ClStorage.of(indices), ClStorage.of(gradInput),
-                ClLayout.of(gradOut), ClLayout.of(indices), ClLayout.of(gradInput), geometry(in, gradOut.shape(), PoolParams.of(1, 1, 0)));
+                ClLayout.of(gradOut), ClLayout.of(indices), ClLayout.of(gradInput), planesStruct(in, gradOut.shape()));
     }
 
     /** Average pooling; padded cells count in the divisor. */
-    static void avgForward(ClRuntime rt, NDArray input, PoolParams p, NDArray out) {
+    static void avgForward(ClRuntime rt, NDArray input, PoolGeometry p, NDArray out) {
         rt.launch(kernel(rt, input, "avg_pool_forward"), out.numel(),
-                ClStorage.of(input), ClStorage.of(out), ClLayout.of(input), ClLayout.of(out), geometry(input.shape(), out.shape(), p));
+                ClStorage.of(input), ClStorage.of(out), ClLayout.of(input), ClLayout.of(out), struct(p));
     }
 
     /** Gradient of average pooling; {@code gradInput} is overwritten. */
-    static void avgBackward(ClRuntime rt, NDArray gradOut, PoolParams p, NDArray gradInput) {
+    static void avgBackward(ClRuntime rt, NDArray gradOut, PoolGeometry p, NDArray gradInput) {
         rt.launch(kernel(rt, gradOut, "avg_pool_backward"), gradInput.numel(),
                 ClStorage.of(gradOut), ClStorage.of(gradInput), ClLayout.of(gradOut), ClLayout.of(gradInput),
-                geometry(gradInput.shape(), gradOut.shape(), p));
+                struct(p));
     }
 
     private static org.jocl.cl_kernel kernel(ClRuntime rt, NDArray a, String name) {
@@ -45,8 +45,13 @@ final class ClPooling {
     }
 
     /** The {@code PoolGeometry} struct of pool.cl, field by field. */
-    private static int[] geometry(int[] in, int[] out, PoolParams p) {
-        return new int[] {in[0], in[1], in[2], in[3], out[2], out[3],
+    private static int[] struct(PoolGeometry p) {
+        return new int[] {p.batch(), p.channels(), p.height(), p.width(), p.outH(), p.outW(),
                 p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW()};
+    }
+
+    /** The struct for max_pool_backward, which reads only the sizes (each window's choice is in the indices). */
+    private static int[] planesStruct(int[] in, int[] out) {
+        return new int[] {in[0], in[1], in[2], in[3], out[2], out[3], 1, 1, 1, 1, 0, 0};
     }
 }

@@ -7,9 +7,9 @@ import io.jgrad.tensor.Shapes;
 import io.jgrad.tensor.spi.AdamStep;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
-import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.HostStorage;
-import io.jgrad.tensor.spi.PoolParams;
+import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
 import io.jgrad.tensor.spi.Storage;
@@ -33,7 +33,10 @@ public final class OpenClBackend implements Backend {
     private static final int REDUCE_GROUP = 64;
 
     private final ClRuntime rt;
-    /** The op codes of the Java enums as -D defines, so the .cl switch and the enums cannot drift apart. */
+    /**
+     * The op codes of the Java enums as -D defines, so the .cl switch and the enums cannot drift apart, and each
+     * enum's size ({@code UNARY_COUNT}, ...), which the sources check against the cases they have.
+     */
     private final String opCodes;
 
     public OpenClBackend(ClRuntime rt) {
@@ -44,7 +47,7 @@ public final class OpenClBackend implements Backend {
     private static String codes(String prefix, Enum<?>[] values) {
         StringBuilder sb = new StringBuilder();
         for (Enum<?> v : values) sb.append(" -D").append(prefix).append(v.name()).append('=').append(v.ordinal());
-        return sb.toString();
+        return sb.append(" -D").append(prefix).append("COUNT=").append(values.length).toString();
     }
 
     public ClRuntime runtime() {
@@ -201,23 +204,23 @@ public final class OpenClBackend implements Backend {
     // ---- convolution, pooling -------------------------------------------------------------------
 
     @Override
-    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvParams p, NDArray out) {
-        ClConvolution.forward(rt, input, weight, bias, p, out);
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, NDArray out) {
+        ClConvolution.forward(rt, input, weight, bias, g, out);
     }
 
     @Override
-    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvParams p, NDArray gradInput) {
-        ClConvolution.backwardInput(rt, gradOut, weight, p, gradInput);
+    public void conv2dBackwardInput(NDArray gradOut, NDArray weight, ConvGeometry g, NDArray gradInput) {
+        ClConvolution.backwardInput(rt, gradOut, weight, g, gradInput);
     }
 
     @Override
-    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvParams p, NDArray gradWeight) {
-        ClConvolution.backwardWeight(rt, input, gradOut, p, gradWeight);
+    public void conv2dBackwardWeight(NDArray input, NDArray gradOut, ConvGeometry g, NDArray gradWeight) {
+        ClConvolution.backwardWeight(rt, input, gradOut, g, gradWeight);
     }
 
     @Override
-    public void maxPool2d(NDArray input, PoolParams p, NDArray out, NDArray indices) {
-        ClPooling.maxForward(rt, input, p, out, indices);
+    public void maxPool2d(NDArray input, PoolGeometry g, NDArray out, NDArray indices) {
+        ClPooling.maxForward(rt, input, g, out, indices);
     }
 
     @Override
@@ -226,13 +229,13 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void avgPool2d(NDArray input, PoolParams p, NDArray out) {
-        ClPooling.avgForward(rt, input, p, out);
+    public void avgPool2d(NDArray input, PoolGeometry g, NDArray out) {
+        ClPooling.avgForward(rt, input, g, out);
     }
 
     @Override
-    public void avgPool2dBackward(NDArray gradOut, PoolParams p, NDArray gradInput) {
-        ClPooling.avgBackward(rt, gradOut, p, gradInput);
+    public void avgPool2dBackward(NDArray gradOut, PoolGeometry g, NDArray gradInput) {
+        ClPooling.avgBackward(rt, gradOut, g, gradInput);
     }
 
     // ---- indexing -------------------------------------------------------------------------------
@@ -289,10 +292,10 @@ public final class OpenClBackend implements Backend {
         rt.launch(rt.kernel("optim.cl", "adam_step", ClRuntime.typeDefines(t)), param.numel(),
                 ClStorage.of(param), ClStorage.of(grad), ClStorage.of(m), ClStorage.of(v), ClStorage.of(vm),
                 param.offset(), grad.offset(), m.offset(), v.offset(), vm.offset(), param.numel(),
-                scalar(t, s.decoupled() ? 1 - s.lr() * s.weightDecay() : s.weightDecay()),
-                scalar(t, s.beta1()), scalar(t, 1 - s.beta1()), scalar(t, s.beta2()), scalar(t, 1 - s.beta2()),
-                scalar(t, s.lr() / s.biasCorrection1()), scalar(t, Math.sqrt(s.biasCorrection2())), scalar(t, s.eps()),
-                s.maximize() ? 1 : 0, s.decoupled() ? 1 : 0, s.weightDecay() != 0 ? 1 : 0, vMax != null && s.amsgrad() ? 1 : 0);
+                scalar(t, s.decay()),
+                scalar(t, s.beta1()), scalar(t, s.oneMinusBeta1()), scalar(t, s.beta2()), scalar(t, s.oneMinusBeta2()),
+                scalar(t, s.stepSize()), scalar(t, s.sqrtBiasCorrection2()), scalar(t, s.eps()),
+                s.maximize() ? 1 : 0, s.decoupled() ? 1 : 0, s.l2Penalty() ? 1 : 0, vMax != null && s.amsgrad() ? 1 : 0);
     }
 
     @Override

@@ -1,7 +1,10 @@
 // Elementwise kernels over strided views: copy with dtype conversion, fill, unary and binary ops, where.
 // All operands of one launch share a shape (ClLayout.coalesce); work-item i handles row-major position i.
 // Unary and binary ops are chosen at run time (op codes UNARY_* / BINARY_* defined by the host from the
-// Java enums), so one program per dtype serves them all.
+// Java enums), so one program per dtype serves them all. Every switch has a case for every constant of its
+// enum in both the floating and the INTEGRAL instantiation (OpCasesTest scans these sources), and the host
+// passes each enum's size: a constant added in Java without its case here stops the build of this program
+// with the #error below (under #ifdef T) instead of computing NaN. Adding an op: docs/adding-an-op.md.
 
 #ifdef SRC
 // Float to int64 saturates and maps NaN to 0, as Java's (long) cast of the reference backend does.
@@ -18,6 +21,13 @@ kernel void copy(global const SRC* src, global DST* dst, const Layout sl, const 
 #endif
 
 #ifdef T
+// (copy alone is built without T and without the op codes.)
+#define UNARY_CASES 18
+#define BINARY_CASES 14
+#if UNARY_COUNT != UNARY_CASES || BINARY_COUNT != BINARY_CASES
+#error "UnaryOp or BinaryOp has a constant without its case in elementwise.cl: add the case and count it in UNARY_CASES / BINARY_CASES"
+#endif
+
 kernel void fill(global T* dst, const Layout dl, int n, T value) {
     int i = get_global_id(0);
     if (i < n) dst[layout_at(dl, i)] = value;
@@ -33,7 +43,11 @@ inline T unary_op(int op, T x, T alpha, T beta) {
         case UNARY_SIGN: return (T) (x > 0) - (T) (x < 0);
         case UNARY_RELU: return x > 0 ? x : 0;
         case UNARY_CLAMP: return min(max(x, alpha), beta);
-        default: return x; // the other ops are floating-point only (checked by NDArray)
+        // Floating-point only: NDArray rejects them for integer arrays before any kernel runs.
+        case UNARY_EXP: case UNARY_LOG: case UNARY_SQRT: case UNARY_RSQRT: case UNARY_RECIPROCAL: case UNARY_TANH:
+        case UNARY_SIGMOID: case UNARY_ERF: case UNARY_GELU_ERF: case UNARY_GELU_TANH: case UNARY_LEAKY_RELU:
+        case UNARY_POW_SCALAR:
+        default: return x;
 #else
         case UNARY_ABS: return fabs(x);
         // Math.signum: NaN and signed zeros pass through (OpenCL's sign() maps NaN to 0).

@@ -1,6 +1,11 @@
 // Reductions (sum, mean, amax, amin over any set of dims), arg-max/min along one dim, and softmax rows.
 // The host splits x's layout in two: `outer` walks the kept dims (one position per output element) and
-// `inner` (offset 0) walks the reduced dims relative to it.
+// `inner` (offset 0) walks the reduced dims relative to it. The host passes ReduceOp's size: a constant added in
+// Java without its case in reduce_combine stops the build here (see elementwise.cl).
+#define REDUCE_CASES 4
+#if REDUCE_COUNT != REDUCE_CASES
+#error "ReduceOp has a constant without its case in reduce.cl: add the case and count it in REDUCE_CASES"
+#endif
 
 inline T reduce_init(int op) {
 #ifdef INTEGRAL
@@ -15,6 +20,7 @@ inline T reduce_combine(int op, T acc, T v) {
     switch (op) {
         case REDUCE_AMAX: return (v > acc || IS_NAN(v)) && !IS_NAN(acc) ? v : acc;
         case REDUCE_AMIN: return (v < acc || IS_NAN(v)) && !IS_NAN(acc) ? v : acc;
+        case REDUCE_SUM: case REDUCE_MEAN:
         default: return acc + v;
     }
 }

@@ -5,6 +5,7 @@ import static io.jgrad.kernels.opencl.OpenClTesting.assertMatches;
 
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.ConvParams;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +62,7 @@ class ConvolutionTest {
         OpenClBackend cl = OpenClTesting.backend();
         ConvParams p = t.p;
         int outH = p.outH(t.h, t.kH), outW = p.outW(t.w, t.kW);
+        ConvGeometry geo = ConvGeometry.of(new int[] {t.n, t.c, t.h, t.w}, new int[] {t.o, t.c / p.groups(), t.kH, t.kW}, p);
         NDArray input = OpenClTesting.randn(1, dtype, t.n, t.c, t.h, t.w);
         NDArray weight = OpenClTesting.randn(2, dtype, t.o, t.c / p.groups(), t.kH, t.kW);
         NDArray bias = t.bias ? OpenClTesting.randn(3, dtype, t.o) : null;
@@ -71,25 +73,25 @@ class ConvolutionTest {
         double eps = dtype == DType.FLOAT32 ? 1e-6 : 1e-14;
 
         NDArray expected = NDArray.zeros(dtype, t.n, t.o, outH, outW), actual = NDArray.zeros(dtype, cl.device(), t.n, t.o, outH, outW);
-        REFERENCE.conv2d(input, weight, bias, p, expected);
-        cl.conv2d(dIn, dW, dB, p, actual);
+        REFERENCE.conv2d(input, weight, bias, geo, expected);
+        cl.conv2d(dIn, dW, dB, geo, actual);
         int depth = t.c / p.groups() * t.kH * t.kW;
         assertMatches("forward " + what, expected, actual, 8 * eps * Math.sqrt(depth), 8 * eps * depth);
         // with a ReLU (the SPI's default composition on this backend)
         NDArray expectedRelu = NDArray.zeros(dtype, t.n, t.o, outH, outW), actualRelu = NDArray.zeros(dtype, cl.device(), t.n, t.o, outH, outW);
-        REFERENCE.conv2d(input, weight, bias, p, io.jgrad.tensor.spi.UnaryOp.RELU, expectedRelu);
-        cl.conv2d(dIn, dW, dB, p, io.jgrad.tensor.spi.UnaryOp.RELU, actualRelu);
+        REFERENCE.conv2d(input, weight, bias, geo, io.jgrad.tensor.spi.UnaryOp.RELU, expectedRelu);
+        cl.conv2d(dIn, dW, dB, geo, io.jgrad.tensor.spi.UnaryOp.RELU, actualRelu);
         assertMatches("forward + relu " + what, expectedRelu, actualRelu, 8 * eps * Math.sqrt(depth), 8 * eps * depth);
 
         NDArray gi = NDArray.zeros(dtype, t.n, t.c, t.h, t.w), dGi = NDArray.full(dtype, Double.NaN, t.n, t.c, t.h, t.w).to(cl.device());
-        REFERENCE.conv2dBackwardInput(gradOut, weight, p, gi);
-        cl.conv2dBackwardInput(dGo, dW, p, dGi);
+        REFERENCE.conv2dBackwardInput(gradOut, weight, geo, gi);
+        cl.conv2dBackwardInput(dGo, dW, geo, dGi);
         int fanOut = t.o / p.groups() * t.kH * t.kW;
         assertMatches("backward input " + what, gi, dGi, 8 * eps * Math.sqrt(fanOut), 8 * eps * fanOut);
 
         NDArray gw = NDArray.zeros(dtype, weight.shape()), dGw = NDArray.full(dtype, Double.NaN, weight.shape()).to(cl.device());
-        REFERENCE.conv2dBackwardWeight(input, gradOut, p, gw);
-        cl.conv2dBackwardWeight(dIn, dGo, p, dGw);
+        REFERENCE.conv2dBackwardWeight(input, gradOut, geo, gw);
+        cl.conv2dBackwardWeight(dIn, dGo, geo, dGw);
         int positions = t.n * outH * outW;
         assertMatches("backward weight " + what, gw, dGw, 8 * eps * Math.sqrt(positions), 8 * eps * positions);
     }

@@ -86,7 +86,7 @@ class ElementwiseTest {
         for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
             NDArray dg = NDArray.of(g, n).to(dtype).to(cl.device()), dx = NDArray.of(x, n).to(dtype).to(cl.device());
             double[] composed = dg.mul(dx.gt(0)).to(io.jgrad.tensor.Device.CPU).toDoubleArray();
-            double[] fused = dg.reluBackward(dx).to(io.jgrad.tensor.Device.CPU).toDoubleArray();
+            double[] fused = dg.binary(BinaryOp.RELU_BACKWARD, dx).to(io.jgrad.tensor.Device.CPU).toDoubleArray();
             for (int i = 0; i < n; i++) {
                 if (Double.doubleToLongBits(composed[i]) != Double.doubleToLongBits(fused[i])) {
                     throw new AssertionError("relu backward " + dtype + " g=" + g[i] + " x=" + x[i] + ": " + fused[i] + ", composed " + composed[i]);

@@ -2,7 +2,9 @@ package io.jgrad.kernels.opencl;
 
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.PoolParams;
 import org.junit.jupiter.api.Test;
 
@@ -48,25 +50,26 @@ class MatmulConvPoolTest {
                         NDArray input = OpenClTesting.randn(size, DType.FLOAT64, n, c, height, width).to(dtype);
                         NDArray weight = OpenClTesting.randn(size + 1, DType.FLOAT64, o, c / p.groups(), k, k).to(dtype);
                         NDArray bias = OpenClTesting.randn(size + 2, DType.FLOAT64, o).to(dtype);
+                        ConvGeometry geo = ConvGeometry.of(input.shape(), weight.shape(), p);
                         NDArray gradOut = OpenClTesting.randn(size + 3, DType.FLOAT64, n, o, outH, outW).to(dtype);
                         String what = dtype + " " + p + " size " + size + " " + view;
                         double tol = dtype == DType.FLOAT32 ? 1e-4 : 1e-12;
 
                         NDArray expected = NDArray.zeros(dtype, n, o, outH, outW), actual = NDArray.zeros(dtype, cl.device(), n, o, outH, outW);
-                        REFERENCE.conv2d(view.of(input), view.of(weight), bias, p, expected);
-                        cl.conv2d(view.of(input.to(cl.device())), view.of(weight.to(cl.device())), bias.to(cl.device()), p, actual);
+                        REFERENCE.conv2d(view.of(input), view.of(weight), bias, geo, expected);
+                        cl.conv2d(view.of(input.to(cl.device())), view.of(weight.to(cl.device())), bias.to(cl.device()), geo, actual);
                         assertMatches("conv2d " + what, expected, actual, tol, tol);
 
                         expected = NDArray.zeros(dtype, n, c, height, width);
                         actual = View.TRANSPOSED.of(NDArray.zeros(dtype, cl.device(), n, c, height, width));
-                        REFERENCE.conv2dBackwardInput(view.of(gradOut), weight, p, expected);
-                        cl.conv2dBackwardInput(view.of(gradOut.to(cl.device())), weight.to(cl.device()), p, actual);
+                        REFERENCE.conv2dBackwardInput(view.of(gradOut), weight, geo, expected);
+                        cl.conv2dBackwardInput(view.of(gradOut.to(cl.device())), weight.to(cl.device()), geo, actual);
                         assertMatches("conv2dBackwardInput " + what, expected, actual, tol, tol);
 
                         expected = NDArray.zeros(dtype, weight.shape());
                         actual = NDArray.zeros(dtype, cl.device(), weight.shape());
-                        REFERENCE.conv2dBackwardWeight(view.of(input), gradOut, p, expected);
-                        cl.conv2dBackwardWeight(view.of(input.to(cl.device())), gradOut.to(cl.device()), p, actual);
+                        REFERENCE.conv2dBackwardWeight(view.of(input), gradOut, geo, expected);
+                        cl.conv2dBackwardWeight(view.of(input.to(cl.device())), gradOut.to(cl.device()), geo, actual);
                         assertMatches("conv2dBackwardWeight " + what, expected, actual, tol, tol);
                     }
                 }
@@ -85,13 +88,14 @@ class MatmulConvPoolTest {
                         // Rounded values: ties between window cells are common, so "first maximum wins" is tested.
                         NDArray input = OpenClTesting.randn(size, DType.FLOAT64, 2, 3, size, size + 1).mul(2).to(DType.INT64).to(dtype);
                         int outH = p.outH(size), outW = p.outW(size + 1);
+                        PoolGeometry geo = PoolGeometry.of(input.shape(), p);
                         String what = dtype + " " + p + " size " + size + " " + view;
                         NDArray hi = view.of(input), di = view.of(input.to(cl.device()));
 
                         NDArray out = NDArray.zeros(dtype, 2, 3, outH, outW), idx = NDArray.zeros(DType.INT64, 2, 3, outH, outW);
                         NDArray dOut = NDArray.zeros(dtype, cl.device(), 2, 3, outH, outW), dIdx = NDArray.zeros(DType.INT64, cl.device(), 2, 3, outH, outW);
-                        REFERENCE.maxPool2d(hi, p, out, idx);
-                        cl.maxPool2d(di, p, dOut, dIdx);
+                        REFERENCE.maxPool2d(hi, geo, out, idx);
+                        cl.maxPool2d(di, geo, dOut, dIdx);
                         assertMatches("maxPool2d " + what, out, dOut, 0, 0);
                         assertMatches("maxPool2d indices " + what, idx, dIdx, 0, 0);
 
@@ -102,12 +106,12 @@ class MatmulConvPoolTest {
                         cl.maxPool2dBackward(view.of(gradOut.to(cl.device())), dIdx, actual);
                         assertMatches("maxPool2dBackward " + what, expected, actual, 1e-6, 1e-6);
 
-                        REFERENCE.avgPool2d(hi, p, out);
-                        cl.avgPool2d(di, p, dOut);
+                        REFERENCE.avgPool2d(hi, geo, out);
+                        cl.avgPool2d(di, geo, dOut);
                         assertMatches("avgPool2d " + what, out, dOut, 1e-6, 1e-6);
 
-                        REFERENCE.avgPool2dBackward(view.of(gradOut), p, expected);
-                        cl.avgPool2dBackward(view.of(gradOut.to(cl.device())), p, actual);
+                        REFERENCE.avgPool2dBackward(view.of(gradOut), geo, expected);
+                        cl.avgPool2dBackward(view.of(gradOut.to(cl.device())), geo, actual);
                         assertMatches("avgPool2dBackward " + what, expected, actual, 1e-6, 1e-6);
                     }
                 }

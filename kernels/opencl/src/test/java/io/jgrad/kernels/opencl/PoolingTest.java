@@ -5,6 +5,7 @@ import static io.jgrad.kernels.opencl.OpenClTesting.assertMatches;
 
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.PoolParams;
 import org.junit.jupiter.api.Test;
 
@@ -45,12 +46,13 @@ class PoolingTest {
         NDArray in = input(dtype, s[0], s[1], s[2], s[3], true);
         NDArray dIn = view.of(in.to(cl.device()));
         int outH = p.outH(s[2]), outW = p.outW(s[3]);
+        PoolGeometry geo = PoolGeometry.of(s, p);
         String what = dtype + " " + p + " " + java.util.Arrays.toString(s) + " " + view;
 
         NDArray out = NDArray.zeros(dtype, s[0], s[1], outH, outW), idx = NDArray.zeros(DType.INT64, s[0], s[1], outH, outW);
         NDArray dOut = NDArray.zeros(dtype, cl.device(), s[0], s[1], outH, outW), dIdx = NDArray.zeros(DType.INT64, cl.device(), s[0], s[1], outH, outW);
-        REFERENCE.maxPool2d(in, p, out, idx);
-        cl.maxPool2d(dIn, p, dOut, dIdx);
+        REFERENCE.maxPool2d(in, geo, out, idx);
+        cl.maxPool2d(dIn, geo, dOut, dIdx);
         assertMatches("max " + what, out, dOut, 0, 0);
         assertMatches("max indices " + what, idx, dIdx, 0, 0);
 
@@ -62,13 +64,13 @@ class PoolingTest {
 
         NDArray finite = input(dtype, s[0], s[1], s[2], s[3], false), dFinite = view.of(finite.to(cl.device()));
         NDArray avg = NDArray.zeros(dtype, s[0], s[1], outH, outW), dAvg = NDArray.zeros(dtype, cl.device(), s[0], s[1], outH, outW);
-        REFERENCE.avgPool2d(finite, p, avg);
-        cl.avgPool2d(dFinite, p, dAvg);
+        REFERENCE.avgPool2d(finite, geo, avg);
+        cl.avgPool2d(dFinite, geo, dAvg);
         assertMatches("avg " + what, avg, dAvg, 1e-6, 1e-6);
 
         NDArray ga = NDArray.zeros(dtype, s), dGa = NDArray.full(dtype, Double.NaN, s).to(cl.device());
-        REFERENCE.avgPool2dBackward(gradOut, p, ga);
-        cl.avgPool2dBackward(dGradOut, p, dGa);
+        REFERENCE.avgPool2dBackward(gradOut, geo, ga);
+        cl.avgPool2dBackward(dGradOut, geo, dGa);
         assertMatches("avg backward " + what, ga, dGa, 1e-6, 1e-6);
     }
 }

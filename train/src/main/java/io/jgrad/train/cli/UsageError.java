@@ -1,8 +1,0 @@
-package io.jgrad.train.cli;
-
-/** A mistake in the command line: reported on one line, exit status 2. */
-public final class UsageError extends RuntimeException {
-    public UsageError(String message) {
-        super(message);
-    }
-}
