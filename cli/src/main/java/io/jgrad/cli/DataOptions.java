@@ -17,8 +17,12 @@ final class DataOptions {
     static final List<String> DATASETS = List.of("digits", "mnist", "fashion-mnist", "csv:PATH");
     static final List<String> DEVICES = List.of("auto", "cpu", "opencl", "cuda");
 
-    /** A dataset's train and test splits. */
-    record Splits(TensorDataset train, TensorDataset test) {
+    /**
+     * A dataset's train and test splits and its class count: the source's (10 for the MNIST-likes), or for a
+     * CSV one more than the largest label in the whole file, so that a class found only in the test split is
+     * still one of the model's outputs.
+     */
+    record Splits(TensorDataset train, TensorDataset test, int numClasses) {
     }
 
     private DataOptions() {
@@ -30,18 +34,30 @@ final class DataOptions {
             Path file = Path.of(dataset.substring(4));
             if (!Files.isRegularFile(file)) throw new UsageError("--dataset " + dataset + ": no such file");
             TensorDataset all = new CsvReader().read(file);
-            return splitCsv(all, seed);
+            return splitCsv(dataset, all, seed);
         }
         if (!DataSources.names().contains(dataset)) {
             throw new UsageError("--dataset expects one of " + String.join("|", DATASETS) + ", got '" + dataset + "'");
         }
         var source = DataSources.named(dataset, dataDir);
-        return new Splits(source.train(), source.test());
+        return new Splits(source.train(), source.test(), source.numClasses());
     }
 
-    private static Splits splitCsv(TensorDataset all, long seed) {
+    private static Splits splitCsv(String dataset, TensorDataset all, long seed) {
         var split = io.jgrad.data.Datasets.split(all, 0.2, seed);
-        return new Splits(io.jgrad.data.Datasets.materialise(split.train()), io.jgrad.data.Datasets.materialise(split.validation()));
+        if (split.validation().size() == 0) {
+            throw new UsageError("--dataset " + dataset + ": " + all.size() + " data rows leave no test examples (20% go to the test split); need at least 3");
+        }
+        return new Splits(io.jgrad.data.Datasets.materialise(split.train()), io.jgrad.data.Datasets.materialise(split.validation()), all.numClasses());
+    }
+
+    /** Opens and locks {@code --out} before anything else runs; what is wrong with it is a usage error. */
+    static io.jgrad.train.RunDirectory outputDirectory(Path dir) {
+        try {
+            return io.jgrad.train.RunDirectory.open(dir);
+        } catch (IOException e) {
+            throw new UsageError("--out " + dir + ": " + e.getMessage());
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.jgrad.cli;
 
+import io.jgrad.data.CsvReader;
 import io.jgrad.layers.CrossEntropyLoss;
 import io.jgrad.layers.Init;
 import io.jgrad.layers.Module;
@@ -51,21 +52,23 @@ public final class EvalCommand {
 
         CheckpointInfo info = Checkpoints.readInfo(checkpoint);
         String modelName = modelName(f, info, checkpoint);
-        double[] normalization = Preprocessing.normalization(info.options().getOrDefault(Preprocessing.NORMALIZE, f.string("--normalize", null)),
-                "normalize");
+        double[] normalization = Preprocessing.normalization(info, checkpoint, f.string("--normalize", null));
 
-        DataOptions.Splits data = DataOptions.load(dataset, dataDir, 0);
+        // The training seed chose a CSV's test split: with another seed the "test" examples would be mostly training ones.
+        Long seed = info.integerOption(CheckpointInfo.SEED, checkpoint);
+        DataOptions.Splits data = DataOptions.load(dataset, dataDir, seed == null ? 0 : seed);
+        int numClasses = info.numClasses(data.numClasses(), CsvReader.DEFAULT_MAX_CLASSES, checkpoint);
+        TrainCommand.checkLabels(data, numClasses, dataset);
         Init.manualSeed(0);
         Module model;
         try {
-            model = Models.create(modelName, data.test().exampleShape(), data.test().numClasses());
+            model = Models.create(modelName, data.test().exampleShape(), numClasses);
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
         Checkpoints.load(checkpoint, model);
         var transform = Preprocessing.transform(List.of(), normalization, data.test().exampleShape().length == 3);
-        Evaluation test = Trainer.evaluate(model, TrainCommand.loader(data.test(), batchSize, false, 0, transform), new CrossEntropyLoss(),
-                data.test().numClasses());
+        Evaluation test = Trainer.evaluate(model, TrainCommand.loader(data.test(), batchSize, false, 0, transform), new CrossEntropyLoss(), numClasses);
         out.println(String.format(Locale.ROOT, "%s on %s test split (%d examples), checkpoint %s", modelName, dataset, data.test().size(), checkpoint));
         report(out, test, null);
         return 0;

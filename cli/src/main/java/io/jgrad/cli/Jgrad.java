@@ -68,7 +68,18 @@ public final class Jgrad {
         } catch (Exception e) {
             err.println("jgrad " + command + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return 1;
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            err.println(resourceError(command, e));
+            return 1;
         }
+    }
+
+    /** One line for an Error that a command can run into with big inputs; any other Error is a bug and propagates. */
+    static String resourceError(String command, VirtualMachineError e) {
+        return "jgrad " + command + ": " + (e instanceof OutOfMemoryError
+                ? "out of memory (" + e.getMessage() + "); the model, batch or dataset is too large for this JVM's maximum heap of "
+                        + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB: use smaller settings or raise it with -Xmx"
+                : "stack overflow: an input nested too deeply");
     }
 
     /** The help text: the built-in commands, then those that modules on the class path add ({@link JgradCommand}). */

@@ -3,6 +3,7 @@ package io.jgrad.cli;
 import io.jgrad.autograd.GradMode;
 import io.jgrad.autograd.Tensor;
 import io.jgrad.data.IdxReader;
+import io.jgrad.data.PngReader;
 import io.jgrad.layers.Init;
 import io.jgrad.layers.Module;
 import io.jgrad.train.CheckpointInfo;
@@ -10,10 +11,6 @@ import io.jgrad.train.Checkpoints;
 import io.jgrad.train.models.Models;
 import io.jgrad.tensor.NDArray;
 
-import javax.imageio.ImageIO;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -54,7 +51,7 @@ public final class PredictCommand {
 
         CheckpointInfo info = Checkpoints.readInfo(checkpoint);
         String modelName = EvalCommand.modelName(f, info, checkpoint);
-        double[] normalization = Preprocessing.normalization(info.options().get(Preprocessing.NORMALIZE), "normalize");
+        double[] normalization = Preprocessing.normalization(info, checkpoint, null);
         NDArray images = isPng(image) ? png(image, out) : IdxReader.images(image);
         if (images.rank() != 4 || images.shape(2) != 28 || images.shape(3) != 28) {
             throw new UsageError(image + ": expected 28x28 images, got shape " + io.jgrad.tensor.Shapes.str(images.shape()));
@@ -64,7 +61,7 @@ public final class PredictCommand {
         if (normalization != null) images = images.sub(normalization[0]).div(normalization[1]);
 
         Init.manualSeed(0);
-        Module model = Models.create(modelName, new int[] {1, 28, 28}, 10);
+        Module model = Models.create(modelName, new int[] {1, 28, 28}, info.numClasses(10, io.jgrad.data.CsvReader.DEFAULT_MAX_CLASSES, checkpoint));
         Checkpoints.load(checkpoint, model);
         model.eval();
         NDArray probabilities;
@@ -91,25 +88,8 @@ public final class PredictCommand {
 
     /** A PNG as one [1, 1, 28, 28] image of pixel values / 255, bright digit on dark background. */
     static NDArray png(Path file, PrintStream out) throws IOException {
-        BufferedImage src = ImageIO.read(file.toFile());
-        if (src == null) throw new UsageError(file + ": not a readable PNG image");
-        BufferedImage gray = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
-        Graphics2D g = gray.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(src, 0, 0, 28, 28, null);
-        g.dispose();
-        float[] px = new float[28 * 28];
-        double mean = 0;
-        for (int y = 0; y < 28; y++) {
-            for (int x = 0; x < 28; x++) {
-                px[y * 28 + x] = (gray.getRaster().getSample(x, y, 0)) / 255f;
-                mean += px[y * 28 + x];
-            }
-        }
-        if (mean / px.length > 0.5) { // a light background: MNIST digits are light on dark
-            for (int i = 0; i < px.length; i++) px[i] = 1 - px[i];
-            out.println("(inverted a light-background image)");
-        }
-        return NDArray.of(px, 1, 1, 28, 28);
+        PngReader.Digit digit = PngReader.readDigit(file);
+        if (digit.inverted()) out.println("(inverted a light-background image)");
+        return digit.image();
     }
 }

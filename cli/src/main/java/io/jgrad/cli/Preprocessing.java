@@ -42,6 +42,15 @@ final class Preprocessing {
         throw new UsageError(what + " expects MEAN,STD with STD > 0 (e.g. 0.1307,0.3081), got '" + text + "'");
     }
 
+    /**
+     * The normalisation a checkpoint records, else {@code flag} ({@code --normalize}); a bad recorded value is
+     * blamed on the checkpoint, not on a flag the user never passed.
+     */
+    static double[] normalization(io.jgrad.train.CheckpointInfo info, java.nio.file.Path checkpoint, String flag) {
+        String saved = info.options().get(NORMALIZE);
+        return saved != null ? normalization(saved, "checkpoint " + checkpoint + ": metadata option '" + NORMALIZE + "'") : normalization(flag, "--normalize");
+    }
+
     static Map<String, String> options(double[] normalization) {
         return normalization == null ? Map.of() : Map.of(NORMALIZE, String.format(Locale.ROOT, "%s,%s", normalization[0], normalization[1]));
     }

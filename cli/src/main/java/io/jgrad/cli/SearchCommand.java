@@ -61,17 +61,23 @@ public final class SearchCommand {
         List<String> optimizers = f.choices("--optimizer", "adam", OptimizerChoice.NAMES);
         List<Double> weightDecays = f.numbers("--weight-decay", "0", 0, false);
         long seed = f.integer("--seed", 0);
-        List<HyperparameterSearch.Trial> trials = f.has("--trials")
-                ? HyperparameterSearch.random(f.positiveInt("--trials", 1), Collections.min(lrs), Collections.max(lrs), batchSizes, optimizers, weightDecays, seed)
-                : HyperparameterSearch.grid(lrs, batchSizes, optimizers, weightDecays);
+        List<HyperparameterSearch.Trial> trials;
+        try {
+            trials = f.has("--trials")
+                    ? HyperparameterSearch.random(f.positiveInt("--trials", 1), Collections.min(lrs), Collections.max(lrs), batchSizes, optimizers, weightDecays, seed)
+                    : HyperparameterSearch.grid(lrs, batchSizes, optimizers, weightDecays);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError((f.has("--trials") ? "--trials " + f.string("--trials", null) + ": " : "") + e.getMessage());
+        }
 
-        TensorDataset all = DataOptions.load(dataset, dataDir, seed).train();
+        DataOptions.Splits data = DataOptions.load(dataset, dataDir, seed);
+        TensorDataset all = data.train();
         Dataset train = all;
         if (f.has("--limit")) train = Datasets.first(all, f.positiveInt("--limit", 1));
         Datasets.Split split = Datasets.split(train, 0.1, seed);
         if (split.validation().size() == 0) throw new UsageError("--limit " + train.size() + " leaves no validation examples; use at least 5");
         try {
-            Models.create(modelName, all.exampleShape(), all.numClasses()); // a dataset the model cannot take is a usage error, before any trial
+            Models.create(modelName, all.exampleShape(), data.numClasses()); // a dataset the model cannot take is a usage error, before any trial
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
@@ -79,9 +85,9 @@ public final class SearchCommand {
         out.println(String.format(Locale.ROOT, "%s search, %d trials of %s on %s (%d train, %d validation examples), %d epoch%s each",
                 f.has("--trials") ? "random" : "grid", trials.size(), modelName, dataset, split.train().size(), split.validation().size(),
                 epochs, epochs == 1 ? "" : "s"));
-        SearchResults results = HyperparameterSearch.builder(() -> Models.create(modelName, all.exampleShape(), all.numClasses()),
+        SearchResults results = HyperparameterSearch.builder(() -> Models.create(modelName, all.exampleShape(), data.numClasses()),
                         OptimizerChoice::build, split.train(), split.validation())
-                .epochs(epochs).numClasses(all.numClasses()).seed(seed).log(out).build().run(trials);
+                .epochs(epochs).numClasses(data.numClasses()).seed(seed).log(out).build().run(trials);
         out.print(results.formatTable());
         SearchResults.Entry best = results.best();
         out.println(best.diverged() ? "every trial diverged; try lower learning rates"

@@ -1,5 +1,6 @@
 package io.jgrad.cli;
 
+import io.jgrad.data.CsvReader;
 import io.jgrad.data.DataLoader;
 import io.jgrad.data.Dataset;
 import io.jgrad.data.Datasets;
@@ -9,7 +10,9 @@ import io.jgrad.layers.CrossEntropyLoss;
 import io.jgrad.layers.Init;
 import io.jgrad.layers.Module;
 import io.jgrad.optimizers.Optimizer;
+import io.jgrad.optimizers.ParamGroup;
 import io.jgrad.train.BestCheckpoint;
+import io.jgrad.train.RunDirectory;
 import io.jgrad.train.CheckpointInfo;
 import io.jgrad.train.Checkpoints;
 import io.jgrad.train.EarlyStopping;
@@ -22,7 +25,10 @@ import io.jgrad.train.Trainer;
 import io.jgrad.train.models.Models;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,7 +42,8 @@ public final class TrainCommand {
 
             Trains a model, keeping 10% of the training split for validation, and ends with its accuracy on the
             dataset's test split. Writes metrics.csv, loss.png, accuracy.png, model.safetensors (PyTorch state_dict
-            keys; optimizer state in model.optim.safetensors) and best.safetensors to the output directory.
+            keys; optimizer state in model.optim-ID.safetensors) and best.safetensors to the output directory,
+            which one run at a time may use (it is locked).
 
               --model mlp|cnn|lstm          network (default mlp)
               --dataset NAME                digits (embedded, default) | mnist | fashion-mnist | csv:PATH
@@ -53,7 +60,8 @@ public final class TrainCommand {
                                             0 trains on all of it, with no validation or best checkpoint)
               --schedule none|cosine|step   learning-rate schedule per epoch (default none; step halves every 2 epochs)
               --patience N                  stop when validation loss has not improved for N epochs
-              --resume FILE                 continue from a checkpoint saved by this command
+              --resume FILE                 continue from a checkpoint saved by this command (with its seed and
+                                            validation split; --lr, when given, replaces its learning rate)
               --seed N                      seed for weights, shuffling, augmentation and the split (default 0)
               --device auto|cpu|opencl|cuda where to train (default auto)
               --out DIR                     output directory (default runs/MODEL-DATASET)
@@ -66,6 +74,16 @@ public final class TrainCommand {
     }
 
     public static int run(List<String> args, PrintStream out) throws Exception {
+        List<RunDirectory> held = new ArrayList<>(1);
+        try {
+            return train(args, out, held);
+        } finally {
+            for (RunDirectory d : held) d.close();
+        }
+    }
+
+    /** The command; the output directory it locks goes to {@code held}, which {@link #run} releases. */
+    private static int train(List<String> args, PrintStream out, List<RunDirectory> held) throws Exception {
         Flags f = new Flags(args, OPTIONS, Set.of("--no-progress"));
         if (f.help()) {
             out.println(USAGE);
@@ -90,14 +108,29 @@ public final class TrainCommand {
         String schedule = f.choice("--schedule", "none", List.of("none", "cosine", "step"));
         if (patience != null && validationSplit == 0) throw new UsageError("--patience needs validation data (--validation-split > 0)");
         Path resume = f.has("--resume") ? Path.of(f.string("--resume", null)) : null;
+        CheckpointInfo resumed = null;
+        if (resume != null) {
+            if (!Files.isRegularFile(resume)) throw new UsageError("--resume " + resume + ": no such file");
+            resumed = Checkpoints.readInfo(resume);
+            if (resumed.architecture() != null && !resumed.architecture().equals(modelName)) {
+                throw new UsageError("--resume " + resume + " holds a '" + resumed.architecture() + "' model, not '" + modelName + "'");
+            }
+            // The data must be split as the first part of the run split it, or validation examples become training ones.
+            seed = resumedSetting(f, "--seed", seed, resumed.integerOption(CheckpointInfo.SEED, resume), resume).longValue();
+            validationSplit = resumedSetting(f, "--validation-split", validationSplit, resumed.numberOption(CheckpointInfo.VALIDATION_SPLIT, resume), resume)
+                    .doubleValue();
+        }
+        held.add(DataOptions.outputDirectory(outDir)); // checked and locked before any data is loaded or epoch trained
 
         String backend = DataOptions.device(device);
         Init.manualSeed(seed);
         DataOptions.Splits data = DataOptions.load(dataset, dataDir, seed);
         TensorDataset train = data.train();
+        int numClasses = resumed == null ? data.numClasses() : resumed.numClasses(data.numClasses(), CsvReader.DEFAULT_MAX_CLASSES, resume);
+        checkLabels(data, numClasses, dataset);
         Module model;
         try {
-            model = Models.create(modelName, train.exampleShape(), train.numClasses());
+            model = Models.create(modelName, train.exampleShape(), numClasses);
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
@@ -105,27 +138,39 @@ public final class TrainCommand {
         int startEpoch = 0;
         if (resume != null) {
             CheckpointInfo info = Checkpoints.resume(resume, model, optimizer);
-            if (info.architecture() != null && !info.architecture().equals(modelName)) {
-                throw new UsageError("--resume " + resume + " holds a '" + info.architecture() + "' model, not '" + modelName + "'");
-            }
             startEpoch = info.epoch();
             out.println("resumed from " + resume + " after epoch " + startEpoch);
+            // The restored optimiser brings its own learning rate; --lr, when given, overrides it.
+            if (f.has("--lr")) {
+                out.println(String.format(Locale.ROOT, "--lr %.3g replaces the checkpoint's learning rate %.3g", lr, optimizer.paramGroups().get(0).lr()));
+                for (ParamGroup g : optimizer.paramGroups()) g.setLr(lr);
+            }
+            lr = optimizer.paramGroups().get(0).lr();
         }
 
         boolean image = train.exampleShape().length == 3;
         Transform trainTransform = Preprocessing.transform(augment, normalization, image);
         Transform evalTransform = Preprocessing.transform(List.of(), normalization, image);
         Datasets.Split split = Datasets.split(train, validationSplit, seed);
+        if (split.train().size() == 0) {
+            throw new UsageError("--validation-split " + validationSplit + " leaves no training examples (of " + train.size() + ")");
+        }
         DataLoader trainLoader = loader(split.train(), batchSize, true, seed, trainTransform);
         DataLoader validationLoader = split.validation().size() == 0 ? null : loader(split.validation(), 256, false, seed, evalTransform);
 
         out.println(String.format(Locale.ROOT, "training %s on %s (%d train, %d validation, %d test examples), %s lr %.3g, batch %d, backend %s",
                 modelName, dataset, split.train().size(), split.validation().size(), data.test().size(), optimizerName, lr, batchSize, backend));
         out.println(model.parameterCount() + " parameters");
-        Map<String, String> options = Preprocessing.options(normalization);
-        Trainer.Builder tb = Trainer.builder(model, optimizer).epochs(epochs).startEpoch(startEpoch).numClasses(train.numClasses())
+        Map<String, String> options = new LinkedHashMap<>(Preprocessing.options(normalization));
+        options.put(CheckpointInfo.SEED, Long.toString(seed));
+        options.put(CheckpointInfo.VALIDATION_SPLIT, Double.toString(validationSplit));
+        options.put(CheckpointInfo.NUM_CLASSES, Integer.toString(numClasses));
+        Trainer.Builder tb = Trainer.builder(model, optimizer).epochs(epochs).startEpoch(startEpoch).numClasses(numClasses)
                 .log(out, !f.has("--no-progress") && ProgressBar.stdoutIsTerminal()).outputDirectory(outDir).describe(modelName, options);
-        if (validationLoader != null) tb.callback(new BestCheckpoint(outDir.resolve("best.safetensors"), "val_accuracy", true));
+        if (validationLoader != null) {
+            Path best = outDir.resolve("best.safetensors");
+            tb.callback(resume != null ? BestCheckpoint.resuming(best, "val_accuracy", true) : new BestCheckpoint(best, "val_accuracy", true));
+        }
         if (patience != null) tb.callback(new EarlyStopping("val_loss", false, patience, 0));
         switch (schedule) {
             case "cosine" -> tb.callback(new ScheduleStep(new CosineAnnealingLR(optimizer, epochs)));
@@ -139,9 +184,29 @@ public final class TrainCommand {
         Checkpoints.save(outDir.resolve("model.safetensors"), model, optimizer, trainer.checkpointInfo(lastEpoch,
                 result.last() == null ? Map.of() : Map.of("val_accuracy", result.last().validationAccuracy())));
 
-        Evaluation test = Trainer.evaluate(model, loader(data.test(), 256, false, seed, evalTransform), new CrossEntropyLoss(), train.numClasses());
+        Evaluation test = Trainer.evaluate(model, loader(data.test(), 256, false, seed, evalTransform), new CrossEntropyLoss(), numClasses);
         EvalCommand.report(out, test, outDir);
         return 0;
+    }
+
+    /** {@code saved} (what the resumed checkpoint recorded) unless absent; a different explicit flag is refused. */
+    private static Number resumedSetting(Flags f, String flag, Number value, Number saved, Path resume) {
+        if (saved == null) return value;
+        if (f.has(flag) && saved.doubleValue() != value.doubleValue()) {
+            throw new UsageError(flag + " " + value + " differs from the " + saved + " that --resume " + resume + " was trained with"
+                    + " (the data would be split differently)");
+        }
+        return saved;
+    }
+
+    /** Every label of both splits must be one of the model's classes (a CSV class seen only in the test split crashed after training). */
+    static void checkLabels(DataOptions.Splits data, int numClasses, String dataset) {
+        try {
+            Datasets.checkLabels(data.train(), numClasses, dataset + " train split");
+            Datasets.checkLabels(data.test(), numClasses, dataset + " test split");
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
     }
 
     static DataLoader loader(Dataset dataset, int batchSize, boolean shuffle, long seed, Transform transform) {

@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * Defaults: a header line, the last column as the label, comma separators. Blank lines are skipped. Every
- * problem (a cell that is not a number, a row with the wrong number of cells, a label that is not a class
- * index, a missing label column) is a {@link DataFileException} naming the file, the line and the column.
+ * problem (a cell that is not a number or beyond float range, a row with the wrong number of cells, a label
+ * that is not a class index or is {@link #maxClasses} or more, a missing label column, bytes that are not
+ * UTF-8 text) is a {@link DataFileException} naming the file, the line and the column.
  */
 public final class CsvReader {
 
@@ -31,6 +32,13 @@ public final class CsvReader {
     private String labelName;
     private int labelIndex = -1;
     private char delimiter = ',';
+    private int maxClasses = DEFAULT_MAX_CLASSES;
+
+    /**
+     * Labels at or above this are refused (default {@value}): a label column that holds ids or measurements
+     * instead of class indices would otherwise build a model with that many outputs.
+     */
+    public static final int DEFAULT_MAX_CLASSES = 10_000;
 
     /** Whether the first non-blank line names the columns (default true). */
     public CsvReader header(boolean header) {
@@ -51,6 +59,13 @@ public final class CsvReader {
         return this;
     }
 
+    /** The most classes a label column may index: labels must be below it. */
+    public CsvReader maxClasses(int maxClasses) {
+        if (maxClasses < 1) throw new IllegalArgumentException("CsvReader: maxClasses must be >= 1, got " + maxClasses);
+        this.maxClasses = maxClasses;
+        return this;
+    }
+
     public CsvReader delimiter(char delimiter) {
         this.delimiter = delimiter;
         return this;
@@ -66,13 +81,22 @@ public final class CsvReader {
         }
     }
 
+    /** Reads UTF-8 CSV bytes from {@code in} (not closed); {@code source} names them in messages. */
+    public TensorDataset read(java.io.InputStream in, String source) throws IOException {
+        if (labelName != null && !header) {
+            throw new IllegalArgumentException("CsvReader: a label column by name (\"" + labelName + "\") needs a header line");
+        }
+        // A decoder that reports malformed input, as Files.newBufferedReader's does (InputStreamReader's own replaces it).
+        return parse(new BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8.newDecoder())), source);
+    }
+
     private TensorDataset parse(BufferedReader in, String source) throws IOException {
         String[] names = null;
         int columns = -1, label = -1;
         FloatBuffer features = new FloatBuffer();
         List<Long> labels = new ArrayList<>();
         String line;
-        for (int lineNo = 1; (line = in.readLine()) != null; lineNo++) {
+        for (int lineNo = 1; (line = readLine(in, source)) != null; lineNo++) {
             if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1); // a UTF-8 byte order mark
             if (line.isBlank()) continue;
             String[] cells = line.split(Pattern.quote(String.valueOf(delimiter)), -1);
@@ -90,8 +114,11 @@ public final class CsvReader {
                 double v = number(source, lineNo, c, names, cells[c]);
                 if (c != label) {
                     features.add((float) v);
-                } else if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
+                } else if (v != Math.rint(v) || v < 0) {
                     throw new DataFileException(source, at(lineNo, c, names) + ": label " + cells[c].strip() + " is not a class index (0, 1, 2, ...)");
+                } else if (v >= maxClasses) {
+                    throw new DataFileException(source, at(lineNo, c, names) + ": label " + cells[c].strip() + " would make more than " + maxClasses
+                            + " classes (labels are class indices 0.." + (maxClasses - 1) + "); is this column an id or a measurement?");
                 } else {
                     labels.add((long) v);
                 }
@@ -100,6 +127,18 @@ public final class CsvReader {
         if (labels.isEmpty()) throw new DataFileException(source, "no data rows");
         long[] y = labels.stream().mapToLong(Long::longValue).toArray();
         return new TensorDataset(features.toArray(), y, new int[] {y.length, columns - 1});
+    }
+
+    /**
+     * One line; bytes that are not UTF-8 are named as such (the decoder alone says "Input length = 1"). The
+     * reader decodes ahead in blocks, so the line where decoding failed is not known: none is named.
+     */
+    private static String readLine(BufferedReader in, String source) throws IOException {
+        try {
+            return in.readLine();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new DataFileException(source, "not UTF-8 text (a binary file?)", e);
+        }
     }
 
     private int labelColumn(String source, int lineNo, String[] names, int columns) throws DataFileException {
@@ -122,7 +161,10 @@ public final class CsvReader {
             throw new DataFileException(source, at(lineNo, column, names) + ": " + (s.isEmpty() ? "empty cell" : "\"" + s + "\" is not a number"));
         }
         double v = Double.parseDouble(s);
-        if (Double.isInfinite(v)) throw new DataFileException(source, at(lineNo, column, names) + ": " + s + " is out of range");
+        // Features are stored as float32: 1e39 is a finite double but would load as +Inf.
+        if (Float.isInfinite((float) v)) {
+            throw new DataFileException(source, at(lineNo, column, names) + ": " + s + " is out of range (beyond float32's " + Float.MAX_VALUE + ")");
+        }
         return v;
     }
 

@@ -28,6 +28,8 @@ public final class DataSources {
 
     private static final String TRAIN_IMAGES = "train-images-idx3-ubyte", TRAIN_LABELS = "train-labels-idx1-ubyte";
     private static final String TEST_IMAGES = "t10k-images-idx3-ubyte", TEST_LABELS = "t10k-labels-idx1-ubyte";
+    /** Digits 0-9, or Fashion-MNIST's ten kinds of clothing. */
+    private static final int CLASSES = 10;
 
     private DataSources() {
     }
@@ -51,8 +53,9 @@ public final class DataSources {
     public static DataSource digits() {
         return new DataSource() {
             @Override public String name() { return "digits"; }
-            @Override public TensorDataset train() throws IOException { return IdxReader.dataset(resource(TRAIN_IMAGES), resource(TRAIN_LABELS)); }
-            @Override public TensorDataset test() throws IOException { return IdxReader.dataset(resource(TEST_IMAGES), resource(TEST_LABELS)); }
+            @Override public int numClasses() { return CLASSES; }
+            @Override public TensorDataset train() throws IOException { return IdxReader.dataset(resource(TRAIN_IMAGES), resource(TRAIN_LABELS), CLASSES); }
+            @Override public TensorDataset test() throws IOException { return IdxReader.dataset(resource(TEST_IMAGES), resource(TEST_LABELS), CLASSES); }
         };
     }
 
@@ -91,13 +94,18 @@ public final class DataSources {
     private record IdxDirectory(String name, String title, Path dir, String howToGet) implements DataSource {
 
         @Override
+        public int numClasses() {
+            return CLASSES;
+        }
+
+        @Override
         public TensorDataset train() throws IOException {
-            return IdxReader.dataset(file(TRAIN_IMAGES), file(TRAIN_LABELS));
+            return IdxReader.dataset(file(TRAIN_IMAGES), file(TRAIN_LABELS), CLASSES);
         }
 
         @Override
         public TensorDataset test() throws IOException {
-            return IdxReader.dataset(file(TEST_IMAGES), file(TEST_LABELS));
+            return IdxReader.dataset(file(TEST_IMAGES), file(TEST_LABELS), CLASSES);
         }
 
         /** {@code dir/base} or {@code dir/base.gz}; when one is missing, the message lists all that are. */

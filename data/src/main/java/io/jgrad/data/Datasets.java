@@ -54,4 +54,20 @@ public final class Datasets {
         }
         return new TensorDataset(io.jgrad.tensor.NDArray.stack(0, inputs), io.jgrad.tensor.NDArray.of(labels, n));
     }
+
+    /**
+     * Checks that every label of {@code dataset} is a class index below {@code numClasses}; {@code name} says
+     * which data it is in the message (a label beyond the model's outputs failed deep in the loss, or after
+     * training, in the confusion matrix).
+     */
+    public static void checkLabels(Dataset dataset, int numClasses, String name) {
+        long[] labels = dataset instanceof TensorDataset t ? t.labels() : null;
+        for (int i = 0; i < dataset.size(); i++) {
+            long label = labels != null ? labels[i] : dataset.get(i).label();
+            if (label < 0 || label >= numClasses) {
+                throw new IllegalArgumentException(name + ": label " + label + " of example " + i + " is not one of the model's " + numClasses
+                        + " classes (0.." + (numClasses - 1) + ")");
+            }
+        }
+    }
 }

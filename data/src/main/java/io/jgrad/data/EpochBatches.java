@@ -31,9 +31,12 @@ final class EpochBatches {
         this.gen = gen;
     }
 
-    /** Batches in an epoch of {@code n} examples; a last, smaller batch counts unless dropped. */
+    /**
+     * Batches in an epoch of {@code n} examples; a last, smaller batch counts unless dropped. In long
+     * arithmetic: {@code n + batchSize - 1} overflows an int for batch sizes near {@code Integer.MAX_VALUE}.
+     */
     static int count(int n, int batchSize, boolean dropLast) {
-        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+        return (int) (dropLast ? n / batchSize : ((long) n + batchSize - 1) / batchSize);
     }
 
     private static int[] identity(int n) {
@@ -56,7 +59,7 @@ final class EpochBatches {
     }
 
     Batch next() {
-        int start = next++ * batchSize;
+        int start = (int) ((long) next++ * batchSize); // below order.length: next < count
         int b = Math.min(batchSize, order.length - start);
         float[] inputs = null;
         long[] labels = new long[b];

@@ -48,7 +48,25 @@ public final class IdxReader {
         return dataset(read(images), read(labels));
     }
 
-    /** Images as float32 pixel / 255 in {@code [N, 1, rows, cols]}, labels as int64. */
+    /** As {@link #dataset(Path, Path)}, every label checked to be below {@code numClasses}. */
+    public static TensorDataset dataset(Path images, Path labels, int numClasses) throws IOException {
+        return dataset(read(images), read(labels), numClasses);
+    }
+
+    /** As {@link #dataset(IdxData, IdxData)}, every label checked to be below {@code numClasses}. */
+    public static TensorDataset dataset(IdxData images, IdxData labels, int numClasses) throws DataFileException {
+        TensorDataset ds = dataset(images, labels);
+        byte[] y = labels.data();
+        for (int i = 0; i < y.length; i++) {
+            if ((y[i] & 0xFF) >= numClasses) {
+                throw new DataFileException(labels.source(), "label " + (y[i] & 0xFF) + " of example " + i + " is not a class of this dataset (0.."
+                        + (numClasses - 1) + ")");
+            }
+        }
+        return ds;
+    }
+
+    /** Images as float32 pixel / 255 in {@code [N, 1, rows, cols]}, labels as int64; an empty pair is an error. */
     public static TensorDataset dataset(IdxData images, IdxData labels) throws DataFileException {
         int[] id = images.dims(), ld = labels.dims();
         if (id.length != 3) {
@@ -61,6 +79,9 @@ public final class IdxReader {
         }
         if (id[0] != ld[0]) {
             throw new DataFileException(images.source(), "holds " + id[0] + " images but " + labels.source() + " holds " + ld[0] + " labels");
+        }
+        if (id[0] == 0 || id[1] == 0 || id[2] == 0) {
+            throw new DataFileException(images.source(), "the dataset is empty: the file holds " + IdxData.describe(id) + " images");
         }
         long[] y = new long[ld[0]];
         for (int i = 0; i < y.length; i++) y[i] = labels.data()[i] & 0xFF;
@@ -108,9 +129,9 @@ public final class IdxReader {
         }
         int type = magic[2] & 0xFF, rank = magic[3] & 0xFF;
         if (magic[0] != 0 || magic[1] != 0) {
-            throw new DataFileException(source, String.format("wrong magic number 0x%02X%02X%02X%02X: not an IDX file (IDX files start with"
+            throw new DataFileException(source, String.format("wrong magic number 0x%02X%02X%02X%02X: not an IDX file%s (IDX files start with"
                     + " two zero bytes, a type code and the number of dimensions, e.g. 0x00000803 for MNIST images)",
-                    magic[0], magic[1], magic[2], magic[3]));
+                    magic[0], magic[1], magic[2], magic[3], looksLike(magic)));
         }
         if (type != UNSIGNED_BYTE) {
             throw new DataFileException(source, String.format("unsupported IDX type code 0x%02X (%s); only 0x08, unsigned bytes, is read",
@@ -186,6 +207,28 @@ public final class IdxReader {
 
     private static String trailing(int[] dims, int count, String extra) {
         return "trailing garbage: " + extra + " after the " + count + " data bytes the header declares (" + IdxData.describe(dims) + ")";
+    }
+
+    /** What a file that is not IDX seems to be, from its first bytes: {@code "; it looks like a JPEG image"}, or "". */
+    static String looksLike(byte[] head) {
+        int b0 = head[0] & 0xFF, b1 = head[1] & 0xFF, b2 = head[2] & 0xFF, b3 = head[3] & 0xFF;
+        String kind;
+        if (b0 == 0xFF && b1 == 0xD8 && b2 == 0xFF) kind = "a JPEG image";
+        else if (b0 == 0x89 && b1 == 'P' && b2 == 'N' && b3 == 'G') kind = "a PNG image";
+        else if (b0 == 'G' && b1 == 'I' && b2 == 'F') kind = "a GIF image";
+        else if (b0 == 0x1F && b1 == 0x8B) kind = "gzip data (compressed twice?)";
+        else if (b0 == 'P' && b1 == 'K' && b2 == 3 && b3 == 4) kind = "a zip archive";
+        else if (b0 == 'B' && b1 == 'Z' && b2 == 'h') kind = "bzip2 data";
+        else if (b0 == 0xFD && b1 == '7' && b2 == 'z' && b3 == 'X') kind = "xz data";
+        else if (b0 == '%' && b1 == 'P' && b2 == 'D' && b3 == 'F') kind = "a PDF document";
+        else if (b0 == '<') kind = "HTML or XML text (an error page instead of the download?)";
+        else if (isText(b0) && isText(b1) && isText(b2) && isText(b3)) kind = "text";
+        else return "";
+        return "; it looks like " + kind;
+    }
+
+    private static boolean isText(int b) {
+        return b >= 0x20 && b < 0x7F || b == '\n' || b == '\r' || b == '\t';
     }
 
     private static String typeName(int type) {

@@ -62,6 +62,11 @@ public final class TensorDataset implements Dataset {
         return exampleShape.clone();
     }
 
+    /** The labels, not copied: for checks inside this package. */
+    long[] labels() {
+        return labels;
+    }
+
     /** One more than the largest label (0 when empty): the class count of a dataset whose labels are 0..K-1. */
     public int numClasses() {
         long max = -1;

@@ -55,7 +55,33 @@ class CsvReaderTest {
         fails(new CsvReader(), "x,y,label\n1,2,0\n3,abc,1\n", "line 3, column 2 (\"y\"): \"abc\" is not a number");
         fails(new CsvReader().header(false), "1,2,0\n3,,1\n", "line 2, column 2: empty cell");
         fails(new CsvReader(), "x,label\nNaN,1\n", "line 2, column 1 (\"x\"): \"NaN\" is not a number");
-        fails(new CsvReader(), "x,label\n1e999,1\n", "line 2, column 1 (\"x\"): 1e999 is out of range");
+        fails(new CsvReader(), "x,label\n1e999,1\n", "line 2, column 1 (\"x\"): 1e999 is out of range (beyond float32's 3.4028235E38)");
+    }
+
+    @Test
+    void valuesBeyondFloatRangeAreErrorsNotInfinity() throws IOException {
+        // 1e39 is a finite double, so the old check passed it and the float32 feature became +Inf.
+        fails(new CsvReader(), "x,y,label\n1,2,0\n3,-1e39,1\n", "line 3, column 2 (\"y\"): -1e39 is out of range (beyond float32's 3.4028235E38)");
+        TensorDataset ok = new CsvReader().read(csv("x,label\n3.4e38,0\n1e-50,1\n"));
+        assertEquals(3.4e38f, ok.get(0).input().toFloatArray()[0]);
+        assertEquals(0f, ok.get(1).input().toFloatArray()[0], "underflow to zero is not an error");
+    }
+
+    @Test
+    void binaryFileIsNamedAsNotUtf8() throws IOException {
+        Path f = Files.write(dir.resolve("image.csv"), new byte[] {'x', ',', 'y', '\n', (byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0, 16});
+        DataFileException e = assertThrows(DataFileException.class, () -> new CsvReader().read(f));
+        assertEquals(f + ": not UTF-8 text (a binary file?)", e.getMessage());
+    }
+
+    @Test
+    void labelsBeyondTheClassLimitAreRefusedNamingLineAndLabel() throws IOException {
+        // An id column as the label built a 1000001-class, 129M-parameter model and ran out of memory.
+        fails(new CsvReader(), "x,id\n1,0\n2,1000000\n", "line 3, column 2 (\"id\"): label 1000000 would make more than 10000 classes"
+                + " (labels are class indices 0..9999); is this column an id or a measurement?");
+        fails(new CsvReader().maxClasses(3), "x,label\n1,3\n", "line 2, column 2 (\"label\"): label 3 would make more than 3 classes"
+                + " (labels are class indices 0..2); is this column an id or a measurement?");
+        assertEquals(3, new CsvReader().maxClasses(3).read(csv("x,label\n1,2\n")).numClasses());
     }
 
     @Test

@@ -59,6 +59,18 @@ class DataLoaderTest {
         assertEquals(2, epoch(exact).size(), "nothing to drop when the size divides");
     }
 
+    @ParameterizedTest(name = "prefetch={0}")
+    @ValueSource(ints = {0, 2})
+    void batchSizeNearIntMaxGivesOneBatchNotAnOverflow(int prefetch) {
+        // (n + batchSize - 1) / batchSize overflowed to a negative count: no batches, and eval printed NaN%.
+        DataLoader huge = DataLoader.builder(Indexed.dataset(1000)).batchSize(2147482649).prefetch(prefetch).build();
+        assertEquals(1, huge.batchesPerEpoch());
+        assertEquals(List.of(1000), epoch(huge).stream().map(b -> b.length).toList());
+        DataLoader max = DataLoader.builder(Indexed.dataset(7)).batchSize(Integer.MAX_VALUE).prefetch(prefetch).build();
+        assertEquals(1, max.batchesPerEpoch());
+        assertEquals(0, DataLoader.builder(Indexed.dataset(7)).batchSize(Integer.MAX_VALUE).dropLast(true).build().batchesPerEpoch());
+    }
+
     @Test
     void batchShapesAndTypes() {
         Batch b = DataLoader.builder(Indexed.dataset(5)).batchSize(4).build().iterator().next();

@@ -109,7 +109,38 @@ class IdxReaderTest {
     @ParameterizedTest(name = "gzip={0}")
     @ValueSource(booleans = {false, true})
     void wrongMagic(boolean gz) throws IOException {
-        malformed(concat(new byte[] {'P', 'K', 3, 4}, bytes(20)), gz, "wrong magic number 0x504B0304", "not an IDX file");
+        malformed(concat(new byte[] {'P', 'K', 3, 4}, bytes(20)), gz, "wrong magic number 0x504B0304", "not an IDX file; it looks like a zip archive");
+    }
+
+    @Test
+    void wrongMagicSaysWhatTheFileLooksLike() throws IOException {
+        // A JPEG used to be called only "not an IDX file".
+        malformed(concat(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0}, bytes(20)), false, "not an IDX file; it looks like a JPEG image");
+        malformed(concat(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, bytes(20)), false, "not an IDX file; it looks like a PNG image");
+        malformed(concat(new byte[] {0x1F, (byte) 0x8B, 8, 0}, bytes(20)), true, "not an IDX file; it looks like gzip data (compressed twice?)");
+        malformed("<!DOCTYPE html>".getBytes(java.nio.charset.StandardCharsets.US_ASCII), false, "it looks like HTML or XML text");
+        malformed(new byte[] {1, 2, 3, 4, 5}, false, "not an IDX file (IDX files start");
+    }
+
+    @Test
+    void emptyDatasetIsAnErrorNamingTheFile() throws IOException {
+        // An empty dataset used to surface as "Linear: feature counts must be positive, got in=128, out=0".
+        Path images = dir.resolve("imgs"), labels = dir.resolve("labels");
+        IdxWriter.write(images, new int[] {0, 28, 28}, new byte[0], false);
+        IdxWriter.write(labels, new int[] {0}, new byte[0], false);
+        DataFileException e = assertThrows(DataFileException.class, () -> IdxReader.dataset(images, labels));
+        assertEquals(images + ": the dataset is empty: the file holds 0 x 28 x 28 images", e.getMessage());
+    }
+
+    @Test
+    void labelsAreCheckedAgainstTheClassCount() throws IOException {
+        // A label of 200 in a 10-class dataset built a 201-class model.
+        Path images = dir.resolve("imgs"), labels = dir.resolve("labels");
+        IdxWriter.write(images, new int[] {3, 2, 2}, bytes(12), false);
+        IdxWriter.write(labels, new int[] {3}, new byte[] {9, 0, (byte) 200}, false);
+        DataFileException e = assertThrows(DataFileException.class, () -> IdxReader.dataset(images, labels, 10));
+        assertEquals(labels + ": label 200 of example 2 is not a class of this dataset (0..9)", e.getMessage());
+        assertEquals(201, IdxReader.dataset(images, labels, 201).numClasses());
     }
 
     @ParameterizedTest(name = "gzip={0}")

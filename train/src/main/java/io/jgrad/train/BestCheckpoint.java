@@ -11,6 +11,20 @@ public final class BestCheckpoint implements Callback {
     private final boolean maximize;
     private double best;
 
+    /**
+     * For a resumed run: the best so far is the one {@code file} already records (when it exists and records
+     * {@code monitor}), so that a worse epoch after resuming does not overwrite a better model. A fresh
+     * tracker started from -inf did.
+     */
+    public static BestCheckpoint resuming(Path file, String monitor, boolean maximize) throws java.io.IOException {
+        BestCheckpoint b = new BestCheckpoint(file, monitor, maximize);
+        if (java.nio.file.Files.isRegularFile(file)) {
+            Double recorded = Checkpoints.readInfo(file).metrics().get(monitor);
+            if (recorded != null && !recorded.isNaN()) b.best = recorded;
+        }
+        return b;
+    }
+
     public BestCheckpoint(Path file, String monitor, boolean maximize) {
         new EpochMetrics(0, 0, 0, 0, 0, 0, 0).get(monitor);
         this.file = file;

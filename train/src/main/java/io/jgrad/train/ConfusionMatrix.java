@@ -5,8 +5,15 @@ import java.util.Locale;
 /**
  * Counts of (actual class, predicted class) pairs, and the metrics read off them: accuracy, and per class
  * precision ({@code TP / (TP + FP)}), recall ({@code TP / (TP + FN)}) and F1 (their harmonic mean), with
- * macro averages. A class never predicted and never present gets no precision/recall (NaN) and is left out of
- * the macro averages.
+ * macro averages.
+ *
+ * <p>Undefined ratios follow scikit-learn's {@code precision_recall_fscore_support} with
+ * {@code zero_division=0} and torchmetrics' multiclass metrics: a class that occurs (as a label or as a
+ * prediction) but was never predicted has precision 0, one that was never a label has recall 0, and both
+ * count in the macro means. So a constant predictor is not rewarded for the classes it never names (skipping
+ * them reported a macro F1 of 0.198 for one). A class that occurs neither as a label nor as a prediction has
+ * no precision, recall or F1 (NaN) and is left out of the macro means, as both libraries leave it out (their
+ * default set of labels is those present; torchmetrics gives such classes weight 0).
  */
 public final class ConfusionMatrix {
 
@@ -54,19 +61,36 @@ public final class ConfusionMatrix {
         return n == 0 ? Double.NaN : (double) correct / n;
     }
 
+    private long predicted(int c) {
+        long n = 0;
+        for (long[] row : counts) n += row[c];
+        return n;
+    }
+
+    private long actual(int c) {
+        long n = 0;
+        for (long v : counts[c]) n += v;
+        return n;
+    }
+
+    /** Whether class c occurs at all, as a label or as a prediction. */
+    private boolean occurs(int c) {
+        return predicted(c) + actual(c) > 0;
+    }
+
+    /** TP / (TP + FP); 0 for a class that occurs but was never predicted; NaN for one that never occurs. */
     public double precision(int c) {
-        long predicted = 0;
-        for (long[] row : counts) predicted += row[c];
-        return predicted == 0 ? Double.NaN : (double) counts[c][c] / predicted;
+        long predicted = predicted(c);
+        return !occurs(c) ? Double.NaN : predicted == 0 ? 0 : (double) counts[c][c] / predicted;
     }
 
+    /** TP / (TP + FN); 0 for a class that occurs but was never a label; NaN for one that never occurs. */
     public double recall(int c) {
-        long actual = 0;
-        for (long v : counts[c]) actual += v;
-        return actual == 0 ? Double.NaN : (double) counts[c][c] / actual;
+        long actual = actual(c);
+        return !occurs(c) ? Double.NaN : actual == 0 ? 0 : (double) counts[c][c] / actual;
     }
 
-    /** F1 of class c; 0 when precision and recall are both 0, NaN when either is undefined. */
+    /** F1 of class c; 0 when precision and recall are both 0; NaN for a class that never occurs. */
     public double f1(int c) {
         double p = precision(c), r = recall(c);
         if (Double.isNaN(p) || Double.isNaN(r)) return Double.NaN;

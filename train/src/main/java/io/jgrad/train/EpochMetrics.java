@@ -11,6 +11,21 @@ public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, do
                 + num(learningRate) + "," + num(seconds);
     }
 
+    /** A row as {@link #csvRow()} writes it; null when the line is not one (a hand-edited file, say). */
+    static EpochMetrics parseCsvRow(String line) {
+        String[] c = line.split(",", -1);
+        if (c.length != 7) return null;
+        try {
+            return new EpochMetrics(Integer.parseInt(c[0]), parse(c[1]), parse(c[2]), parse(c[3]), parse(c[4]), parse(c[5]), parse(c[6]));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static double parse(String cell) {
+        return cell.isEmpty() ? Double.NaN : Double.parseDouble(cell);
+    }
+
     private static String num(double v) {
         return Double.isNaN(v) ? "" : Double.toString(v);
     }

@@ -31,6 +31,8 @@ public record Evaluation(double loss, double accuracy, ConfusionMatrix confusion
                 seen += batch.size();
             }
         }
-        return new Evaluation(seen == 0 ? Double.NaN : lossSum / seen, confusion.accuracy(), confusion);
+        // No examples would report a NaN accuracy as if it were a result.
+        if (seen == 0) throw new IllegalArgumentException("evaluation: the data holds no examples (" + data.dataset().size() + " in the dataset)");
+        return new Evaluation(lossSum / seen, confusion.accuracy(), confusion);
     }
 }

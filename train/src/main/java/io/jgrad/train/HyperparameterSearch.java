@@ -70,8 +70,18 @@ public final class HyperparameterSearch {
         return new Builder(model, optimizers, train, validation);
     }
 
-    /** Every combination, learning rate varying slowest and weight decay fastest. */
+    /**
+     * The most trials one search takes: each trains a model, so more is a mistake, and building the list of
+     * 2^31 trials up front ran out of memory before the first one trained.
+     */
+    public static final int MAX_TRIALS = 10_000;
+
+    /** Every combination, learning rate varying slowest and weight decay fastest; at most {@link #MAX_TRIALS}. */
     public static List<Trial> grid(List<Double> lrs, List<Integer> batchSizes, List<String> optimizers, List<Double> weightDecays) {
+        long combinations = (long) lrs.size() * batchSizes.size() * optimizers.size() * weightDecays.size();
+        if (combinations > MAX_TRIALS) {
+            throw new IllegalArgumentException("grid: " + combinations + " combinations, more than the limit of " + MAX_TRIALS + " trials");
+        }
         List<Trial> out = new ArrayList<>();
         for (double lr : lrs) for (int b : batchSizes) for (String o : optimizers) for (double wd : weightDecays) out.add(new Trial(lr, b, o, wd));
         if (out.isEmpty()) throw new IllegalArgumentException("grid: every list needs at least one value");
@@ -85,7 +95,7 @@ public final class HyperparameterSearch {
      */
     public static List<Trial> random(int n, double lrLow, double lrHigh, List<Integer> batchSizes, List<String> optimizers,
                                      List<Double> weightDecays, long seed) {
-        if (n < 1) throw new IllegalArgumentException("random: n must be >= 1, got " + n);
+        if (n < 1 || n > MAX_TRIALS) throw new IllegalArgumentException("random: the number of trials must be in 1.." + MAX_TRIALS + ", got " + n);
         if (!(lrLow > 0 && lrHigh >= lrLow && Double.isFinite(lrHigh))) {
             throw new IllegalArgumentException("random: need 0 < lrLow <= lrHigh, got " + lrLow + " and " + lrHigh);
         }

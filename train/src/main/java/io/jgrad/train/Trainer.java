@@ -96,7 +96,8 @@ public final class Trainer {
     /** Trains for the configured epochs; {@code validation} may be null. */
     public Result fit(DataLoader train, DataLoader validation) throws Exception {
         List<EpochMetrics> history = new ArrayList<>();
-        MetricsCsv csv = outputDirectory == null ? null : new MetricsCsv(outputDirectory.resolve("metrics.csv"));
+        // A resumed run keeps the earlier epochs' rows, and its plots show the whole run.
+        MetricsCsv csv = outputDirectory == null ? null : MetricsCsv.continuing(outputDirectory.resolve("metrics.csv"), startEpoch);
         for (int epoch = startEpoch + 1; epoch <= epochs; epoch++) {
             long start = System.nanoTime();
             model.train();
@@ -116,7 +117,7 @@ public final class Trainer {
                     lr, m.seconds()));
             if (csv != null) {
                 csv.append(m);
-                writePlots(history);
+                writePlots(csv.rows());
             }
             boolean stop = false;
             for (Callback c : callbacks) stop |= c.afterEpoch(m, this);
@@ -160,7 +161,11 @@ public final class Trainer {
                 bar.update(batches, seen, lossSum / seen, (double) correct / seen);
             }
         }
-        return new TrainedEpoch(seen == 0 ? Double.NaN : lossSum / seen, seen == 0 ? Double.NaN : (double) correct / seen, null);
+        if (batches == 0) { // an epoch without batches trains nothing and measures NaN: never a silent success
+            throw new IllegalStateException("Trainer: epoch " + epoch + " has no training batches: the training data holds " + train.dataset().size()
+                    + " examples" + (train.dataset().size() > 0 ? " (fewer than one batch, and the last batch is dropped)" : ""));
+        }
+        return new TrainedEpoch(lossSum / seen, (double) correct / seen, null);
     }
 
     /** Mean loss, accuracy and confusion matrix of {@code model} over {@code data}, in eval mode without recording. */

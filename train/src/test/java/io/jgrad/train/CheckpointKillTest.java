@@ -16,7 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Kills a JVM with SIGKILL while it saves checkpoints in a loop, at several moments, and checks that the file
- * left behind always loads and is one complete save (every tensor holds the epoch written in its metadata).
+ * left behind always loads and is one complete save (every tensor holds the epoch written in its metadata),
+ * and that its optimiser state is there and from the same save (a kill between the two files' renames used to
+ * leave a pair that could not be resumed).
  */
 class CheckpointKillTest {
 
@@ -29,7 +31,7 @@ class CheckpointKillTest {
         Module model = new Linear(512, 512);
         for (int epoch = 1; ; epoch++) {
             for (NDArray p : model.stateDict().values()) p.fill(epoch);
-            Checkpoints.save(file, model, new CheckpointInfo("linear", epoch, Map.of(), Map.of()));
+            Checkpoints.save(file, model, Map.of("state.0.m", NDArray.full(epoch, 512, 512)), new CheckpointInfo("linear", epoch, Map.of(), Map.of()));
         }
     }
 
@@ -54,12 +56,19 @@ class CheckpointKillTest {
                 assertEquals(info.epoch(), p.amin().item(), "round " + round);
                 assertEquals(info.epoch(), p.amax().item(), "round " + round);
             }
-            // The killed save may leave its temporary file (never the target); remove it before the next round.
+            NDArray m = Checkpoints.loadOptimizerState(file).get("state.0.m");
+            assertEquals(info.epoch(), m.amin().item(), "round " + round + ": the optimiser state is the model's");
+            assertEquals(info.epoch(), m.amax().item(), "round " + round);
+            // The killed save may leave its temporary file (never the target) and one optimiser file of the
+            // uncommitted or the superseded save; remove them before the next round.
+            Path current = Checkpoints.optimizerFile(file);
             try (var leftovers = Files.list(dir)) {
-                var temps = leftovers.filter(p -> !p.equals(file)).toList();
-                assertTrue(temps.size() <= 1, "at most the killed save's temporary file may remain: " + temps);
-                for (Path t : temps) {
-                    assertTrue(t.getFileName().toString().endsWith(".tmp"), "unexpected file " + t);
+                var extra = leftovers.filter(p -> !p.equals(file) && !p.equals(current)).toList();
+                assertTrue(extra.stream().filter(p -> p.getFileName().toString().endsWith(".tmp")).count() <= 1, "temporary files: " + extra);
+                assertTrue(extra.stream().filter(p -> p.getFileName().toString().contains(".optim-")).count() <= 1, "optimiser files: " + extra);
+                for (Path t : extra) {
+                    String name = t.getFileName().toString();
+                    assertTrue(name.endsWith(".tmp") || name.contains(".optim-"), "unexpected file " + t);
                     Files.delete(t);
                 }
             }

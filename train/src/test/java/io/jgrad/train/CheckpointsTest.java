@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -69,6 +70,52 @@ class CheckpointsTest {
         Files.copy(stale, Checkpoints.optimizerFile(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoints.loadOptimizerState(file));
         assertTrue(e.getMessage().contains("does not belong"), e.getMessage());
+    }
+
+    @Test
+    void everySaveKeepsOnePairAndTheModelFileNamesItsOptimizerFile() throws Exception {
+        Path file = dir.resolve("model.safetensors");
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            Checkpoints.save(file, net(), Map.of("x", NDArray.full(epoch, 2)), new CheckpointInfo("mlp", epoch, Map.of(), Map.of()));
+        }
+        try (var files = Files.list(dir)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(2, names.size(), "the model file and its one optimiser file: " + names);
+            assertEquals(List.of(Checkpoints.optimizerFile(file).getFileName().toString(), "model.safetensors"), names);
+            assertTrue(names.get(0).startsWith("model.optim-"), names.toString());
+        }
+        assertArrayEquals(new float[] {3, 3}, Checkpoints.loadOptimizerState(file).get("x").toFloatArray());
+        // An earlier pair survives a save that is interrupted after its optimiser file is written: the model
+        // file still names the earlier optimiser file, which is deleted only after the new model file is in place.
+        Path orphan = dir.resolve("model.optim-00000000-0000-0000-0000-000000000000.safetensors");
+        Files.copy(Checkpoints.optimizerFile(file), orphan);
+        assertArrayEquals(new float[] {3, 3}, Checkpoints.loadOptimizerState(file).get("x").toFloatArray());
+        Checkpoints.save(file, net(), new CheckpointInfo("mlp", 4, Map.of(), Map.of())); // model alone: no companion left
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("model.safetensors"), files.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void nonFiniteWeightsLoadWithAWarningNamingTheTensor() throws Exception {
+        Module a = net();
+        a.stateDict().get("0.weight").set(Float.NaN, 1, 2);
+        a.stateDict().get("1.bias").set(Double.POSITIVE_INFINITY, 0);
+        Path file = dir.resolve("diverged.safetensors");
+        Checkpoints.save(file, a, new CheckpointInfo("mlp", 1, Map.of(), Map.of()));
+        assertEquals(List.of("warning: checkpoint " + file + ": tensor '0.weight' holds 1 NaN and 0 infinite values (of 12)",
+                "warning: checkpoint " + file + ": tensor '1.bias' holds 0 NaN and 1 infinite values (of 2)"),
+                Checkpoints.nonFiniteWarnings(file, SafeTensors.read(file).tensors()));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            Checkpoints.load(file, net());
+        } finally {
+            System.setErr(old);
+        }
+        assertTrue(err.toString().contains("tensor '0.weight' holds 1 NaN"), err.toString());
+        assertEquals(List.of(), Checkpoints.nonFiniteWarnings(file, net().stateDict()));
     }
 
     @Test

@@ -32,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fit loop on a small MLP and a few hundred embedded digits (well under a second per epoch). */
@@ -157,6 +158,37 @@ class TrainerTest {
         assertEquals("mlp", Checkpoints.readInfo(file).architecture());
         assertEquals(0.7, best.best());
         assertTrue(Files.exists(Checkpoints.optimizerFile(file)));
+    }
+
+    @Test
+    void anEpochWithoutBatchesIsAnErrorNotANaNResult() {
+        Module model = model(0);
+        Trainer t = trainer(model, Adam.builder().lr(1e-3).build(model.parameters())).build();
+        var empty = io.jgrad.data.Datasets.first(train, 0);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> t.fit(io.jgrad.data.DataLoader.builder(empty).batchSize(4).build(), null));
+        assertEquals("Trainer: epoch 1 has no training batches: the training data holds 0 examples", e.getMessage());
+        var three = io.jgrad.data.Datasets.first(train, 3);
+        e = assertThrows(IllegalStateException.class, () -> t.fit(io.jgrad.data.DataLoader.builder(three).batchSize(4).dropLast(true).build(), null));
+        assertTrue(e.getMessage().contains("holds 3 examples (fewer than one batch, and the last batch is dropped)"), e.getMessage());
+        IllegalArgumentException ev = assertThrows(IllegalArgumentException.class,
+                () -> Trainer.evaluate(model, io.jgrad.data.DataLoader.builder(empty).build(), new io.jgrad.layers.CrossEntropyLoss(), 10));
+        assertEquals("evaluation: the data holds no examples (0 in the dataset)", ev.getMessage());
+    }
+
+    @Test
+    void bestCheckpointResumingStartsFromTheScoreOnFile() throws Exception {
+        Module model = model(0);
+        Trainer t = trainer(model, Adam.builder().lr(1e-3).build(model.parameters())).describe("mlp", Map.of()).build();
+        Path file = dir.resolve("best.safetensors");
+        new BestCheckpoint(file, "val_accuracy", true).afterEpoch(metrics(2, 1.0, 0.8), t);
+        BestCheckpoint resumed = BestCheckpoint.resuming(file, "val_accuracy", true);
+        assertEquals(0.8, resumed.best());
+        resumed.afterEpoch(metrics(3, 1.0, 0.6), t); // a fresh tracker (from -inf) saved this worse model over the best
+        assertEquals(2, Checkpoints.readInfo(file).epoch());
+        resumed.afterEpoch(metrics(4, 1.0, 0.9), t);
+        assertEquals(4, Checkpoints.readInfo(file).epoch());
+        assertEquals(Double.NEGATIVE_INFINITY, BestCheckpoint.resuming(dir.resolve("none.safetensors"), "val_accuracy", true).best());
     }
 
     private static EpochMetrics metrics(int epoch, double validationLoss, double validationAccuracy) {

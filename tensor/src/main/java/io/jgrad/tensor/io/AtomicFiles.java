@@ -74,6 +74,28 @@ public final class AtomicFiles {
         writeStream(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** The temporary names {@link #write} uses: {@code .NAME.HEX.tmp}. */
+    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile("\\..+\\.[0-9a-f]{1,16}\\.tmp");
+
+    /**
+     * Deletes the temporary files that writes into {@code dir} left behind when their process was killed (a
+     * write that fails in the JVM removes its own). Only files named as {@link #write} names them are touched.
+     * Call it only while no other process can be writing into {@code dir} (jgrad's training holds a lock on
+     * its output directory): a live writer's temporary file looks the same. Returns how many were deleted.
+     */
+    public static int deleteStaleTemporaries(Path dir) throws IOException {
+        int deleted = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (TEMPORARY.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        && Files.deleteIfExists(f)) {
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
+    }
+
     /** Makes the rename durable on POSIX systems; platforms that cannot open a directory (Windows) skip it. */
     private static void syncDirectory(Path dir) {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {

@@ -41,23 +41,29 @@ import java.util.Map;
  * <p>Supported dtypes: {@code F32} ({@link DType#FLOAT32}), {@code F64} ({@link DType#FLOAT64}) and
  * {@code I64} ({@link DType#INT64}).
  *
- * <p>Reading checks everything before it allocates anything sized by the file: a header length beyond the
- * file or beyond {@value #MAX_HEADER_BYTES} bytes, a header that is not a UTF-8 JSON object, an entry
- * without {@code dtype}, {@code shape} or {@code data_offsets} (or with one of the wrong JSON type), an
- * unknown dtype, a negative or non-integer dim, offsets outside the data section, offsets whose byte count
- * does not match the shape, and {@code __metadata__} values that are not strings each throw a
- * {@link SafeTensorsException} whose message names the file and the problem. Policy where the format
- * leaves room: tensors whose bytes <em>overlap</em> are rejected (the reference library rejects them too);
- * unused bytes between or after tensors are accepted and ignored (the reference library rejects them);
- * unknown keys inside a tensor entry are ignored, as in the reference library.
+ * <p>Reading checks everything before it allocates anything sized by the file, and rejects what the
+ * reference implementation (huggingface/safetensors, {@code read_metadata} and {@code Metadata::validate})
+ * rejects: a header length beyond the file or beyond {@value #MAX_HEADER_BYTES} bytes, a header that is not
+ * UTF-8, does not start with <code>{</code> or is not a JSON object, an entry without {@code dtype},
+ * {@code shape} or {@code data_offsets} (or with one of the wrong JSON type), an unknown dtype, a negative or
+ * non-integer dim, offsets whose byte count does not match the shape, and {@code __metadata__} values that
+ * are not strings. The tensors' offsets, in order, must tile the data section exactly: the first begins at
+ * 0, each begins where the one before ended, and the last ends at the end of the file. So overlapping
+ * tensors, unused bytes between them and bytes after the last are rejected; this is what catches a header
+ * length a few bytes short, which would otherwise still parse (cutting only padding spaces) and load every
+ * tensor shifted. Each problem is a {@link SafeTensorsException} whose message names the file and the
+ * problem. Unknown keys inside a tensor entry are ignored, as in the reference library.
  *
  * <p>Writing is atomic: the file is written beside the target under a temporary name, forced to disk,
  * then renamed over the target, so a reader sees the old file or the new one, never a part.
  */
 public final class SafeTensors {
 
-    /** Largest header read or written (100 MiB): a bound on what a hostile length can make us allocate. */
-    public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+    /**
+     * Largest header read or written: a bound on what a hostile length can make us allocate. The reference
+     * implementation's {@code MAX_HEADER_SIZE}.
+     */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
 
     private static final String METADATA = "__metadata__";
     private static final String SUPPORTED = "F32, F64, I64";
@@ -126,7 +132,7 @@ public final class SafeTensors {
                 entries.add(entry(key, e.getValue(), dataSize, source));
             }
         }
-        checkNoOverlap(entries, source);
+        checkCoverage(entries, dataSize, source);
 
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -153,6 +159,10 @@ public final class SafeTensors {
         }
         if (!(parsed instanceof Map<?, ?> header)) {
             throw new SafeTensorsException(source, "bad JSON header: expected an object, found " + describe(parsed));
+        }
+        if (text.charAt(0) != '{') { // an object after whitespace: valid JSON, but the reference implementation refuses it
+            throw new SafeTensorsException(source, "bad JSON header: it must start with '{' (as the reference implementation requires), found '"
+                    + text.subSequence(0, Math.min(8, text.length())) + "'");
         }
         return header;
     }
@@ -239,17 +249,31 @@ public final class SafeTensors {
         return o instanceof Long || o instanceof BigInteger;
     }
 
-    /** Overlapping tensors are rejected: each tensor must own its bytes. Empty tensors own none. */
-    private static void checkNoOverlap(List<Entry> entries, String source) throws SafeTensorsException {
-        List<Entry> sorted = new ArrayList<>();
-        for (Entry e : entries) if (e.end() > e.begin()) sorted.add(e);
-        sorted.sort(Comparator.comparingLong(Entry::begin));
-        for (int i = 1; i < sorted.size(); i++) {
-            Entry prev = sorted.get(i - 1), cur = sorted.get(i);
-            if (cur.begin() < prev.end()) {
+    /**
+     * The tensors, ordered by offsets, must tile the data section exactly (the reference implementation's
+     * {@code validate}): no overlap (each tensor owns its bytes), no unused bytes between them, and the last
+     * ends at the end of the file. Empty tensors own no bytes and may sit at any boundary.
+     */
+    private static void checkCoverage(List<Entry> entries, long dataSize, String source) throws SafeTensorsException {
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long at = 0;
+        Entry prev = null;
+        for (Entry cur : sorted) {
+            if (cur.begin() < at) {
                 throw new SafeTensorsException(source, "tensors '" + prev.name() + "' (data_offsets [" + prev.begin() + "," + prev.end() + "]) and '"
                         + cur.name() + "' ([" + cur.begin() + "," + cur.end() + "]) overlap; each tensor must have bytes of its own");
             }
+            if (cur.begin() > at) {
+                throw new SafeTensorsException(source, "bytes " + at + ".." + cur.begin() + " of the data section belong to no tensor (tensor '"
+                        + cur.name() + "' begins at " + cur.begin() + "); the tensors must cover the data section exactly");
+            }
+            at = cur.end();
+            if (cur.end() > cur.begin()) prev = cur;
+        }
+        if (at != dataSize) {
+            throw new SafeTensorsException(source, "the tensors end at byte " + at + " of the data section, but it holds " + dataSize
+                    + " bytes: is the header length (the first 8 bytes) wrong, or were bytes appended?");
         }
     }
 

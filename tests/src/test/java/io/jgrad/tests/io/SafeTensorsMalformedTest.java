@@ -199,15 +199,51 @@ class SafeTensorsMalformedTest {
     }
 
     @Test
-    void gapsEmptyTensorsAndUnknownEntryKeysAreAccepted() throws IOException {
-        String header = "{" + entry("a", "\"F32\"", "[1]", "[4,8]") + "," + entry("e", "\"F64\"", "[0,2]", "[4,4]")
-                + ",\"b\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[16,24],\"note\":\"ignored\"}}";
-        byte[] bytes = file(header, 32); // unused bytes at 0..4, 8..16 and 24..32
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putFloat(8 + header.length() + 4, 1.5f).putLong(8 + header.length() + 16, -7);
+    void emptyTensorsAndUnknownEntryKeysAreAccepted() throws IOException {
+        String header = "{" + entry("a", "\"F32\"", "[1]", "[0,4]") + "," + entry("e", "\"F64\"", "[0,2]", "[4,4]")
+                + ",\"b\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[4,12],\"note\":\"ignored\"}}";
+        byte[] bytes = file(header, 12);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putFloat(8 + header.length(), 1.5f).putLong(8 + header.length() + 4, -7);
         SafeTensorsFile f = SafeTensors.read(bytes, NAME);
         assertEquals(1.5, f.get("a").get(0));
         assertArrayEquals(new int[] {0, 2}, f.get("e").shape());
         assertEquals(-7, f.get("b").getLong(0));
+    }
+
+    @Test
+    void theTensorsMustCoverTheDataSectionExactly() {
+        // As the reference implementation: the first tensor begins at 0, no holes, the last ends at the end of the file.
+        String gap = "{" + entry("a", "\"F32\"", "[1]", "[0,4]") + "," + entry("b", "\"F32\"", "[1]", "[8,12]") + "}";
+        fails(file(gap, 12), "bytes 4..8 of the data section belong to no tensor (tensor 'b' begins at 8)");
+        String late = "{" + entry("a", "\"F32\"", "[1]", "[4,8]") + "}";
+        fails(file(late, 8), "bytes 0..4 of the data section belong to no tensor");
+        fails(file(GOOD, 28), "the tensors end at byte 24 of the data section, but it holds 28 bytes");
+        fails(file("{}", 3), "the tensors end at byte 0 of the data section, but it holds 3 bytes");
+    }
+
+    @ParameterizedTest(name = "header length {0} bytes short")
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7})
+    void aHeaderLengthThatLandsInThePaddingIsRejected(int short_) throws IOException {
+        // The writer pads the JSON with spaces to a multiple of 8; a length 1-7 bytes short still parsed (only
+        // spaces were cut) and loaded every tensor shifted by that many bytes.
+        Path f = dir.resolve("model.safetensors");
+        byte[] bytes;
+        long n;
+        String value = "";
+        do { // a metadata value that makes the writer pad with 7 spaces, so every shortfall lands in the padding
+            value += "v";
+            SafeTensors.write(f, java.util.Map.of("w", io.jgrad.tensor.NDArray.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3)), java.util.Map.of("k", value));
+            bytes = Files.readAllBytes(f);
+            n = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        } while (!new String(bytes, 8, (int) n, StandardCharsets.UTF_8).endsWith("}" + " ".repeat(7)));
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, n - short_);
+        fails(bytes, "the tensors end at byte 24 of the data section, but it holds " + (24 + short_) + " bytes");
+    }
+
+    @Test
+    void theHeaderMustStartWithABrace() {
+        fails(file(" " + GOOD, 24), "bad JSON header: it must start with '{'", "found ' {\"x\":{\"'");
+        fails(file("\n" + GOOD, 24), "bad JSON header: it must start with '{'");
     }
 
     // ---- __metadata__ -----------------------------------------------------------------------------------
