@@ -162,8 +162,6 @@ public final class SparkTrainer {
         long bytesPerRound = 0;
         int roundsRun = 0;
         while (step < totalSteps) {
-            int epoch = (int) (step / stepsPerEpoch) + 1;
-            if (bar == null) bar = new ProgressBar(log, interactive, String.format(Locale.ROOT, "epoch %d/%d", epoch, lastEpoch), stepsPerEpoch);
             int steps = (int) Math.min(syncEvery, totalSteps - step);
             long start = System.nanoTime();
             RoundInput input = RoundInput.of(step, steps, model, setup.averageParameters() ? optimizer : null);
@@ -184,6 +182,7 @@ public final class SparkTrainer {
             round++;
 
             for (int k = 0; k < steps; k++) {
+                if (bar == null) bar = new ProgressBar(log, interactive, String.format(Locale.ROOT, "epoch %d/%d", (step + k) / stepsPerEpoch + 1, lastEpoch), stepsPerEpoch);
                 double loss = total.stepLossSum[k] / total.stepExamples[k];
                 if (!Double.isFinite(loss)) {
                     log.println(String.format(Locale.ROOT, "stopping: the loss became %s at step %d (epoch %d); lower the learning rate or check the data",
@@ -194,14 +193,14 @@ public final class SparkTrainer {
                 tally.add(total.stepLossSum[k], total.stepCorrect[k], total.stepExamples[k]);
                 long done = step + k + 1;
                 if (done % stepsPerEpoch == 0 || done == totalSteps) {
-                    bar.update(tally.steps, tally.examples, tally.loss(), tally.accuracy());
+                    bar.update(stepInEpoch(done, stepsPerEpoch), tally.examples, tally.loss(), tally.accuracy());
                     history.add(endEpoch((int) ((done - 1) / stepsPerEpoch) + 1, lastEpoch, tally, model, optimizer, csv));
                     tally = new EpochTally();
                     bar = null;
                 }
             }
             step += steps;
-            if (bar != null) bar.update(tally.steps, tally.examples, tally.loss(), tally.accuracy());
+            if (bar != null) bar.update(stepInEpoch(step, stepsPerEpoch), tally.examples, tally.loss(), tally.accuracy());
             if (checkpoints != null && (round % checkpointEvery == 0 || step == totalSteps)) {
                 Map<String, String> saved = new LinkedHashMap<>(options);
                 saved.put("round", Integer.toString(round));
@@ -305,6 +304,12 @@ public final class SparkTrainer {
     private record PartitionCount(int partition, int examples, String problem) implements java.io.Serializable {
     }
 
+    /** Steps done in the current epoch after {@code done} steps in all (a full epoch at its end). */
+    private static int stepInEpoch(long done, int stepsPerEpoch) {
+        int inEpoch = (int) (done % stepsPerEpoch);
+        return inEpoch == 0 ? stepsPerEpoch : inEpoch;
+    }
+
     private static int[] partitionSizes(ShardPlan plan) {
         int[] sizes = new int[plan.partitions()];
         for (int i = 0; i < sizes.length; i++) sizes[i] = plan.partitionSize(i);
@@ -322,13 +327,11 @@ public final class SparkTrainer {
         final long startNanos = System.nanoTime();
         double lossSum;
         long correct, examples;
-        int steps;
 
         void add(double lossSum, long correct, long examples) {
             this.lossSum += lossSum;
             this.correct += correct;
             this.examples += examples;
-            steps++;
         }
 
         double loss() {
