@@ -61,9 +61,13 @@ import java.util.Map;
  */
 public final class SparkTrainer {
 
-    /** Every epoch's metrics, the mean loss of every step, and the trained model and optimiser (on the driver). */
+    /**
+     * Every epoch's metrics, the mean loss of every step of this run, the steps and rounds done in all (counting
+     * those before a resume), the trained model and optimiser (on the driver), whether training ran to the end
+     * (false when the loss stopped being finite), and this run's mean round time and result bytes per round.
+     */
     public record Result(List<EpochMetrics> epochs, double[] stepLosses, long steps, int rounds, Module model, Optimizer optimizer,
-                         double meanRoundSeconds, long bytesPerRound) {
+                         boolean completed, double meanRoundSeconds, long bytesPerRound) {
     }
 
     private final TrainingSetup.ModelFactory modelFactory;
@@ -187,7 +191,7 @@ public final class SparkTrainer {
                 if (!Double.isFinite(loss)) {
                     log.println(String.format(Locale.ROOT, "stopping: the loss became %s at step %d (epoch %d); lower the learning rate or check the data",
                             Double.isNaN(loss) ? "NaN" : "infinite", step + k + 1, (step + k) / stepsPerEpoch + 1));
-                    return new Result(history, toArray(stepLosses), step + k, round, model, optimizer, roundSeconds / roundsRun, bytesPerRound);
+                    return new Result(history, toArray(stepLosses), step + k, round, model, optimizer, false, roundSeconds / roundsRun, bytesPerRound);
                 }
                 stepLosses.add(loss);
                 tally.add(total.stepLossSum[k], total.stepCorrect[k], total.stepExamples[k]);
@@ -212,7 +216,7 @@ public final class SparkTrainer {
         }
         double mean = roundsRun == 0 ? Double.NaN : roundSeconds / roundsRun;
         log.println(String.format(Locale.ROOT, "%d rounds in this run, %.1f ms per round, %d bytes of results per round", roundsRun, 1000 * mean, bytesPerRound));
-        return new Result(history, toArray(stepLosses), step, round, model, optimizer, mean, bytesPerRound);
+        return new Result(history, toArray(stepLosses), step, round, model, optimizer, true, mean, bytesPerRound);
     }
 
     /** Gradient averaging: the global batch's mean gradient is {@code Σ_p b_p·ḡ_p / B}; one optimiser step. */
