@@ -9,13 +9,23 @@
 # must end with the same weights (their weights.sha256 files are compared). Every process started here is
 # stopped at the end, pass or fail. Needs JDK 17 or 21 (Spark 4.0 does not start on JDK 25).
 #
-# usage: scripts/spark-cluster-test.sh [--keep DIR]     (DIR keeps the logs and outputs; default a temp dir)
+# usage: scripts/spark-cluster-test.sh [--keep DIR] [--measure]
+#   --keep DIR   keep the logs and outputs in DIR (default: a temporary directory)
+#   --measure    afterwards, measure round times on the same cluster (io.jgrad.spark.RoundTimes, for
+#                docs/distributed.md) into DIR/round-times.csv
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 WORK=""
-if [[ "${1:-}" == "--keep" ]]; then WORK=$2; mkdir -p "$WORK"; fi
+MEASURE=0
+while (( $# > 0 )); do
+  case "$1" in
+    --keep) WORK=$2; mkdir -p "$WORK"; shift 2 ;;
+    --measure) MEASURE=1; shift ;;
+    *) echo "usage: $0 [--keep DIR] [--measure]"; exit 2 ;;
+  esac
+done
 [[ -n "$WORK" ]] || WORK=$(mktemp -d /tmp/jgrad-spark-cluster.XXXXXX)
 echo "== Spark cluster test in $WORK ($(java -version 2>&1 | head -1))"
 JDK=$(java -version 2>&1 | head -1 | sed -E 's/.*version "([0-9]+).*/\1/')
@@ -123,4 +133,12 @@ if cmp "$WORK/undisturbed/weights.sha256" "$WORK/killed/weights.sha256"; then
   echo "== PASS: same weights after losing an executor ($(cut -c1-16 "$WORK/undisturbed/weights.sha256")...), $(( $(date +%s) - START )) s of training"
 else
   echo "== FAIL: the weights differ:"; cat "$WORK/undisturbed/weights.sha256" "$WORK/killed/weights.sha256"; exit 1
+fi
+
+if (( MEASURE )); then
+  echo "== round times on this cluster (2 executors, 1 core each): $WORK/round-times.csv"
+  java -Xmx2g --add-modules jdk.incubator.vector -cp "$APP_JARS:$SPARK_CP" \
+    -Dspark.jars="${APP_JARS//:/,}" -Dspark.ui.enabled=false -Dspark.executor.memory=512m -Dspark.executor.cores=1 \
+    -Dspark.driver.host=127.0.0.1 -Dspark.executor.extraJavaOptions="--add-modules jdk.incubator.vector" \
+    io.jgrad.spark.RoundTimes --master "$MASTER" 2>"$WORK/round-times.log" | tee "$WORK/round-times.csv"
 fi

@@ -64,10 +64,19 @@ public final class SparkTrainer {
     /**
      * Every epoch's metrics, the mean loss of every step of this run, the steps and rounds done in all (counting
      * those before a resume), the trained model and optimiser (on the driver), whether training ran to the end
-     * (false when the loss stopped being finite), and this run's mean round time and result bytes per round.
+     * (false when the loss stopped being finite), the wall time of each round of this run (broadcast, tasks,
+     * aggregation and the update on the driver) and the bytes of results per partition and round.
      */
     public record Result(List<EpochMetrics> epochs, double[] stepLosses, long steps, int rounds, Module model, Optimizer optimizer,
-                         boolean completed, double meanRoundSeconds, long bytesPerRound) {
+                         boolean completed, double[] roundSeconds, long bytesPerRound) {
+
+        /** The mean of {@link #roundSeconds()} after the first {@code skip} rounds (which fill caches and warm up the JIT). */
+        public double meanRoundSeconds(int skip) {
+            double sum = 0;
+            int n = 0;
+            for (int i = skip; i < roundSeconds.length; i++, n++) sum += roundSeconds[i];
+            return n == 0 ? Double.NaN : sum / n;
+        }
     }
 
     private final TrainingSetup.ModelFactory modelFactory;
@@ -162,9 +171,8 @@ public final class SparkTrainer {
         List<Double> stepLosses = new ArrayList<>();
         EpochTally tally = new EpochTally();
         ProgressBar bar = null;
-        double roundSeconds = 0;
+        List<Double> roundSeconds = new ArrayList<>();
         long bytesPerRound = 0;
-        int roundsRun = 0;
         while (step < totalSteps) {
             int steps = (int) Math.min(syncEvery, totalSteps - step);
             long start = System.nanoTime();
@@ -180,9 +188,8 @@ public final class SparkTrainer {
             }
             if (setup.averageParameters()) averageInto(total, model, optimizer, plan.globalBatch());
             else applyGradients(total, model, optimizer, plan.globalBatch());
-            roundSeconds += (System.nanoTime() - start) / 1e9;
+            roundSeconds.add((System.nanoTime() - start) / 1e9);
             bytesPerRound = total.payloadBytes();
-            roundsRun++;
             round++;
 
             for (int k = 0; k < steps; k++) {
@@ -191,7 +198,7 @@ public final class SparkTrainer {
                 if (!Double.isFinite(loss)) {
                     log.println(String.format(Locale.ROOT, "stopping: the loss became %s at step %d (epoch %d); lower the learning rate or check the data",
                             Double.isNaN(loss) ? "NaN" : "infinite", step + k + 1, (step + k) / stepsPerEpoch + 1));
-                    return new Result(history, toArray(stepLosses), step + k, round, model, optimizer, false, roundSeconds / roundsRun, bytesPerRound);
+                    return new Result(history, toArray(stepLosses), step + k, round, model, optimizer, false, toArray(roundSeconds), bytesPerRound);
                 }
                 stepLosses.add(loss);
                 tally.add(total.stepLossSum[k], total.stepCorrect[k], total.stepExamples[k]);
@@ -214,9 +221,10 @@ public final class SparkTrainer {
                         last == null ? Map.of() : Map.of("train_loss", last.trainLoss()), saved));
             }
         }
-        double mean = roundsRun == 0 ? Double.NaN : roundSeconds / roundsRun;
-        log.println(String.format(Locale.ROOT, "%d rounds in this run, %.1f ms per round, %d bytes of results per round", roundsRun, 1000 * mean, bytesPerRound));
-        return new Result(history, toArray(stepLosses), step, round, model, optimizer, true, mean, bytesPerRound);
+        Result result = new Result(history, toArray(stepLosses), step, round, model, optimizer, true, toArray(roundSeconds), bytesPerRound);
+        log.println(String.format(Locale.ROOT, "%d rounds in this run, %.1f ms per round, %d bytes of results per partition and round",
+                roundSeconds.size(), 1000 * result.meanRoundSeconds(0), bytesPerRound));
+        return result;
     }
 
     /** Gradient averaging: the global batch's mean gradient is {@code Σ_p b_p·ḡ_p / B}; one optimiser step. */

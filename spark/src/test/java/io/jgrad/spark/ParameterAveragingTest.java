@@ -64,7 +64,7 @@ class ParameterAveragingTest {
         double averagedAccuracy = Trainer.evaluate(averaged.model(), DataLoader.builder(test).batchSize(500).build(), new CrossEntropyLoss(), 10).accuracy();
 
         System.out.printf(Locale.ROOT, "digits MLP, %d epochs, batch %d: one machine %.2f%%, parameter averaging over 2 partitions every 4 steps %.2f%% "
-                + "(%d rounds, %.1f ms per round)%n", epochs, batch, 100 * singleAccuracy, 100 * averagedAccuracy, averaged.rounds(), 1000 * averaged.meanRoundSeconds());
+                + "(%d rounds, %.1f ms per round)%n", epochs, batch, 100 * singleAccuracy, 100 * averagedAccuracy, averaged.rounds(), 1000 * averaged.meanRoundSeconds(0));
         assertEquals(epochs, averaged.epochs().size());
         assertTrue(singleAccuracy > 0.85, "the single-machine reference trains: " + singleAccuracy);
         // Within one point: at most 10 of the 1000 test digits fewer.
