@@ -140,5 +140,5 @@ if (( MEASURE )); then
   java -Xmx2g --add-modules jdk.incubator.vector -cp "$APP_JARS:$SPARK_CP" \
     -Dspark.jars="${APP_JARS//:/,}" -Dspark.ui.enabled=false -Dspark.executor.memory=512m -Dspark.executor.cores=1 \
     -Dspark.driver.host=127.0.0.1 -Dspark.executor.extraJavaOptions="--add-modules jdk.incubator.vector" \
-    io.jgrad.spark.RoundTimes --master "$MASTER" 2>"$WORK/round-times.log" | tee "$WORK/round-times.csv"
+    io.jgrad.spark.RoundTimes --master "$MASTER" --rounds 20 2>"$WORK/round-times.log" | tee "$WORK/round-times.csv"
 fi

@@ -48,7 +48,7 @@ public final class RoundTimes {
             }
         }
         PrintStream out = System.out;
-        out.println("hidden,parameters,result_bytes_per_partition,partitions,round_ms_mean,round_ms_min,local_step_ms_batch64");
+        out.println("hidden,parameters,result_bytes_per_partition,partitions,round_ms_median,round_ms_min,local_step_ms_batch64");
         try (JavaSparkContext sc = new JavaSparkContext(SparkTrain.sparkConf(master).setAppName("jgrad round times"))) {
             for (int h : hidden) {
                 double localStep = localStepMillis(h);
@@ -61,10 +61,10 @@ public final class RoundTimes {
                             .exampleShape(1, 28, 28).batchSize(p).rounds(WARM_UP + rounds).shuffle(false)
                             .log(new PrintStream(new ByteArrayOutputStream()), false).build()
                             .fit(TrainingExamples.rdd(sc, () -> io.jgrad.data.Datasets.first(DataSources.digits().train(), 64 * p), p));
-                    double min = Double.MAX_VALUE;
-                    for (int i = WARM_UP; i < r.roundSeconds().length; i++) min = Math.min(min, r.roundSeconds()[i]);
+                    double[] times = java.util.Arrays.copyOfRange(r.roundSeconds(), WARM_UP, r.roundSeconds().length);
+                    java.util.Arrays.sort(times);
                     out.println(String.format(Locale.ROOT, "%d,%d,%d,%d,%.1f,%.1f,%.2f", h, r.model().parameterCount(), r.bytesPerRound(), p,
-                            1000 * r.meanRoundSeconds(WARM_UP), 1000 * min, localStep));
+                            1000 * times[times.length / 2], 1000 * times[0], localStep));
                 }
             }
         }
@@ -77,7 +77,7 @@ public final class RoundTimes {
         Tensor y = Tensor.of(NDArray.of(new long[64], 64));
         CrossEntropyLoss loss = new CrossEntropyLoss();
         List<Long> times = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 60; i++) {
             long t = System.nanoTime();
             model.zeroGrad();
             loss.forward(model.forward(x), y).backward();
