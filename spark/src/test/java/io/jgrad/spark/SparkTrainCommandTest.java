@@ -53,6 +53,11 @@ class SparkTrainCommandTest {
     }
 
     @Test
+    void sparkIsFoundOnTheTestClassPath() {
+        assertEquals(null, SparkAvailability.missingReason());
+    }
+
+    @Test
     void badFlagsGetAUsageError() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         assertEquals(2, run(log, "--master", "local[2]", "--sync-every", "0"));
