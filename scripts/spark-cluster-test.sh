@@ -56,12 +56,8 @@ trap 'exit 130' INT TERM
 echo "== building the jars and the SPARK_HOME (mvn package, no install)"
 SPARK_HOME=$ROOT/spark/target/spark-home
 mvn -B -q -pl spark -am -DskipTests package dependency:copy-dependencies -DincludeScope=provided -DoutputDirectory="$SPARK_HOME/jars" >"$WORK/build.log" 2>&1
-APP_JARS=""
-for m in tensor kernels/cpu autograd layers optimizers data train spark; do
-  jar=$(ls "$ROOT/$m"/target/jgrad-*.jar | grep -v -e '-tests.jar' -e '-sources.jar' | head -1)
-  APP_JARS="${APP_JARS:+$APP_JARS:}$jar"
-done
-echo "== $(ls "$SPARK_HOME/jars" | wc -l) Spark jars; application jars: $(echo "$APP_JARS" | tr ':' '\n' | xargs -n1 basename | tr '\n' ' ')"
+APP_JAR=$ROOT/spark/target/jgrad-spark-app.jar   # every jgrad module, Spark left out (the cluster's own)
+echo "== $(ls "$SPARK_HOME/jars" | wc -l) Spark jars in $SPARK_HOME/jars; application jar $APP_JAR ($(( $(stat -c %s "$APP_JAR") / 1024 )) KiB)"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
   || echo $(( 20000 + RANDOM % 20000 )); }
@@ -92,8 +88,8 @@ echo "== master $MASTER and two workers up"
 ROUNDS=30
 KILL_AFTER=6   # rounds (a checkpoint every 3 rounds tells how far the run is)
 train() {   # name
-  java -Xmx1g --add-modules jdk.incubator.vector -cp "$APP_JARS:$SPARK_CP" \
-    -Dspark.jars="${APP_JARS//:/,}" -Dspark.ui.enabled=false -Dspark.executor.memory=512m -Dspark.executor.cores=1 \
+  java -Xmx1g --add-modules jdk.incubator.vector -cp "$APP_JAR:$SPARK_CP" \
+    -Dspark.jars="$APP_JAR" -Dspark.ui.enabled=false -Dspark.executor.memory=512m -Dspark.executor.cores=1 \
     -Dspark.driver.host=127.0.0.1 -Dspark.executor.extraJavaOptions="--add-modules jdk.incubator.vector" \
     io.jgrad.spark.SparkTrain --master "$MASTER" --rounds $ROUNDS --batch-size 64 --partitions 4 --sync-every 1 --lr 2e-3 \
       --checkpoint-every 3 --out "$WORK/$1" --no-progress >"$WORK/$1.log" 2>&1
@@ -137,8 +133,8 @@ fi
 
 if (( MEASURE )); then
   echo "== round times on this cluster (2 executors, 1 core each): $WORK/round-times.csv"
-  java -Xmx2g --add-modules jdk.incubator.vector -cp "$APP_JARS:$SPARK_CP" \
-    -Dspark.jars="${APP_JARS//:/,}" -Dspark.ui.enabled=false -Dspark.executor.memory=512m -Dspark.executor.cores=1 \
+  java -Xmx2g --add-modules jdk.incubator.vector -cp "$APP_JAR:$SPARK_CP" \
+    -Dspark.jars="$APP_JAR" -Dspark.ui.enabled=false -Dspark.executor.memory=512m -Dspark.executor.cores=1 \
     -Dspark.driver.host=127.0.0.1 -Dspark.executor.extraJavaOptions="--add-modules jdk.incubator.vector" \
     io.jgrad.spark.RoundTimes --master "$MASTER" --rounds 20 2>"$WORK/round-times.log" | tee "$WORK/round-times.csv"
 fi

@@ -14,6 +14,7 @@ import io.jgrad.train.Checkpoints;
 import io.jgrad.train.EpochMetrics;
 import io.jgrad.train.Evaluation;
 import io.jgrad.train.LineChart;
+import io.jgrad.train.ProgressBar;
 import io.jgrad.train.Trainer;
 import io.jgrad.train.models.Models;
 import org.apache.spark.SparkConf;
@@ -43,7 +44,7 @@ import java.util.Set;
  * weights on the driver and reports the test accuracy.
  *
  * <pre>
- * spark-submit --class io.jgrad.spark.SparkTrain --jars jgrad-*.jar jgrad-spark.jar --epochs 3 --sync-every 1
+ * spark-submit --master spark://HOST:7077 --class io.jgrad.spark.SparkTrain spark/target/jgrad-spark-app.jar --epochs 3 --sync-every 1
  * </pre>
  */
 public final class SparkTrain {
@@ -167,7 +168,7 @@ public final class SparkTrain {
             SparkTrainer.Builder b = SparkTrainer.builder(model, OptimizerNames.factory(s.optimizer(), s.lr(), s.weightDecay()))
                     .exampleShape(shape).batchSize(s.batchSize()).epochs(s.epochs()).syncEvery(s.syncEvery()).seed(seed)
                     .checkpoints(s.checkpointDir(), s.checkpointEvery()).resume(s.resume())
-                    .log(out, s.progress() && System.console() != null).outputDirectory(s.out())
+                    .log(out, s.progress() && ProgressBar.stdoutIsTerminal()).outputDirectory(s.out())
                     .describe(modelName, Map.of());
             if (s.rounds() > 0) b.rounds(s.rounds());
             if (split.validation().size() > 0) b.validation(split.validation(), classes);
@@ -193,11 +194,11 @@ public final class SparkTrain {
     static SparkConf sparkConf(String master) {
         SparkConf conf = new SparkConf().setAppName("jgrad train");
         if (master != null) conf.setMaster(master);
-        if (!conf.get("spark.master").startsWith("local") && !conf.contains("spark.jars")) {
+        if (!conf.get("spark.master", "local").startsWith("local") && !conf.contains("spark.jars")) {
             List<String> jars = new ArrayList<>();
             for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
                 String name = Path.of(entry).getFileName().toString();
-                if (name.startsWith("jgrad-") && name.endsWith(".jar")) jars.add(Path.of(entry).toAbsolutePath().toString());
+                if (name.startsWith("jgrad") && name.endsWith(".jar")) jars.add(Path.of(entry).toAbsolutePath().toString());
             }
             if (jars.isEmpty()) {
                 throw new IllegalArgumentException("the jgrad classes are not in jars on the class path, so they cannot be shipped to the cluster; "
