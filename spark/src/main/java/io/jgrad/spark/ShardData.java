@@ -1,6 +1,5 @@
 package io.jgrad.spark;
 
-import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.Shapes;
 
@@ -71,8 +70,6 @@ final class ShardData {
     NDArray labels(int[] indices) {
         long[] y = new long[indices.length];
         for (int i = 0; i < indices.length; i++) y[i] = labels[indices[i]];
-        NDArray out = NDArray.of(y, indices.length);
-        assert out.dtype() == DType.INT64;
-        return out;
+        return NDArray.of(y, indices.length);
     }
 }
