@@ -65,7 +65,11 @@ public final class TrainCommand {
               --seed N                      seed for weights, shuffling, augmentation and the split (default 0)
               --device auto|cpu|opencl|cuda where to train (default auto)
               --out DIR                     output directory (default runs/MODEL-DATASET)
-              --no-progress                 plain progress lines even on a terminal""";
+              --no-progress                 plain progress lines even on a terminal
+
+            On a Spark cluster (data-parallel, synchronous; see docs/distributed.md and 'jgrad train --spark local[2] --help'):
+              --spark MASTER                local[2] | spark://host:port: train there with the spark module's flags
+              --sync-every K                1: average gradients every step (default); K > 1: average parameters every K steps""";
 
     private static final Set<String> OPTIONS = Set.of("--model", "--dataset", "--data-dir", "--epochs", "--batch-size", "--optimizer", "--lr",
             "--weight-decay", "--augment", "--normalize", "--validation-split", "--schedule", "--patience", "--resume", "--seed", "--device", "--out");
@@ -74,6 +78,7 @@ public final class TrainCommand {
     }
 
     public static int run(List<String> args, PrintStream out) throws Exception {
+        if (SparkTraining.requested(args)) return SparkTraining.run(args, out);
         List<RunDirectory> held = new ArrayList<>(1);
         try {
             return train(args, out, held);

@@ -93,6 +93,19 @@ class JgradCommandTest {
     }
 
     @Test
+    void trainOnSparkWithoutTheSparkModuleSaysHowToRunIt() {
+        // tests does not depend on the spark module: the command must say what to add, not fail with a class error.
+        assertEquals(2, run("train", "--spark", "local[2]", "--epochs", "1"));
+        assertTrue(err().contains("jgrad-spark") && err().contains("./jgrad train --spark MASTER"), err());
+    }
+
+    @Test
+    void sparkNeedsAMasterUrl() {
+        assertEquals(2, run("train", "--epochs", "1", "--spark"));
+        assertTrue(err().contains("--spark needs a master URL"), err());
+    }
+
+    @Test
     void everySubcommandAnswersHelp() {
         for (String cmd : new String[] {"train", "eval", "predict", "search", "parity", "info"}) {
             out.reset();
