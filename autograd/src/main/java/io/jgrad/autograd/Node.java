@@ -15,6 +15,9 @@ final class Node {
     private NDArray output;
     private Object args;
     private boolean freed;
+    /** The storage versions of the inputs and the output when the op ran: what backward must still find. */
+    private final int[] inputVersions;
+    private final int outputVersion;
     /** The tensor this node produced; used for {@link Tensor#retainGrad()}. */
     Tensor result;
 
@@ -23,6 +26,9 @@ final class Node {
         this.output = output;
         this.args = args;
         this.inputs = inputs;
+        this.inputVersions = new int[inputs.length];
+        for (int i = 0; i < inputs.length; i++) inputVersions[i] = inputs[i].data().storage().version();
+        this.outputVersion = output.storage().version();
     }
 
     /** Whether input {@code i} wants a gradient (the table skips the work for those that do not). */
@@ -32,6 +38,7 @@ final class Node {
 
     NDArray output() {
         checkNotFreed();
+        checkVersion("output 0", output, outputVersion);
         return output;
     }
 
@@ -44,6 +51,7 @@ final class Node {
     /** The forward value of input {@code i}. */
     NDArray input(int i) {
         checkNotFreed();
+        checkVersion("input " + i, inputs[i].data(), inputVersions[i]);
         return inputs[i].data();
     }
 
@@ -57,6 +65,19 @@ final class Node {
         if (freed) {
             throw new IllegalStateException("backward: trying to go through the graph a second time (at " + op + "); its saved values were freed by the first "
                     + "backward(). Call backward(gradient, true) the first time to retain the graph.");
+        }
+    }
+
+    /**
+     * Refuses a gradient computed from values that were changed in place after the forward pass saved them
+     * (the gradient would silently be that of other values), in PyTorch's words.
+     */
+    private void checkVersion(String which, NDArray saved, int expected) {
+        int now = saved.storage().version();
+        if (now != expected) {
+            throw new IllegalStateException("backward: one of the variables needed for gradient computation has been modified by an inplace "
+                    + "operation: " + which + " of " + op + ", an array of shape " + Shapes.str(saved.shape()) + " and dtype " + saved.dtype()
+                    + ", is at version " + now + "; expected version " + expected + " instead");
         }
     }
 

@@ -343,6 +343,7 @@ public final class NDArray {
     public void set(double value, int... index) {
         requireHost("set", this);
         ((HostStorage) storage).set(Views.position("set", shape, strides, offset, index), value);
+        storage.bumpVersion();
     }
 
     /** The single element of a one-element array. */
@@ -534,6 +535,7 @@ public final class NDArray {
     /** Sets every element (through this view) to {@code value}; returns this. */
     public NDArray fill(double value) {
         if (!isEmpty(this)) backend().fill(this, value);
+        storage.bumpVersion();
         return this;
     }
 
@@ -545,6 +547,7 @@ public final class NDArray {
         Shapes.broadcast("assign", src.shape, shape);
         NDArray expanded = src.expandTo("assign", shape);
         if (!isEmpty(this)) backend().copy(expanded, this);
+        storage.bumpVersion();
         return this;
     }
 
@@ -575,6 +578,7 @@ public final class NDArray {
         requireNoPartialOverlap(op, this, other);
         NDArray b = other.expandTo(op, shape);
         if (!isEmpty(this)) backend().binary(kind, this, b, this);
+        storage.bumpVersion();
         return this;
     }
 
