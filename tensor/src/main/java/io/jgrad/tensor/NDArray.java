@@ -713,7 +713,7 @@ public final class NDArray {
 
     /** Values limited to {@code [min, max]}; pass an infinity for a missing bound. */
     public NDArray clamp(double min, double max) {
-        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max + " (array of shape " + Shapes.str(shape) + ")");
         boolean integralBounds = (isInteger(min) || Double.isInfinite(min)) && (isInteger(max) || Double.isInfinite(max));
         if (!dtype().isFloatingPoint() && !integralBounds) {
             throw new IllegalArgumentException("clamp: bounds " + min + " and " + max + " must be integers (or infinities) for an " + dtype()
