@@ -138,7 +138,7 @@ public class ReferenceBackend implements Backend {
             case GELU_ERF -> 0.5 * x * (1.0 + SpecialFunctions.erf(x / Math.sqrt(2.0)));
             case GELU_TANH -> 0.5 * x * (1.0 + Math.tanh(Math.sqrt(2.0 / Math.PI) * (x + 0.044715 * x * x * x)));
             case LEAKY_RELU -> x > 0 ? x : x * alpha;
-            case POW_SCALAR -> Math.pow(x, alpha);
+            case POW_SCALAR -> pow(x, alpha);
             case CLAMP -> Double.isNaN(x) ? x : Math.min(Math.max(x, alpha), beta);
         };
     }
@@ -185,6 +185,15 @@ public class ReferenceBackend implements Backend {
         return result;
     }
 
+    /**
+     * C's (and so PyTorch's and OpenCL's) {@code pow}: 1^y = 1 and (-1)^±inf = 1 for every y, NaN included,
+     * where Java's {@code Math.pow} answers NaN; otherwise the same.
+     */
+    static double pow(double a, double b) {
+        if (a == 1 || (a == -1 && Double.isInfinite(b))) return 1;
+        return Math.pow(a, b);
+    }
+
     /** One element of a binary op. */
     static double apply(BinaryOp op, double a, double b) {
         return switch (op) {
@@ -192,7 +201,7 @@ public class ReferenceBackend implements Backend {
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
-            case POW -> Math.pow(a, b);
+            case POW -> pow(a, b);
             case MAXIMUM -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
             case MINIMUM -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.min(a, b);
             case RELU_BACKWARD -> a * (b > 0 ? 1 : 0); // a product, not a choice: g·0 keeps -0 and NaN as g.mul(x.gt(0)) does
