@@ -220,8 +220,9 @@ public class ReferenceBackend implements Backend {
         boolean exactLongs = allInt64(a, b, out);
         var c = new StridedCursor(out.shape(), cond, a, b, out);
         for (int i = 0, n = out.numel(); i < n; i++, c.next()) {
-            HostStorage chosen = cs.get(c.pos[0]) != 0 ? as : bs;
-            int at = chosen == as ? c.pos[1] : c.pos[2];
+            boolean first = cs.get(c.pos[0]) != 0;
+            HostStorage chosen = first ? as : bs;
+            int at = first ? c.pos[1] : c.pos[2];
             if (exactLongs) os.setLong(c.pos[3], chosen.getLong(at));
             else os.set(c.pos[3], chosen.get(at));
         }

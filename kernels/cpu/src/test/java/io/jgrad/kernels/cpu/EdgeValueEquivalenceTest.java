@@ -119,6 +119,71 @@ class EdgeValueEquivalenceTest {
         assertEquivalent(expected, actual, "matmul");
     }
 
+    /** {@link #EDGES} cycled into {@code shape}, without ±max (sums of those overflow or not depending on their order). */
+    private static NDArray edgeImage(int... shape) {
+        int count = io.jgrad.tensor.Shapes.numel(shape);
+        float[] v = new float[count];
+        for (int i = 0, k = 0; i < count; i++, k++) {
+            while (Math.abs(EDGES[k % EDGES.length]) == Float.MAX_VALUE) k++;
+            v[i] = EDGES[k % EDGES.length];
+        }
+        return NDArray.of(v, shape);
+    }
+
+    @Test
+    void convolutionAndItsGradientsOnEdgeValues() {
+        io.jgrad.tensor.spi.ConvParams p = new io.jgrad.tensor.spi.ConvParams(1, 1, 1, 1, 1, 1, 1);
+        NDArray input = edgeImage(2, 3, 5, 5), weight = NDArray.randn(new io.jgrad.tensor.Generator(3), DType.FLOAT32, 4, 3, 3, 3);
+        NDArray bias = NDArray.of(new float[] {0, -0f, Float.NaN, 1}, 4);
+        io.jgrad.tensor.spi.ConvGeometry g = io.jgrad.tensor.spi.ConvGeometry.of(input.shape(), weight.shape(), p);
+        NDArray expected = zeros(g.outputShape()), actual = zeros(g.outputShape());
+        REFERENCE.conv2d(input, weight, bias, g, expected);
+        VECTOR.conv2d(input, weight, bias, g, actual);
+        VectorChecks.assertClose(expected, actual, 1e-4, 1e-30, "conv2d");
+        NDArray gradOut = edgeImage(g.outputShape());
+        NDArray ew = zeros(weight.shape()), aw = zeros(weight.shape());
+        REFERENCE.conv2dBackwardWeight(input, gradOut, g, ew);
+        VECTOR.conv2dBackwardWeight(input, gradOut, g, aw);
+        VectorChecks.assertClose(ew, aw, 1e-4, 1e-30, "conv2d weight gradient");
+        NDArray ei = zeros(input.shape()), ai = zeros(input.shape());
+        REFERENCE.conv2dBackwardInput(gradOut, weight, g, ei);
+        VECTOR.conv2dBackwardInput(gradOut, weight, g, ai);
+        VectorChecks.assertClose(ei, ai, 1e-4, 1e-30, "conv2d input gradient");
+    }
+
+    @Test
+    void poolingOnEdgeValues() {
+        NDArray input = edgeImage(2, 3, 6, 6);
+        for (io.jgrad.tensor.spi.PoolParams p : new io.jgrad.tensor.spi.PoolParams[] {
+                new io.jgrad.tensor.spi.PoolParams(2, 2, 2, 2, 0, 0), new io.jgrad.tensor.spi.PoolParams(3, 3, 1, 1, 1, 1)}) {
+            io.jgrad.tensor.spi.PoolGeometry g = io.jgrad.tensor.spi.PoolGeometry.of(input.shape(), p);
+            NDArray em = zeros(g.outputShape()), am = zeros(g.outputShape());
+            NDArray ei = NDArray.zeros(DType.INT64, g.outputShape()), ai = NDArray.zeros(DType.INT64, g.outputShape());
+            REFERENCE.maxPool2d(input, g, em, ei);
+            VECTOR.maxPool2d(input, g, am, ai);
+            assertEquivalent(em, am, "maxPool2d " + p);
+            assertArrayEquals(ei.toLongArray(), ai.toLongArray(), "maxPool2d indices " + p);
+            NDArray ea = zeros(g.outputShape()), aa = zeros(g.outputShape());
+            REFERENCE.avgPool2d(input, g, ea);
+            VECTOR.avgPool2d(input, g, aa);
+            VectorChecks.assertClose(ea, aa, 1e-5, 1e-30, "avgPool2d " + p);
+        }
+    }
+
+    @Test
+    void indexOpsCopyEdgeValuesExactly() {
+        NDArray x = edgeImage(3, 7);
+        NDArray index = NDArray.of(new long[] {6, 0, 3, 3, 1, 2}, 3, 2);
+        NDArray expected = zeros(3, 2), actual = zeros(3, 2);
+        REFERENCE.gather(x, 1, index, expected);
+        VECTOR.gather(x, 1, index, actual);
+        VectorChecks.assertBitwise(expected, actual, "gather");
+        NDArray rows = NDArray.of(new long[] {2, 0}, 2), es = zeros(2, 7), as = zeros(2, 7);
+        REFERENCE.indexSelect(x, 0, rows, es);
+        VECTOR.indexSelect(x, 0, rows, as);
+        VectorChecks.assertBitwise(es, as, "indexSelect");
+    }
+
     @Test
     void emptyAndZeroDimArraysThroughEveryOpFamily() {
         // Through NDArray, which skips the kernels of empty results (the default CPU backend is the vector one).
