@@ -92,6 +92,21 @@ class EmptyAndEdgeInputsTest {
     }
 
     @Test
+    void convolutionWithoutInputChannelsIsItsBias() {
+        NDArray input = NDArray.zeros(DType.FLOAT32, 2, 0, 4, 4), weight = NDArray.zeros(DType.FLOAT32, 3, 0, 3, 3);
+        NDArray bias = NDArray.of(new float[] {1, -2, 0.5f}, 3);
+        io.jgrad.tensor.spi.ConvParams p = new io.jgrad.tensor.spi.ConvParams(1, 1, 1, 1, 1, 1, 1);
+        NDArray y = input.conv2d(weight, bias, p), r = input.conv2dRelu(weight, bias, p);
+        assertArrayEquals(new int[] {2, 3, 4, 4}, y.shape());
+        for (int n = 0; n < 2; n++) {
+            for (int c = 0; c < 3; c++) {
+                assertEquals(bias.get(c), y.get(n, c, 2, 1));
+                assertEquals(Math.max(0, bias.get(c)), r.get(n, c, 3, 0));
+            }
+        }
+    }
+
+    @Test
     void emptyReductionsGiveTheirIdentity() {
         NDArray x = NDArray.zeros(DType.FLOAT32, 3, 0);
         assertAllZero(x.sum(1), new int[] {3}, "sum over an empty dim");

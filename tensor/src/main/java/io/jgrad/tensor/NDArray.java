@@ -882,6 +882,7 @@ public final class NDArray {
     public NDArray conv2d(NDArray weight, NDArray bias, ConvParams p) {
         ConvGeometry g = convGeometry("conv2d", shape, weight, bias, p);
         NDArray out = newZeros(g.outputShape());
+        if (isEmpty(weight)) return biasOnly(bias, out, null);
         if (!isEmpty(out)) backend().conv2d(this, weight, bias, g, out);
         return out;
     }
@@ -893,6 +894,7 @@ public final class NDArray {
     public NDArray conv2dRelu(NDArray weight, NDArray bias, ConvParams p) {
         ConvGeometry g = convGeometry("conv2dRelu", shape, weight, bias, p);
         NDArray out = newZeros(g.outputShape());
+        if (isEmpty(weight)) return biasOnly(bias, out, UnaryOp.RELU);
         if (!isEmpty(out)) backend().conv2d(this, weight, bias, g, UnaryOp.RELU, out);
         return out;
     }
@@ -907,6 +909,17 @@ public final class NDArray {
     /** The conv2d geometry that runs a conv1d over a height-1 image. */
     public static ConvParams conv1dParams(int stride, int padding, int dilation, int groups) {
         return new ConvParams(1, stride, 0, padding, 1, dilation, groups);
+    }
+
+    /**
+     * A convolution whose every output element is an empty sum (no input channels per group): the bias,
+     * broadcast over batch and positions, then {@code activation} (null: none).
+     */
+    private static NDArray biasOnly(NDArray bias, NDArray out, UnaryOp activation) {
+        if (isEmpty(out)) return out;
+        if (bias != null) out.assign(bias.view(1, bias.numel(), 1, 1));
+        if (activation != null) out.backend().unary(activation, out, out, 0, 0);
+        return out;
     }
 
     /** Gradient of {@link #conv2d} with respect to its input of shape {@code inputShape}; this array is the output gradient. */
