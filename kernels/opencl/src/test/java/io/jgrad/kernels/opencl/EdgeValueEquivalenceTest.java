@@ -71,6 +71,33 @@ class EdgeValueEquivalenceTest {
         assertEquivalent(expected, actual, op.toString());
     }
 
+    /** {@link #EDGES} cycled into {@code shape}, without ±max (sums of those overflow or not depending on their order). */
+    private static NDArray edgeImage(int... shape) {
+        int count = io.jgrad.tensor.Shapes.numel(shape);
+        float[] v = new float[count];
+        for (int i = 0, k = 0; i < count; i++, k++) {
+            while (Math.abs(EDGES[k % EDGES.length]) == Float.MAX_VALUE) k++;
+            v[i] = EDGES[k % EDGES.length];
+        }
+        return NDArray.of(v, shape);
+    }
+
+    @Test
+    void convolutionPoolingAndGatherOnEdgeValues() {
+        Device d = OpenClTesting.device();
+        NDArray input = edgeImage(2, 3, 6, 6);
+        NDArray weight = OpenClTesting.randn(3, DType.FLOAT32, 4, 3, 3, 3), bias = NDArray.of(new float[] {0, -0f, Float.NaN, 1}, 4);
+        io.jgrad.tensor.spi.ConvParams p = new io.jgrad.tensor.spi.ConvParams(1, 1, 1, 1, 1, 1, 1);
+        assertEquivalent(input.conv2d(weight, bias, p), input.to(d).conv2d(weight.to(d), bias.to(d), p), "conv2d");
+        io.jgrad.tensor.spi.PoolParams pool = new io.jgrad.tensor.spi.PoolParams(3, 3, 1, 1, 1, 1);
+        NDArray[] expected = input.maxPool2dWithIndices(pool), actual = input.to(d).maxPool2dWithIndices(pool);
+        assertEquivalent(expected[0], actual[0], "maxPool2d");
+        assertArrayEquals(expected[1].toLongArray(), actual[1].to(Device.CPU).toLongArray(), "maxPool2d indices");
+        assertEquivalent(input.avgPool2d(pool), input.to(d).avgPool2d(pool), "avgPool2d");
+        NDArray x = edgeImage(3, 7), index = NDArray.of(new long[] {6, 0, 3, 3, 1, 2}, 3, 2);
+        assertEquivalent(x.gather(1, index), x.to(d).gather(1, index.to(d)), "gather");
+    }
+
     @Test
     void emptyAndZeroDimArrays() {
         Device d = OpenClTesting.device();
