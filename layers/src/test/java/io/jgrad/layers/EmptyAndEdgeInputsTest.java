@@ -107,6 +107,21 @@ class EmptyAndEdgeInputsTest {
     }
 
     @Test
+    void convolutionGradientsOfAnEmptyBatchAtSeveralGeometries() {
+        int[][] cases = {{3, 28, 5, 0, 1}, {16, 14, 3, 1, 1}, {1, 1, 1, 0, 1}, {8, 32, 3, 1, 2}, {4, 9, 3, 1, 4}};
+        for (int[] c : cases) {
+            int channels = c[0], size = c[1], k = c[2], pad = c[3], groups = c[4];
+            io.jgrad.tensor.spi.ConvParams p = new io.jgrad.tensor.spi.ConvParams(1, 1, pad, pad, 1, 1, groups);
+            NDArray input = NDArray.zeros(DType.FLOAT32, 0, channels, size, size);
+            int[] weightShape = {2 * groups, channels / groups, k, k};
+            int out = size + 2 * pad - k + 1;
+            NDArray gradOut = NDArray.zeros(DType.FLOAT32, 0, 2 * groups, out, out);
+            assertAllZero(gradOut.conv2dBackwardWeight(input, weightShape, p), weightShape, "weight grad " + java.util.Arrays.toString(c));
+            assertArrayEquals(input.shape(), gradOut.conv2dBackwardInput(NDArray.zeros(DType.FLOAT32, weightShape), input.shape(), p).shape());
+        }
+    }
+
+    @Test
     void emptyReductionsGiveTheirIdentity() {
         NDArray x = NDArray.zeros(DType.FLOAT32, 3, 0);
         assertAllZero(x.sum(1), new int[] {3}, "sum over an empty dim");
