@@ -18,6 +18,9 @@ final class Node {
     /** The storage versions of the inputs and the output when the op ran: what backward must still find. */
     private final int[] inputVersions;
     private final int outputVersion;
+    /** The array among the args (an index, a condition), if any, and its version: user arrays that backward reads too. */
+    private final NDArray argArray;
+    private final int argVersion;
     /** The tensor this node produced; used for {@link Tensor#retainGrad()}. */
     Tensor result;
 
@@ -29,6 +32,16 @@ final class Node {
         this.inputVersions = new int[inputs.length];
         for (int i = 0; i < inputs.length; i++) inputVersions[i] = inputs[i].data().storage().version();
         this.outputVersion = output.storage().version();
+        this.argArray = arrayIn(args);
+        this.argVersion = argArray == null ? 0 : argArray.storage().version();
+    }
+
+    /** The array an op's arguments hold for its backward, or null. */
+    private static NDArray arrayIn(Object args) {
+        if (args instanceof OpArgs.Indexed indexed) return indexed.index();
+        if (args instanceof OpArgs.Condition condition) return condition.cond();
+        if (args instanceof OpArgs.MaxPool pool) return pool.indices();
+        return null;
     }
 
     /** Whether input {@code i} wants a gradient (the table skips the work for those that do not). */
@@ -45,6 +58,7 @@ final class Node {
     @SuppressWarnings("unchecked")
     <T> T args() {
         checkNotFreed();
+        if (argArray != null) checkVersion("the array argument", argArray, argVersion);
         return (T) args;
     }
 

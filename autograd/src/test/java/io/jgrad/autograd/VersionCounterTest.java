@@ -35,6 +35,16 @@ class VersionCounterTest {
     }
 
     @Test
+    void changingASavedIndexIsRefused() {
+        Tensor x = leaf(1, 2, 3);
+        NDArray index = NDArray.of(new long[] {2, 0}, 2);
+        Tensor y = x.gather(0, index).sum();
+        index.fill(1);
+        IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
+        assertTrue(e.getMessage().contains("the array argument of GATHER"), e.getMessage());
+    }
+
+    @Test
     void everyInPlaceWriteCounts() {
         NDArray a = NDArray.of(new float[] {1, 2}, 2);
         int v0 = a.storage().version();
