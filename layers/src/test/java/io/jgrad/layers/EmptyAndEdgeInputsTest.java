@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jgrad.autograd.Tensor;
-import io.jgrad.tensor.Backends;
-import io.jgrad.tensor.Device;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
@@ -28,11 +26,6 @@ class EmptyAndEdgeInputsTest {
     private static void assertAllZero(NDArray a, int[] shape, String what) {
         assertArrayEquals(shape, a.shape(), what + ": shape");
         for (float v : a.toFloatArray()) assertEquals(0f, v, what);
-    }
-
-    @Test
-    void runsOnTheDefaultBackend() {
-        System.out.println("EmptyAndEdgeInputsTest runs on " + Backends.forDevice(Device.CPU).name());
     }
 
     @Test
