@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * tries (the class runs in seconds) and a failure names its seed, so it replays exactly; plain JUnit with a
  * seeded {@link Random}, no property-testing library.
  */
-class ViewAndBroadcastProperties {
+class ViewAndBroadcastPropertiesTest {
 
     /** Runs {@code property} for {@code tries} seeds; a failure is rethrown with the seed that produced it. */
     private static void forAll(String name, int tries, Consumer<Random> property) {
@@ -64,7 +64,7 @@ class ViewAndBroadcastProperties {
 
     @Test
     void viewCompositionsReadTheElementsOfANaiveIndexMapping() {
-        forAll("views", 300, ViewAndBroadcastProperties::viewComposition);
+        forAll("views", 300, ViewAndBroadcastPropertiesTest::viewComposition);
     }
 
     private static void viewComposition(Random random) {
@@ -146,7 +146,7 @@ class ViewAndBroadcastProperties {
     /** Two shapes that broadcast to {@code outDims}: each drops some leading dims and has some sizes set to 1. */
     @Test
     void broadcastBinaryOpsMatchTheReference() {
-        forAll("broadcasting", 200, ViewAndBroadcastProperties::broadcastBinary);
+        forAll("broadcasting", 200, ViewAndBroadcastPropertiesTest::broadcastBinary);
     }
 
     private static void broadcastBinary(Random random) {
@@ -170,7 +170,7 @@ class ViewAndBroadcastProperties {
 
     @Test
     void reductionsOverRandomDimsMatchTheReference() {
-        forAll("reductions", 200, ViewAndBroadcastProperties::reduction);
+        forAll("reductions", 200, ViewAndBroadcastPropertiesTest::reduction);
     }
 
     private static void reduction(Random random) {
