@@ -15,6 +15,12 @@ final class Node {
     private NDArray output;
     private Object args;
     private boolean freed;
+    /** The storage versions of the inputs and the output when the op ran: what backward must still find. */
+    private final int[] inputVersions;
+    private final int outputVersion;
+    /** The array among the args (an index, a condition), if any, and its version: user arrays that backward reads too. */
+    private final NDArray argArray;
+    private final int argVersion;
     /** The tensor this node produced; used for {@link Tensor#retainGrad()}. */
     Tensor result;
 
@@ -23,6 +29,19 @@ final class Node {
         this.output = output;
         this.args = args;
         this.inputs = inputs;
+        this.inputVersions = new int[inputs.length];
+        for (int i = 0; i < inputs.length; i++) inputVersions[i] = inputs[i].data().storage().version();
+        this.outputVersion = output.storage().version();
+        this.argArray = arrayIn(args);
+        this.argVersion = argArray == null ? 0 : argArray.storage().version();
+    }
+
+    /** The array an op's arguments hold for its backward, or null. */
+    private static NDArray arrayIn(Object args) {
+        if (args instanceof OpArgs.Indexed indexed) return indexed.index();
+        if (args instanceof OpArgs.Condition condition) return condition.cond();
+        if (args instanceof OpArgs.MaxPool pool) return pool.indices();
+        return null;
     }
 
     /** Whether input {@code i} wants a gradient (the table skips the work for those that do not). */
@@ -32,18 +51,21 @@ final class Node {
 
     NDArray output() {
         checkNotFreed();
+        checkVersion("output 0", output, outputVersion);
         return output;
     }
 
     @SuppressWarnings("unchecked")
     <T> T args() {
         checkNotFreed();
+        if (argArray != null) checkVersion("the array argument", argArray, argVersion);
         return (T) args;
     }
 
     /** The forward value of input {@code i}. */
     NDArray input(int i) {
         checkNotFreed();
+        checkVersion("input " + i, inputs[i].data(), inputVersions[i]);
         return inputs[i].data();
     }
 
@@ -57,6 +79,19 @@ final class Node {
         if (freed) {
             throw new IllegalStateException("backward: trying to go through the graph a second time (at " + op + "); its saved values were freed by the first "
                     + "backward(). Call backward(gradient, true) the first time to retain the graph.");
+        }
+    }
+
+    /**
+     * Refuses a gradient computed from values that were changed in place after the forward pass saved them
+     * (the gradient would silently be that of other values), in PyTorch's words.
+     */
+    private void checkVersion(String which, NDArray saved, int expected) {
+        int now = saved.storage().version();
+        if (now != expected) {
+            throw new IllegalStateException("backward: one of the variables needed for gradient computation has been modified by an inplace "
+                    + "operation: " + which + " of " + op + ", an array of shape " + Shapes.str(saved.shape()) + " and dtype " + saved.dtype()
+                    + ", is at version " + now + "; expected version " + expected + " instead");
         }
     }
 

@@ -496,12 +496,7 @@ public final class Tensor {
     }
 
     public Tensor transpose(int dim0, int dim1) {
-        int a = Shapes.dim("transpose", dim0, rank()), b = Shapes.dim("transpose", dim1, rank());
-        int[] order = new int[rank()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        order[a] = b;
-        order[b] = a;
-        return permute(order);
+        return permute(Shapes.transposeOrder("transpose", dim0, dim1, rank()));
     }
 
     public Tensor expand(int... newShape) {

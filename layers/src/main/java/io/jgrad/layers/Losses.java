@@ -165,7 +165,20 @@ public final class Losses {
             Tensor uniform = weighted.sum(1).neg().mul(mask);
             loss = loss.mul(1 - smoothing).add(uniform.mul(smoothing / c));
         }
-        return reduction == Reduction.MEAN ? loss.sum().div(w.sum()) : reduction.apply(loss);
+        return reduction == Reduction.MEAN ? weightedMean(loss, w) : reduction.apply(loss);
+    }
+
+    /**
+     * {@code Σ loss_i / Σ w_i}. When every target is ignored ({@code Σ w_i = 0}) the loss is NaN, as PyTorch's,
+     * but its gradient is 0, not NaN: the division goes by 1 instead of 0 (the numerator is then a sum of terms
+     * multiplied by 0) and the NaN is added as a constant, so one fully ignored batch cannot poison the weights.
+     */
+    private static Tensor weightedMean(Tensor loss, Tensor w) {
+        Tensor total = w.sum();
+        NDArray nothingKept = total.data().eq(0);
+        Tensor safeTotal = total.add(Tensor.of(nothingKept.to(total.dtype())));
+        Tensor nanIfNothingKept = Tensor.of(NDArray.where(nothingKept, total.data().scalarLike(Double.NaN), total.data().scalarLike(0)));
+        return loss.sum().div(safeTotal).add(nanIfNothingKept);
     }
 
     /** {@code weight [C]} viewed as {@code [1, C, 1, ...]} to broadcast against a rank-{@code rank} input. */

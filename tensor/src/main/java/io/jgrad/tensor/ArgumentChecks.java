@@ -97,7 +97,7 @@ final class ArgumentChecks {
                 }
             }
         }
-        requireIndexRange(op, index, rank == 0 ? 1 : shape[d]);
+        requireIndexRange(op, index, x, d);
         return d;
     }
 
@@ -110,7 +110,7 @@ final class ArgumentChecks {
         if (x.rank() == 0 && index.numel() != 1) {
             throw new IllegalArgumentException("indexSelect: a 0-d input needs an index of one element, got shape " + Shapes.str(index.shape()));
         }
-        requireIndexRange("indexSelect", index, x.rank() == 0 ? 1 : x.shape(d));
+        requireIndexRange("indexSelect", index, x, d);
         return d;
     }
 
@@ -131,7 +131,7 @@ final class ArgumentChecks {
             throw new IllegalArgumentException("indexAdd: src shape " + Shapes.str(src.shape()) + " does not match " + Shapes.str(expected)
                     + " (input " + Shapes.str(x.shape()) + " with dim " + dim + " sized by index " + Shapes.str(index.shape()) + ")");
         }
-        requireIndexRange("indexAdd", index, x.rank() == 0 ? 1 : x.shape(d));
+        requireIndexRange("indexAdd", index, x, d);
         return d;
     }
 
@@ -152,11 +152,19 @@ final class ArgumentChecks {
         if (index.dtype() != DType.INT64) throw new IllegalArgumentException(op + ": index must be int64, got " + index.dtype());
     }
 
-    /** Index values are read on the host only for host arrays; device kernels check their own bounds. */
-    static void requireIndexRange(String op, NDArray index, int size) {
+    /**
+     * Every value of {@code index} addresses dim {@code d} of {@code x} (a 0-d x counts as size 1); the error names
+     * the op, the value, the dim and both shapes. Index values are read on the host only for host arrays;
+     * device kernels check their own bounds.
+     */
+    static void requireIndexRange(String op, NDArray index, NDArray x, int d) {
         if (!(index.storage() instanceof HostStorage)) return;
+        int size = x.rank() == 0 ? 1 : x.shape(d);
         for (long v : index.toLongArray()) {
-            if (v < 0 || v >= size) throw new IllegalArgumentException(op + ": index " + v + " is out of range for a dim of size " + size);
+            if (v < 0 || v >= size) {
+                throw new IllegalArgumentException(op + ": index " + v + " is out of range for dim " + d + " of size " + size + " (input shape "
+                        + Shapes.str(x.shape()) + ", index shape " + Shapes.str(index.shape()) + ")");
+            }
         }
     }
 

@@ -25,14 +25,23 @@ public final class FusedUpdates {
     public static void adam(AdamStep step, NDArray param, NDArray grad, NDArray m, NDArray v, NDArray vMax) {
         requireGivenExactlyWhen("adamStep", "vMax", vMax, step.amsgrad(), "amsgrad is on");
         require("adamStep", ADAM_ARRAYS, 4, param, grad, m, v, vMax);
-        param.backend().adamStep(step, param, grad, m, v, vMax);
+        if (param.numel() > 0) param.backend().adamStep(step, param, grad, m, v, vMax);
+        bumpVersions(param, m, v, vMax);
     }
 
     /** One SGD step, in place, as {@link SgdStep} defines; {@code momentumBuffer} is given exactly when the momentum is not 0. */
     public static void sgd(SgdStep step, NDArray param, NDArray grad, NDArray momentumBuffer) {
         requireGivenExactlyWhen("sgdStep", "momentumBuffer", momentumBuffer, step.momentum() != 0, "momentum is not 0");
         require("sgdStep", SGD_ARRAYS, 2, param, grad, momentumBuffer);
-        param.backend().sgdStep(step, param, grad, momentumBuffer);
+        if (param.numel() > 0) param.backend().sgdStep(step, param, grad, momentumBuffer);
+        bumpVersions(param, momentumBuffer);
+    }
+
+    /** The arrays a step wrote in place (nulls skipped) count one write each, as the composed update's ops would. */
+    private static void bumpVersions(NDArray... written) {
+        for (NDArray a : written) {
+            if (a != null) a.storage().bumpVersion();
+        }
     }
 
     /**

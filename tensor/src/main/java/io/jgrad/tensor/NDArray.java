@@ -343,6 +343,7 @@ public final class NDArray {
     public void set(double value, int... index) {
         requireHost("set", this);
         ((HostStorage) storage).set(Views.position("set", shape, strides, offset, index), value);
+        storage.bumpVersion();
     }
 
     /** The single element of a one-element array. */
@@ -429,13 +430,7 @@ public final class NDArray {
 
     /** Swaps two dims. */
     public NDArray transpose(int dim0, int dim1) {
-        int a = Shapes.dim("transpose", dim0, rank()), b = Shapes.dim("transpose", dim1, rank());
-        if (rank() == 0) return this; // torch accepts dims 0 and -1 of a 0-d tensor
-        int[] order = new int[rank()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        order[a] = b;
-        order[b] = a;
-        return permute(order);
+        return permute(Shapes.transposeOrder("transpose", dim0, dim1, rank()));
     }
 
     /** The transpose of a matrix (rank 0 and 1 are returned unchanged, as {@code torch.t}). */
@@ -506,7 +501,7 @@ public final class NDArray {
     /** A contiguous copy (never shares storage). */
     public NDArray copy() {
         NDArray out = zerosLike();
-        backend().copy(this, out);
+        if (!isEmpty(out)) backend().copy(this, out);
         return out;
     }
 
@@ -514,7 +509,7 @@ public final class NDArray {
     public NDArray to(DType dtype) {
         if (dtype == dtype()) return this;
         NDArray out = zeros(dtype, device(), shape);
-        backend().copy(this, out);
+        if (!isEmpty(out)) backend().copy(this, out);
         return out;
     }
 
@@ -539,7 +534,8 @@ public final class NDArray {
 
     /** Sets every element (through this view) to {@code value}; returns this. */
     public NDArray fill(double value) {
-        backend().fill(this, value);
+        if (!isEmpty(this)) backend().fill(this, value);
+        storage.bumpVersion();
         return this;
     }
 
@@ -549,7 +545,9 @@ public final class NDArray {
         if (Views.hasInternalOverlap(shape, strides)) throw new IllegalArgumentException("assign: cannot write into an expanded view (stride 0) of shape " + Shapes.str(shape));
         requireNoPartialOverlap("assign", this, src);
         Shapes.broadcast("assign", src.shape, shape);
-        backend().copy(src.expandTo("assign", shape), this);
+        NDArray expanded = src.expandTo("assign", shape);
+        if (!isEmpty(this)) backend().copy(expanded, this);
+        storage.bumpVersion();
         return this;
     }
 
@@ -579,7 +577,8 @@ public final class NDArray {
         if (Views.hasInternalOverlap(shape, strides)) throw new IllegalArgumentException(op + ": cannot write in place into an expanded view (stride 0) of shape " + Shapes.str(shape));
         requireNoPartialOverlap(op, this, other);
         NDArray b = other.expandTo(op, shape);
-        backend().binary(kind, this, b, this);
+        if (!isEmpty(this)) backend().binary(kind, this, b, this);
+        storage.bumpVersion();
         return this;
     }
 
@@ -665,7 +664,7 @@ public final class NDArray {
         requireSameDtype(op, this, other);
         int[] outShape = Shapes.broadcast(op, shape, other.shape);
         NDArray out = newZeros(outShape);
-        backend().binary(kind, expand(outShape), other.expand(outShape), out);
+        if (!isEmpty(out)) backend().binary(kind, expand(outShape), other.expand(outShape), out);
         return out;
     }
 
@@ -676,7 +675,7 @@ public final class NDArray {
         requireSameDtype("where", a, b);
         int[] outShape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
         NDArray out = a.newZeros(outShape);
-        a.backend().where(cond.expand(outShape), a.expand(outShape), b.expand(outShape), out);
+        if (!isEmpty(out)) a.backend().where(cond.expand(outShape), a.expand(outShape), b.expand(outShape), out);
         return out;
     }
 
@@ -714,7 +713,7 @@ public final class NDArray {
 
     /** Values limited to {@code [min, max]}; pass an infinity for a missing bound. */
     public NDArray clamp(double min, double max) {
-        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max + " (array of shape " + Shapes.str(shape) + ")");
         boolean integralBounds = (isInteger(min) || Double.isInfinite(min)) && (isInteger(max) || Double.isInfinite(max));
         if (!dtype().isFloatingPoint() && !integralBounds) {
             throw new IllegalArgumentException("clamp: bounds " + min + " and " + max + " must be integers (or infinities) for an " + dtype()
@@ -730,7 +729,7 @@ public final class NDArray {
 
     private NDArray unary(String op, UnaryOp kind, double alpha, double beta) {
         NDArray out = zerosLike();
-        backend().unary(kind, this, out, alpha, beta);
+        if (!isEmpty(out)) backend().unary(kind, this, out, alpha, beta);
         return out;
     }
 
@@ -767,7 +766,12 @@ public final class NDArray {
             }
         }
         NDArray out = newZeros(Shapes.keepDims(shape, reduced));
-        backend().reduce(kind, this, out);
+        if (isEmpty(this)) {
+            // Nothing is reduced: the sum of no elements is 0 (the fresh zeros), their mean 0/0.
+            if (kind == ReduceOp.MEAN && !isEmpty(out)) out.fill(Double.NaN);
+        } else {
+            backend().reduce(kind, this, out);
+        }
         return keepdim ? out : out.view(Shapes.dropDims(shape, reduced));
     }
 
@@ -813,7 +817,7 @@ public final class NDArray {
         if (rank() > 0 && shape[d] == 0) throw new IllegalArgumentException(op + ": cannot reduce over the empty dim " + dim + " of shape " + Shapes.str(shape));
         int[] reduced = rank() == 0 ? new int[0] : new int[] {d};
         NDArray out = zeros(DType.INT64, device(), Shapes.keepDims(shape, reduced));
-        backend().argReduce(max, this, rank() == 0 ? 0 : d, out);
+        if (!isEmpty(out)) backend().argReduce(max, this, rank() == 0 ? 0 : d, out);
         return keepdim ? out : out.view(Shapes.dropDims(shape, reduced));
     }
 
@@ -845,7 +849,8 @@ public final class NDArray {
         }
         int[] batch = Shapes.broadcast("matmul", batchA, batchB);
         NDArray out = newZeros(Shapes.concat(batch, m, n));
-        backend().matmul(a.expand(Shapes.concat(batch, m, k)), b.expand(Shapes.concat(batch, k, n)), out);
+        // k = 0: every element is an empty sum, the fresh zeros.
+        if (!isEmpty(out) && k > 0) backend().matmul(a.expand(Shapes.concat(batch, m, k)), b.expand(Shapes.concat(batch, k, n)), out);
         if (other.rank() == 1) out = out.squeeze(-1);
         if (rank() == 1) out = out.squeeze(out.rank() == 1 ? 0 : -2);
         return out;
@@ -865,7 +870,7 @@ public final class NDArray {
         requireFloat(op, this);
         int d = Shapes.dim(op, dim, rank());
         NDArray out = zerosLike();
-        backend().softmax(this, d, log, out);
+        if (!isEmpty(out)) backend().softmax(this, d, log, out);
         return out;
     }
 
@@ -877,7 +882,8 @@ public final class NDArray {
     public NDArray conv2d(NDArray weight, NDArray bias, ConvParams p) {
         ConvGeometry g = convGeometry("conv2d", shape, weight, bias, p);
         NDArray out = newZeros(g.outputShape());
-        backend().conv2d(this, weight, bias, g, out);
+        if (isEmpty(weight)) return biasOnly(bias, out, null);
+        if (!isEmpty(out)) backend().conv2d(this, weight, bias, g, out);
         return out;
     }
 
@@ -888,7 +894,8 @@ public final class NDArray {
     public NDArray conv2dRelu(NDArray weight, NDArray bias, ConvParams p) {
         ConvGeometry g = convGeometry("conv2dRelu", shape, weight, bias, p);
         NDArray out = newZeros(g.outputShape());
-        backend().conv2d(this, weight, bias, g, UnaryOp.RELU, out);
+        if (isEmpty(weight)) return biasOnly(bias, out, UnaryOp.RELU);
+        if (!isEmpty(out)) backend().conv2d(this, weight, bias, g, UnaryOp.RELU, out);
         return out;
     }
 
@@ -904,12 +911,24 @@ public final class NDArray {
         return new ConvParams(1, stride, 0, padding, 1, dilation, groups);
     }
 
+    /**
+     * A convolution whose every output element is an empty sum (no input channels per group): the bias,
+     * broadcast over batch and positions, then {@code activation} (null: none).
+     */
+    private static NDArray biasOnly(NDArray bias, NDArray out, UnaryOp activation) {
+        if (isEmpty(out)) return out;
+        if (bias != null) out.assign(bias.view(1, bias.numel(), 1, 1));
+        if (activation != null) out.backend().unary(activation, out, out, 0, 0);
+        return out;
+    }
+
     /** Gradient of {@link #conv2d} with respect to its input of shape {@code inputShape}; this array is the output gradient. */
     public NDArray conv2dBackwardInput(NDArray weight, int[] inputShape, ConvParams p) {
         ConvGeometry g = convGeometry("conv2dBackwardInput", inputShape, weight, null, p);
         requireShape("conv2dBackwardInput", "grad_output", this, g.outputShape());
         NDArray gradInput = zeros(dtype(), device(), inputShape);
-        backend().conv2dBackwardInput(this, weight, g, gradInput);
+        // An empty output gradient (no output positions or channels) contributes nothing: the fresh zeros.
+        if (!isEmpty(gradInput) && !isEmpty(this)) backend().conv2dBackwardInput(this, weight, g, gradInput);
         return gradInput;
     }
 
@@ -922,7 +941,8 @@ public final class NDArray {
         ConvGeometry g = ConvGeometry.of("conv2dBackwardWeight", input.shape, weightShape, null, p);
         requireShape("conv2dBackwardWeight", "grad_output", this, g.outputShape());
         NDArray gradWeight = zeros(dtype(), device(), weightShape);
-        backend().conv2dBackwardWeight(input, this, g, gradWeight);
+        // An empty batch (or output plane) is an empty sum over positions: the fresh zeros.
+        if (!isEmpty(gradWeight) && !isEmpty(this)) backend().conv2dBackwardWeight(input, this, g, gradWeight);
         return gradWeight;
     }
 
@@ -943,7 +963,7 @@ public final class NDArray {
         PoolGeometry g = poolGeometry("maxPool2d", shape, p);
         NDArray out = newZeros(g.outputShape());
         NDArray indices = zeros(DType.INT64, device(), g.outputShape());
-        backend().maxPool2d(this, g, out, indices);
+        if (!isEmpty(out)) backend().maxPool2d(this, g, out, indices);
         return new NDArray[] {out, indices};
     }
 
@@ -955,14 +975,14 @@ public final class NDArray {
     public NDArray maxPool2dBackward(NDArray indices, int[] inputShape) {
         checkMaxPool2dBackward(this, indices, inputShape);
         NDArray gradInput = zeros(dtype(), device(), inputShape);
-        backend().maxPool2dBackward(this, indices, gradInput);
+        if (!isEmpty(gradInput) && !isEmpty(this)) backend().maxPool2dBackward(this, indices, gradInput);
         return gradInput;
     }
 
     public NDArray avgPool2d(PoolParams p) {
         PoolGeometry g = poolGeometry("avgPool2d", shape, p);
         NDArray out = newZeros(g.outputShape());
-        backend().avgPool2d(this, g, out);
+        if (!isEmpty(out)) backend().avgPool2d(this, g, out);
         return out;
     }
 
@@ -971,7 +991,7 @@ public final class NDArray {
         PoolGeometry g = poolGeometry("avgPool2dBackward", inputShape, p);
         requireShape("avgPool2dBackward", "grad_output", this, g.outputShape());
         NDArray gradInput = zeros(dtype(), device(), inputShape);
-        backend().avgPool2dBackward(this, g, gradInput);
+        if (!isEmpty(gradInput) && !isEmpty(this)) backend().avgPool2dBackward(this, g, gradInput);
         return gradInput;
     }
 
@@ -989,7 +1009,7 @@ public final class NDArray {
     public NDArray gather(int dim, NDArray index) {
         int d = gatherScatterDim("gather", this, dim, index, null);
         NDArray out = newZeros(index.shape);
-        backend().gather(this, d, index, out);
+        if (!isEmpty(out)) backend().gather(this, d, index, out);
         return out;
     }
 
@@ -997,7 +1017,7 @@ public final class NDArray {
     public NDArray scatterAdd(int dim, NDArray index, NDArray src) {
         int d = gatherScatterDim("scatterAdd", this, dim, index, src);
         NDArray out = copy();
-        backend().scatterAdd(out, d, index, src);
+        if (!isEmpty(index)) backend().scatterAdd(out, d, index, src);
         return out;
     }
 
@@ -1007,7 +1027,7 @@ public final class NDArray {
         int[] outShape = shape.clone();
         if (rank() > 0) outShape[d] = index.numel();
         NDArray out = newZeros(outShape);
-        backend().indexSelect(this, d, index.rank() == 0 ? index.unsqueeze(0) : index, out);
+        if (!isEmpty(out)) backend().indexSelect(this, d, index.rank() == 0 ? index.unsqueeze(0) : index, out);
         return out;
     }
 
@@ -1015,8 +1035,17 @@ public final class NDArray {
     public NDArray indexAdd(int dim, NDArray index, NDArray src) {
         int d = indexAddDim(this, dim, index, src);
         NDArray out = copy();
-        backend().indexAdd(out, d, index, src);
+        if (!isEmpty(src)) backend().indexAdd(out, d, index, src);
         return out;
+    }
+
+    /**
+     * True when {@code a} has no elements. Kernels are never called to write an empty array, nor to reduce
+     * over an empty dim (the output is then already the sum's identity, the fresh zeros), so no backend has
+     * to handle a size of 0 in its blocking, tiling and thread-splitting arithmetic.
+     */
+    private static boolean isEmpty(NDArray a) {
+        return a.numel() == 0;
     }
 
     // =================================================================================================

@@ -40,6 +40,21 @@ public final class Shapes {
     }
 
     /** Maps a possibly negative dim into {@code [0, rank)}, or throws naming the op. */
+    /**
+     * The permutation that swaps dims {@code dim0} and {@code dim1} (negative counts from the end) of a
+     * rank-{@code rank} tensor; empty for a 0-d tensor, whose dims 0 and -1 PyTorch accepts.
+     */
+    public static int[] transposeOrder(String op, int dim0, int dim1, int rank) {
+        int a = dim(op, dim0, rank), b = dim(op, dim1, rank);
+        int[] order = new int[rank];
+        for (int i = 0; i < rank; i++) order[i] = i;
+        if (rank > 0) {
+            order[a] = b;
+            order[b] = a;
+        }
+        return order;
+    }
+
     public static int dim(String op, int dim, int rank) {
         int lo = rank == 0 ? -1 : -rank, hi = rank == 0 ? 0 : rank - 1;
         if (dim < lo || dim > hi) {

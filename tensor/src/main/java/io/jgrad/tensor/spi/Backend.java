@@ -13,7 +13,10 @@ import io.jgrad.tensor.NDArray;
  *       honour strides and offsets rather than assume contiguity;</li>
  *   <li>{@code out} is written completely and never aliases an input except where the input and output
  *       elements coincide one to one (in-place elementwise ops);</li>
- *   <li>all arrays are on {@link #device()} and floating-point arguments share one dtype.</li>
+ *   <li>all arrays are on {@link #device()} and floating-point arguments share one dtype;</li>
+ *   <li>nothing is empty: {@code NDArray} calls no kernel whose output has no elements, and none that would
+ *       sum over an empty dim (a matmul with {@code K = 0}, a weight gradient over an empty batch), whose
+ *       answer is the zeros it allocated.</li>
  * </ul>
  * The reference backend in {@code kernels/cpu} defines the semantics; every other backend is tested against
  * it.

@@ -11,6 +11,11 @@ import io.jgrad.tensor.Device;
 public abstract class Storage {
     private final DType dtype;
     private final int size;
+    /**
+     * How many in-place writes this storage has had (PyTorch's version counter): autograd remembers it when it
+     * saves an array for backward and refuses to compute a gradient from values changed since.
+     */
+    private int version;
 
     protected Storage(DType dtype, int size) {
         this.dtype = dtype;
@@ -27,4 +32,14 @@ public abstract class Storage {
     }
 
     public abstract Device device();
+
+    /** The number of in-place writes so far (see {@link #bumpVersion}). */
+    public final int version() {
+        return version;
+    }
+
+    /** Counts one in-place write; every NDArray method that writes into an existing array calls it. */
+    public final void bumpVersion() {
+        version++;
+    }
 }

@@ -82,10 +82,40 @@ public class ReferenceBackend implements Backend {
     @Override
     public void unary(UnaryOp op, NDArray x, NDArray out, double alpha, double beta) {
         HostStorage xs = host(x), os = host(out);
+        boolean exactLongs = allInt64(x, out);
         var c = new StridedCursor(out.shape(), x, out);
         for (int i = 0, n = out.numel(); i < n; i++, c.next()) {
-            os.set(c.pos[1], apply(op, xs.get(c.pos[0]), alpha, beta));
+            if (exactLongs) os.setLong(c.pos[1], apply(op, xs.getLong(c.pos[0]), alpha, beta));
+            else os.set(c.pos[1], apply(op, xs.get(c.pos[0]), alpha, beta));
         }
+    }
+
+    /**
+     * True when every array holds int64: the kernels then compute in {@code long}, exact over the whole range
+     * and wrapping around on overflow like Java's (and PyTorch's int64) arithmetic. Through {@code double}
+     * only integers up to 2^53 survive.
+     */
+    static boolean allInt64(NDArray... arrays) {
+        for (NDArray a : arrays) {
+            if (a.dtype() != DType.INT64) return false;
+        }
+        return true;
+    }
+
+    /**
+     * One element of a unary op on int64. The ops defined on integers work in {@code long}; clamp's bounds are
+     * truncated (saturating) to long first; NDArray admits no other op for integer arrays.
+     */
+    static long apply(UnaryOp op, long x, double alpha, double beta) {
+        return switch (op) {
+            case NEG -> -x;
+            case ABS -> Math.abs(x);
+            case SIGN -> Long.signum(x);
+            case SQUARE -> x * x;
+            case RELU -> Math.max(x, 0);
+            case CLAMP -> Math.min(Math.max(x, (long) alpha), (long) beta);
+            default -> (long) apply(op, (double) x, alpha, beta);
+        };
     }
 
     /** One element of a unary op; the definitions every backend must reproduce. */
@@ -108,7 +138,7 @@ public class ReferenceBackend implements Backend {
             case GELU_ERF -> 0.5 * x * (1.0 + SpecialFunctions.erf(x / Math.sqrt(2.0)));
             case GELU_TANH -> 0.5 * x * (1.0 + Math.tanh(Math.sqrt(2.0 / Math.PI) * (x + 0.044715 * x * x * x)));
             case LEAKY_RELU -> x > 0 ? x : x * alpha;
-            case POW_SCALAR -> Math.pow(x, alpha);
+            case POW_SCALAR -> pow(x, alpha);
             case CLAMP -> Double.isNaN(x) ? x : Math.min(Math.max(x, alpha), beta);
         };
     }
@@ -116,10 +146,52 @@ public class ReferenceBackend implements Backend {
     @Override
     public void binary(BinaryOp op, NDArray a, NDArray b, NDArray out) {
         HostStorage as = host(a), bs = host(b), os = host(out);
+        boolean exactLongs = allInt64(a, b, out);
         var c = new StridedCursor(out.shape(), a, b, out);
         for (int i = 0, n = out.numel(); i < n; i++, c.next()) {
-            os.set(c.pos[2], apply(op, as.get(c.pos[0]), bs.get(c.pos[1])));
+            if (exactLongs) os.setLong(c.pos[2], apply(op, as.getLong(c.pos[0]), bs.getLong(c.pos[1])));
+            else os.set(c.pos[2], apply(op, as.get(c.pos[0]), bs.get(c.pos[1])));
         }
+    }
+
+    /** One element of a binary op on int64, in {@code long} arithmetic (wrapping on overflow). */
+    static long apply(BinaryOp op, long a, long b) {
+        return switch (op) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case DIV -> (long) ((double) a / b); // floating-point only: NDArray never sends int64 here
+            case POW -> integerPower(a, b);
+            case MAXIMUM -> Math.max(a, b);
+            case MINIMUM -> Math.min(a, b);
+            case RELU_BACKWARD -> b > 0 ? a : 0;
+            case EQ -> a == b ? 1 : 0;
+            case NE -> a != b ? 1 : 0;
+            case LT -> a < b ? 1 : 0;
+            case LE -> a <= b ? 1 : 0;
+            case GT -> a > b ? 1 : 0;
+            case GE -> a >= b ? 1 : 0;
+        };
+    }
+
+    /** a^b by repeated squaring (wrapping); a negative exponent gives Java's {@code (long) Math.pow(a, b)}. */
+    static long integerPower(long a, long b) {
+        if (b < 0) return (long) Math.pow(a, b);
+        long result = 1;
+        for (; b > 0; b >>= 1) {
+            if ((b & 1) != 0) result *= a;
+            a *= a;
+        }
+        return result;
+    }
+
+    /**
+     * C's (and so PyTorch's and OpenCL's) {@code pow}: 1^y = 1 and (-1)^±inf = 1 for every y, NaN included,
+     * where Java's {@code Math.pow} answers NaN; otherwise the same.
+     */
+    static double pow(double a, double b) {
+        if (a == 1 || (a == -1 && Double.isInfinite(b))) return 1;
+        return Math.pow(a, b);
     }
 
     /** One element of a binary op. */
@@ -129,7 +201,7 @@ public class ReferenceBackend implements Backend {
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
-            case POW -> Math.pow(a, b);
+            case POW -> pow(a, b);
             case MAXIMUM -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
             case MINIMUM -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.min(a, b);
             case RELU_BACKWARD -> a * (b > 0 ? 1 : 0); // a product, not a choice: g·0 keeps -0 and NaN as g.mul(x.gt(0)) does
@@ -145,9 +217,14 @@ public class ReferenceBackend implements Backend {
     @Override
     public void where(NDArray cond, NDArray a, NDArray b, NDArray out) {
         HostStorage cs = host(cond), as = host(a), bs = host(b), os = host(out);
+        boolean exactLongs = allInt64(a, b, out);
         var c = new StridedCursor(out.shape(), cond, a, b, out);
         for (int i = 0, n = out.numel(); i < n; i++, c.next()) {
-            os.set(c.pos[3], cs.get(c.pos[0]) != 0 ? as.get(c.pos[1]) : bs.get(c.pos[2]));
+            boolean first = cs.get(c.pos[0]) != 0;
+            HostStorage chosen = first ? as : bs;
+            int at = first ? c.pos[1] : c.pos[2];
+            if (exactLongs) os.setLong(c.pos[3], chosen.getLong(at));
+            else os.set(c.pos[3], chosen.get(at));
         }
     }
 
@@ -160,6 +237,10 @@ public class ReferenceBackend implements Backend {
      */
     @Override
     public void reduce(ReduceOp op, NDArray x, NDArray out) {
+        if (allInt64(x, out) && op != ReduceOp.MEAN) {
+            reduceLongs(op, x, out);
+            return;
+        }
         int outCount = out.numel();
         double[] acc = new double[outCount];
         double init = switch (op) {
@@ -169,8 +250,7 @@ public class ReferenceBackend implements Backend {
         };
         java.util.Arrays.fill(acc, init);
         // Positions into acc: a contiguous index space shaped like out, expanded over x.
-        NDArray accIndex = NDArray.view(out.storage(), out.shape(), io.jgrad.tensor.Shapes.contiguousStrides(out.shape()), 0)
-                .expand(x.shape());
+        NDArray accIndex = accumulatorIndex(out, x);
         HostStorage xs = host(x);
         var c = new StridedCursor(x.shape(), x, accIndex);
         for (int i = 0, n = x.numel(); i < n; i++, c.next()) {
@@ -188,6 +268,30 @@ public class ReferenceBackend implements Backend {
         for (int k = 0; k < outCount; k++, oc.next()) {
             os.set(oc.pos[0], op == ReduceOp.MEAN ? acc[k] / count : acc[k]);
         }
+    }
+
+    /** {@link #reduce} of int64 arrays in long accumulators: exact sums (wrapping on overflow) and extremes. */
+    private static void reduceLongs(ReduceOp op, NDArray x, NDArray out) {
+        long[] acc = new long[out.numel()];
+        java.util.Arrays.fill(acc, op == ReduceOp.AMAX ? Long.MIN_VALUE : op == ReduceOp.AMIN ? Long.MAX_VALUE : 0);
+        HostStorage xs = host(x), os = host(out);
+        var c = new StridedCursor(x.shape(), x, accumulatorIndex(out, x));
+        for (int i = 0, n = x.numel(); i < n; i++, c.next()) {
+            long v = xs.getLong(c.pos[0]);
+            int k = c.pos[1];
+            acc[k] = switch (op) {
+                case SUM, MEAN -> acc[k] + v;
+                case AMAX -> Math.max(acc[k], v);
+                case AMIN -> Math.min(acc[k], v);
+            };
+        }
+        var oc = new StridedCursor(out.shape(), out);
+        for (int k = 0; k < acc.length; k++, oc.next()) os.setLong(oc.pos[0], acc[k]);
+    }
+
+    /** Positions into an accumulator array shaped like {@code out} (contiguous), expanded over {@code x}'s shape. */
+    private static NDArray accumulatorIndex(NDArray out, NDArray x) {
+        return NDArray.view(out.storage(), out.shape(), io.jgrad.tensor.Shapes.contiguousStrides(out.shape()), 0).expand(x.shape());
     }
 
     @Override

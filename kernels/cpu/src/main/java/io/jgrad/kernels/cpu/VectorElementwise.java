@@ -102,7 +102,7 @@ final class VectorElementwise {
             case RSQRT -> FloatVector.broadcast(S, 1f).div(x.sqrt());
             case RECIPROCAL -> FloatVector.broadcast(S, 1f).div(x);
             case SQUARE -> x.mul(x);
-            case SIGMOID -> FloatVector.broadcast(S, 1f).div(VectorMath.exp(x.neg()).add(1f));
+            case SIGMOID -> VectorMath.sigmoid(x);
             case RELU -> x.max(0f);
             case LEAKY_RELU -> x.mul(alpha).blend(x, x.compare(VectorOperators.GT, 0f));
             case CLAMP -> x.max(alpha).min(beta);

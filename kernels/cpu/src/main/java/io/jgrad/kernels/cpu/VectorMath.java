@@ -18,8 +18,12 @@ final class VectorMath {
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     /** Adding and subtracting 1.5·2^23 rounds a float of magnitude below 2^22 to the nearest integer. */
     private static final float ROUND = 12582912f;
-    /** exp(x) overflows above this; below {@link #EXP_MIN} the result would be subnormal and is returned as 0. */
-    private static final float EXP_MAX = 88.72283f, EXP_MIN = -87.33654f;
+    /**
+     * Where to clamp x before the reduction: e^89 overflows float and e^-104 rounds to 0 (the smallest
+     * subnormal is e^-103.28), so the clamped arguments give the same +inf and 0 as the exact function, while
+     * n = round(x / ln2) stays in [-150, 128] and 2^n splits into two normal powers of two.
+     */
+    private static final float EXP_HI = 89f, EXP_LO = -104f;
 
     private VectorMath() {
     }
@@ -29,11 +33,14 @@ final class VectorMath {
     }
 
     /**
-     * e^x within about 1 ulp (Cephes' {@code expf}): {@code x = n·ln2 + r} with |r| ≤ ln2/2, a degree-6
-     * polynomial for e^r, and 2^n put into the exponent bits. +inf above 88.72, 0 below -87.34, NaN for NaN.
+     * e^x within about 1 ulp over the whole float range (Cephes' {@code expf}): {@code x = n·ln2 + r} with
+     * |r| ≤ ln2/2, a degree-6 polynomial for e^r, and 2^n applied as 2^⌊n/2⌋ · 2^(n-⌊n/2⌋). The split keeps
+     * both factors normal, so results near the overflow boundary (88.72) stay finite and results below
+     * e^-87.34 come out subnormal, each rounded once by the last multiplication, as {@code (float) Math.exp}
+     * does. +inf above 88.7228, 0 below -103.97, NaN for NaN.
      */
     static FloatVector exp(FloatVector x) {
-        FloatVector clamped = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector clamped = x.max(EXP_LO).min(EXP_HI);
         FloatVector n = clamped.mul(LOG2E).add(ROUND).sub(ROUND);
         FloatVector r = n.fma(constant(x, -LN2_HI), clamped); // x - n·ln2_hi, exact
         r = n.fma(constant(x, -LN2_LO), r);                     //   - n·ln2_lo
@@ -44,10 +51,27 @@ final class VectorMath {
                 .fma(r, constant(x, 1.6666665459e-1f))
                 .fma(r, constant(x, 5.0000001201e-1f));
         p = p.fma(r.mul(r), r).add(1f);
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector result = p.mul(bits.reinterpretAsFloats());
-        result = result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
-        return result.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+        IntVector nInt = (IntVector) n.convert(VectorOperators.F2I, 0);
+        IntVector half = nInt.lanewise(VectorOperators.ASHR, 1);   // ⌊n/2⌋ in [-75, 64]
+        FloatVector scale1 = powerOfTwo(half), scale2 = powerOfTwo(nInt.sub(half));
+        return p.mul(scale1).mul(scale2); // p·2^⌊n/2⌋ is exact; the second product rounds (or overflows) once
+    }
+
+    /** 2^k for k in the normal exponent range [-126, 127], built from its exponent bits. */
+    private static FloatVector powerOfTwo(IntVector k) {
+        return k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    }
+
+    /**
+     * The logistic function 1 / (1 + e^-x) as the reference computes it, from e^-|x| so that nothing overflows:
+     * 1 / (1 + e) for x ≥ 0 and e / (1 + e) for x < 0, which keeps the subnormal results of very negative x
+     * that 1 / (1 + e^-x) would flush to 0 (e^-x = +inf there).
+     */
+    static FloatVector sigmoid(FloatVector x) {
+        FloatVector e = exp(x.abs().neg());
+        FloatVector onePlus = e.add(1f);
+        FloatVector positive = constant(x, 1f).div(onePlus), negative = e.div(onePlus);
+        return positive.blend(negative, x.compare(VectorOperators.LT, 0f));
     }
 
     /**
