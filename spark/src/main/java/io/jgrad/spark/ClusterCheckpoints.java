@@ -77,9 +77,10 @@ final class ClusterCheckpoints {
         try {
             Path source = new Path(dir, name(round));
             java.nio.file.Path modelFile = local.resolve(MODEL_FILE);
-            java.nio.file.Path optFile = Checkpoints.optimizerFile(modelFile);
-            fs.copyToLocalFile(false, new Path(source, MODEL_FILE), new Path(modelFile.toUri()), true);
-            fs.copyToLocalFile(false, new Path(source, optFile.getFileName().toString()), new Path(optFile.toUri()), true);
+            // The checkpoint directory holds exactly one model file and the optimiser file it names (by checkpoint id).
+            for (FileStatus file : fs.listStatus(source)) {
+                fs.copyToLocalFile(false, file.getPath(), new Path(local.resolve(file.getPath().getName()).toUri()), true);
+            }
             try {
                 return Checkpoints.resume(modelFile, model, optimizer);
             } catch (IllegalArgumentException e) {
