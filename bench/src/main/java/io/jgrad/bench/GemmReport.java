@@ -28,6 +28,11 @@ final class GemmReport {
             try:
                 import numpy as np
                 print('info.numpy', np.__version__)
+                try:
+                    import threadpoolctl
+                    print('info.openblas', ' '.join(str(i.get('architecture')) for i in threadpoolctl.threadpool_info() if i.get('internal_api') == 'openblas'))
+                except Exception as e:
+                    print('note no threadpoolctl (' + str(e) + ')')
             except Exception as e:
                 print('note numpy missing (' + str(e) + '); install python3-numpy libopenblas0-pthread'); np = None
             try:
@@ -62,7 +67,7 @@ final class GemmReport {
         // Each size is measured for numpy/torch and then for jgrad before the next size starts, so that
         // changes in the machine's load hit both sides alike.
         PythonAnchor.Result probe = PythonAnchor.run(SCRIPT, 1, List.of("8"));
-        out.println("numpy " + probe.info().getOrDefault("numpy", "n/a") + " (OpenBLAS, /usr/bin/python3), torch " + probe.info().getOrDefault("torch", "n/a")
+        out.println("numpy " + probe.info().getOrDefault("numpy", "n/a") + " (OpenBLAS kernel " + probe.info().getOrDefault("openblas", "n/a") + ", OPENBLAS_CORETYPE/L2_SIZE unset; /usr/bin/python3), torch " + probe.info().getOrDefault("torch", "n/a")
                 + "; threads: 1 and " + all + " (OPENBLAS_NUM_THREADS, torch.set_num_threads, -Djgrad.threads)");
         if (probe.note() != null) out.println("note: " + probe.note());
         Backend one = Machine.jgrad(1), many = Machine.jgrad(all), reference = Backends.get("reference");

@@ -73,6 +73,10 @@ final class PythonAnchor {
         pb.environment().put("OMP_NUM_THREADS", t);
         pb.environment().put("MKL_NUM_THREADS", t);
         pb.environment().put("JGRAD_THREADS", t);
+        // Anchors at their best: some machines set these for old OpenBLAS builds' safety, which makes OpenBLAS run
+        // its AVX2 kernel (half speed on AVX-512) and slows PyTorch; the scripts print the kernel they then use.
+        pb.environment().remove("OPENBLAS_CORETYPE");
+        pb.environment().remove("OPENBLAS_L2_SIZE");
         try {
             Path errFile = Files.createTempFile("jgrad-bench", ".err");
             pb.redirectError(errFile.toFile());
