@@ -1,7 +1,7 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """PyTorch CPU with jgrad's default recipe for `jgrad train --model cnn --dataset mnist`, for a side-by-side wall clock.
 
-    OPENBLAS_CORETYPE= OPENBLAS_L2_SIZE= python3 scripts/torch-mnist-recipe.py [--seed S] [--threads T] [--data-dir DIR]
+    OPENBLAS_CORETYPE= OPENBLAS_L2_SIZE= scripts/torch-mnist-recipe.py [--seed S] [--threads T] [--data-dir DIR]
 
 The same model (train/.../MnistCnn.java), the same recipe (TrainRecipe.java): pixels / 255 normalised with
 0.1307/0.3081, 10% of the training split held out, batch 64, Adam 1e-3, cosine annealing over 3 epochs stepped
@@ -49,7 +49,8 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    print(f'torch {torch.__version__}, {a.threads} threads, capability {torch.backends.cpu.get_cpu_capability() if hasattr(torch.backends.cpu, "get_cpu_capability") else "?"}')
+    capability = getattr(getattr(torch.backends, 'cpu', None), 'get_cpu_capability', lambda: 'not reported by this version')()
+    print(f'torch {torch.__version__}, {a.threads} threads, CPU capability {capability}, ATEN_CPU_CAPABILITY={os.environ.get("ATEN_CPU_CAPABILITY", "unset")}')
 
     def load(images, labels):
         x = torch.from_numpy(idx(os.path.join(a.data_dir, images)).astype(np.float32) / 255.0).unsqueeze(1)
