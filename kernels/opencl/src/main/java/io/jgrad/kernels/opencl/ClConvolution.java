@@ -3,6 +3,7 @@ package io.jgrad.kernels.opencl;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvGeometry;
+import io.jgrad.tensor.spi.KernelLayout;
 
 /**
  * 2-D convolution (NCHW) and its gradients on the OpenCL device as matrix products over im2col columns
@@ -61,7 +62,7 @@ final class ClConvolution {
         }
         if (bias != null) {
             rt.launch(rt.kernel(SOURCE, "add_bias", ClRuntime.typeDefines(out.dtype())), target.numel(),
-                    ClStorage.of(target), ClStorage.of(bias), ClLayout.of(target), bias.offset(), bias.stride(0), target.numel());
+                    ClStorage.of(target), ClStorage.of(bias), KernelLayout.of(target), bias.offset(), bias.stride(0), target.numel());
         }
         if (target != out) out.assign(target);
     }
@@ -85,7 +86,7 @@ final class ClConvolution {
                 }
                 int cells = count * s.channels() * s.height() * s.width();
                 rt.launch(rt.kernel(SOURCE, "col2im", ClRuntime.typeDefines(gradInput.dtype())), cells,
-                        col, ClStorage.of(gradInput), ClLayout.of(gradInput), struct(s), first, count);
+                        col, ClStorage.of(gradInput), KernelLayout.of(gradInput), struct(s), first, count);
             }
         }
     }
@@ -115,7 +116,7 @@ final class ClConvolution {
         int size = s.groups() * s.depth() * count * s.positions();
         ClStorage col = rt.allocateUninitialized(dtype, size);
         rt.launch(rt.kernel(SOURCE, "im2col", ClRuntime.typeDefines(dtype)), size,
-                ClStorage.of(input), col, ClLayout.of(input), struct(s), first, count);
+                ClStorage.of(input), col, KernelLayout.of(input), struct(s), first, count);
         return col;
     }
 

@@ -1,6 +1,7 @@
 package io.jgrad.kernels.opencl;
 
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.KernelLayout;
 import io.jgrad.tensor.spi.PoolGeometry;
 
 /**
@@ -16,7 +17,7 @@ final class ClPooling {
     static void maxForward(ClRuntime rt, NDArray input, PoolGeometry p, NDArray out, NDArray indices) {
         rt.launch(kernel(rt, input, "max_pool_forward"), out.numel(),
                 ClStorage.of(input), ClStorage.of(out), ClStorage.of(indices),
-                ClLayout.of(input), ClLayout.of(out), ClLayout.of(indices), struct(p));
+                KernelLayout.of(input), KernelLayout.of(out), KernelLayout.of(indices), struct(p));
     }
 
     /** Routes each output gradient to the input position in {@code indices}; {@code gradInput} is overwritten. */
@@ -24,19 +25,19 @@ final class ClPooling {
         int[] in = gradInput.shape();
         rt.launch(kernel(rt, gradOut, "max_pool_backward"), (long) in[0] * in[1],
                 ClStorage.of(gradOut), ClStorage.of(indices), ClStorage.of(gradInput),
-                ClLayout.of(gradOut), ClLayout.of(indices), ClLayout.of(gradInput), planesStruct(in, gradOut.shape()));
+                KernelLayout.of(gradOut), KernelLayout.of(indices), KernelLayout.of(gradInput), planesStruct(in, gradOut.shape()));
     }
 
     /** Average pooling; padded cells count in the divisor. */
     static void avgForward(ClRuntime rt, NDArray input, PoolGeometry p, NDArray out) {
         rt.launch(kernel(rt, input, "avg_pool_forward"), out.numel(),
-                ClStorage.of(input), ClStorage.of(out), ClLayout.of(input), ClLayout.of(out), struct(p));
+                ClStorage.of(input), ClStorage.of(out), KernelLayout.of(input), KernelLayout.of(out), struct(p));
     }
 
     /** Gradient of average pooling; {@code gradInput} is overwritten. */
     static void avgBackward(ClRuntime rt, NDArray gradOut, PoolGeometry p, NDArray gradInput) {
         rt.launch(kernel(rt, gradOut, "avg_pool_backward"), gradInput.numel(),
-                ClStorage.of(gradOut), ClStorage.of(gradInput), ClLayout.of(gradOut), ClLayout.of(gradInput),
+                ClStorage.of(gradOut), ClStorage.of(gradInput), KernelLayout.of(gradOut), KernelLayout.of(gradInput),
                 struct(p));
     }
 

@@ -1,11 +1,12 @@
-package io.jgrad.kernels.opencl;
+package io.jgrad.tensor.spi;
 
 import io.jgrad.tensor.NDArray;
 
 import java.util.Arrays;
 
 /**
- * The shape, strides and offset of an array as the by-value struct {@code Layout} of {@code common.cl}:
+ * The shape, strides and offset of an array as the by-value struct {@code Layout} of the portable kernels'
+ * {@code common.cl} (kernels/opencl resources, compiled as OpenCL C and as CUDA C):
  * {@code {int offset; int rank; int shape[MAX_RANK]; int strides[MAX_RANK];}}, passed to a kernel as an
  * {@code int[]} argument. Kernels map a row-major position {@code i} of the shape to a storage index with
  * {@code layout_at}.
@@ -14,14 +15,14 @@ import java.util.Arrays;
  * neighbouring dims that every operand steps through as one (a contiguous block), so that most launches
  * see rank 1 or 2 and a contiguous operand becomes {@code offset + i}.
  */
-public final class ClLayout {
+public final class KernelLayout {
 
     /** Must match {@code MAX_RANK} in common.cl. */
     public static final int MAX_RANK = 8;
     /** Ints in the struct. */
     public static final int INTS = 2 + 2 * MAX_RANK;
 
-    private ClLayout() {
+    private KernelLayout() {
     }
 
     /** The struct of {@code a} as it is (no merging of dims). */
@@ -32,7 +33,7 @@ public final class ClLayout {
     /** The struct for an explicit shape, strides and offset. */
     public static int[] struct(String op, int[] shape, int[] strides, int offset) {
         if (shape.length > MAX_RANK) {
-            throw new IllegalArgumentException(op + ": the OpenCL backend handles up to " + MAX_RANK + " dims after merging contiguous ones, got shape "
+            throw new IllegalArgumentException(op + ": the GPU kernels handle up to " + MAX_RANK + " dims after merging contiguous ones, got shape "
                     + Arrays.toString(shape));
         }
         int[] s = new int[INTS];
