@@ -35,10 +35,6 @@ __device__ inline long convert_long_sat(double x) {
     return x != x ? 0L : x >= 9.2233720368547758e18 ? LONG_MAX : x <= -9.2233720368547758e18 ? LONG_MIN : (long) x;
 }
 
-// OpenCL's min/max of two longs (CUDA's are declared for long long).
-__device__ inline long min(long a, long b) { return a < b ? a : b; }
-__device__ inline long max(long a, long b) { return a > b ? a : b; }
-
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
