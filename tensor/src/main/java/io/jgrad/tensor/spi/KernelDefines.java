@@ -56,4 +56,13 @@ public final class KernelDefines {
     public static String whereDefines(DType dtype, DType cond) {
         return typeDefines(dtype) + " -DC=" + typeName(cond) + OP_CODES;
     }
+
+    /** {@code value} as a kernel scalar of {@code dtype}: rounded to float, kept double, or truncated (saturating) to long. */
+    public static Object scalar(DType dtype, double value) {
+        return switch (dtype) {
+            case FLOAT32 -> (float) value;
+            case FLOAT64 -> value;
+            case INT64 -> (long) value;
+        };
+    }
 }

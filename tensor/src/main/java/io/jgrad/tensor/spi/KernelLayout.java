@@ -83,4 +83,32 @@ public final class KernelLayout {
         int rank = struct[1];
         return rank == 0 || (rank == 1 && struct[2 + MAX_RANK] == 1);
     }
+
+    /**
+     * The one stride that steps through the matrices of {@code x} (rank {@code batch.length + 2}) in row-major
+     * batch order, or null when its batch dims need more than one: each dim of size above 1 must step by the next
+     * such dim's stride times its size. A GPU GEMM takes such an operand as it is; others are copied first.
+     */
+    public static Integer batchStride(NDArray x, int[] batch) {
+        Integer stride = null;
+        int span = 0; // the stride the next-outer dim of size above 1 must have
+        for (int d = batch.length - 1; d >= 0; d--) {
+            if (batch[d] == 1) continue;
+            int s = x.stride(d);
+            if (stride == null) stride = s;
+            else if (s != span) return null;
+            span = s * batch[d];
+        }
+        return stride == null ? 0 : stride;
+    }
+
+    /** True when dims {@code dim ..} of {@code x} are one unit-stride run (row-major within them), so they read as one flat index. */
+    public static boolean flatFrom(NDArray x, int dim) {
+        int expected = 1;
+        for (int d = x.rank() - 1; d >= dim; d--) {
+            if (x.shape(d) != 1 && x.stride(d) != expected) return false;
+            expected *= x.shape(d);
+        }
+        return true;
+    }
 }

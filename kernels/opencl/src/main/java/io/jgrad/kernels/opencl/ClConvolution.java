@@ -43,8 +43,8 @@ final class ClConvolution {
     }
 
     static void forward(ClRuntime rt, NDArray input, NDArray weight, NDArray bias, ConvGeometry s, NDArray out) {
-        NDArray w = flatFrom(weight, 1) ? weight : weight.contiguous();
-        NDArray target = flatFrom(out, 2) ? out : NDArray.zeros(out.dtype(), out.device(), out.shape());
+        NDArray w = KernelLayout.flatFrom(weight, 1) ? weight : weight.contiguous();
+        NDArray target = KernelLayout.flatFrom(out, 2) ? out : NDArray.zeros(out.dtype(), out.device(), out.shape());
         int depth = s.depth(), positions = s.positions(), og = s.og();
         ClGemm gemm = ClGemm.of(rt);
         for (int first = 0, chunk = chunk(s); first < s.batch(); first += chunk) {
@@ -68,8 +68,8 @@ final class ClConvolution {
     }
 
     static void backwardInput(ClRuntime rt, NDArray gradOut, NDArray weight, ConvGeometry s, NDArray gradInput) {
-        NDArray w = flatFrom(weight, 1) ? weight : weight.contiguous();
-        NDArray go = flatFrom(gradOut, 2) ? gradOut : gradOut.contiguous();
+        NDArray w = KernelLayout.flatFrom(weight, 1) ? weight : weight.contiguous();
+        NDArray go = KernelLayout.flatFrom(gradOut, 2) ? gradOut : gradOut.contiguous();
         int depth = s.depth(), positions = s.positions(), og = s.og();
         ClGemm gemm = ClGemm.of(rt);
         for (int first = 0, chunk = chunk(s); first < s.batch(); first += chunk) {
@@ -92,7 +92,7 @@ final class ClConvolution {
     }
 
     static void backwardWeight(ClRuntime rt, NDArray input, NDArray gradOut, ConvGeometry s, NDArray gradWeight) {
-        NDArray target = flatFrom(gradWeight, 1) ? gradWeight : NDArray.zeros(gradWeight.dtype(), gradWeight.device(), gradWeight.shape());
+        NDArray target = KernelLayout.flatFrom(gradWeight, 1) ? gradWeight : NDArray.zeros(gradWeight.dtype(), gradWeight.device(), gradWeight.shape());
         int depth = s.depth(), positions = s.positions(), og = s.og();
         ClGemm gemm = ClGemm.of(rt);
         for (int first = 0, chunk = chunk(s); first < s.batch(); first += chunk) {
@@ -118,15 +118,5 @@ final class ClConvolution {
         rt.launch(rt.kernel(SOURCE, "im2col", ClRuntime.typeDefines(dtype)), size,
                 ClStorage.of(input), col, KernelLayout.of(input), struct(s), first, count);
         return col;
-    }
-
-    /** True when dims {@code dim ..} of {@code x} are one unit-stride run (row-major within them), so they read as one flat index. */
-    static boolean flatFrom(NDArray x, int dim) {
-        int expected = 1;
-        for (int d = x.rank() - 1; d >= dim; d--) {
-            if (x.shape(d) != 1 && x.stride(d) != expected) return false;
-            expected *= x.shape(d);
-        }
-        return true;
     }
 }

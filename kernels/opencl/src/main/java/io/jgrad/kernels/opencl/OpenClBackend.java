@@ -73,13 +73,9 @@ public final class OpenClBackend implements Backend {
         return rt.kernel(resource, name, ClRuntime.typeDefines(dtype) + KernelDefines.OP_CODES);
     }
 
-    /** {@code value} as the kernel scalar of {@code dtype}: rounded to float, kept double, or truncated (saturating) to long. */
+    /** {@code value} as the kernel scalar of {@code dtype} ({@link KernelDefines#scalar}). */
     static Object scalar(DType dtype, double value) {
-        return switch (dtype) {
-            case FLOAT32 -> (float) value;
-            case FLOAT64 -> value;
-            case INT64 -> (long) value;
-        };
+        return KernelDefines.scalar(dtype, value);
     }
 
     // ---- elementwise ----------------------------------------------------------------------------

@@ -1,0 +1,23 @@
+package io.jgrad.kernels.cuda;
+
+/**
+ * Raw device memory as the {@link CachingAllocator} sees it: the driver's {@code cuMemAlloc}/{@code cuMemFree}
+ * in {@link CudaRuntime}, a fake in the allocator's tests (which need no GPU).
+ *
+ * @param <B> a handle to one block of device memory
+ */
+public interface DeviceMemory<B> {
+
+    /** A new block of {@code bytes} bytes; throws {@link OutOfDeviceMemory} when the device has no room (and only then). */
+    B allocate(long bytes) throws OutOfDeviceMemory;
+
+    /** Gives a block from {@link #allocate} back to the device. */
+    void free(B block);
+
+    /** The device said no: the request does not fit in what is free. */
+    final class OutOfDeviceMemory extends Exception {
+        public OutOfDeviceMemory(String message) {
+            super(message);
+        }
+    }
+}
