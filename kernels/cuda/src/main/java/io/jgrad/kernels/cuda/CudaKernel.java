@@ -25,7 +25,7 @@ public enum CudaKernel {
     REDUCE_SERIAL("reduce", "reduce_serial", "p p L L L i i i T"),
     REDUCE_GROUP("reduce", "reduce_group", "p p L L L i i i T"),
     ARG_REDUCE("reduce", "arg_reduce", "p p L L i i i i"),
-    SOFTMAX_ROWS("reduce", "softmax_rows", "p p L L i i i i i"),
+    SOFTMAX_ROWS("reduce", "softmax_rows", "p p L L i i i i i", true),
     GATHER("indexing", "gather", "p p p L L L i i i p"),
     SCATTER_ADD("indexing", "scatter_add", "p p p L L L i i p"),
     INDEX_SELECT("indexing", "index_select", "p p p L L i i i i i p"),
@@ -49,11 +49,22 @@ public enum CudaKernel {
     private final String family;
     private final String entry;
     private final String signature;
+    private final boolean floatingOnly;
 
     CudaKernel(String family, String entry, String signature) {
+        this(family, entry, signature, false);
+    }
+
+    CudaKernel(String family, String entry, String signature, boolean floatingOnly) {
         this.family = family;
         this.entry = entry;
         this.signature = signature;
+        this.floatingOnly = floatingOnly;
+    }
+
+    /** True when the source has the kernel under {@code #ifndef INTEGRAL}: absent from the int64 module. */
+    public boolean floatingOnly() {
+        return floatingOnly;
     }
 
     /** The module family ({@code gemm} is one module for every dtype; the others are one module per dtype). */

@@ -45,14 +45,20 @@ public final class CudaProvider implements BackendProvider {
 
     /**
      * The readable cause of a failure to load JCuda's native library, which links against the driver's
-     * {@code libcuda.so.1}: "no libcuda.so.1: ..." when that is what is missing (a machine without the NVIDIA driver).
+     * {@code libcuda.so.1}: "no libcuda.so.1: cannot open shared object file ..." when that is what is missing (a
+     * machine without the NVIDIA driver). JCuda's own message runs to nested stack traces; only the line that
+     * names the missing library is kept.
      */
     static String cause(Throwable e) {
-        String message = String.valueOf(e.getMessage());
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) message += "; " + t.getMessage();
-        if (message.contains("libcuda.so")) {
-            return "no libcuda.so.1: the NVIDIA driver is not installed or not on the library path (" + message + ")";
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) all.append(t.getMessage()).append('\n');
+        for (String line : all.toString().split("\n")) {
+            int at = line.indexOf("libcuda.so.1:");
+            if (at >= 0 && !line.contains("the NVIDIA driver")) {
+                return "no " + line.substring(at).trim() + " (the NVIDIA driver is not installed or not on the library path)";
+            }
         }
-        return "the CUDA driver API could not be loaded through JCuda (" + e.getClass().getSimpleName() + ": " + message + ")";
+        String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        return "the CUDA driver API could not be loaded through JCuda (" + e.getClass().getSimpleName() + ": " + first + ")";
     }
 }
