@@ -80,7 +80,7 @@ public final class PtxBuild {
             } else {
                 cmd.add(cudaSources().resolve(m.source()).toString());
             }
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            Process p = quiet(new ProcessBuilder(cmd)).start();
             String diagnostics = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             int rc = p.waitFor();
             if (rc != 0) throw new IllegalStateException("nvcc failed (" + rc + ") for " + m.name() + " " + arch + ":\n" + diagnostics);
@@ -90,6 +90,15 @@ public final class PtxBuild {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
+    }
+
+    /**
+     * Output merged, and without the test JVM's LD_PRELOAD of the JDK's libjsig (Maven's test runs set it for
+     * OpenCL): preloaded into nvcc's tools it prints a deprecation warning per process, which is not nvcc's.
+     */
+    private static ProcessBuilder quiet(ProcessBuilder pb) {
+        pb.environment().remove("LD_PRELOAD");
+        return pb.redirectErrorStream(true);
     }
 
     /** The generated translation unit of a portable module: the dialect, the module's defines, common.cl, the family. */
@@ -127,7 +136,7 @@ public final class PtxBuild {
         Map<String, String> report = new ConcurrentHashMap<>();
         try {
             Files.writeString(file, ptx);
-            Process p = new ProcessBuilder(ptxas.toString(), "-v", "-arch=sm_90", file.toString(), "-o", "/dev/null").redirectErrorStream(true).start();
+            Process p = quiet(new ProcessBuilder(ptxas.toString(), "-v", "-arch=sm_90", file.toString(), "-o", "/dev/null")).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) throw new IllegalStateException("ptxas failed:\n" + text);
             String entry = null;
