@@ -11,6 +11,7 @@ import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.HostStorage;
 import io.jgrad.tensor.spi.KernelDefines;
 import io.jgrad.tensor.spi.KernelLayout;
+import io.jgrad.tensor.spi.KernelPlans;
 import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
@@ -137,39 +138,29 @@ public final class CudaBackend implements Backend {
 
     // ---- reductions -----------------------------------------------------------------------------
 
-    /** The OpenCL backend's decomposition (see OpenClBackend.reduce): outer layout per output, inner layout of the reduced dims. */
+    /** Long reductions get a block each, short ones a thread each ({@link KernelPlans#reduce}). */
     @Override
     public void reduce(ReduceOp op, NDArray x, NDArray out) {
-        int nOut = out.numel();
-        if (nOut == 0) return;
-        int[] xShape = x.shape(), outShape = out.shape(), innerShape = xShape.clone();
-        for (int d = 0; d < xShape.length; d++) if (outShape[d] == xShape[d]) innerShape[d] = 1;
-        int nInner = x.numel() / nOut;
-        if (nInner == 0) {
+        if (out.numel() == 0) return;
+        KernelPlans.Reduce r = KernelPlans.reduce(x, out);
+        if (r.nInner() == 0) {
             fill(out, op == ReduceOp.MEAN ? Double.NaN : 0.0); // an empty sum is 0 and its mean 0/0
             return;
         }
-        NDArray outerView = NDArray.view(x.storage(), outShape, x.strides(), x.offset());
-        NDArray innerView = NDArray.view(x.storage(), innerShape, x.strides(), 0);
-        int[][] outer = KernelLayout.coalesce("reduce", outShape, outerView, out);
-        int[] inner = KernelLayout.coalesce("reduce", innerShape, innerView)[0];
-        Object count = scalar(x.dtype(), nInner);
+        Object count = scalar(x.dtype(), r.nInner());
         String module = module("reduce", x.dtype());
-        if (nInner >= KernelDefines.REDUCE_GROUP) {
-            rt.launch(CudaKernel.REDUCE_GROUP, module, new int[] {nOut, 1, 1}, new int[] {KernelDefines.REDUCE_GROUP, 1, 1},
-                    s(x), s(out), outer[0], inner, outer[1], nOut, nInner, op.ordinal(), count);
+        if (r.grouped()) {
+            rt.launch(CudaKernel.REDUCE_GROUP, module, new int[] {r.nOut(), 1, 1}, new int[] {KernelDefines.REDUCE_GROUP, 1, 1},
+                    s(x), s(out), r.outer(), r.inner(), r.out(), r.nOut(), r.nInner(), op.ordinal(), count);
         } else {
-            rt.launch(CudaKernel.REDUCE_SERIAL, module, nOut, s(x), s(out), outer[0], inner, outer[1], nOut, nInner, op.ordinal(), count);
+            rt.launch(CudaKernel.REDUCE_SERIAL, module, r.nOut(), s(x), s(out), r.outer(), r.inner(), r.out(), r.nOut(), r.nInner(), op.ordinal(), count);
         }
     }
 
     @Override
     public void argReduce(boolean max, NDArray x, int dim, NDArray out) {
-        int len = x.rank() == 0 ? 1 : x.shape(dim);
-        int stride = x.rank() == 0 ? 0 : x.stride(dim);
-        NDArray starts = NDArray.view(x.storage(), out.shape(), x.strides(), x.offset());
-        int[][] l = KernelLayout.coalesce("argReduce", out.shape(), starts, out);
-        rt.launch(CudaKernel.ARG_REDUCE, module("reduce", x.dtype()), out.numel(), s(x), s(out), l[0], l[1], out.numel(), len, stride, max ? 1 : 0);
+        KernelPlans.ArgReduce a = KernelPlans.argReduce(x, dim, out);
+        rt.launch(CudaKernel.ARG_REDUCE, module("reduce", x.dtype()), a.n(), s(x), s(out), a.x(), a.out(), a.n(), a.len(), a.stride(), max ? 1 : 0);
     }
 
     // ---- linear algebra, softmax ----------------------------------------------------------------
@@ -203,16 +194,10 @@ public final class CudaBackend implements Backend {
             fill(out, log ? 0.0 : 1.0);
             return;
         }
-        int len = x.shape(dim);
-        if (len == 0) return;
-        int[] rowShape = x.shape();
-        rowShape[dim] = 1;
-        NDArray xRows = NDArray.view(x.storage(), rowShape, x.strides(), x.offset());
-        NDArray outRows = NDArray.view(out.storage(), rowShape, out.strides(), out.offset());
-        int[][] l = KernelLayout.coalesce("softmax", rowShape, xRows, outRows);
-        int rows = Shapes.numel(rowShape);
-        rt.launch(CudaKernel.SOFTMAX_ROWS, module("reduce", x.dtype()), rows, s(x), s(out), l[0], l[1],
-                rows, len, x.stride(dim), out.stride(dim), log ? 1 : 0);
+        if (x.shape(dim) == 0) return;
+        KernelPlans.Softmax sm = KernelPlans.softmax(x, dim, out);
+        rt.launch(CudaKernel.SOFTMAX_ROWS, module("reduce", x.dtype()), sm.rows(), s(x), s(out), sm.x(), sm.out(),
+                sm.rows(), sm.len(), sm.xStride(), sm.outStride(), log ? 1 : 0);
     }
 
     // ---- convolution, pooling -------------------------------------------------------------------
@@ -232,23 +217,17 @@ public final class CudaBackend implements Backend {
         CudaConvolution.backwardWeight(rt, input, gradOut, g, gradWeight);
     }
 
-    /** The {@code PoolGeometry} struct of pool.cl, field by field. */
-    private static int[] poolStruct(PoolGeometry p) {
-        return new int[] {p.batch(), p.channels(), p.height(), p.width(), p.outH(), p.outW(),
-                p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW()};
-    }
-
     @Override
     public void maxPool2d(NDArray input, PoolGeometry g, NDArray out, NDArray indices) {
         rt.launch(CudaKernel.MAX_POOL_FORWARD, module("pool", input.dtype()), out.numel(), s(input), s(out), s(indices),
-                KernelLayout.of(input), KernelLayout.of(out), KernelLayout.of(indices), poolStruct(g));
+                KernelLayout.of(input), KernelLayout.of(out), KernelLayout.of(indices), KernelPlans.poolStruct(g));
     }
 
     /** One thread per (n, c) plane; the kernel reads only the sizes of the struct (each window's choice is in the indices). */
     @Override
     public void maxPool2dBackward(NDArray gradOut, NDArray indices, NDArray gradInput) {
-        int[] in = gradInput.shape(), o = gradOut.shape();
-        int[] sizes = {in[0], in[1], in[2], in[3], o[2], o[3], 1, 1, 1, 1, 0, 0};
+        int[] in = gradInput.shape();
+        int[] sizes = KernelPlans.poolPlanesStruct(in, gradOut.shape());
         rt.launch(CudaKernel.MAX_POOL_BACKWARD, module("pool", gradOut.dtype()), (long) in[0] * in[1], s(gradOut), s(indices), s(gradInput),
                 KernelLayout.of(gradOut), KernelLayout.of(indices), KernelLayout.of(gradInput), sizes);
     }
@@ -256,27 +235,22 @@ public final class CudaBackend implements Backend {
     @Override
     public void avgPool2d(NDArray input, PoolGeometry g, NDArray out) {
         rt.launch(CudaKernel.AVG_POOL_FORWARD, module("pool", input.dtype()), out.numel(), s(input), s(out),
-                KernelLayout.of(input), KernelLayout.of(out), poolStruct(g));
+                KernelLayout.of(input), KernelLayout.of(out), KernelPlans.poolStruct(g));
     }
 
     @Override
     public void avgPool2dBackward(NDArray gradOut, PoolGeometry g, NDArray gradInput) {
         rt.launch(CudaKernel.AVG_POOL_BACKWARD, module("pool", gradOut.dtype()), gradInput.numel(), s(gradOut), s(gradInput),
-                KernelLayout.of(gradOut), KernelLayout.of(gradInput), poolStruct(g));
+                KernelLayout.of(gradOut), KernelLayout.of(gradInput), KernelPlans.poolStruct(g));
     }
 
     // ---- indexing -------------------------------------------------------------------------------
 
     @Override
     public void gather(NDArray x, int dim, NDArray index, NDArray out) {
-        int[] strides = x.strides();
-        int dimStride = x.rank() == 0 ? 0 : strides[dim], dimSize = x.rank() == 0 ? 1 : x.shape(dim);
-        if (x.rank() > 0) strides[dim] = 0;
-        // x "pinned" along dim: the index's shape, x's strides elsewhere; the index value supplies the dim.
-        NDArray pinned = NDArray.view(x.storage(), index.shape(), strides, x.offset());
-        int[][] l = KernelLayout.coalesce("gather", index.shape(), pinned, index, out);
-        rt.launch(CudaKernel.GATHER, module("indexing", x.dtype()), out.numel(), s(x), s(index), s(out),
-                l[0], l[1], l[2], out.numel(), dimStride, dimSize, rt.errors().buffer());
+        KernelPlans.Gather g = KernelPlans.gather(x, dim, index, out);
+        rt.launch(CudaKernel.GATHER, module("indexing", x.dtype()), g.n(), s(x), s(index), s(out),
+                g.x(), g.index(), g.out(), g.n(), g.dimStride(), g.dimSize(), rt.errors().buffer());
     }
 
     @Override
@@ -312,22 +286,17 @@ public final class CudaBackend implements Backend {
     /** Scalars rounded to the parameter dtype first, as {@link AdamStep} specifies. */
     @Override
     public void adamStep(AdamStep st, NDArray param, NDArray grad, NDArray m, NDArray v, NDArray vMax) {
-        DType t = param.dtype();
         NDArray vm = vMax != null ? vMax : v;
-        rt.launch(CudaKernel.ADAM_STEP, module("optim", t), param.numel(), s(param), s(grad), s(m), s(v), s(vm),
-                param.offset(), grad.offset(), m.offset(), v.offset(), vm.offset(), param.numel(),
-                scalar(t, st.decay()), scalar(t, st.beta1()), scalar(t, st.oneMinusBeta1()), scalar(t, st.beta2()), scalar(t, st.oneMinusBeta2()),
-                scalar(t, st.stepSize()), scalar(t, st.sqrtBiasCorrection2()), scalar(t, st.eps()),
-                st.maximize() ? 1 : 0, st.decoupled() ? 1 : 0, st.l2Penalty() ? 1 : 0, vMax != null && st.amsgrad() ? 1 : 0);
+        Object[] arrays = {s(param), s(grad), s(m), s(v), s(vm), param.offset(), grad.offset(), m.offset(), v.offset(), vm.offset(), param.numel()};
+        rt.launch(CudaKernel.ADAM_STEP, module("optim", param.dtype()), param.numel(),
+                KernelPlans.concat(arrays, KernelPlans.adamScalars(st, param.dtype(), vMax != null && st.amsgrad())));
     }
 
     @Override
     public void sgdStep(SgdStep st, NDArray param, NDArray grad, NDArray momentumBuffer) {
-        DType t = param.dtype();
         NDArray b = momentumBuffer != null ? momentumBuffer : param;
-        rt.launch(CudaKernel.SGD_STEP, module("optim", t), param.numel(), s(param), s(grad), s(b), param.offset(), grad.offset(), b.offset(),
-                param.numel(), scalar(t, st.weightDecay()), scalar(t, st.lr()), scalar(t, st.momentum()), scalar(t, 1 - st.dampening()),
-                st.maximize() ? 1 : 0, st.weightDecay() != 0 ? 1 : 0, st.momentum() != 0 ? 1 : 0, st.firstStep() ? 1 : 0, st.nesterov() ? 1 : 0);
+        Object[] arrays = {s(param), s(grad), s(b), param.offset(), grad.offset(), b.offset(), param.numel()};
+        rt.launch(CudaKernel.SGD_STEP, module("optim", param.dtype()), param.numel(), KernelPlans.concat(arrays, KernelPlans.sgdScalars(st, param.dtype())));
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.KernelLayout;
+import io.jgrad.tensor.spi.KernelPlans;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -21,14 +22,7 @@ final class CudaConvolution {
     }
 
     private static int chunk(ConvGeometry s) {
-        long perImage = (long) s.groups() * s.depth() * s.positions();
-        return (int) Math.max(1, Math.min(s.batch(), maxColumnElements / Math.max(1, perImage)));
-    }
-
-    /** The {@code ConvShape} struct of im2col.cl, field by field. */
-    private static int[] struct(ConvGeometry s) {
-        return new int[] {s.batch(), s.channels(), s.height(), s.width(), s.groups(), s.cg(), s.kH(), s.kW(), s.outH(), s.outW(),
-                s.strideH(), s.strideW(), s.padH(), s.padW(), s.dilationH(), s.dilationW()};
+        return KernelPlans.imagesPerChunk(s, maxColumnElements);
     }
 
     private static String module(DType dtype) {
@@ -80,7 +74,7 @@ final class CudaConvolution {
                 }
                 int cells = count * s.channels() * s.height() * s.width();
                 rt.launch(CudaKernel.COL2IM, module(gradInput.dtype()), cells,
-                        col, CudaStorage.of(gradInput), KernelLayout.of(gradInput), struct(s), first, count);
+                        col, CudaStorage.of(gradInput), KernelLayout.of(gradInput), KernelPlans.convStruct(s), first, count);
             }
         }
     }
@@ -107,7 +101,7 @@ final class CudaConvolution {
         DType dtype = input.dtype();
         int size = s.groups() * s.depth() * count * s.positions();
         CudaStorage col = rt.allocateUninitialized(dtype, size);
-        rt.launch(CudaKernel.IM2COL, module(dtype), size, CudaStorage.of(input), col, KernelLayout.of(input), struct(s), first, count);
+        rt.launch(CudaKernel.IM2COL, module(dtype), size, CudaStorage.of(input), col, KernelLayout.of(input), KernelPlans.convStruct(s), first, count);
         return col;
     }
 }

@@ -4,6 +4,7 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.KernelLayout;
+import io.jgrad.tensor.spi.KernelPlans;
 
 /**
  * 2-D convolution (NCHW) and its gradients on the OpenCL device as matrix products over im2col columns
@@ -30,16 +31,8 @@ final class ClConvolution {
     private ClConvolution() {
     }
 
-    /** Images per chunk: as many as fit {@link #maxColumnElements}, at least one. */
     private static int chunk(ConvGeometry s) {
-        long perImage = (long) s.groups() * s.depth() * s.positions();
-        return (int) Math.max(1, Math.min(s.batch(), maxColumnElements / Math.max(1, perImage)));
-    }
-
-    /** The {@code ConvShape} struct of im2col.cl, field by field. */
-    private static int[] struct(ConvGeometry s) {
-        return new int[] {s.batch(), s.channels(), s.height(), s.width(), s.groups(), s.cg(), s.kH(), s.kW(), s.outH(), s.outW(),
-                s.strideH(), s.strideW(), s.padH(), s.padW(), s.dilationH(), s.dilationW()};
+        return KernelPlans.imagesPerChunk(s, maxColumnElements);
     }
 
     static void forward(ClRuntime rt, NDArray input, NDArray weight, NDArray bias, ConvGeometry s, NDArray out) {
@@ -86,7 +79,7 @@ final class ClConvolution {
                 }
                 int cells = count * s.channels() * s.height() * s.width();
                 rt.launch(rt.kernel(SOURCE, "col2im", ClRuntime.typeDefines(gradInput.dtype())), cells,
-                        col, ClStorage.of(gradInput), KernelLayout.of(gradInput), struct(s), first, count);
+                        col, ClStorage.of(gradInput), KernelLayout.of(gradInput), KernelPlans.convStruct(s), first, count);
             }
         }
     }
@@ -116,7 +109,7 @@ final class ClConvolution {
         int size = s.groups() * s.depth() * count * s.positions();
         ClStorage col = rt.allocateUninitialized(dtype, size);
         rt.launch(rt.kernel(SOURCE, "im2col", ClRuntime.typeDefines(dtype)), size,
-                ClStorage.of(input), col, KernelLayout.of(input), struct(s), first, count);
+                ClStorage.of(input), col, KernelLayout.of(input), KernelPlans.convStruct(s), first, count);
         return col;
     }
 }

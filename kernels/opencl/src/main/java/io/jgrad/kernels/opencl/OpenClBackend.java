@@ -3,7 +3,6 @@ package io.jgrad.kernels.opencl;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
 import io.jgrad.tensor.NDArray;
-import io.jgrad.tensor.Shapes;
 import io.jgrad.tensor.spi.AdamStep;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
@@ -11,6 +10,7 @@ import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.HostStorage;
 import io.jgrad.tensor.spi.KernelDefines;
 import io.jgrad.tensor.spi.KernelLayout;
+import io.jgrad.tensor.spi.KernelPlans;
 import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
@@ -117,45 +117,31 @@ public final class OpenClBackend implements Backend {
 
     // ---- reductions -----------------------------------------------------------------------------
 
-    /**
-     * x is walked as two layouts: {@code outer} (out's shape, x's strides: the first element reduced into each
-     * output) and {@code inner} (x's shape with the kept dims set to 1, offset 0: the steps from there).
-     * Long reductions get a work-group each, short ones a work-item each.
-     */
+    /** Long reductions get a work-group each, short ones a work-item each ({@link KernelPlans#reduce}). */
     @Override
     public void reduce(ReduceOp op, NDArray x, NDArray out) {
-        int nOut = out.numel();
-        if (nOut == 0) return;
-        int[] xShape = x.shape(), outShape = out.shape(), innerShape = xShape.clone();
-        for (int d = 0; d < xShape.length; d++) if (outShape[d] == xShape[d]) innerShape[d] = 1;
-        int nInner = x.numel() / nOut;
-        if (nInner == 0) {
+        if (out.numel() == 0) return;
+        KernelPlans.Reduce r = KernelPlans.reduce(x, out);
+        if (r.nInner() == 0) {
             fill(out, op == ReduceOp.MEAN ? Double.NaN : 0.0); // an empty sum is 0 and its mean 0/0
             return;
         }
-        NDArray outerView = NDArray.view(x.storage(), outShape, x.strides(), x.offset());
-        NDArray innerView = NDArray.view(x.storage(), innerShape, x.strides(), 0);
-        int[][] outer = KernelLayout.coalesce("reduce", outShape, outerView, out);
-        int[] inner = KernelLayout.coalesce("reduce", innerShape, innerView)[0];
-        Object count = scalar(x.dtype(), nInner);
-        if (nInner >= KernelDefines.REDUCE_GROUP) {
+        Object count = scalar(x.dtype(), r.nInner());
+        if (r.grouped()) {
             long group = KernelDefines.REDUCE_GROUP;
-            rt.launch(kernel("reduce.cl", "reduce_group", x.dtype()), new long[] {nOut * group}, new long[] {group},
-                    ClStorage.of(x), ClStorage.of(out), outer[0], inner, outer[1], nOut, nInner, op.ordinal(), count);
+            rt.launch(kernel("reduce.cl", "reduce_group", x.dtype()), new long[] {r.nOut() * group}, new long[] {group},
+                    ClStorage.of(x), ClStorage.of(out), r.outer(), r.inner(), r.out(), r.nOut(), r.nInner(), op.ordinal(), count);
         } else {
-            rt.launch(kernel("reduce.cl", "reduce_serial", x.dtype()), nOut,
-                    ClStorage.of(x), ClStorage.of(out), outer[0], inner, outer[1], nOut, nInner, op.ordinal(), count);
+            rt.launch(kernel("reduce.cl", "reduce_serial", x.dtype()), r.nOut(),
+                    ClStorage.of(x), ClStorage.of(out), r.outer(), r.inner(), r.out(), r.nOut(), r.nInner(), op.ordinal(), count);
         }
     }
 
     @Override
     public void argReduce(boolean max, NDArray x, int dim, NDArray out) {
-        int len = x.rank() == 0 ? 1 : x.shape(dim);
-        int stride = x.rank() == 0 ? 0 : x.stride(dim);
-        NDArray starts = NDArray.view(x.storage(), out.shape(), x.strides(), x.offset());
-        int[][] l = KernelLayout.coalesce("argReduce", out.shape(), starts, out);
-        rt.launch(kernel("reduce.cl", "arg_reduce", x.dtype()), out.numel(),
-                ClStorage.of(x), ClStorage.of(out), l[0], l[1], out.numel(), len, stride, max ? 1 : 0);
+        KernelPlans.ArgReduce a = KernelPlans.argReduce(x, dim, out);
+        rt.launch(kernel("reduce.cl", "arg_reduce", x.dtype()), a.n(),
+                ClStorage.of(x), ClStorage.of(out), a.x(), a.out(), a.n(), a.len(), a.stride(), max ? 1 : 0);
     }
 
     // ---- linear algebra, softmax ----------------------------------------------------------------
@@ -171,16 +157,10 @@ public final class OpenClBackend implements Backend {
             fill(out, log ? 0.0 : 1.0);
             return;
         }
-        int len = x.shape(dim);
-        if (len == 0) return;
-        int[] rowShape = x.shape();
-        rowShape[dim] = 1;
-        NDArray xRows = NDArray.view(x.storage(), rowShape, x.strides(), x.offset());
-        NDArray outRows = NDArray.view(out.storage(), rowShape, out.strides(), out.offset());
-        int[][] l = KernelLayout.coalesce("softmax", rowShape, xRows, outRows);
-        int rows = Shapes.numel(rowShape);
-        rt.launch(kernel("reduce.cl", "softmax_rows", x.dtype()), rows, ClStorage.of(x), ClStorage.of(out), l[0], l[1],
-                rows, len, x.stride(dim), out.stride(dim), log ? 1 : 0);
+        if (x.shape(dim) == 0) return;
+        KernelPlans.Softmax sm = KernelPlans.softmax(x, dim, out);
+        rt.launch(kernel("reduce.cl", "softmax_rows", x.dtype()), sm.rows(), ClStorage.of(x), ClStorage.of(out), sm.x(), sm.out(),
+                sm.rows(), sm.len(), sm.xStride(), sm.outStride(), log ? 1 : 0);
     }
 
     // ---- convolution, pooling -------------------------------------------------------------------
@@ -224,14 +204,9 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void gather(NDArray x, int dim, NDArray index, NDArray out) {
-        int[] strides = x.strides();
-        int dimStride = x.rank() == 0 ? 0 : strides[dim], dimSize = x.rank() == 0 ? 1 : x.shape(dim);
-        if (x.rank() > 0) strides[dim] = 0;
-        // x "pinned" along dim: the index's shape, x's strides elsewhere; the index value supplies the dim.
-        NDArray pinned = NDArray.view(x.storage(), index.shape(), strides, x.offset());
-        int[][] l = KernelLayout.coalesce("gather", index.shape(), pinned, index, out);
-        rt.launch(kernel("indexing.cl", "gather", x.dtype()), out.numel(), ClStorage.of(x), ClStorage.of(index), ClStorage.of(out),
-                l[0], l[1], l[2], out.numel(), dimStride, dimSize, rt.errors());
+        KernelPlans.Gather g = KernelPlans.gather(x, dim, index, out);
+        rt.launch(kernel("indexing.cl", "gather", x.dtype()), g.n(), ClStorage.of(x), ClStorage.of(index), ClStorage.of(out),
+                g.x(), g.index(), g.out(), g.n(), g.dimStride(), g.dimSize(), rt.errors());
     }
 
     @Override
@@ -269,25 +244,19 @@ public final class OpenClBackend implements Backend {
     /** Scalars rounded to the parameter dtype first, as {@link AdamStep} specifies (and the reference does). */
     @Override
     public void adamStep(AdamStep s, NDArray param, NDArray grad, NDArray m, NDArray v, NDArray vMax) {
-        DType t = param.dtype();
         NDArray vm = vMax != null ? vMax : v;
-        rt.launch(rt.kernel("optim.cl", "adam_step", ClRuntime.typeDefines(t)), param.numel(),
-                ClStorage.of(param), ClStorage.of(grad), ClStorage.of(m), ClStorage.of(v), ClStorage.of(vm),
-                param.offset(), grad.offset(), m.offset(), v.offset(), vm.offset(), param.numel(),
-                scalar(t, s.decay()),
-                scalar(t, s.beta1()), scalar(t, s.oneMinusBeta1()), scalar(t, s.beta2()), scalar(t, s.oneMinusBeta2()),
-                scalar(t, s.stepSize()), scalar(t, s.sqrtBiasCorrection2()), scalar(t, s.eps()),
-                s.maximize() ? 1 : 0, s.decoupled() ? 1 : 0, s.l2Penalty() ? 1 : 0, vMax != null && s.amsgrad() ? 1 : 0);
+        Object[] arrays = {ClStorage.of(param), ClStorage.of(grad), ClStorage.of(m), ClStorage.of(v), ClStorage.of(vm),
+                param.offset(), grad.offset(), m.offset(), v.offset(), vm.offset(), param.numel()};
+        rt.launch(rt.kernel("optim.cl", "adam_step", ClRuntime.typeDefines(param.dtype())), param.numel(),
+                KernelPlans.concat(arrays, KernelPlans.adamScalars(s, param.dtype(), vMax != null && s.amsgrad())));
     }
 
     @Override
     public void sgdStep(SgdStep s, NDArray param, NDArray grad, NDArray momentumBuffer) {
-        DType t = param.dtype();
         NDArray b = momentumBuffer != null ? momentumBuffer : param;
-        rt.launch(rt.kernel("optim.cl", "sgd_step", ClRuntime.typeDefines(t)), param.numel(),
-                ClStorage.of(param), ClStorage.of(grad), ClStorage.of(b), param.offset(), grad.offset(), b.offset(), param.numel(),
-                scalar(t, s.weightDecay()), scalar(t, s.lr()), scalar(t, s.momentum()), scalar(t, 1 - s.dampening()),
-                s.maximize() ? 1 : 0, s.weightDecay() != 0 ? 1 : 0, s.momentum() != 0 ? 1 : 0, s.firstStep() ? 1 : 0, s.nesterov() ? 1 : 0);
+        Object[] arrays = {ClStorage.of(param), ClStorage.of(grad), ClStorage.of(b), param.offset(), grad.offset(), b.offset(), param.numel()};
+        rt.launch(rt.kernel("optim.cl", "sgd_step", ClRuntime.typeDefines(param.dtype())), param.numel(),
+                KernelPlans.concat(arrays, KernelPlans.sgdScalars(s, param.dtype())));
     }
 
     @Override
