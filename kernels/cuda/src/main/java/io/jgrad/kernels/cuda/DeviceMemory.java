@@ -16,6 +16,8 @@ public interface DeviceMemory<B> {
 
     /** The device said no: the request does not fit in what is free. */
     final class OutOfDeviceMemory extends Exception {
+        private static final long serialVersionUID = 1L;
+
         public OutOfDeviceMemory(String message) {
             super(message);
         }
