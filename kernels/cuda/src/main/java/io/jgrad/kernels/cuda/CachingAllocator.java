@@ -90,6 +90,7 @@ public final class CachingAllocator<B> {
 
     /** Gives every cached (free) block back to the device; blocks in use are untouched. */
     public synchronized void emptyCache() {
+        if (free.values().stream().anyMatch(list -> !list.isEmpty())) device.quiesce();
         for (Map.Entry<Long, ArrayDeque<B>> e : free.entrySet()) {
             for (B handle : e.getValue()) {
                 device.free(handle);

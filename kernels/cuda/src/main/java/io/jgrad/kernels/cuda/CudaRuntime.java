@@ -345,6 +345,12 @@ public final class CudaRuntime implements AutoCloseable {
         }
 
         @Override
+        public void quiesce() {
+            makeCurrent();
+            check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+        }
+
+        @Override
         public void free(CUdeviceptr block) {
             makeCurrent();
             JCudaDriver.cuMemFree(block);

@@ -14,6 +14,13 @@ public interface DeviceMemory<B> {
     /** Gives a block from {@link #allocate} back to the device. */
     void free(B block);
 
+    /**
+     * Called once before a batch of {@link #free}s: waits until no queued command can still use a cached block
+     * (the CUDA runtime drains its stream). Blocks reused from the cache need no wait: the one stream orders them.
+     */
+    default void quiesce() {
+    }
+
     /** The device said no: the request does not fit in what is free. */
     final class OutOfDeviceMemory extends Exception {
         private static final long serialVersionUID = 1L;

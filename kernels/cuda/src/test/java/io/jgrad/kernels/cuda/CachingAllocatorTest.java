@@ -20,6 +20,7 @@ class CachingAllocatorTest {
         long used;
         int allocations;
         int frees;
+        int quiesces;
         final Set<Integer> live = new HashSet<>();
         private final java.util.Map<Integer, Long> sizes = new java.util.HashMap<>();
         private int next;
@@ -37,6 +38,11 @@ class CachingAllocatorTest {
             live.add(id);
             sizes.put(id, bytes);
             return id;
+        }
+
+        @Override
+        public void quiesce() {
+            quiesces++;
         }
 
         @Override
@@ -81,6 +87,9 @@ class CachingAllocatorTest {
         assertEquals(1024 + 4096, pool.highWaterBytes());
         pool.emptyCache();
         assertEquals(1, device.frees);
+        assertEquals(1, device.quiesces, "the device is drained once before cached blocks are freed");
+        pool.emptyCache();
+        assertEquals(1, device.quiesces, "nothing cached: no wait");
         assertEquals(4096, pool.reservedBytes());
         assertEquals(0, pool.cachedBytes());
     }
