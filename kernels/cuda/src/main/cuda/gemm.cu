@@ -138,10 +138,12 @@ extern "C" __global__ void __launch_bounds__(256) dgemm_64x64(const double* a, c
     gemm_tiled<double, 64, 64, 8, 4, 4, false>(a, b, c, A, B, C, M, N, K, alpha, beta);
 }
 
-// One thread per output: products too small for a 128x128 tile (CudaGemm picks by size).
+// One thread per output: products too small for a 128x128 tile (CudaGemm picks by size). Within a block,
+// threadIdx.x walks columns (coalesced for row-major C); the grid's x dimension walks row blocks, which may be
+// many (a batch of a million rows times 10 logits; gridDim.x allows 2^31 - 1), the y dimension column blocks.
 template <typename T>
 __device__ inline void gemm_small(const T* a, const T* b, T* c, Operand A, Operand B, Operand C, int M, int N, int K, T alpha, T beta) {
-    const int n = blockIdx.x * blockDim.x + threadIdx.x, m = blockIdx.y * blockDim.y + threadIdx.y;
+    const int n = blockIdx.y * blockDim.x + threadIdx.x, m = blockIdx.x * blockDim.y + threadIdx.y;
     if (m >= M || n >= N) return;
     const long batch = blockIdx.z;
     const T* ap = a + A.offset + batch * A.batchStride + (long) m * A.rowStride;

@@ -55,8 +55,10 @@ final class CudaGemm {
         boolean small = kernel == CudaKernel.SGEMM_SMALL || kernel == CudaKernel.DGEMM_SMALL;
         int tile = dtype == DType.FLOAT64 ? TILE_F64 : TILE_F32;
         int[] block = small ? new int[] {SMALL_BLOCK, SMALL_BLOCK, 1} : new int[] {256, 1, 1};
-        int gx = small ? (n + SMALL_BLOCK - 1) / SMALL_BLOCK : (n + tile - 1) / tile;
-        int gy = small ? (m + SMALL_BLOCK - 1) / SMALL_BLOCK : (m + tile - 1) / tile;
+        // Tiled kernels: x over column tiles, y over row tiles. The small kernel: x over row blocks (there may be
+        // more than gridDim.y's 65535), y over column blocks.
+        int gx = small ? (m + SMALL_BLOCK - 1) / SMALL_BLOCK : (n + tile - 1) / tile;
+        int gy = small ? (n + SMALL_BLOCK - 1) / SMALL_BLOCK : (m + tile - 1) / tile;
         Object al = dtype == DType.FLOAT64 ? (Object) alpha : (Object) (float) alpha;
         Object be = dtype == DType.FLOAT64 ? (Object) beta : (Object) (float) beta;
         for (int first = 0; first < batches; first += MAX_BATCHES_PER_LAUNCH) {
