@@ -9,6 +9,7 @@ import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.HostStorage;
+import io.jgrad.tensor.spi.MemoryStats;
 import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
@@ -62,6 +63,21 @@ public final class OpenClBackend implements Backend {
     @Override
     public Device device() {
         return rt.jgradDevice();
+    }
+
+    @Override
+    public String deviceName() {
+        return rt.info().describe();
+    }
+
+    @Override
+    public void synchronize() {
+        rt.finish();
+    }
+
+    @Override
+    public MemoryStats memoryStats() {
+        return rt.pool().stats();
     }
 
     // ---- memory ---------------------------------------------------------------------------------
