@@ -231,7 +231,7 @@ class JgradCommandTest {
         assertEquals(cases.length, lines.length, err());
         assertTrue(lines[0].contains("unknown command 'frobnicate'"), lines[0]);
         assertTrue(lines[1].contains("--epochs expects a positive integer, got 'zero'"), lines[1]);
-        assertTrue(lines[6].contains("unknown backend 'nope'"), lines[6]);
+        assertTrue(lines[6].contains("no backend named 'nope': found ["), lines[6]);
         assertEquals("jgrad eval: unknown option '--bogus'", lines[7]);
         assertEquals("jgrad eval: --checkpoint /definitely/not/here.safetensors: no such file", lines[8]);
         assertEquals("jgrad eval: --batch-size expects a positive integer, got '0'", lines[9]);
