@@ -55,7 +55,7 @@ SUMMARY=()
 FAILED=0
 
 java_cmd() {
-    ./jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djgrad.opencl.tuningCache="$WORK/opencl-tuning.json" ${JGRAD_JAVA_OPTS:-} "$@"
+    "$JRE/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djgrad.opencl.tuningCache="$WORK/opencl-tuning.json" ${JGRAD_JAVA_OPTS:-} "$@"
 }
 
 jgrad() {
@@ -94,12 +94,14 @@ record() {
 }
 
 # Headlines: the one line of a step's log that says how it went.
-headline_tests() { grep -E 'tests (successful|failed|skipped|found)' "$1" | tr -s ' []' ' ' | paste -sd, - | sed 's/^ //'; }
+headline_tests() { grep -E 'tests (found|successful|skipped|aborted|failed)' "$1" | tr -s ' []' ' ' | sed 's/^ //; s/ $//' | paste -sd, -; }
 headline_tests_cuda() { headline_tests "$1"; }
 headline_tests_opencl() { headline_tests "$1"; }
 headline_info() {
-    grep -E '^(cuda|opencl) +(available|unavailable)' "$1" | tr -s ' ' | paste -sd';' -
-    grep -qE '^cuda ' "$1" || echo "; cuda: no backend named cuda in this build"
+    local found
+    found=$(grep -E '^(cuda|opencl) +(available|unavailable)' "$1" | tr -s ' ' | paste -sd';' -)
+    grep -qE '^cuda ' "$1" || found="$found; cuda: no backend named cuda in this build"
+    echo "$found"
 }
 headline_train_cuda() { cat "$WORK/train-compare.txt" 2>/dev/null || tail -n 1 "$1"; }
 
@@ -107,15 +109,21 @@ headline_train_cuda() { cat "$WORK/train-compare.txt" 2>/dev/null || tail -n 1 "
 # rounding (as OpenClTrainingTest checks for opencl).
 train_compare() {
     local cpu gpu
-    jgrad train --device cpu --epochs 1 --no-progress --out "$WORK/train-cpu" | tee "$WORK/train-cpu.txt" || return 1
-    jgrad train --device cuda --epochs 1 --no-progress --out "$WORK/train-cuda" | tee "$WORK/train-cuda.txt" || return 1
+    jgrad train --device cpu --epochs 1 --no-progress --out "$WORK/train-cpu" > "$WORK/train-cpu.txt" 2>&1; local rc=$?
+    cat "$WORK/train-cpu.txt"
+    (( rc == 0 )) || { echo "train --device cpu failed: $(tail -n 1 "$WORK/train-cpu.txt")" > "$WORK/train-compare.txt"; return 1; }
+    jgrad train --device cuda --epochs 1 --no-progress --out "$WORK/train-cuda" > "$WORK/train-cuda.txt" 2>&1; rc=$?
+    cat "$WORK/train-cuda.txt"
+    (( rc == 0 )) || { echo "train --device cuda failed: $(tail -n 1 "$WORK/train-cuda.txt")" > "$WORK/train-compare.txt"; return 1; }
     cpu=$(sed -n 's/^epoch 1\/1  train loss \([0-9.]*\).*/\1/p' "$WORK/train-cpu.txt")
     gpu=$(sed -n 's/^epoch 1\/1  train loss \([0-9.]*\).*/\1/p' "$WORK/train-cuda.txt")
     awk -v a="$cpu" -v b="$gpu" 'BEGIN {
         d = a - b; if (d < 0) d = -d
         ok = a != "" && b != "" && d <= 2e-3
         printf "train loss cpu %s, cuda %s, |diff| %.4f (tolerance 0.002): %s\n", a, b, d, ok ? "same" : "DIFFERENT"
-        exit ok ? 0 : 1 }' | tee "$WORK/train-compare.txt"
+        exit ok ? 0 : 1 }' > "$WORK/train-compare.txt"; rc=$?
+    cat "$WORK/train-compare.txt"
+    return $rc
 }
 
 run() {
@@ -123,9 +131,12 @@ run() {
     mkdir -p "$OUT"
     WORK=$(mktemp -d)
     cd "$DIR" || { echo "gpu-check: no $DIR; run 'scripts/gpu-check.sh prepare' first" >&2; exit 2; }
-    [[ -x jre/bin/java ]] || tar xzf jre.tgz
+    # The runtime is unpacked outside the carried folder, which must stay small enough to travel.
+    JRE="$WORK/jre"
+    tar xzf jre.tgz -C "$WORK" || { echo "gpu-check: cannot unpack jre.tgz" >&2; exit 2; }
+    export JRE
     # OpenCL drivers install signal handlers of their own; libjsig chains them with the JVM's (see README).
-    [[ -f jre/lib/libjsig.so ]] && export LD_PRELOAD="$PWD/jre/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}"
+    [[ -f "$JRE/lib/libjsig.so" ]] && export LD_PRELOAD="$JRE/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}"
     GPU=no
     if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then GPU=yes; fi
     [[ "${GPU_CHECK_FORCE:-0}" == 1 ]] && GPU=forced
@@ -142,7 +153,7 @@ run() {
     {
         echo "gpu-check $(date -u '+%Y-%m-%d %H:%M UTC') on $(hostname), GPU: $GPU"
         if [[ $GPU == yes ]]; then nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader; fi
-        ./jre/bin/java -version 2>&1 | head -1
+        "$JRE/bin/java" -version 2>&1 | head -1
     } | tee "$WORK/header.txt"
 
     export -f java_cmd jgrad junit train_compare

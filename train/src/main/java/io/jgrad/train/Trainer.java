@@ -216,7 +216,19 @@ public final class Trainer {
         return params.isEmpty() ? Device.CPU : params.get(0).data().device();
     }
 
+    /**
+     * Whether this Java runtime can draw the plots: a jlinked runtime (the one carried to the GPU machine) may leave
+     * out {@code java.desktop}, and training must not fail for want of a picture.
+     */
+    private static final boolean CAN_PLOT = ModuleLayer.boot().findModule("java.desktop").isPresent();
+    private boolean saidNoPlots;
+
     private void writePlots(List<EpochMetrics> history) throws IOException {
+        if (!CAN_PLOT) {
+            if (!saidNoPlots) log.println("no loss.png / accuracy.png: this Java runtime has no java.desktop module");
+            saidNoPlots = true;
+            return;
+        }
         int n = history.size();
         double[] trainLoss = new double[n], valLoss = new double[n], trainAcc = new double[n], valAcc = new double[n];
         for (int i = 0; i < n; i++) {

@@ -9,6 +9,8 @@ import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,34 +40,22 @@ class DeviceTransferTest {
         return entry.backend().device();
     }
 
-    @Test
-    void openClValuesGoThereAndBack() {
-        valuesGoThereAndBack(deviceOf("opencl"));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"opencl", "cuda"})
+    void valuesGoThereAndBack(String backend) {
+        valuesGoThereAndBack(deviceOf(backend));
     }
 
-    @Test
-    void cudaValuesGoThereAndBack() {
-        valuesGoThereAndBack(deviceOf("cuda"));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"opencl", "cuda"})
+    void gradientsFlowBackThroughTheTransfer(String backend) {
+        gradientsFlowBackThroughTheTransfer(deviceOf(backend));
     }
 
-    @Test
-    void openClGradientsFlowBackThroughTheTransfer() {
-        gradientsFlowBackThroughTheTransfer(deviceOf("opencl"));
-    }
-
-    @Test
-    void cudaGradientsFlowBackThroughTheTransfer() {
-        gradientsFlowBackThroughTheTransfer(deviceOf("cuda"));
-    }
-
-    @Test
-    void openClMixingDevicesNamesTheOpAndBothDevices() {
-        mixingDevicesNamesTheOpAndBothDevices(deviceOf("opencl"));
-    }
-
-    @Test
-    void cudaMixingDevicesNamesTheOpAndBothDevices() {
-        mixingDevicesNamesTheOpAndBothDevices(deviceOf("cuda"));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"opencl", "cuda"})
+    void mixingDevicesNamesTheOpAndBothDevices(String backend) {
+        mixingDevicesNamesTheOpAndBothDevices(deviceOf(backend));
     }
 
     @Test
