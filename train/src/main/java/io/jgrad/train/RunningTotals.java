@@ -25,10 +25,10 @@ final class RunningTotals {
         this.correct = NDArray.zeros(DType.FLOAT64, device);
     }
 
-    /** Adds one batch: {@code loss} is its mean loss (0-d), {@code logits} {@code [N, classes]}, {@code labels} int64 {@code [N]}. */
+    /** Adds one batch: {@code loss} is its mean loss (0-d), {@code logits} {@code [N, classes]}, {@code labels} the class indices {@code [N]}. */
     void add(NDArray loss, NDArray logits, NDArray labels, int batchSize) {
         lossSum.addInPlace(loss.to(DType.FLOAT64).mul(batchSize));
-        correct.addInPlace(logits.argmax(1, false).eq(labels).sum().to(DType.FLOAT64));
+        correct.addInPlace(logits.argmax(1, false).eq(labels.to(DType.INT64)).sum().to(DType.FLOAT64));
     }
 
     /** Both sums on the host; waits for the device to finish what it has queued. */
