@@ -260,6 +260,8 @@ class JgradCommandTest {
     void infoListsTheReferenceBackend() {
         assertEquals(0, run("info"));
         assertTrue(out().contains("reference") && out().contains("available"), out());
+        // Every GPU family has a line: its backend's state, or that no backend of it is in this build.
+        for (String gpu : List.of("opencl", "cuda")) assertTrue(out().lines().anyMatch(l -> l.startsWith(gpu + " ")), out());
     }
 
     @Test
