@@ -11,6 +11,7 @@ import io.jgrad.tensor.spi.HostStorage;
 import io.jgrad.tensor.spi.KernelDefines;
 import io.jgrad.tensor.spi.KernelLayout;
 import io.jgrad.tensor.spi.KernelPlans;
+import io.jgrad.tensor.spi.MemoryStats;
 import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
@@ -49,6 +50,21 @@ public final class OpenClBackend implements Backend {
     @Override
     public Device device() {
         return rt.jgradDevice();
+    }
+
+    @Override
+    public String deviceName() {
+        return rt.info().describe();
+    }
+
+    @Override
+    public void synchronize() {
+        rt.finish();
+    }
+
+    @Override
+    public MemoryStats memoryStats() {
+        return rt.pool().stats();
     }
 
     // ---- memory ---------------------------------------------------------------------------------
