@@ -1,5 +1,7 @@
 package io.jgrad.kernels.cuda;
 
+import io.jgrad.tensor.spi.MemoryStats;
+
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,8 +16,10 @@ import java.util.Map;
  * <p>Reusing a block that queued kernels still read is safe because every command of the device goes to one
  * stream: whatever the new owner enqueues runs after them.
  *
- * <p>When the device runs out of memory, the allocator frees every cached block and tries once more; if that
- * fails too it throws an {@link OutOfMemoryError} naming the request and the pool's state (reserved,
+ * <p>When the device runs out of memory, the allocator first lets the garbage collector find storages nobody
+ * references any more (their blocks come back through a {@link java.lang.ref.Cleaner}, and the Java heap may
+ * be far from full when device memory is: a device array's Java object is tiny), then frees every cached block
+ * and tries once more; if that fails too it throws an {@link OutOfMemoryError} naming the request and the pool's state (reserved,
  * allocated, cached, high-water mark), the numbers PyTorch's message gives.
  *
  * @param <B> the handle of a block of device memory
@@ -36,6 +40,8 @@ public final class CachingAllocator<B> {
     private long reservedBytes;
     private long allocatedBytes;
     private long highWaterBytes;
+    private long peakReservedBytes;
+    private long releases;
     private long allocations;
     private long cacheHits;
 
@@ -62,6 +68,7 @@ public final class CachingAllocator<B> {
         } else {
             handle = fromDevice(bytes, size);
             reservedBytes += size;
+            peakReservedBytes = Math.max(peakReservedBytes, reservedBytes);
         }
         allocatedBytes += size;
         highWaterBytes = Math.max(highWaterBytes, allocatedBytes);
@@ -72,6 +79,7 @@ public final class CachingAllocator<B> {
         try {
             return device.allocate(size);
         } catch (DeviceMemory.OutOfDeviceMemory first) {
+            reclaimUnreachable();
             emptyCache();
             try {
                 return device.allocate(size);
@@ -82,10 +90,35 @@ public final class CachingAllocator<B> {
         }
     }
 
+    /**
+     * Runs the garbage collector and waits (releasing this allocator's lock, so that the Cleaner's thread can
+     * {@link #release}) until blocks have come back and stopped coming, at most {@link #RECLAIM_WAIT_MS}
+     * milliseconds in all: the Cleaner runs after the collection, on its own thread.
+     */
+    private void reclaimUnreachable() {
+        System.gc();
+        long deadline = System.nanoTime() + RECLAIM_WAIT_MS * 1_000_000L;
+        long before = releases, seen = releases;
+        try {
+            while (System.nanoTime() < deadline) {
+                wait(RECLAIM_SLICE_MS);
+                if (releases != before && releases == seen) break;
+                seen = releases;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static final long RECLAIM_WAIT_MS = 1000;
+    static final long RECLAIM_SLICE_MS = 50;
+
     /** Takes back a block from {@link #allocate}; it waits in its bucket for reuse. */
     public synchronized void release(Block<B> block) {
         allocatedBytes -= block.bytes();
+        releases++;
         free.computeIfAbsent(block.bytes(), b -> new ArrayDeque<>()).push(block.handle());
+        notifyAll();
     }
 
     /** Gives every cached (free) block back to the device; blocks in use are untouched. */
@@ -118,6 +151,11 @@ public final class CachingAllocator<B> {
     /** The most bytes in use at once so far: flat over a training run when nothing leaks. */
     public synchronized long highWaterBytes() {
         return highWaterBytes;
+    }
+
+    /** The counters as {@code Backend.memoryStats} reports them. */
+    public synchronized MemoryStats stats() {
+        return new MemoryStats(allocatedBytes, reservedBytes, highWaterBytes, peakReservedBytes);
     }
 
     /** The pool's state in words, for messages and {@code jgrad info}. */

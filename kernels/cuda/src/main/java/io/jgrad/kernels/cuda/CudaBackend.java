@@ -6,6 +6,7 @@ import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.Shapes;
 import io.jgrad.tensor.spi.AdamStep;
 import io.jgrad.tensor.spi.Backend;
+import io.jgrad.tensor.spi.MemoryStats;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.HostStorage;
@@ -41,18 +42,24 @@ public final class CudaBackend implements Backend {
         return rt;
     }
 
-    /** TF32 tensor cores for float32 matmul and convolution (PyTorch's allow_tf32); off unless {@code -Djgrad.cuda.tf32=true}. */
-    public static void setAllowTf32(boolean allow) {
-        CudaGemm.allowTf32 = allow;
-    }
-
-    public static boolean allowTf32() {
-        return CudaGemm.allowTf32;
-    }
-
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public String deviceName() {
+        return rt.name();
+    }
+
+    @Override
+    public void synchronize() {
+        rt.synchronize();
+    }
+
+    @Override
+    public MemoryStats memoryStats() {
+        return rt.allocator().stats();
     }
 
     @Override

@@ -8,7 +8,7 @@ import jcuda.driver.CUdeviceptr;
  * operand is a {@link Operand} (any strides, so transposes cost nothing). Products with a side under
  * {@link #MIN_TILED_SIDE} or little work take the one-thread-per-output kernel; float products take the
  * float4 kernel when A and B are row-major with 16-byte-aligned rows, the TF32 tensor-core kernel when
- * {@link #allowTf32} is set (as PyTorch's {@code torch.backends.cuda.matmul.allow_tf32}; off by default, since
+ * {@link io.jgrad.tensor.spi.MatmulPrecision#allowTf32()} is set (as PyTorch's {@code torch.backends.cuda.matmul.allow_tf32}; off by default, since
  * TF32 keeps 10 mantissa bits), and the general tiled kernel otherwise.
  */
 final class CudaGemm {
@@ -21,8 +21,6 @@ final class CudaGemm {
     private static final int TILE_F64 = 64;
     private static final int SMALL_BLOCK = 16;
 
-    /** TF32 tensor cores for float32 products: {@code -Djgrad.cuda.tf32=true} or {@link CudaBackend#setAllowTf32}. */
-    static volatile boolean allowTf32 = Boolean.getBoolean("jgrad.cuda.tf32");
 
     /** A matrix operand: the buffer, the first element's offset and the strides of rows, columns and batches (in elements). */
     record Operand(CUdeviceptr pointer, long offset, long rowStride, long colStride, long batchStride) {
@@ -51,7 +49,7 @@ final class CudaGemm {
 
     static void gemm(CudaRuntime rt, DType dtype, int m, int n, int k, int batches, double alpha, Operand a, Operand b, double beta, Operand c) {
         if (m == 0 || n == 0 || batches == 0) return;
-        CudaKernel kernel = choose(dtype, m, n, k, a, b, allowTf32, rt.computeCapability());
+        CudaKernel kernel = choose(dtype, m, n, k, a, b, io.jgrad.tensor.spi.MatmulPrecision.allowTf32(), rt.computeCapability());
         boolean small = kernel == CudaKernel.SGEMM_SMALL || kernel == CudaKernel.DGEMM_SMALL;
         int tile = dtype == DType.FLOAT64 ? TILE_F64 : TILE_F32;
         int[] block = small ? new int[] {SMALL_BLOCK, SMALL_BLOCK, 1} : new int[] {256, 1, 1};

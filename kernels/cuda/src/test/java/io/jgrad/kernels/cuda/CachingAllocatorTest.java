@@ -146,4 +146,30 @@ class CachingAllocatorTest {
         assertEquals(6L << 20, pool.allocatedBytes()); // the failed request left no trace
         pool.release(held);
     }
+
+    @Test
+    void outOfMemoryWaitsForBlocksThatTheCleanerReleasesBeforeGivingUp() throws Exception {
+        FakeDevice device = new FakeDevice(4L << 20);
+        CachingAllocator<Integer> allocator = new CachingAllocator<>(device, "fake");
+        CachingAllocator.Block<Integer> held = allocator.allocate(4L << 20);
+        // As a Cleaner would, once the collector finds the storage unreachable: from another thread, a little later.
+        Thread cleaner = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            allocator.release(held);
+        });
+        cleaner.start();
+        CachingAllocator.Block<Integer> next = allocator.allocate(2L << 20); // another bucket: needs the device
+        cleaner.join();
+        assertEquals(2L << 20, next.bytes());
+        assertEquals(1, device.frees, "the released 4 MiB block went back to the device to make room");
+        io.jgrad.tensor.spi.MemoryStats stats = allocator.stats();
+        assertEquals(2L << 20, stats.allocatedBytes());
+        assertEquals(2L << 20, stats.reservedBytes());
+        assertEquals(4L << 20, stats.peakAllocatedBytes());
+        assertEquals(4L << 20, stats.peakReservedBytes());
+    }
 }

@@ -1,5 +1,6 @@
 package io.jgrad.kernels.cuda;
 
+import io.jgrad.tensor.spi.MatmulPrecision;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
 import io.jgrad.tensor.NDArray;
@@ -101,16 +102,16 @@ class CudaEquivalenceTest {
     @Test
     void tf32MatmulIsCloseAndOptIn() {
         CudaTesting.backend();
-        boolean before = CudaBackend.allowTf32();
+        boolean before = MatmulPrecision.allowTf32();
         try {
-            CudaBackend.setAllowTf32(true);
+            MatmulPrecision.allowTf32(true);
             NDArray a = randn(1, DType.FLOAT32, 300, 257);
             NDArray b = randn(2, DType.FLOAT32, 257, 129);
             NDArray bGpu = b.to(CudaTesting.backend().device());
             // TF32 keeps 10 mantissa bits: relative error about 1e-3 per product, sqrt(K) growth over the sum.
             same("tf32 matmul", a, x -> x.matmul(x.device().equals(Device.CPU) ? b : bGpu), 5e-3, 5e-2);
         } finally {
-            CudaBackend.setAllowTf32(before);
+            MatmulPrecision.allowTf32(before);
         }
     }
 

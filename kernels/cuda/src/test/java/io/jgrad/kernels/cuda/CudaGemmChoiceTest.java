@@ -1,5 +1,6 @@
 package io.jgrad.kernels.cuda;
 
+import io.jgrad.tensor.spi.MatmulPrecision;
 import io.jgrad.tensor.DType;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,6 @@ class CudaGemmChoiceTest {
 
     @Test
     void tf32FollowsTheSystemPropertyOffByDefault() {
-        assertEquals(Boolean.getBoolean("jgrad.cuda.tf32"), CudaBackend.allowTf32());
+        assertEquals(Boolean.getBoolean(MatmulPrecision.PROPERTY), MatmulPrecision.allowTf32());
     }
 }
