@@ -40,7 +40,7 @@ prepare() {
     platform="1.${junit#5.}"
     mvn -q -B dependency:copy -Dartifact="$JUNIT_CONSOLE:$platform" -DoutputDirectory="$DIR"
     mv "$DIR"/junit-platform-console-standalone-*.jar "$DIR/junit-console.jar"
-    /work/shared/device/make-jre.sh "$DIR" >/dev/null
+    "$ROOT/../shared/device/make-jre.sh" "$DIR" >/dev/null
     local mb
     mb=$(du -sm "$DIR" | cut -f1)
     du -sh "$DIR"
