@@ -192,6 +192,7 @@ final class SmallGemm {
                                     float[] c, int cOff, int rsC, int csC, boolean accumulate) {
         int kv = k - k % LANES;
         int j = j0;
+        if (m == 1) j = oneRowEightColumns(j0, j1, k, kv, a, aOff, b, bOff, csB, c, cOff, csC, accumulate);
         for (; j + 4 <= j1; j += 4) {
             int w0 = bOff + j * csB, w1 = w0 + csB, w2 = w1 + csB, w3 = w2 + csB;
             for (int i = 0; i < m; i++) {
@@ -231,6 +232,48 @@ final class SmallGemm {
                 put(c, cOff + i * rsC + j * csC, d0, accumulate);
             }
         }
+    }
+
+    /**
+     * One row of A against eight rows of W at a time: eight independent FMA chains, enough to keep both FMA
+     * pipes busy through the FMA latency (four chains, as the 4-column loop has for one row, leave half idle).
+     * Returns the first column it did not do.
+     */
+    private static int oneRowEightColumns(int j0, int j1, int k, int kv, float[] a, int ai, float[] b, int bOff, int csB,
+                                          float[] c, int cOff, int csC, boolean accumulate) {
+        int j = j0;
+        for (; j + 8 <= j1; j += 8) {
+            int w0 = bOff + j * csB, w1 = w0 + csB, w2 = w1 + csB, w3 = w2 + csB, w4 = w3 + csB, w5 = w4 + csB, w6 = w5 + csB, w7 = w6 + csB;
+            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (int p = 0; p < kv; p += LANES) {
+                FloatVector x = FloatVector.fromArray(SPECIES, a, ai + p);
+                s0 = x.fma(FloatVector.fromArray(SPECIES, b, w0 + p), s0);
+                s1 = x.fma(FloatVector.fromArray(SPECIES, b, w1 + p), s1);
+                s2 = x.fma(FloatVector.fromArray(SPECIES, b, w2 + p), s2);
+                s3 = x.fma(FloatVector.fromArray(SPECIES, b, w3 + p), s3);
+                s4 = x.fma(FloatVector.fromArray(SPECIES, b, w4 + p), s4);
+                s5 = x.fma(FloatVector.fromArray(SPECIES, b, w5 + p), s5);
+                s6 = x.fma(FloatVector.fromArray(SPECIES, b, w6 + p), s6);
+                s7 = x.fma(FloatVector.fromArray(SPECIES, b, w7 + p), s7);
+            }
+            int cj = cOff + j * csC;
+            put(c, cj, tail(s0, a, ai, b, w0, kv, k), accumulate);
+            put(c, cj + csC, tail(s1, a, ai, b, w1, kv, k), accumulate);
+            put(c, cj + 2 * csC, tail(s2, a, ai, b, w2, kv, k), accumulate);
+            put(c, cj + 3 * csC, tail(s3, a, ai, b, w3, kv, k), accumulate);
+            put(c, cj + 4 * csC, tail(s4, a, ai, b, w4, kv, k), accumulate);
+            put(c, cj + 5 * csC, tail(s5, a, ai, b, w5, kv, k), accumulate);
+            put(c, cj + 6 * csC, tail(s6, a, ai, b, w6, kv, k), accumulate);
+            put(c, cj + 7 * csC, tail(s7, a, ai, b, w7, kv, k), accumulate);
+        }
+        return j;
+    }
+
+    /** The lane sum of {@code s} plus the scalar products of the k tail ({@code kv .. k}) of a row of A and a row of W. */
+    private static float tail(FloatVector s, float[] a, int ai, float[] b, int w, int kv, int k) {
+        float sum = s.reduceLanes(VectorOperators.ADD);
+        for (int p = kv; p < k; p++) sum = Math.fma(a[ai + p], b[w + p], sum);
+        return sum;
     }
 
     private static void put(float[] c, int pos, float v, boolean accumulate) {
