@@ -26,7 +26,7 @@ final class SmallGemm {
     private static final int LANES = VectorGemm.LANES;
     /** Up to this many rows of A take this path: each B vector loaded serves MAX_ROWS multiply-adds. */
     static final int MAX_ROWS = 4;
-    /** Columns of C one {@link #rowMajor} pass keeps in registers: 4 vectors x up to 4 rows = 16 accumulators. */
+    /** Columns of C one {@link #rowMajor} pass keeps in registers: 4 vectors (four FMA chains) per row. */
     static final int ROW_MAJOR_COLUMNS = 4 * LANES;
 
     private SmallGemm() {
@@ -65,161 +65,87 @@ final class SmallGemm {
         }
     }
 
-    /** B row-major: per depth block (as {@link VectorGemm#depthBlock}) and per 4-vector column strip, k-ordered FMAs. */
+    /**
+     * B row-major: per depth block (as {@link VectorGemm#depthBlock}), per strip of 4 vectors of columns and per
+     * row of A, four vectors of C summed in k order. B's strip is read once per row: at most {@link #MAX_ROWS}
+     * times, from cache after the first.
+     */
     private static void rowMajor(int m, int j0, int j1, int k, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int rsB,
                                  float[] c, int cOff, int rsC, int csC, boolean accumulate) {
         int kb = VectorGemm.depthBlock(k);
-        float[] tile = Workspace.local().floats(Workspace.Slot.TILE, MAX_ROWS * ROW_MAJOR_COLUMNS);
+        float[] tile = Workspace.local().floats(Workspace.Slot.TILE, ROW_MAJOR_COLUMNS);
         for (int pc = 0; pc < k; pc += kb) {
             int kc = Math.min(kb, k - pc);
             boolean overwrite = pc == 0 && !accumulate;
             for (int j = j0; j < j1; j += ROW_MAJOR_COLUMNS) {
-                int cols = Math.min(ROW_MAJOR_COLUMNS, j1 - j);
-                int vectors = cols / LANES;
-                int pos = bOff + pc * rsB + j, ap = aOff + pc * csA;
-                if (vectors == 4) strip4(m, kc, a, ap, rsA, csA, b, pos, rsB, tile);
-                else if (vectors > 0) stripNarrow(m, kc, vectors, a, ap, rsA, csA, b, pos, rsB, tile);
-                // columns past the last whole vector: scalar, same k order
-                for (int jj = vectors * LANES; jj < cols; jj++) {
-                    for (int i = 0; i < m; i++) {
-                        float s = 0f;
-                        for (int p = 0; p < kc; p++) s = Math.fma(a[ap + i * rsA + p * csA], b[pos + p * rsB + jj], s);
-                        tile[i * ROW_MAJOR_COLUMNS + jj] = s;
+                int cols = Math.min(ROW_MAJOR_COLUMNS, j1 - j), vectors = cols / LANES, pos = bOff + pc * rsB + j;
+                for (int i = 0; i < m; i++) {
+                    int ap = aOff + i * rsA + pc * csA;
+                    int v = 0;
+                    if (vectors == 4) {
+                        strip(kc, a, ap, csA, b, pos, rsB, tile);
+                        v = 4;
                     }
+                    for (; v < vectors; v++) {
+                        FloatVector s = FloatVector.zero(SPECIES);
+                        for (int p = 0; p < kc; p++) s = FloatVector.broadcast(SPECIES, a[ap + p * csA]).fma(FloatVector.fromArray(SPECIES, b, pos + p * rsB + v * LANES), s);
+                        s.intoArray(tile, v * LANES);
+                    }
+                    // columns past the last whole vector: scalar, same k order
+                    for (int jj = vectors * LANES; jj < cols; jj++) {
+                        float s = 0f;
+                        for (int p = 0; p < kc; p++) s = Math.fma(a[ap + p * csA], b[pos + p * rsB + jj], s);
+                        tile[jj] = s;
+                    }
+                    store(cols, tile, c, cOff + i * rsC + j * csC, csC, overwrite);
                 }
-                store(m, cols, tile, c, cOff + j * csC, rsC, csC, overwrite);
             }
         }
     }
 
-    /** 4 vectors of columns for up to 4 rows (rows past m are computed from row 0 and never stored). */
-    private static void strip4(int m, int kc, float[] a, int ap, int rsA, int csA, float[] b, int pos, int rsB, float[] tile) {
-        int r1 = m > 1 ? rsA : 0, r2 = m > 2 ? 2 * rsA : 0, r3 = m > 3 ? 3 * rsA : 0;
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+    /** One row of A times a 4-vector strip of B's rows: four FMA chains, into {@code tile[0 .. 4·LANES)}. */
+    private static void strip(int kc, float[] a, int ap, int csA, float[] b, int pos, int rsB, float[] tile) {
+        FloatVector c0 = FloatVector.zero(SPECIES), c1 = c0, c2 = c0, c3 = c0;
         for (int p = 0; p < kc; p++) {
-            int bp = pos + p * rsB, aq = ap + p * csA;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
-            FloatVector b2 = FloatVector.fromArray(SPECIES, b, bp + 2 * LANES);
-            FloatVector b3 = FloatVector.fromArray(SPECIES, b, bp + 3 * LANES);
-            FloatVector x = FloatVector.broadcast(SPECIES, a[aq]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            c02 = x.fma(b2, c02);
-            c03 = x.fma(b3, c03);
-            if (m > 1) {
-                x = FloatVector.broadcast(SPECIES, a[aq + r1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                c12 = x.fma(b2, c12);
-                c13 = x.fma(b3, c13);
-                x = FloatVector.broadcast(SPECIES, a[aq + r2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                c22 = x.fma(b2, c22);
-                c23 = x.fma(b3, c23);
-                x = FloatVector.broadcast(SPECIES, a[aq + r3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                c32 = x.fma(b2, c32);
-                c33 = x.fma(b3, c33);
-            }
+            int bp = pos + p * rsB;
+            FloatVector x = FloatVector.broadcast(SPECIES, a[ap + p * csA]);
+            c0 = x.fma(FloatVector.fromArray(SPECIES, b, bp), c0);
+            c1 = x.fma(FloatVector.fromArray(SPECIES, b, bp + LANES), c1);
+            c2 = x.fma(FloatVector.fromArray(SPECIES, b, bp + 2 * LANES), c2);
+            c3 = x.fma(FloatVector.fromArray(SPECIES, b, bp + 3 * LANES), c3);
         }
-        final int w = ROW_MAJOR_COLUMNS;
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, LANES);
-        c02.intoArray(tile, 2 * LANES);
-        c03.intoArray(tile, 3 * LANES);
-        c10.intoArray(tile, w);
-        c11.intoArray(tile, w + LANES);
-        c12.intoArray(tile, w + 2 * LANES);
-        c13.intoArray(tile, w + 3 * LANES);
-        c20.intoArray(tile, 2 * w);
-        c21.intoArray(tile, 2 * w + LANES);
-        c22.intoArray(tile, 2 * w + 2 * LANES);
-        c23.intoArray(tile, 2 * w + 3 * LANES);
-        c30.intoArray(tile, 3 * w);
-        c31.intoArray(tile, 3 * w + LANES);
-        c32.intoArray(tile, 3 * w + 2 * LANES);
-        c33.intoArray(tile, 3 * w + 3 * LANES);
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, LANES);
+        c2.intoArray(tile, 2 * LANES);
+        c3.intoArray(tile, 3 * LANES);
     }
 
-    /** Fewer than 4 whole vectors of columns (the strip at the right edge): one vector at a time, up to 4 rows. */
-    private static void stripNarrow(int m, int kc, int vectors, float[] a, int ap, int rsA, int csA, float[] b, int pos, int rsB, float[] tile) {
-        int r1 = m > 1 ? rsA : 0, r2 = m > 2 ? 2 * rsA : 0, r3 = m > 3 ? 3 * rsA : 0;
-        for (int v = 0; v < vectors; v++) {
-            FloatVector c0 = FloatVector.zero(SPECIES), c1 = c0, c2 = c0, c3 = c0;
-            int bv = pos + v * LANES;
-            for (int p = 0; p < kc; p++) {
-                int aq = ap + p * csA;
-                FloatVector b0 = FloatVector.fromArray(SPECIES, b, bv + p * rsB);
-                c0 = FloatVector.broadcast(SPECIES, a[aq]).fma(b0, c0);
-                c1 = FloatVector.broadcast(SPECIES, a[aq + r1]).fma(b0, c1);
-                c2 = FloatVector.broadcast(SPECIES, a[aq + r2]).fma(b0, c2);
-                c3 = FloatVector.broadcast(SPECIES, a[aq + r3]).fma(b0, c3);
-            }
-            int t = v * LANES, w = ROW_MAJOR_COLUMNS;
-            c0.intoArray(tile, t);
-            c1.intoArray(tile, w + t);
-            c2.intoArray(tile, 2 * w + t);
-            c3.intoArray(tile, 3 * w + t);
-        }
-    }
-
-    /** Stores (or adds) the first m rows and cols columns of the tile into C. */
-    private static void store(int m, int cols, float[] tile, float[] c, int off, int rsC, int csC, boolean overwrite) {
+    /** Stores (or adds) the first cols values of the tile into a row of C. */
+    private static void store(int cols, float[] tile, float[] c, int row, int csC, boolean overwrite) {
         int vectors = csC == 1 ? cols - cols % LANES : 0;
-        for (int i = 0; i < m; i++) {
-            int row = off + i * rsC, t = i * ROW_MAJOR_COLUMNS;
-            for (int j = 0; j < vectors; j += LANES) {
-                FloatVector v = FloatVector.fromArray(SPECIES, tile, t + j);
-                if (!overwrite) v = v.add(FloatVector.fromArray(SPECIES, c, row + j));
-                v.intoArray(c, row + j);
-            }
-            for (int j = vectors; j < cols; j++) {
-                int p = row + j * csC;
-                c[p] = overwrite ? tile[t + j] : c[p] + tile[t + j];
-            }
+        for (int j = 0; j < vectors; j += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, tile, j);
+            if (!overwrite) v = v.add(FloatVector.fromArray(SPECIES, c, row + j));
+            v.intoArray(c, row + j);
+        }
+        for (int j = vectors; j < cols; j++) {
+            int p = row + j * csC;
+            c[p] = overwrite ? tile[j] : c[p] + tile[j];
         }
     }
 
     /**
-     * B column-major (B = Wᵀ, column j is the contiguous row {@code bOff + j·csB} of W): four columns at a time,
-     * each row of A against four rows of W, vectorised along k; A rows are contiguous here.
+     * B column-major (B = Wᵀ, column j is the contiguous row {@code bOff + j·csB} of W): eight columns at a
+     * time, each row of A against eight rows of W, vectorised along k, then the last columns one by one; A rows
+     * are contiguous here.
      */
     private static void columnMajor(int m, int j0, int j1, int k, float[] a, int aOff, int rsA, float[] b, int bOff, int csB,
                                     float[] c, int cOff, int rsC, int csC, boolean accumulate) {
         int kv = k - k % LANES;
         int j = j0;
-        if (m == 1) j = oneRowEightColumns(j0, j1, k, kv, a, aOff, b, bOff, csB, c, cOff, csC, accumulate);
-        for (; j + 4 <= j1; j += 4) {
-            int w0 = bOff + j * csB, w1 = w0 + csB, w2 = w1 + csB, w3 = w2 + csB;
-            for (int i = 0; i < m; i++) {
-                int ai = aOff + i * rsA;
-                FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-                for (int p = 0; p < kv; p += LANES) {
-                    FloatVector x = FloatVector.fromArray(SPECIES, a, ai + p);
-                    s0 = x.fma(FloatVector.fromArray(SPECIES, b, w0 + p), s0);
-                    s1 = x.fma(FloatVector.fromArray(SPECIES, b, w1 + p), s1);
-                    s2 = x.fma(FloatVector.fromArray(SPECIES, b, w2 + p), s2);
-                    s3 = x.fma(FloatVector.fromArray(SPECIES, b, w3 + p), s3);
-                }
-                float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
-                float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
-                for (int p = kv; p < k; p++) {
-                    float x = a[ai + p];
-                    d0 = Math.fma(x, b[w0 + p], d0);
-                    d1 = Math.fma(x, b[w1 + p], d1);
-                    d2 = Math.fma(x, b[w2 + p], d2);
-                    d3 = Math.fma(x, b[w3 + p], d3);
-                }
-                int ci = cOff + i * rsC + j * csC;
-                put(c, ci, d0, accumulate);
-                put(c, ci + csC, d1, accumulate);
-                put(c, ci + 2 * csC, d2, accumulate);
-                put(c, ci + 3 * csC, d3, accumulate);
-            }
+        // rows inside: the group's eight rows of W are read again from L1 for each row of A
+        for (; j + 8 <= j1; j += 8) {
+            for (int i = 0; i < m; i++) eightColumns(j, k, kv, a, aOff + i * rsA, b, bOff, csB, c, cOff + i * rsC, csC, accumulate);
         }
         for (; j < j1; j++) {
             int w0 = bOff + j * csB;
@@ -227,46 +153,39 @@ final class SmallGemm {
                 int ai = aOff + i * rsA;
                 FloatVector s0 = FloatVector.zero(SPECIES);
                 for (int p = 0; p < kv; p += LANES) s0 = FloatVector.fromArray(SPECIES, a, ai + p).fma(FloatVector.fromArray(SPECIES, b, w0 + p), s0);
-                float d0 = s0.reduceLanes(VectorOperators.ADD);
-                for (int p = kv; p < k; p++) d0 = Math.fma(a[ai + p], b[w0 + p], d0);
-                put(c, cOff + i * rsC + j * csC, d0, accumulate);
+                put(c, cOff + i * rsC + j * csC, tail(s0, a, ai, b, w0, kv, k), accumulate);
             }
         }
     }
 
     /**
-     * One row of A against eight rows of W at a time: eight independent FMA chains, enough to keep both FMA
-     * pipes busy through the FMA latency (four chains, as the 4-column loop has for one row, leave half idle).
-     * Returns the first column it did not do.
+     * Columns {@code j .. j+7} of one row of C: the row of A against eight rows of W, eight independent FMA
+     * chains (enough to keep both FMA pipes busy through the FMA latency).
      */
-    private static int oneRowEightColumns(int j0, int j1, int k, int kv, float[] a, int ai, float[] b, int bOff, int csB,
-                                          float[] c, int cOff, int csC, boolean accumulate) {
-        int j = j0;
-        for (; j + 8 <= j1; j += 8) {
-            int w0 = bOff + j * csB, w1 = w0 + csB, w2 = w1 + csB, w3 = w2 + csB, w4 = w3 + csB, w5 = w4 + csB, w6 = w5 + csB, w7 = w6 + csB;
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-            for (int p = 0; p < kv; p += LANES) {
-                FloatVector x = FloatVector.fromArray(SPECIES, a, ai + p);
-                s0 = x.fma(FloatVector.fromArray(SPECIES, b, w0 + p), s0);
-                s1 = x.fma(FloatVector.fromArray(SPECIES, b, w1 + p), s1);
-                s2 = x.fma(FloatVector.fromArray(SPECIES, b, w2 + p), s2);
-                s3 = x.fma(FloatVector.fromArray(SPECIES, b, w3 + p), s3);
-                s4 = x.fma(FloatVector.fromArray(SPECIES, b, w4 + p), s4);
-                s5 = x.fma(FloatVector.fromArray(SPECIES, b, w5 + p), s5);
-                s6 = x.fma(FloatVector.fromArray(SPECIES, b, w6 + p), s6);
-                s7 = x.fma(FloatVector.fromArray(SPECIES, b, w7 + p), s7);
-            }
-            int cj = cOff + j * csC;
-            put(c, cj, tail(s0, a, ai, b, w0, kv, k), accumulate);
-            put(c, cj + csC, tail(s1, a, ai, b, w1, kv, k), accumulate);
-            put(c, cj + 2 * csC, tail(s2, a, ai, b, w2, kv, k), accumulate);
-            put(c, cj + 3 * csC, tail(s3, a, ai, b, w3, kv, k), accumulate);
-            put(c, cj + 4 * csC, tail(s4, a, ai, b, w4, kv, k), accumulate);
-            put(c, cj + 5 * csC, tail(s5, a, ai, b, w5, kv, k), accumulate);
-            put(c, cj + 6 * csC, tail(s6, a, ai, b, w6, kv, k), accumulate);
-            put(c, cj + 7 * csC, tail(s7, a, ai, b, w7, kv, k), accumulate);
+    private static void eightColumns(int j, int k, int kv, float[] a, int ai, float[] b, int bOff, int csB,
+                                     float[] c, int cOff, int csC, boolean accumulate) {
+        int w0 = bOff + j * csB, w1 = w0 + csB, w2 = w1 + csB, w3 = w2 + csB, w4 = w3 + csB, w5 = w4 + csB, w6 = w5 + csB, w7 = w6 + csB;
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (int p = 0; p < kv; p += LANES) {
+            FloatVector x = FloatVector.fromArray(SPECIES, a, ai + p);
+            s0 = x.fma(FloatVector.fromArray(SPECIES, b, w0 + p), s0);
+            s1 = x.fma(FloatVector.fromArray(SPECIES, b, w1 + p), s1);
+            s2 = x.fma(FloatVector.fromArray(SPECIES, b, w2 + p), s2);
+            s3 = x.fma(FloatVector.fromArray(SPECIES, b, w3 + p), s3);
+            s4 = x.fma(FloatVector.fromArray(SPECIES, b, w4 + p), s4);
+            s5 = x.fma(FloatVector.fromArray(SPECIES, b, w5 + p), s5);
+            s6 = x.fma(FloatVector.fromArray(SPECIES, b, w6 + p), s6);
+            s7 = x.fma(FloatVector.fromArray(SPECIES, b, w7 + p), s7);
         }
-        return j;
+        int cj = cOff + j * csC;
+        put(c, cj, tail(s0, a, ai, b, w0, kv, k), accumulate);
+        put(c, cj + csC, tail(s1, a, ai, b, w1, kv, k), accumulate);
+        put(c, cj + 2 * csC, tail(s2, a, ai, b, w2, kv, k), accumulate);
+        put(c, cj + 3 * csC, tail(s3, a, ai, b, w3, kv, k), accumulate);
+        put(c, cj + 4 * csC, tail(s4, a, ai, b, w4, kv, k), accumulate);
+        put(c, cj + 5 * csC, tail(s5, a, ai, b, w5, kv, k), accumulate);
+        put(c, cj + 6 * csC, tail(s6, a, ai, b, w6, kv, k), accumulate);
+        put(c, cj + 7 * csC, tail(s7, a, ai, b, w7, kv, k), accumulate);
     }
 
     /** The lane sum of {@code s} plus the scalar products of the k tail ({@code kv .. k}) of a row of A and a row of W. */
