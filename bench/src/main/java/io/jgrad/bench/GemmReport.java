@@ -28,6 +28,7 @@ final class GemmReport {
             try:
                 import numpy as np
                 print('info.numpy', np.__version__)
+            """ + PythonAnchor.BLAS.indent(4) + """
                 try:
                     import threadpoolctl
                     print('info.openblas', ' '.join(str(i.get('architecture')) for i in threadpoolctl.threadpool_info() if i.get('internal_api') == 'openblas'))
@@ -77,6 +78,7 @@ final class GemmReport {
                 + " (CPU capability " + probe.info().getOrDefault("capability", "n/a") + ")"
                 + "; threads: 1 and " + all + " (OPENBLAS_NUM_THREADS, torch.set_num_threads, -Djgrad.threads)");
         if (probe.note() != null) out.println("note: " + probe.note());
+        if (PythonAnchor.blasWarning(probe) != null) out.println(PythonAnchor.blasWarning(probe));
         Backend one = Machine.jgrad(1), many = Machine.jgrad(all), reference = Backends.get("reference");
         boolean vector = Machine.vectorActive();
         if (vector) warmUp(one, many);

@@ -83,7 +83,7 @@ final class ModelsReport {
     }
 
     static final String SCRIPT = PythonAnchor.TORCH + """
-            """ + EpochReport.CONVNET + """
+            """ + PythonAnchor.BLAS + EpochReport.CONVNET + """
             class Seq(nn.Module):
                 def __init__(s, rnn):
                     super().__init__(); s.rnn = rnn
@@ -135,7 +135,8 @@ final class ModelsReport {
                 PythonAnchor.Result plain = PythonAnchor.run(SCRIPT, all, List.of(models));
                 String cap = plain.info().getOrDefault("capability", "n/a");
                 out.println("torch " + plain.info().getOrDefault("torch", "n/a") + " (/usr/bin/python3), CPU capability " + cap
-                        + (plain.note() != null ? "; note: " + plain.note() : ""));
+                        + ", BLAS " + plain.info().getOrDefault("blas", "n/a") + (plain.note() != null ? "; note: " + plain.note() : ""));
+                if (PythonAnchor.blasWarning(plain) != null) out.println(PythonAnchor.blasWarning(plain));
                 PythonAnchor.Result chosen = plain;
                 if (!cap.toUpperCase(Locale.ROOT).startsWith("AVX512") && plain.note() == null) {
                     Map<String, String> avx512 = Map.of("ATEN_CPU_CAPABILITY", "avx512");

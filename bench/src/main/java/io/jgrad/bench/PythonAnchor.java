@@ -47,6 +47,29 @@ final class PythonAnchor {
             """;
 
     /**
+     * Prints {@code info.blas}: the optimised BLAS libraries loaded in the process (threadpoolctl), e.g.
+     * {@code openblas:Cooperlake}, or {@code none} when there is none: then numpy and a PyTorch built against the
+     * system BLAS run the unoptimised reference BLAS, and the anchor is far below its best ({@link #BLAS_MISSING}).
+     */
+    static final String BLAS = """
+            try:
+                import threadpoolctl
+                libs = ['%s:%s' % (i.get('internal_api'), i.get('architecture')) for i in threadpoolctl.threadpool_info() if i.get('user_api') == 'blas']
+                print('info.blas', ' '.join(libs) if libs else 'none')
+            except Exception as e:
+                print('info.blas n/a (no threadpoolctl)')
+            """;
+
+    /** The warning printed when {@link #BLAS} found no optimised BLAS. */
+    static final String BLAS_MISSING = "WARNING: no optimised BLAS under the anchor (threadpoolctl lists none): numpy/PyTorch run the reference BLAS, "
+            + "far below their best, and ratios against them say nothing; install libopenblas0-pthread";
+
+    /** {@link #BLAS_MISSING} when {@code result}'s info says no optimised BLAS was loaded, else null. */
+    static String blasWarning(Result result) {
+        return "none".equals(result.info().get("blas")) ? BLAS_MISSING : null;
+    }
+
+    /**
      * The start of a script that needs PyTorch: imports it (or prints a note and stops), sets its thread count
      * to the anchor's and seeds it. Defines {@code torch}, {@code nn} and {@code F}.
      */

@@ -64,6 +64,13 @@ class ModelsReportTest {
     }
 
     @Test
+    void aMissingOptimisedBlasIsAWarning() {
+        assertEquals(PythonAnchor.BLAS_MISSING, PythonAnchor.blasWarning(PythonAnchor.parse("info.blas none\n")));
+        assertNull(PythonAnchor.blasWarning(PythonAnchor.parse("info.blas openblas:Cooperlake\n")));
+        assertNull(PythonAnchor.blasWarning(PythonAnchor.parse("torch.mlp.train 1\n")));
+    }
+
+    @Test
     void workloadKeysMatchWhatTheScriptPrints() {
         assertEquals("torch.lstm.train", ModelsTable.Workload.TRAIN.key("lstm"));
         assertEquals("torch.gru.infer1", ModelsTable.Workload.INFER_1.key("gru"));
