@@ -25,6 +25,8 @@ public final class BenchCommand implements JgradCommand {
                                                         MNIST ConvNet training step and epoch time: jgrad vs PyTorch (CPU, or CUDA for a GPU backend)
                    jgrad bench memory --backend NAME [--steps N] [--model mlp|cnn] [--batch N]
                                                         N training steps watching the device allocator's high-water mark
+                   jgrad bench models [--models mlp,cnn,lstm,gru,transformer] [--rounds N]
+                                                        training step and batch-1/32 inference of each model: jgrad vs PyTorch
                    jgrad bench jmh [JMH options]        the JMH benchmarks (e.g. 'jmh Gemm -p n=1024 -prof gc'; 'jmh -h')
 
             Prints a table measured in one run; the last line gives the headline ratio. Python anchors use
@@ -42,7 +44,7 @@ public final class BenchCommand implements JgradCommand {
 
     @Override
     public String synopsis() {
-        return "gemm|conv|epoch|jmh    benchmarks against OpenBLAS and PyTorch (see 'jgrad bench --help')";
+        return "gemm|conv|epoch|models|jmh    benchmarks against OpenBLAS and PyTorch (see 'jgrad bench --help')";
     }
 
     @Override
@@ -130,12 +132,22 @@ public final class BenchCommand implements JgradCommand {
                 if (!backendAvailable(backend, err)) return 2;
                 return MemoryReport.run(backend, model, batch, steps, out);
             }
+            case "models" -> {
+                ModelsReport.Options options;
+                try {
+                    options = ModelsReport.Options.parse(rest);
+                } catch (IllegalArgumentException e) {
+                    return usageError(err, e.getMessage());
+                }
+                ModelsReport.run(options, out);
+                return 0;
+            }
             case "jmh" -> {
                 org.openjdk.jmh.Main.main(rest);
                 return 0;
             }
             default -> {
-                return usageError(err, "unknown bench '" + args[0] + "' (gemm, tune-opencl, conv, epoch, memory, jmh)");
+                return usageError(err, "unknown bench '" + args[0] + "' (gemm, tune-opencl, conv, epoch, memory, models, jmh)");
             }
         }
     }

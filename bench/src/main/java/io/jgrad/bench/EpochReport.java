@@ -22,13 +22,8 @@ final class EpochReport {
     static final int EPOCH_IMAGES = 60_000;
     static final int WARMUP_STEPS = 15;
 
-    static final String SCRIPT = PythonAnchor.TORCH + """
-            device = sys.argv[1]
-            if device == 'cuda' and not torch.cuda.is_available():
-                print('note torch sees no CUDA device'); sys.exit(0)
-            if device == 'cuda':
-                torch.backends.cuda.matmul.allow_tf32 = False; torch.backends.cudnn.allow_tf32 = False
-                print('info.gpu', torch.cuda.get_device_name(0))
+    /** The reference MNIST ConvNet in PyTorch, as {@link MnistCnn} (also used by {@link ModelsReport}). */
+    static final String CONVNET = """
             class ConvNet(nn.Module):
                 def __init__(s):
                     super().__init__(); s.conv1 = nn.Conv2d(1, 32, 3, padding=1); s.conv2 = nn.Conv2d(32, 64, 3, padding=1)
@@ -36,6 +31,16 @@ final class EpochReport {
                 def forward(s, x):
                     x = F.max_pool2d(F.relu(s.conv1(x)), 2); x = F.max_pool2d(F.relu(s.conv2(x)), 2)
                     return s.fc2(F.relu(s.fc1(x.flatten(1))))
+            """;
+
+    static final String SCRIPT = PythonAnchor.TORCH + """
+            device = sys.argv[1]
+            if device == 'cuda' and not torch.cuda.is_available():
+                print('note torch sees no CUDA device'); sys.exit(0)
+            if device == 'cuda':
+                torch.backends.cuda.matmul.allow_tf32 = False; torch.backends.cudnn.allow_tf32 = False
+                print('info.gpu', torch.cuda.get_device_name(0))
+            """ + CONVNET + """
             for bs in [int(b) for b in sys.argv[2].split(',')]:
                 m = ConvNet().to(device); opt = torch.optim.Adam(m.parameters(), 1e-3)
                 X = torch.rand(bs * 8, 1, 28, 28, device=device); Y = torch.randint(0, 10, (bs * 8,), device=device)

@@ -40,6 +40,40 @@ final class PythonAnchor {
             """.formatted(Timing.WARMUP_SECONDS, Timing.WARMUP_RUNS, Timing.MEASURE_SECONDS, Timing.MAX_RUNS, Timing.RUNS);
 
     /**
+     * Prints {@code info.capability}: the SIMD level of PyTorch's own kernels (AVX2, AVX512; ATEN_CPU_CAPABILITY
+     * chooses it). torch.backends.cpu.get_cpu_capability() where it exists (PyTorch 2), else torch 1.x's build summary.
+     */
+    static final String CAPABILITY = """
+            try:
+                print('info.capability', torch.backends.cpu.get_cpu_capability())
+            except Exception:
+                print('info.capability', ([l.split(':', 1)[1].strip() for l in torch.__config__.show().splitlines() if 'CPU capability' in l] or ['n/a'])[0])
+            """;
+
+    /**
+     * Prints {@code info.blas}: the optimised BLAS libraries loaded in the process (threadpoolctl), e.g.
+     * {@code openblas:Cooperlake}, or {@code none} when there is none: then numpy and a PyTorch built against the
+     * system BLAS run the unoptimised reference BLAS, and the anchor is far below its best ({@link #BLAS_MISSING}).
+     */
+    static final String BLAS = """
+            try:
+                import threadpoolctl
+                libs = ['%s:%s' % (i.get('internal_api'), i.get('architecture')) for i in threadpoolctl.threadpool_info() if i.get('user_api') == 'blas']
+                print('info.blas', ' '.join(libs) if libs else 'none')
+            except Exception as e:
+                print('info.blas n/a (no threadpoolctl)')
+            """;
+
+    /** The warning printed when {@link #BLAS} found no optimised BLAS. */
+    static final String BLAS_MISSING = "WARNING: no optimised BLAS under the anchor (threadpoolctl lists none): numpy/PyTorch run the reference BLAS, "
+            + "far below their best, and ratios against them say nothing; install libopenblas0-pthread";
+
+    /** {@link #BLAS_MISSING} when {@code result}'s info says no optimised BLAS was loaded, else null. */
+    static String blasWarning(Result result) {
+        return "none".equals(result.info().get("blas")) ? BLAS_MISSING : null;
+    }
+
+    /**
      * The start of a script that needs PyTorch: imports it (or prints a note and stops), sets its thread count
      * to the anchor's and seeds it. Defines {@code torch}, {@code nn} and {@code F}.
      */
@@ -51,6 +85,7 @@ final class PythonAnchor {
                 print('note torch missing (' + str(e) + '); install python3-torch'); sys.exit(0)
             torch.set_num_threads(threads)
             print('info.torch', torch.__version__)
+            """ + PythonAnchor.CAPABILITY + """
             torch.manual_seed(0)
             """;
 
@@ -66,6 +101,11 @@ final class PythonAnchor {
 
     /** Runs {@code script} with {@code threads} threads for OpenBLAS, OpenMP and torch. */
     static Result run(String script, int threads, List<String> args) {
+        return run(script, threads, args, Map.of());
+    }
+
+    /** As {@link #run(String, int, List)} with {@code env} added to the process's environment. */
+    static Result run(String script, int threads, List<String> args, Map<String, String> env) {
         Path python = python();
         if (!Files.isExecutable(python)) {
             return new Result(Map.of(), Map.of(), python + " not found; install with: apt-get update && apt-get install -y python3-numpy python3-torch libopenblas0-pthread");
@@ -82,6 +122,7 @@ final class PythonAnchor {
         // its AVX2 kernel (half speed on AVX-512) and slows PyTorch; the scripts print the kernel they then use.
         pb.environment().remove("OPENBLAS_CORETYPE");
         pb.environment().remove("OPENBLAS_L2_SIZE");
+        pb.environment().putAll(env);
         try {
             Path errFile = Files.createTempFile("jgrad-bench", ".err");
             pb.redirectError(errFile.toFile());
@@ -94,26 +135,42 @@ final class PythonAnchor {
                 p.destroyForcibly();
                 return new Result(Map.of(), Map.of(), "python timed out");
             }
-            Map<String, Double> values = new LinkedHashMap<>();
-            Map<String, String> info = new LinkedHashMap<>();
-            String note = null;
-            for (String line : out.split("\n")) {
-                String[] kv = line.trim().split(" ", 2);
-                if (kv.length < 2) continue;
-                if (kv[0].equals("note")) note = note == null ? kv[1] : note + "; " + kv[1];
-                else if (kv[0].startsWith("info.")) info.put(kv[0].substring(5), kv[1]);
-                else values.put(kv[0], Double.parseDouble(kv[1]));
-            }
+            Result parsed = parse(out);
+            String note = parsed.note();
             if (p.exitValue() != 0) {
                 String first = new String(err, StandardCharsets.UTF_8).strip().lines().reduce((a, b) -> b).orElse("exit " + p.exitValue());
                 note = (note == null ? "" : note + "; ") + "python failed: " + first;
             }
-            return new Result(values, info, note);
+            return new Result(parsed.values(), parsed.info(), note);
         } catch (IOException e) {
             return new Result(Map.of(), Map.of(), "could not run " + python + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result(Map.of(), Map.of(), "interrupted");
         }
+    }
+
+    /**
+     * Reads the script's output: {@code note TEXT} lines join the note, {@code info.KEY TEXT} lines the info, every
+     * other {@code KEY NUMBER} line a value; lines of another form (a library's chatter) are skipped.
+     */
+    static Result parse(String out) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        Map<String, String> info = new LinkedHashMap<>();
+        String note = null;
+        for (String line : out.split("\n")) {
+            String[] kv = line.trim().split(" ", 2);
+            if (kv.length < 2) continue;
+            if (kv[0].equals("note")) note = note == null ? kv[1] : note + "; " + kv[1];
+            else if (kv[0].startsWith("info.")) info.put(kv[0].substring(5), kv[1].trim());
+            else {
+                try {
+                    values.put(kv[0], Double.parseDouble(kv[1].trim()));
+                } catch (NumberFormatException e) {
+                    // not a measurement
+                }
+            }
+        }
+        return new Result(values, info, note);
     }
 }

@@ -91,6 +91,7 @@ final class VectorGemm {
 
     private static final ThreadLocal<Matmul> JOBS = ThreadLocal.withInitial(Matmul::new);
     private static final ThreadLocal<SharedPanelProduct> SHARED_JOBS = ThreadLocal.withInitial(SharedPanelProduct::new);
+    private static final ThreadLocal<SmallProduct> SMALL_JOBS = ThreadLocal.withInitial(SmallProduct::new);
 
     private VectorGemm() {
     }
@@ -101,6 +102,27 @@ final class VectorGemm {
      * than the pool, column (or row) ranges of one product.
      */
     static void matmul(NDArray a, NDArray b, NDArray out, KernelPool pool) {
+        if (out.numel() == 0) return;   // nothing to write (and no tile plan for an empty m or n)
+        if (out.rank() > 2 && foldable(a, b, out)) {
+            // One B for every matrix of the batch (x·Wᵀ on [N, L, in]): one product of N·L rows, B packed once.
+            int rank = out.rank(), rows = out.numel() / out.shape(rank - 1);
+            NDArray b2 = b;
+            while (b2.rank() > 2) b2 = b2.select(0, 0);
+            // view, not reshape, for the result: a copy would take the product instead of out
+            matmul(a.view(rows, a.shape(rank - 1)), b2, out.view(rows, out.shape(rank - 1)), pool);
+            return;
+        }
+        int m = out.shape(out.rank() - 2);
+        if (out.rank() == 2 && SmallGemm.suits(m, b.stride(0), b.stride(1))) {
+            SmallProduct job = SMALL_JOBS.get();
+            job.plan(a, b, out, pool.threads());
+            try {
+                pool.run(job.tasks, job, job.tasks > 1);
+            } finally {
+                job.release();
+            }
+            return;
+        }
         if (SharedPanelProduct.suits(out, a.shape(a.rank() - 1), pool.threads())) {
             SharedPanelProduct job = SHARED_JOBS.get();
             try {
@@ -119,11 +141,74 @@ final class VectorGemm {
         }
     }
 
+    /**
+     * Whether the batch folds into the rows: B the same matrix for every batch index (batch strides 0) and the
+     * batch and row dims of A and of the result each one run of rows with one stride, so that
+     * {@code [..., M, K]} views as {@code [batch·M, K]} without a copy.
+     */
+    private static boolean foldable(NDArray a, NDArray b, NDArray out) {
+        int rank = out.rank();
+        for (int d = 0; d < rank - 2; d++) if (b.stride(d) != 0 && b.shape(d) != 1) return false;
+        return rowsFold(a) && rowsFold(out);
+    }
+
+    /** Dims 0 .. rank-2 of x (batch and rows) are one run of rows at one stride (dims of size 1 do not count). */
+    private static boolean rowsFold(NDArray x) {
+        int expected = -1;
+        for (int d = x.rank() - 2; d >= 0; d--) {
+            if (x.shape(d) == 1) continue;
+            if (expected != -1 && x.stride(d) != expected) return false;
+            expected = x.stride(d) * x.shape(d);
+        }
+        return true;
+    }
+
+    /** A product of at most {@link SmallGemm#MAX_ROWS} rows: column ranges of {@link SmallGemm#multiply}, as tasks. */
+    private static final class SmallProduct implements KernelPool.Body {
+        private float[] as, bs, cs;
+        private int m, n, k, aOff, rsA, csA, bOff, rsB, csB, cOff, rsC, csC, chunk, tasks;
+
+        void plan(NDArray a, NDArray b, NDArray out, int threads) {
+            as = floats(a);
+            bs = floats(b);
+            cs = floats(out);
+            m = out.shape(0);
+            n = out.shape(1);
+            k = a.shape(1);
+            aOff = a.offset();
+            rsA = a.stride(0);
+            csA = a.stride(1);
+            bOff = b.offset();
+            rsB = b.stride(0);
+            csB = b.stride(1);
+            cOff = out.offset();
+            rsC = out.stride(0);
+            csC = out.stride(1);
+            // Reading B is the cost (memory-bound): split the columns when B is large enough to pay a hand-off.
+            int want = (long) n * k >= MIN_PARALLEL_FMAS / 4 ? threads : 1;
+            chunk = roundUp(ceilDiv(n, want), SmallGemm.ROW_MAJOR_COLUMNS);
+            tasks = Math.max(1, ceilDiv(n, chunk));
+        }
+
+        @Override
+        public void run(int task) {
+            int j0 = task * chunk, j1 = Math.min(n, j0 + chunk);
+            SmallGemm.multiply(m, j0, j1, k, as, aOff, rsA, csA, bs, bOff, rsB, csB, cs, cOff, rsC, csC, false);
+        }
+
+        void release() {
+            as = bs = cs = null;
+        }
+    }
+
     /** One batched product split into tasks; reused by the calling thread so a call allocates nothing. */
     private static final class Matmul implements KernelPool.Body {
         private NDArray a, b, out;
         private float[] as, bs, cs;
         private int m, n, k, rank, batch, tilesM, tilesN, chunkM, chunkN;
+        private Block block;
+        /** B's cached packing ({@link PackedWeights}), or null: then each task packs its part of B. */
+        private PackedWeights.Entry cached;
 
         void plan(NDArray a, NDArray b, NDArray out, int threads) {
             this.a = a;
@@ -150,6 +235,12 @@ final class VectorGemm {
             chunkN = roundUp(ceilDiv(n, tilesN), block.nr);
             tilesM = Math.max(1, ceilDiv(m, chunkM));
             tilesN = Math.max(1, ceilDiv(n, chunkN));
+            this.block = block;
+            // A single product whose B may be a weight: use (or admit) its cached packing; not for the narrow
+            // products sgemm computes transposed (then A is the operand packed per column panel).
+            if (batch == 1 && m > 0 && k > 0 && !transposes(m, n) && PackedWeights.fits(k, n, block.nr)) {
+                cached = PackedWeights.acquire(b.storage(), bs, b.offset(), b.stride(rank - 2), b.stride(rank - 1), k, n, block.nr);
+            }
         }
 
         int tasks() {
@@ -163,6 +254,8 @@ final class VectorGemm {
         void release() {
             a = b = out = null;
             as = bs = cs = null;
+            if (cached != null) PackedWeights.release(cached);
+            cached = null;
         }
 
         @Override
@@ -175,7 +268,11 @@ final class VectorGemm {
             int rsB = b.stride(rank - 2), csB = b.stride(rank - 1);
             int rsC = out.stride(rank - 2), csC = out.stride(rank - 1);
             int aOff = batchOffset(a, t) + i0 * rsA, bOff = batchOffset(b, t) + j0 * csB, cOff = batchOffset(out, t) + i0 * rsC + j0 * csC;
-            sgemm(rows, cols, k, as, aOff, rsA, csA, bs, bOff, rsB, csB, cs, cOff, rsC, csC, false);
+            if (cached != null) {
+                sgemmPackedB(block, rows, cols, k, as, aOff, rsA, csA, cached.packed(), j0, roundUp(n, block.nr), cs, cOff, rsC, csC);
+            } else {
+                sgemm(rows, cols, k, as, aOff, rsA, csA, bs, bOff, rsB, csB, cs, cOff, rsC, csC, false);
+            }
         }
 
         /** Storage position of the first element of matrix {@code t} (row-major over the batch dims). */
@@ -285,8 +382,8 @@ final class VectorGemm {
             if (!accumulate) zero(m, n, c, cOff, rsC, csC);
             return;
         }
-        Block block = block(m, n), swapped = block(n, m);
-        if (n < block.nr && swapped.paddedWork(n, m) < block.paddedWork(m, n)) {
+        Block block = block(m, n);
+        if (transposes(m, n)) {
             // C^T = B^T·A^T wastes less on padding (e.g. n = 9 columns): every element is still the same sum
             // in the same order, so the result is bitwise the same.
             sgemm(n, m, k, b, bOff, csB, rsB, a, aOff, csA, rsA, c, cOff, csC, rsC, accumulate);
@@ -308,6 +405,43 @@ final class VectorGemm {
                 }
             }
         }
+    }
+
+    /**
+     * {@code C = A·B} for columns {@code j0 ..} of a B packed whole by {@link #packAllB} ({@code paddedN}
+     * columns per depth block); {@code cOff} is C's element (0, j0). The loops of {@link #sgemm} without its
+     * packing of B, so the same bits.
+     */
+    static void sgemmPackedB(Block block, int m, int n, int k, float[] a, int aOff, int rsA, int csA, float[] packedB, int j0, int paddedN,
+                             float[] c, int cOff, int rsC, int csC) {
+        int kb = depthBlock(k);
+        float[] packedA = Workspace.local().floats(Workspace.Slot.PACKED_A, kb * roundUp(Math.min(m, MC), block.mr));
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(mc, kc, a, aOff + ic * rsA + pc * csA, rsA, csA, packedA, 0, block.mr);
+                    macroKernel(block, mc, nc, kc, packedA, 0, packedB, pc * paddedN + (j0 + jc) * kc, c, cOff + ic * rsC + jc * csC, rsC, csC, pc == 0);
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs all of a {@code k x n} B for {@link #sgemmPackedB}: depth block after depth block ({@link #depthBlock}),
+     * each all n columns in {@code nr}-wide micro-panels as {@link #packB} lays them out.
+     */
+    static void packAllB(int k, int n, float[] b, int off, int rs, int cs, float[] packed, int nr) {
+        int kb = depthBlock(k), paddedN = roundUp(n, nr);
+        for (int pc = 0; pc < k; pc += kb) packB(Math.min(kb, k - pc), n, b, off + pc * rs, rs, cs, packed, pc * paddedN, nr);
+    }
+
+    /** Whether {@link #sgemm} computes an m x n product as {@code C^T = B^T·A^T}: narrow C that pads less that way. */
+    static boolean transposes(int m, int n) {
+        Block block = block(m, n);
+        return n < block.nr && block(n, m).paddedWork(n, m) < block.paddedWork(m, n);
     }
 
     /** The register block for an m x n product: {@link Block#WIDE} unless {@link Block#TALL} pads clearly less. */
