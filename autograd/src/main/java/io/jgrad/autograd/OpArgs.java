@@ -44,4 +44,7 @@ final class OpArgs {
     record Condition(NDArray cond) { }
 
     record Cast(DType from) { }
+
+    /** The attention's mask (null for none), scale and causal flag, and the log-sum-exp of each row of scores. */
+    record Attention(NDArray mask, double scale, boolean causal, NDArray logSumExp) { }
 }
