@@ -21,6 +21,8 @@ public final class BenchCommand implements JgradCommand {
                    jgrad bench tune-opencl [--size N]   tunes the OpenCL SGEMM for the device, caches and prints the choice
                    jgrad bench conv                     MNIST ConvNet conv2d forward+backward: jgrad vs PyTorch
                    jgrad bench epoch                    MNIST ConvNet training step and epoch time: jgrad vs PyTorch
+                   jgrad bench models [--models mlp,cnn,lstm,gru,transformer] [--rounds N]
+                                                        training step and batch-1/32 inference of each model: jgrad vs PyTorch
                    jgrad bench jmh [JMH options]        the JMH benchmarks (e.g. 'jmh Gemm -p n=1024 -prof gc'; 'jmh -h')
 
             Prints a table measured in one run; the last line gives the headline ratio. Python anchors use
@@ -41,7 +43,7 @@ public final class BenchCommand implements JgradCommand {
 
     @Override
     public String synopsis() {
-        return "gemm|conv|epoch|jmh    benchmarks against OpenBLAS and PyTorch (see 'jgrad bench --help')";
+        return "gemm|conv|epoch|models|jmh    benchmarks against OpenBLAS and PyTorch (see 'jgrad bench --help')";
     }
 
     @Override
@@ -94,12 +96,22 @@ public final class BenchCommand implements JgradCommand {
                 EpochReport.run(out);
                 return 0;
             }
+            case "models" -> {
+                ModelsReport.Options options;
+                try {
+                    options = ModelsReport.Options.parse(rest);
+                } catch (IllegalArgumentException e) {
+                    return usageError(err, e.getMessage());
+                }
+                ModelsReport.run(options, out);
+                return 0;
+            }
             case "jmh" -> {
                 org.openjdk.jmh.Main.main(rest);
                 return 0;
             }
             default -> {
-                return usageError(err, "unknown bench '" + args[0] + "' (gemm, tune-opencl, conv, epoch, jmh)");
+                return usageError(err, "unknown bench '" + args[0] + "' (gemm, tune-opencl, conv, epoch, models, jmh)");
             }
         }
     }

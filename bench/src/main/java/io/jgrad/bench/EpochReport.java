@@ -27,7 +27,8 @@ final class EpochReport {
     static final int EPOCH_IMAGES = 60_000;
     static final int WARMUP_STEPS = 15;
 
-    static final String SCRIPT = PythonAnchor.TORCH + """
+    /** The reference MNIST ConvNet in PyTorch, as {@link MnistCnn} (also used by {@link ModelsReport}). */
+    static final String CONVNET = """
             class ConvNet(nn.Module):
                 def __init__(s):
                     super().__init__(); s.conv1 = nn.Conv2d(1, 32, 3, padding=1); s.conv2 = nn.Conv2d(32, 64, 3, padding=1)
@@ -35,6 +36,9 @@ final class EpochReport {
                 def forward(s, x):
                     x = F.max_pool2d(F.relu(s.conv1(x)), 2); x = F.max_pool2d(F.relu(s.conv2(x)), 2)
                     return s.fc2(F.relu(s.fc1(x.flatten(1))))
+            """;
+
+    static final String SCRIPT = PythonAnchor.TORCH + CONVNET + """
             m = ConvNet(); opt = torch.optim.Adam(m.parameters(), 1e-3)
             X = torch.rand(128 * 8, 1, 28, 28); Y = torch.randint(0, 10, (128 * 8,))
             i = [0]

@@ -39,6 +39,7 @@ final class GemmReport {
                 import torch
                 torch.set_num_threads(threads)
                 print('info.torch', torch.__version__)
+            """ + PythonAnchor.CAPABILITY.indent(4) + """
             except Exception as e:
                 print('note torch missing (' + str(e) + '); install python3-torch'); torch = None
             for n in sizes:
@@ -68,6 +69,7 @@ final class GemmReport {
         // changes in the machine's load hit both sides alike.
         PythonAnchor.Result probe = PythonAnchor.run(SCRIPT, 1, List.of("8"));
         out.println("numpy " + probe.info().getOrDefault("numpy", "n/a") + " (OpenBLAS kernel " + probe.info().getOrDefault("openblas", "n/a") + ", OPENBLAS_CORETYPE/L2_SIZE unset; /usr/bin/python3), torch " + probe.info().getOrDefault("torch", "n/a")
+                + " (CPU capability " + probe.info().getOrDefault("capability", "n/a") + ")"
                 + "; threads: 1 and " + all + " (OPENBLAS_NUM_THREADS, torch.set_num_threads, -Djgrad.threads)");
         if (probe.note() != null) out.println("note: " + probe.note());
         Backend one = Machine.jgrad(1), many = Machine.jgrad(all), reference = Backends.get("reference");

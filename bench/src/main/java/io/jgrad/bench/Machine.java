@@ -37,7 +37,7 @@ final class Machine {
                     .findFirst().orElse("no vector provider found");
             out.println("Vector API: NOT active, jgrad runs the reference kernels (" + cause + ")");
         }
-        out.println(String.format(Locale.ROOT, "cpu: %s, %d cores", cpuName(), cores()));
+        out.println(String.format(Locale.ROOT, "cpu: %s, %d cores; load average %s", cpuName(), cores(), loadAverage()));
     }
 
     private static String cpuName() {
@@ -49,6 +49,16 @@ final class Machine {
             // not Linux: fall through
         }
         return System.getProperty("os.arch");
+    }
+
+    /** The 1, 5 and 15 minute load averages ({@code uptime}), or "n/a" off Linux: the bench prints them, as timings on a shared machine need them. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (Exception e) {
+            return "n/a";
+        }
     }
 
     /** A number for the table, or "n/a". */

@@ -36,6 +36,17 @@ final class PythonAnchor {
             """.formatted(Timing.WARMUP_SECONDS, Timing.WARMUP_RUNS, Timing.MEASURE_SECONDS, Timing.MAX_RUNS, Timing.RUNS);
 
     /**
+     * Prints {@code info.capability}: the SIMD level of PyTorch's own kernels (AVX2, AVX512; ATEN_CPU_CAPABILITY
+     * chooses it). torch.backends.cpu.get_cpu_capability() where it exists (PyTorch 2), else torch 1.x's build summary.
+     */
+    static final String CAPABILITY = """
+            try:
+                print('info.capability', torch.backends.cpu.get_cpu_capability())
+            except Exception:
+                print('info.capability', ([l.split(':', 1)[1].strip() for l in torch.__config__.show().splitlines() if 'CPU capability' in l] or ['n/a'])[0])
+            """;
+
+    /**
      * The start of a script that needs PyTorch: imports it (or prints a note and stops), sets its thread count
      * to the anchor's and seeds it. Defines {@code torch}, {@code nn} and {@code F}.
      */
@@ -47,6 +58,7 @@ final class PythonAnchor {
                 print('note torch missing (' + str(e) + '); install python3-torch'); sys.exit(0)
             torch.set_num_threads(threads)
             print('info.torch', torch.__version__)
+            """ + PythonAnchor.CAPABILITY + """
             torch.manual_seed(0)
             """;
 
@@ -62,6 +74,11 @@ final class PythonAnchor {
 
     /** Runs {@code script} with {@code threads} threads for OpenBLAS, OpenMP and torch. */
     static Result run(String script, int threads, List<String> args) {
+        return run(script, threads, args, Map.of());
+    }
+
+    /** As {@link #run(String, int, List)} with {@code env} added to the process's environment. */
+    static Result run(String script, int threads, List<String> args, Map<String, String> env) {
         if (!Files.isExecutable(PYTHON)) {
             return new Result(Map.of(), Map.of(), PYTHON + " not found; install with: apt-get update && apt-get install -y python3-numpy python3-torch libopenblas0-pthread");
         }
@@ -77,6 +94,7 @@ final class PythonAnchor {
         // its AVX2 kernel (half speed on AVX-512) and slows PyTorch; the scripts print the kernel they then use.
         pb.environment().remove("OPENBLAS_CORETYPE");
         pb.environment().remove("OPENBLAS_L2_SIZE");
+        pb.environment().putAll(env);
         try {
             Path errFile = Files.createTempFile("jgrad-bench", ".err");
             pb.redirectError(errFile.toFile());
@@ -89,26 +107,42 @@ final class PythonAnchor {
                 p.destroyForcibly();
                 return new Result(Map.of(), Map.of(), "python timed out");
             }
-            Map<String, Double> values = new LinkedHashMap<>();
-            Map<String, String> info = new LinkedHashMap<>();
-            String note = null;
-            for (String line : out.split("\n")) {
-                String[] kv = line.trim().split(" ", 2);
-                if (kv.length < 2) continue;
-                if (kv[0].equals("note")) note = note == null ? kv[1] : note + "; " + kv[1];
-                else if (kv[0].startsWith("info.")) info.put(kv[0].substring(5), kv[1]);
-                else values.put(kv[0], Double.parseDouble(kv[1]));
-            }
+            Result parsed = parse(out);
+            String note = parsed.note();
             if (p.exitValue() != 0) {
                 String first = new String(err, StandardCharsets.UTF_8).strip().lines().reduce((a, b) -> b).orElse("exit " + p.exitValue());
                 note = (note == null ? "" : note + "; ") + "python failed: " + first;
             }
-            return new Result(values, info, note);
+            return new Result(parsed.values(), parsed.info(), note);
         } catch (IOException e) {
             return new Result(Map.of(), Map.of(), "could not run " + PYTHON + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result(Map.of(), Map.of(), "interrupted");
         }
+    }
+
+    /**
+     * Reads the script's output: {@code note TEXT} lines join the note, {@code info.KEY TEXT} lines the info, every
+     * other {@code KEY NUMBER} line a value; lines of another form (a library's chatter) are skipped.
+     */
+    static Result parse(String out) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        Map<String, String> info = new LinkedHashMap<>();
+        String note = null;
+        for (String line : out.split("\n")) {
+            String[] kv = line.trim().split(" ", 2);
+            if (kv.length < 2) continue;
+            if (kv[0].equals("note")) note = note == null ? kv[1] : note + "; " + kv[1];
+            else if (kv[0].startsWith("info.")) info.put(kv[0].substring(5), kv[1].trim());
+            else {
+                try {
+                    values.put(kv[0], Double.parseDouble(kv[1].trim()));
+                } catch (NumberFormatException e) {
+                    // not a measurement
+                }
+            }
+        }
+        return new Result(values, info, note);
     }
 }

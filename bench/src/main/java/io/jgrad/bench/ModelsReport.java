@@ -1,0 +1,235 @@
+package io.jgrad.bench;
+
+import io.jgrad.autograd.GradMode;
+import io.jgrad.autograd.Tensor;
+import io.jgrad.layers.CrossEntropyLoss;
+import io.jgrad.layers.GRU;
+import io.jgrad.layers.Init;
+import io.jgrad.layers.LSTM;
+import io.jgrad.layers.Loss;
+import io.jgrad.layers.MSELoss;
+import io.jgrad.layers.Module;
+import io.jgrad.layers.TransformerEncoderLayer;
+import io.jgrad.optimizers.Adam;
+import io.jgrad.optimizers.Optimizer;
+import io.jgrad.tensor.Backends;
+import io.jgrad.tensor.DType;
+import io.jgrad.tensor.Device;
+import io.jgrad.tensor.Generator;
+import io.jgrad.tensor.NDArray;
+import io.jgrad.train.models.Mlp;
+import io.jgrad.train.models.MnistCnn;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code jgrad bench models}: for each model (the MNIST MLP and ConvNet, an LSTM, a GRU, a Transformer encoder
+ * layer) the training step (forward, loss, backward, Adam) and the inference latency at batch 1 and 32 (eval,
+ * no-grad), jgrad beside PyTorch CPU with all cores on both sides. Each round runs the PyTorch process and then
+ * jgrad (the next round the other way round), so that the machine's load hits both alike; the table gives the
+ * minimum and the median over rounds ({@link ModelsTable}).
+ *
+ * <p>PyTorch runs at its best: OPENBLAS_CORETYPE/L2_SIZE are unset ({@link PythonAnchor}), and in the first round
+ * it runs once with its default CPU capability and once with {@code ATEN_CPU_CAPABILITY=avx512}; the faster
+ * (geometric mean over the workloads) is kept for the rest.
+ */
+final class ModelsReport {
+
+    static final List<String> MODELS = List.of("mlp", "cnn", "lstm", "gru", "transformer");
+    static final int DEFAULT_ROUNDS = 3;
+    static final int SEQUENCE = 64;
+
+    /** The parsed command line: which models, how many rounds. */
+    record Options(List<String> models, int rounds) {
+
+        /** Parses {@code [--models a,b] [--rounds N]}; throws IllegalArgumentException with the message for the user. */
+        static Options parse(String[] args) {
+            List<String> models = MODELS;
+            int rounds = DEFAULT_ROUNDS;
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                String value;
+                if (arg.equals("--models") || arg.equals("--rounds")) {
+                    if (i + 1 >= args.length) throw new IllegalArgumentException(arg + " needs a value");
+                    value = args[++i];
+                } else if (arg.startsWith("--models=") || arg.startsWith("--rounds=")) {
+                    value = arg.substring(arg.indexOf('=') + 1);
+                    arg = arg.substring(0, arg.indexOf('='));
+                } else {
+                    throw new IllegalArgumentException("unknown option '" + arg + "' (--models " + String.join(",", MODELS) + ", --rounds N)");
+                }
+                if (arg.equals("--models")) {
+                    models = Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+                    for (String m : models) {
+                        if (!MODELS.contains(m)) throw new IllegalArgumentException("unknown model '" + m + "' (one of " + String.join(",", MODELS) + ")");
+                    }
+                    if (models.isEmpty()) throw new IllegalArgumentException("--models needs at least one of " + String.join(",", MODELS));
+                } else {
+                    try {
+                        rounds = Integer.parseInt(value.trim());
+                    } catch (NumberFormatException e) {
+                        rounds = 0;
+                    }
+                    if (rounds < 1) throw new IllegalArgumentException("--rounds expects a positive integer, got '" + value + "'");
+                }
+            }
+            return new Options(models, rounds);
+        }
+    }
+
+    static final String SCRIPT = PythonAnchor.TORCH + """
+            """ + EpochReport.CONVNET + """
+            class Seq(nn.Module):
+                def __init__(s, rnn):
+                    super().__init__(); s.rnn = rnn
+                def forward(s, x):
+                    return s.rnn(x)[0]
+            def make(name):
+                if name == 'mlp': return nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10)), lambda b: torch.rand(b, 784), 128, True
+                if name == 'cnn': return ConvNet(), lambda b: torch.rand(b, 1, 28, 28), 128, True
+                seq = lambda b: torch.randn(b, %d, 128)
+                if name == 'lstm': return Seq(nn.LSTM(128, 256, batch_first=True)), seq, 32, False
+                if name == 'gru': return Seq(nn.GRU(128, 256, batch_first=True)), seq, 32, False
+                if name == 'transformer': return nn.TransformerEncoderLayer(128, 4, 512, batch_first=True), seq, 32, False
+                raise ValueError(name)
+            for name in sys.argv[1].split(','):
+                m, x_of, b, classify = make(name)
+                opt = torch.optim.Adam(m.parameters(), 1e-3)
+                X = x_of(b)
+                Y = torch.randint(0, 10, (b,)) if classify else torch.randn(m(X).shape)
+                loss = F.cross_entropy if classify else F.mse_loss
+                m.train()
+                def step():
+                    opt.zero_grad(); loss(m(X), Y).backward(); opt.step()
+                print('torch.%%s.train' %% name, median_seconds(step), flush=True)
+                m.eval()
+                with torch.no_grad():
+                    for bi in (1, 32):
+                        x = x_of(bi)
+                        print('torch.%%s.infer%%d' %% (name, bi), median_seconds(lambda: m(x)), flush=True)
+            """.formatted(SEQUENCE);
+
+    private ModelsReport() {
+    }
+
+    static void run(Options options, PrintStream out) {
+        int all = Machine.cores();
+        String models = String.join(",", options.models());
+        out.println("jgrad bench models: training step (forward, loss, backward, Adam) and eval no-grad inference at batch 1 and 32, "
+                + all + " threads on both sides, " + options.rounds() + " alternated round" + (options.rounds() == 1 ? "" : "s"));
+        out.println("models: mlp 784-128-10 (train batch 128), cnn the MNIST ConvNet (128), lstm/gru LSTM/GRU(128 -> 256, batch_first) x "
+                + SEQUENCE + " steps (32), transformer TransformerEncoderLayer(d 128, 4 heads, ff 512, dropout 0.1, batch_first) length " + SEQUENCE + " (32)");
+        Machine.describe(out);
+        out.println("jgrad backend: " + Backends.forDevice(Device.CPU).name());
+        ModelsTable table = new ModelsTable(options.models());
+        Map<String, String> anchorEnv = Map.of();
+        for (int round = 0; round < options.rounds(); round++) {
+            boolean torchFirst = round % 2 == 0;
+            if (!torchFirst) measureJgrad(table, options.models(), round == 0);
+            if (round == 0) {
+                PythonAnchor.Result plain = PythonAnchor.run(SCRIPT, all, List.of(models));
+                String cap = plain.info().getOrDefault("capability", "n/a");
+                out.println("torch " + plain.info().getOrDefault("torch", "n/a") + " (/usr/bin/python3), CPU capability " + cap
+                        + (plain.note() != null ? "; note: " + plain.note() : ""));
+                PythonAnchor.Result chosen = plain;
+                if (!cap.toUpperCase(Locale.ROOT).startsWith("AVX512") && plain.note() == null) {
+                    Map<String, String> avx512 = Map.of("ATEN_CPU_CAPABILITY", "avx512");
+                    PythonAnchor.Result forced = PythonAnchor.run(SCRIPT, all, List.of(models), avx512);
+                    double speedup = speedup(plain.values(), forced.values());
+                    boolean keep = forced.note() == null && speedup > 1;
+                    out.println(String.format(Locale.ROOT, "ATEN_CPU_CAPABILITY=avx512 (capability %s): %s the default's speed (geometric mean) -> %s",
+                            forced.info().getOrDefault("capability", "n/a"), Double.isNaN(speedup) ? "n/a" : String.format(Locale.ROOT, "%.2fx", speedup),
+                            keep ? "kept for the anchor" : "the default kept"));
+                    if (keep) {
+                        chosen = forced;
+                        anchorEnv = avx512;
+                    }
+                }
+                table.addTorch(chosen.values());
+            } else {
+                PythonAnchor.Result r = PythonAnchor.run(SCRIPT, all, List.of(models), anchorEnv);
+                if (r.note() != null) out.println("round " + (round + 1) + " anchor note: " + r.note());
+                table.addTorch(r.values());
+            }
+            if (torchFirst) measureJgrad(table, options.models(), round == 0);
+            out.println("round " + (round + 1) + " of " + options.rounds() + " done; load " + Machine.loadAverage());
+        }
+        out.println();
+        table.print(out, options.rounds());
+    }
+
+    /** How much faster {@code b} ran than {@code a}: the geometric mean of a/b over the keys both have. */
+    static double speedup(Map<String, Double> a, Map<String, Double> b) {
+        double[] logs = a.keySet().stream().filter(b::containsKey).mapToDouble(k -> Math.log(a.get(k) / b.get(k))).filter(Double::isFinite).toArray();
+        return logs.length == 0 ? Double.NaN : Math.exp(Arrays.stream(logs).average().orElse(Double.NaN));
+    }
+
+    private static void measureJgrad(ModelsTable table, List<String> models, boolean firstRound) {
+        for (String name : models) {
+            Bench bench = Bench.of(name);
+            double train = bench.trainStepSeconds(firstRound);
+            double infer1 = bench.inferSeconds(1);
+            double infer32 = bench.inferSeconds(32);
+            table.addJgrad(new ModelsTable.Row(name, ModelsTable.Workload.TRAIN), train);
+            table.addJgrad(new ModelsTable.Row(name, ModelsTable.Workload.INFER_1), infer1);
+            table.addJgrad(new ModelsTable.Row(name, ModelsTable.Workload.INFER_32), infer32);
+        }
+    }
+
+    /** One model with its input maker and loss, as the anchor script builds it. */
+    private record Bench(Module model, Function<Integer, NDArray> input, int batch, boolean classify) {
+
+        static Bench of(String name) {
+            Init.manualSeed(0);
+            Generator gen = new Generator(0);
+            Function<Integer, NDArray> sequence = b -> NDArray.randn(gen, DType.FLOAT32, b, SEQUENCE, 128);
+            return switch (name) {
+                case "mlp" -> new Bench(new Mlp(784, 128, 10), b -> NDArray.rand(gen, DType.FLOAT32, b, 784), 128, true);
+                case "cnn" -> new Bench(new MnistCnn(), b -> NDArray.rand(gen, DType.FLOAT32, b, 1, 28, 28), 128, true);
+                case "lstm" -> new Bench(new LSTM(128, 256, 1, true, true, 0.0), sequence, 32, false);
+                case "gru" -> new Bench(new GRU(128, 256, 1, true, true, 0.0), sequence, 32, false);
+                case "transformer" -> new Bench(new TransformerEncoderLayer(128, 4, 512, 0.1, TransformerEncoderLayer.Activation.RELU, true, false), sequence, 32, false);
+                default -> throw new IllegalArgumentException("unknown model " + name);
+            };
+        }
+
+        double trainStepSeconds(boolean firstRound) {
+            Generator gen = new Generator(1);
+            model.train();
+            Optimizer adam = Adam.builder().lr(1e-3).build(model.parameters());
+            Tensor x = Tensor.of(input.apply(batch));
+            Tensor y;
+            Loss loss;
+            if (classify) {
+                long[] labels = new long[batch];
+                for (int i = 0; i < batch; i++) labels[i] = gen.nextInt(10);
+                y = Tensor.of(NDArray.of(labels, batch));
+                loss = new CrossEntropyLoss();
+            } else {
+                y = Tensor.of(NDArray.randn(gen, DType.FLOAT32, model.forward(x).shape()));
+                loss = new MSELoss();
+            }
+            Runnable step = () -> {
+                adam.zeroGrad();
+                loss.forward(model.forward(x), y).backward();
+                adam.step();
+            };
+            // A whole training step is a lot of code for the JIT: in the first round give it more than Timing's warm-up.
+            for (int i = 0; i < (firstRound ? EpochReport.WARMUP_STEPS : 2); i++) step.run();
+            return Timing.medianSeconds(step);
+        }
+
+        double inferSeconds(int b) {
+            model.eval();
+            Tensor x = Tensor.of(input.apply(b));
+            try (var scope = GradMode.noGrad()) {
+                return Timing.medianSeconds(() -> model.forward(x));
+            }
+        }
+    }
+}
