@@ -40,7 +40,7 @@ final class ReferenceAttention {
                 double logSum = max + Math.log(sum);
                 for (int e = 0; e < g.valueDim(); e++) {
                     double o = 0;
-                    for (int j = 0; j < n; j++) o += Math.exp(s[j] - logSum) * vs.get(c.pos[2] + j * r.vRow + e * r.vCol);
+                    for (int j = 0; j < n; j++) o += Math.exp(s[j] - logSum) * vs.get(c.pos[2] + j * r.st.vRow() + e * r.st.vCol());
                     os.set(orow + e * oc, o);
                 }
                 ls.set(c.pos[4] + i * lse.strides()[rank], logSum);
@@ -75,13 +75,13 @@ final class ReferenceAttention {
                     double p = Math.exp(s[j] - logSum), dp = 0;
                     for (int x = 0; x < ev; x++) {
                         double go = dos.get(c.pos[6] + i * dRow + x * dCol);
-                        dp += go * vs.get(c.pos[2] + j * r.vRow + x * r.vCol);
+                        dp += go * vs.get(c.pos[2] + j * r.st.vRow() + x * r.st.vCol());
                         dv[j * ev + x] += p * go;
                     }
                     double ds = p * (dp - d) * g.scale();
                     for (int x = 0; x < e1; x++) {
-                        dq[x] += ds * ks.get(c.pos[1] + j * r.kRow + x * r.kCol);
-                        dk[j * e1 + x] += ds * qs.get(c.pos[0] + i * r.qRow + x * r.qCol);
+                        dq[x] += ds * ks.get(c.pos[1] + j * r.st.kRow() + x * r.st.kCol());
+                        dk[j * e1 + x] += ds * qs.get(c.pos[0] + i * r.st.qRow() + x * r.st.qCol());
                     }
                 }
                 for (int x = 0; x < e1; x++) dqs.set(c.pos[7] + i * gradQ.strides()[rank] + x * gradQ.strides()[rank + 1], dq[x]);
@@ -95,20 +95,12 @@ final class ReferenceAttention {
 
     /** The row and column strides of the inputs, and the scores of one query row. */
     private static final class Rows {
-        final int qRow, qCol, kRow, kCol, vRow, vCol, mRow, mCol;
+        final AttentionStrides st;
         final AttentionGeometry g;
 
         Rows(NDArray q, NDArray k, NDArray v, NDArray mask, AttentionGeometry g) {
-            int r = g.batch().length;
             this.g = g;
-            qRow = q.strides()[r];
-            qCol = q.strides()[r + 1];
-            kRow = k.strides()[r];
-            kCol = k.strides()[r + 1];
-            vRow = v.strides()[r];
-            vCol = v.strides()[r + 1];
-            mRow = mask == null ? 0 : mask.strides()[r];
-            mCol = mask == null ? 0 : mask.strides()[r + 1];
+            st = AttentionStrides.of(q, k, v, mask, g);
         }
 
         /** {@code s[j] = scale·q_i·k_j + mask_ij} for the keys query {@code i} sees; returns how many. */
@@ -116,8 +108,8 @@ final class ReferenceAttention {
             int n = g.visibleKeys(i);
             for (int j = 0; j < n; j++) {
                 double dot = 0;
-                for (int e = 0; e < g.headDim(); e++) dot += qs.get(qp + i * qRow + e * qCol) * ks.get(kp + j * kRow + e * kCol);
-                s[j] = g.scale() * dot + (ms == null ? 0 : ms.get(mp + i * mRow + j * mCol));
+                for (int e = 0; e < g.headDim(); e++) dot += qs.get(qp + i * st.qRow() + e * st.qCol()) * ks.get(kp + j * st.kRow() + e * st.kCol());
+                s[j] = g.scale() * dot + (ms == null ? 0 : ms.get(mp + i * st.mRow() + j * st.mCol()));
             }
             return n;
         }

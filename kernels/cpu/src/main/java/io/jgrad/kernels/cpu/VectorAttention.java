@@ -78,7 +78,7 @@ final class VectorAttention {
                 w[max + r] = mNew;
                 w[sum + r] += expShifted(w, sp, width, mNew);
             }
-            VectorGemm.sgemm(rows, ev, width, w, 0, KEY_BLOCK, 1, in.vs, in.vOff[b] + j0 * in.vRow, in.vRow, in.vCol, os, op, ev, 1, true);
+            VectorGemm.sgemm(rows, ev, width, w, 0, KEY_BLOCK, 1, in.vs, in.vOff[b] + j0 * in.st.vRow(), in.st.vRow(), in.st.vCol(), os, op, ev, 1, true);
         }
         for (int r = 0; r < rows; r++) {
             float m = w[max + r], total = w[sum + r];
@@ -130,7 +130,7 @@ final class VectorAttention {
                 int width = Math.min(KEY_BLOCK, keysSeen - j0);
                 in.scores(b, i0, rows, j0, width, w);
                 // dP = dOᵢ·Vⱼᵀ
-                VectorGemm.sgemm(rows, width, ev, d.gos, dop, d.dRow, d.dCol, in.vs, in.vOff[b] + j0 * in.vRow, in.vCol, in.vRow,
+                VectorGemm.sgemm(rows, width, ev, d.gos, dop, d.dRow, d.dCol, in.vs, in.vOff[b] + j0 * in.st.vRow(), in.st.vCol(), in.st.vRow(),
                         w, dpAt, KEY_BLOCK, 1, false);
                 for (int r = 0; r < rows; r++) {
                     int sp = r * KEY_BLOCK;
@@ -145,9 +145,9 @@ final class VectorAttention {
                 }
                 // dVⱼ += Pᵀ·dOᵢ ; dQᵢ += dS·Kⱼ ; dKⱼ += dSᵀ·Qᵢ
                 VectorGemm.sgemm(width, ev, rows, w, 0, 1, KEY_BLOCK, d.gos, dop, d.dRow, d.dCol, d.dv, vp + j0 * ev, ev, 1, true);
-                VectorGemm.sgemm(rows, e1, width, w, dpAt, KEY_BLOCK, 1, in.ks, in.kOff[b] + j0 * in.kRow, in.kRow, in.kCol,
+                VectorGemm.sgemm(rows, e1, width, w, dpAt, KEY_BLOCK, 1, in.ks, in.kOff[b] + j0 * in.st.kRow(), in.st.kRow(), in.st.kCol(),
                         d.dq, qp + i0 * e1, e1, 1, true);
-                VectorGemm.sgemm(width, e1, rows, w, dpAt, 1, KEY_BLOCK, in.qs, in.qOff[b] + i0 * in.qRow, in.qRow, in.qCol,
+                VectorGemm.sgemm(width, e1, rows, w, dpAt, 1, KEY_BLOCK, in.qs, in.qOff[b] + i0 * in.st.qRow(), in.st.qRow(), in.st.qCol(),
                         d.dk, kp + j0 * e1, e1, 1, true);
             }
         }
@@ -168,11 +168,10 @@ final class VectorAttention {
         final AttentionGeometry g;
         final float[] qs, ks, vs, ms;
         final int[] qOff, kOff, vOff, mOff;
-        final int qRow, qCol, kRow, kCol, vRow, vCol, mRow, mCol;
+        final AttentionStrides st;
 
         Inputs(NDArray q, NDArray k, NDArray v, NDArray mask, AttentionGeometry g) {
             this.g = g;
-            int r = g.batch().length;
             qs = VectorGemm.floats(q);
             ks = VectorGemm.floats(k);
             vs = VectorGemm.floats(v);
@@ -181,14 +180,7 @@ final class VectorAttention {
             kOff = problemOffsets(k, g);
             vOff = problemOffsets(v, g);
             mOff = mask == null ? null : problemOffsets(mask, g);
-            qRow = q.strides()[r];
-            qCol = q.strides()[r + 1];
-            kRow = k.strides()[r];
-            kCol = k.strides()[r + 1];
-            vRow = v.strides()[r];
-            vCol = v.strides()[r + 1];
-            mRow = mask == null ? 0 : mask.strides()[r];
-            mCol = mask == null ? 0 : mask.strides()[r + 1];
+            st = AttentionStrides.of(q, k, v, mask, g);
         }
 
         /**
@@ -196,15 +188,15 @@ final class VectorAttention {
          * causality hides the key: one GEMM {@code Qᵢ·Kⱼᵀ}, then the scale and mask row by row.
          */
         void scores(int b, int i0, int rows, int j0, int width, float[] w) {
-            VectorGemm.sgemm(rows, width, g.headDim(), qs, qOff[b] + i0 * qRow, qRow, qCol, ks, kOff[b] + j0 * kRow, kCol, kRow,
+            VectorGemm.sgemm(rows, width, g.headDim(), qs, qOff[b] + i0 * st.qRow(), st.qRow(), st.qCol(), ks, kOff[b] + j0 * st.kRow(), st.kCol(), st.kRow(),
                     w, 0, KEY_BLOCK, 1, false);
             float scale = (float) g.scale();
             for (int r = 0; r < rows; r++) {
                 int sp = r * KEY_BLOCK;
                 VectorAttention.scale(w, sp, width, scale);
                 if (ms != null) {
-                    int mp = mOff[b] + (i0 + r) * mRow + j0 * mCol;
-                    for (int j = 0; j < width; j++) w[sp + j] += ms[mp + j * mCol];
+                    int mp = mOff[b] + (i0 + r) * st.mRow() + j0 * st.mCol();
+                    for (int j = 0; j < width; j++) w[sp + j] += ms[mp + j * st.mCol()];
                 }
                 int seen = g.visibleKeys(i0 + r) - j0; // causal: keys from here on are after the query
                 if (seen < width) Arrays.fill(w, sp + Math.max(seen, 0), sp + width, Float.NEGATIVE_INFINITY);
