@@ -84,6 +84,7 @@ final class Gradients {
             }
             case CONV2D -> conv2d(n, g);
             case CONV2D_RELU -> conv2d(n, g.binary(BinaryOp.RELU_BACKWARD, n.output()));                        // ReLU's mask from its output (> 0 where a > 0)
+            case ATTENTION -> attention(n, g);
             case MAX_POOL2D -> one(g.maxPool2dBackward(n.<OpArgs.MaxPool>args().indices(), n.input(0).shape())); // to each window's maximum
             case AVG_POOL2D -> one(g.avgPool2dBackward(n.<OpArgs.AvgPool>args().params(), n.input(0).shape())); // spread evenly over each window
             case GATHER -> {                                                                   // adjoint of gather is scatter-add
@@ -133,6 +134,20 @@ final class Gradients {
         if (n.needs(0)) r[0] = g.conv2dBackwardInput(w, x.shape(), p);                       // transposed convolution of g with w
         if (n.needs(1)) r[1] = g.conv2dBackwardWeight(x, w.shape(), p);                      // correlation of x with g
         if (r.length == 3 && n.needs(2)) r[2] = g.sum(new int[] {0, 2, 3}, false);             // bias: sum over batch and space
+        return r;
+    }
+
+    /**
+     * Gradients of scaled dot-product attention {@code O = softmax(scale·Q·Kᵀ + mask)·V} for {@code g = dO}, from
+     * the weights {@code P} the kernel recomputes with the saved log-sum-exp: {@code dV = Pᵀ·dO},
+     * {@code dS = P ⊙ (dO·Vᵀ - rowsum(dO ⊙ O))}, {@code dQ = scale·dS·K}, {@code dK = scale·dSᵀ·Q}; each summed back
+     * over broadcast batch dims.
+     */
+    private static NDArray[] attention(Node n, NDArray g) {
+        OpArgs.Attention a = n.args();
+        NDArray[] d = n.input(0).attentionBackward(n.input(1), n.input(2), a.mask(), a.scale(), a.causal(), n.output(), a.logSumExp(), g);
+        NDArray[] r = new NDArray[3];
+        for (int i = 0; i < 3; i++) if (n.needs(i)) r[i] = sumTo(d[i], n.inputs[i].shape());
         return r;
     }
 

@@ -25,7 +25,7 @@ public enum Op {
     // convolution and pooling
     CONV2D, MAX_POOL2D, AVG_POOL2D,
     // fused: one node for a composition whose intermediate is never stored
-    CONV2D_RELU,
+    CONV2D_RELU, ATTENTION,
     // indexing
     GATHER, SCATTER_ADD, INDEX_SELECT,
     // views and copies

@@ -47,4 +47,7 @@ final class OpArgs {
     record Cast(DType from) { }
 
     record Transfer(Device from) { }
+
+    /** The attention's mask (null for none), scale and causal flag, and the log-sum-exp of each row of scores. */
+    record Attention(NDArray mask, double scale, boolean causal, NDArray logSumExp) { }
 }

@@ -396,6 +396,18 @@ public final class Tensor {
         return record(Op.LOG_SOFTMAX, data.logSoftmax(d), new OpArgs.Dim(d), this);
     }
 
+    /**
+     * Scaled dot-product attention of this query {@code [..., L, E]} over {@code key [..., S, E]} and
+     * {@code value [..., S, Ev]} (batch dims broadcast), {@code softmax(scale·q·kᵀ + mask)·v}, as one fused op:
+     * the {@code [L, S]} weights are neither returned nor kept for the backward pass, which recomputes them.
+     * {@code mask} (null for none, no gradient) is additive and broadcasts to {@code [..., L, S]}; {@code causal}
+     * hides every key after the query's position. A query that sees no key gets a zero output.
+     */
+    public Tensor attention(Tensor key, Tensor value, NDArray mask, double scale, boolean causal) {
+        NDArray[] outAndLse = data.attention(key.data, value.data, mask, scale, causal);
+        return record(Op.ATTENTION, outAndLse[0], new OpArgs.Attention(mask, scale, causal, outAndLse[1]), this, key, value);
+    }
+
     // =================================================================================================
     // Convolution and pooling
     // =================================================================================================

@@ -103,6 +103,24 @@ class KernelOpsGradCheckTest {
         c.add(check("embedding [5,3] at [[0,2],[4,2]]", in -> in[0].embedding(index(new long[] {0, 2, 4, 2}, 2, 2)), r -> of(r.normal(5, 3))));
         c.add(check("embedding then linear", in -> in[0].embedding(index(new long[] {1, 3, 1}, 3)).linear(in[1], in[2]).tanh(),
                 r -> of(r.normal(4, 2), r.normal(3, 2), r.normal(3))));
+
+        // ---- fused attention: query, key and value checked; masks carry no gradient ----
+        double inf = Double.NEGATIVE_INFINITY;
+        NDArray mask = NDArray.of(new double[] {0, -1, 0.5, inf, 0, inf, 0, 2, 0, 0.25, 0, 1, inf, 0, 0}, 3, 5);
+        NDArray blind = NDArray.of(new double[] {0, 0, 0, 0, inf, inf, inf, inf, 0, inf, 0, 0}, 3, 4);
+        c.add(check("attention [2,3,4] over 5 keys, Ev 3", in -> in[0].attention(in[1], in[2], null, 0.5, false),
+                r -> of(r.normal(2, 3, 4), r.normal(2, 5, 4), r.normal(2, 5, 3))));
+        c.add(check("attention with an additive mask", in -> in[0].attention(in[1], in[2], mask, 1 / Math.sqrt(4), false),
+                r -> of(r.normal(2, 3, 4), r.normal(2, 5, 4), r.normal(2, 5, 3))));
+        c.add(check("attention causal, L 4 > S 3", in -> in[0].attention(in[1], in[2], null, 0.7, true),
+                r -> of(r.normal(2, 4, 2), r.normal(2, 3, 2), r.normal(2, 3, 3))));
+        c.add(check("attention, a query that sees no key", in -> in[0].attention(in[1], in[2], blind, 1, false),
+                r -> of(r.normal(1, 3, 3), r.normal(1, 4, 3), r.normal(1, 4, 2))));
+        c.add(check("attention with broadcast batch dims: key [4,2], value [1,4,3]", in -> in[0].attention(in[1], in[2], null, 1, true),
+                r -> of(r.normal(2, 3, 2), r.normal(4, 2), r.normal(1, 4, 3))));
+        c.add(check("attention on permuted head views", in -> in[0].reshape(2, 3, 2, 2).permute(0, 2, 1, 3)
+                        .attention(in[1].reshape(2, 4, 2, 2).permute(0, 2, 1, 3), in[1].reshape(2, 4, 2, 2).permute(0, 2, 1, 3), null, 0.5, false),
+                r -> of(r.normal(2, 3, 4), r.normal(2, 4, 4))));
         return c;
     }
 

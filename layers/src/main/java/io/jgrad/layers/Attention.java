@@ -9,7 +9,9 @@ import java.util.Arrays;
 
 /**
  * Scaled dot-product attention (Vaswani et al. 2017), {@code softmax(q·kᵀ·scale + mask)·v}, as
- * {@code torch.nn.functional.scaled_dot_product_attention}; {@link MultiheadAttention} runs it per head.
+ * {@code torch.nn.functional.scaled_dot_product_attention}; {@link MultiheadAttention} runs it per head. The
+ * functional form is the fused op ({@link Tensor#attention}); {@link #attend}, the composition that also returns
+ * the weights and applies dropout to them, is what layers use when they need those.
  *
  * <p>Masks here are additive float arrays: 0 where a query may look at a key, -inf where it may not. A query
  * masked from every key gets all-zero weights, so a zero output and zero gradients, instead of the 0/0 = NaN
@@ -42,8 +44,7 @@ public final class Attention {
         if (attnMask != null && !attnMask.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException("scaledDotProductAttention: attnMask must be an additive float mask (0 or -inf), got " + attnMask.dtype());
         }
-        NDArray mask = isCausal ? plus(attnMask, causalMask(query.dtype(), query.shape(-2), key.shape(-2))) : attnMask;
-        return attend(query, key, value, mask, scale, 0, false).output();
+        return query.attention(key, value, attnMask == null ? null : attnMask.to(query.dtype()), scale, isCausal);
     }
 
     /**

@@ -96,7 +96,16 @@ public final class MultiheadAttention extends Module {
      */
     public static Output multiHeadAttention(Tensor query, Tensor key, Tensor value, Weights weights, int numHeads, boolean batchFirst,
                                             NDArray keyPaddingMask, NDArray attnMask, boolean isCausal) {
-        return compute(query, key, value, weights, numHeads, batchFirst, keyPaddingMask, attnMask, isCausal, 0, true);
+        return multiHeadAttention(query, key, value, weights, numHeads, batchFirst, keyPaddingMask, attnMask, isCausal, true);
+    }
+
+    /**
+     * The same; without {@code needWeights} the weights are not computed (null in the result), and the attention
+     * is the fused op, which never stores them.
+     */
+    public static Output multiHeadAttention(Tensor query, Tensor key, Tensor value, Weights weights, int numHeads, boolean batchFirst,
+                                            NDArray keyPaddingMask, NDArray attnMask, boolean isCausal, boolean needWeights) {
+        return compute(query, key, value, weights, numHeads, batchFirst, keyPaddingMask, attnMask, isCausal, 0, needWeights);
     }
 
     private static Output compute(Tensor query, Tensor key, Tensor value, Weights w, int numHeads, boolean batchFirst,
@@ -107,12 +116,22 @@ public final class MultiheadAttention extends Module {
         Tensor k = batchFirst ? key : key.transpose(0, 1);
         Tensor v = batchFirst ? value : value.transpose(0, 1);
         int n = q.shape(0), l = q.shape(1), s = k.shape(1), e = q.shape(2);
-        NDArray mask = masks(keyPaddingMask, attnMask, isCausal, query.dtype(), n, numHeads, l, s);
-        Attention.Result r = Attention.attend(splitHeads(project(q, w, 0), numHeads), splitHeads(project(k, w, 1), numHeads),
-                splitHeads(project(v, w, 2), numHeads), mask, 1 / Math.sqrt(e / numHeads), dropoutP, dropoutP > 0);
-        Tensor merged = r.output().permute(0, 2, 1, 3).reshape(n, l, e);
+        // Without weights to return or dropout to apply to them, one fused op that never stores the [L, S] weights.
+        boolean fused = !needWeights && dropoutP == 0;
+        NDArray mask = masks(keyPaddingMask, attnMask, isCausal && !fused, query.dtype(), n, numHeads, l, s);
+        Tensor qh = splitHeads(project(q, w, 0), numHeads), kh = splitHeads(project(k, w, 1), numHeads), vh = splitHeads(project(v, w, 2), numHeads);
+        double scale = 1 / Math.sqrt(e / numHeads);
+        Tensor attended, weights = null;
+        if (fused) {
+            attended = qh.attention(kh, vh, mask, scale, isCausal);
+        } else {
+            Attention.Result r = Attention.attend(qh, kh, vh, mask, scale, dropoutP, dropoutP > 0);
+            attended = r.output();
+            weights = r.weights();
+        }
+        Tensor merged = attended.permute(0, 2, 1, 3).reshape(n, l, e);
         Tensor out = merged.linear(w.outProjWeight(), w.outProjBias());
-        return new Output(batchFirst ? out : out.transpose(0, 1), needWeights ? r.weights().mean(1) : null);
+        return new Output(batchFirst ? out : out.transpose(0, 1), needWeights ? weights.mean(1) : null);
     }
 
     /** Block {@code which} (0 = q, 1 = k, 2 = v) of the input projection applied to {@code x}. */

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static io.jgrad.layers.SeededLeaves.float64;
@@ -135,6 +136,35 @@ class AttentionTest {
             assertEquals(0, o.weights().data().get(1, i, 0));
         }
         assertTrue(o.weights().sum(-1).data().allClose(NDArray.ones(DType.FLOAT64, N, L), 0, 1e-12));
+    }
+
+    /**
+     * The output without weights is the fused op, with them the composition: the same values and the same
+     * gradients for the query, key, value and every parameter, with a padding mask, an attention mask that hides
+     * all keys from one query, and causal.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void fusedAndComposedMhaAgree(boolean isCausal) {
+        MultiheadAttention mha = float64(17, () -> new MultiheadAttention(E, HEADS, true, true));
+        SeededLeaves r = new SeededLeaves(18);
+        Tensor q = r.normal(N, L, E), k = r.normal(N, S, E), v = r.normal(N, S, E);
+        NDArray attnMask = NDArray.randn(new io.jgrad.tensor.Generator(19), DType.FLOAT64, L, S);
+        attnMask.select(0, 1).fill(NEG_INF);
+        Tensor[] leaves = withParameters(mha, q, k, v);
+        double[][] grads = new double[2][];
+        Tensor[] outputs = new Tensor[2];
+        for (int fused = 0; fused < 2; fused++) {
+            for (Tensor t : leaves) t.zeroGrad();
+            outputs[fused] = fused == 1 ? mha.forward(q, k, v, paddingMask(), attnMask, isCausal)
+                    : mha.forwardWithWeights(q, k, v, paddingMask(), attnMask, isCausal).output();
+            outputs[fused].mul(outputs[fused]).sum().backward();
+            grads[fused] = NDArray.cat(0, Arrays.stream(leaves).map(t -> t.grad().reshape(-1)).toArray(NDArray[]::new)).toDoubleArray();
+        }
+        assertTrue(outputs[1].data().allClose(outputs[0].data(), 1e-12, 1e-12));
+        assertArrayEquals(grads[0], grads[1], 1e-10);
+        // The query that sees no key attends to nothing: its output is the output projection's bias, zero at initialisation.
+        assertEquals(0, outputs[1].data().select(1, 1).abs().amax().item(), 0, "the blind query's output");
     }
 
     /** An int64 attnMask is PyTorch's boolean mask: nonzero = may not attend, the same as an additive -inf. */

@@ -1,5 +1,6 @@
 package io.jgrad.tensor;
 
+import io.jgrad.tensor.spi.AttentionGeometry;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ConvGeometry;
@@ -872,6 +873,90 @@ public final class NDArray {
         NDArray out = zerosLike();
         if (!isEmpty(out)) backend().softmax(this, d, log, out);
         return out;
+    }
+
+    // =================================================================================================
+    // Attention
+    // =================================================================================================
+
+    /**
+     * Scaled dot-product attention of this query {@code [..., L, E]} over {@code key [..., S, E]} and
+     * {@code value [..., S, Ev]} (batch dims broadcast): {@code softmax(scale·q·kᵀ + mask)·v}, with keys after the
+     * query's position hidden when {@code causal}. {@code mask} (null for none) is additive, floating point, and
+     * broadcasts to {@code [..., L, S]}. Returns the output {@code [..., L, Ev]} and the log-sum-exp of each row
+     * of scores {@code [..., L]}, which {@link #attentionBackward} needs; a query that sees no key gets a zero
+     * output and a log-sum-exp of -inf.
+     */
+    public NDArray[] attention(NDArray key, NDArray value, NDArray mask, double scale, boolean causal) {
+        String op = "attention";
+        AttentionGeometry g = attentionGeometry(op, key, value, mask, scale, causal);
+        NDArray out = newZeros(g.outputShape()), lse = newZeros(g.logSumExpShape());
+        if (isEmpty(lse)) return new NDArray[] {out, lse};                 // no query: nothing to compute
+        if (g.keys() == 0) {
+            lse.fill(Double.NEGATIVE_INFINITY);                           // an empty softmax: zero outputs, log 0
+        } else if (g.headDim() == 0 || g.valueDim() == 0) {
+            // Kernels see no empty dim: with E = 0 every score is the mask's value (a query and key of one zero do
+            // the same), and the log-sum-exp of a query without values is computed over one zero value.
+            NDArray[] r = (g.headDim() == 0 ? newZeros(g.shape(g.queries(), 1)) : this).attention(g.headDim() == 0 ? newZeros(g.shape(g.keys(), 1)) : key,
+                    g.valueDim() == 0 ? newZeros(g.shape(g.keys(), 1)) : value, mask, g.headDim() == 0 ? 0 : scale, causal);
+            if (!isEmpty(out)) out.assign(r[0]);
+            lse.assign(r[1]);
+        } else {
+            backend().attention(expand(g.shape(g.queries(), g.headDim())), key.expand(g.shape(g.keys(), g.headDim())),
+                    value.expand(g.shape(g.keys(), g.valueDim())), attentionMask(mask, g), g, out, lse);
+        }
+        return new NDArray[] {out, lse};
+    }
+
+    /**
+     * The gradients of {@link #attention} with respect to this query, {@code key} and {@code value}, each of the
+     * broadcast batch shape (the caller sums them back over broadcast dims), for the output gradient
+     * {@code gradOut} and the {@code out} and {@code logSumExp} the forward returned.
+     */
+    public NDArray[] attentionBackward(NDArray key, NDArray value, NDArray mask, double scale, boolean causal,
+                                       NDArray out, NDArray logSumExp, NDArray gradOut) {
+        String op = "attentionBackward";
+        AttentionGeometry g = attentionGeometry(op, key, value, mask, scale, causal);
+        requireShape(op, "out", out, g.outputShape());
+        requireShape(op, "gradOut", gradOut, g.outputShape());
+        requireShape(op, "logSumExp", logSumExp, g.logSumExpShape());
+        for (NDArray a : new NDArray[] {out, logSumExp, gradOut}) {
+            requireSameDevice(op, this, a);
+            requireSameDtype(op, this, a);
+        }
+        int[] qShape = g.shape(g.queries(), g.headDim()), kShape = g.shape(g.keys(), g.headDim()), vShape = g.shape(g.keys(), g.valueDim());
+        NDArray gq = newZeros(qShape), gk = newZeros(kShape), gv = newZeros(vShape);
+        // An empty output (no query or Ev = 0) or no keys: every gradient is an empty sum, the zeros allocated.
+        if (isEmpty(out) || g.keys() == 0) return new NDArray[] {gq, gk, gv};
+        if (g.headDim() == 0) {
+            // Only the value has a gradient; the scores are the mask's, as for a query and key of one zero.
+            gv.assign(newZeros(g.shape(g.queries(), 1)).attentionBackward(newZeros(g.shape(g.keys(), 1)), value, mask, 0, causal, out, logSumExp, gradOut)[2]);
+        } else {
+            backend().attentionBackward(expand(qShape), key.expand(kShape), value.expand(vShape), attentionMask(mask, g), g,
+                    out.contiguous(), logSumExp.contiguous(), gradOut, gq, gk, gv);
+        }
+        return new NDArray[] {gq, gk, gv};
+    }
+
+    private AttentionGeometry attentionGeometry(String op, NDArray key, NDArray value, NDArray mask, double scale, boolean causal) {
+        requireFloat(op, this);
+        for (NDArray a : new NDArray[] {key, value}) {
+            requireSameDevice(op, this, a);
+            requireSameDtype(op, this, a);
+        }
+        if (mask != null) {
+            requireSameDevice(op, this, mask);
+            if (!mask.dtype().isFloatingPoint()) {
+                throw new IllegalArgumentException(op + ": the mask must be additive and floating point (0 or -inf), got " + mask.dtype()
+                        + " with shape " + Shapes.str(mask.shape));
+            }
+        }
+        return AttentionGeometry.of(op, shape, key.shape, value.shape, mask == null ? null : mask.shape, scale, causal);
+    }
+
+    /** The mask in this array's dtype, viewed as {@code [...batch, L, S]}; null for none. */
+    private NDArray attentionMask(NDArray mask, AttentionGeometry g) {
+        return mask == null ? null : mask.to(dtype()).expand(g.shape(g.queries(), g.keys()));
     }
 
     // =================================================================================================

@@ -77,7 +77,7 @@ final class RecurrentOps {
         var weights = new MultiheadAttention.Weights(required(in, "in_proj_weight"), in.get("in_proj_bias"), required(in, "out_proj.weight"), in.get("out_proj.bias"));
         boolean causal = a.bool("causal", false) || a.bool("is_causal", false);
         return new Tensor[] {MultiheadAttention.multiHeadAttention(query, in.get("key"), in.get("value"), weights, a.integer("num_heads", 1),
-                a.bool("batch_first", false), mask(in, "key_padding_mask"), mask(in, "attn_mask"), causal).output()};
+                a.bool("batch_first", false), mask(in, "key_padding_mask"), mask(in, "attn_mask"), causal, false).output()};
     }
 
     private static Tensor[] scaledDotProductAttention(Map<String, Tensor> in, Attrs a) {

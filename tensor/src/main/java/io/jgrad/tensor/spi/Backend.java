@@ -100,6 +100,34 @@ public interface Backend {
     /** Numerically stable softmax (or log-softmax when {@code log}) along {@code dim}. */
     void softmax(NDArray x, int dim, boolean log, NDArray out);
 
+    // ---- attention ------------------------------------------------------------------------------
+
+    /**
+     * Scaled dot-product attention with the sizes of {@code g}: for each batch index and query {@code i},
+     * {@code sᵢⱼ = g.scale()·qᵢ·kⱼ + maskᵢⱼ} over the keys {@code j} the query may see (all, or {@code j <= i} when
+     * {@code g.causal()}), {@code out[i] = Σⱼ softmaxⱼ(sᵢ)·vⱼ} and {@code logSumExp[i] = log Σⱼ exp(sᵢⱼ)}.
+     * {@code q}, {@code k}, {@code v} are views of shape {@code [...batch, L, E]}, {@code [...batch, S, E]},
+     * {@code [...batch, S, Ev]} (broadcast batch dims expanded); {@code mask} is null or an additive array of the
+     * inputs' dtype viewed as {@code [...batch, L, S]} (0 to attend, -inf to hide); {@code out [...batch, L, Ev]} and
+     * {@code logSumExp [...batch, L]} are contiguous. A query that sees no key (all its scores -inf) gets a zero
+     * output and a log-sum-exp of -inf. The default is the composition of matmul, softmax pieces and matmul, which
+     * stores the {@code [L, S]} weights; a backend overrides it to keep only blocks of them.
+     */
+    default void attention(NDArray q, NDArray k, NDArray v, NDArray mask, AttentionGeometry g, NDArray out, NDArray logSumExp) {
+        ComposedAttention.forward(q, k, v, mask, g, out, logSumExp);
+    }
+
+    /**
+     * The gradients of {@link #attention} with respect to {@code q}, {@code k} and {@code v} for the output
+     * gradient {@code gradOut}, given the {@code out} and {@code logSumExp} that the forward computed (from which
+     * the weights are recomputed). {@code gradQ}, {@code gradK}, {@code gradV} (contiguous, of the shapes of the
+     * expanded inputs) are overwritten.
+     */
+    default void attentionBackward(NDArray q, NDArray k, NDArray v, NDArray mask, AttentionGeometry g, NDArray out, NDArray logSumExp,
+                                   NDArray gradOut, NDArray gradQ, NDArray gradK, NDArray gradV) {
+        ComposedAttention.backward(q, k, v, mask, g, out, logSumExp, gradOut, gradQ, gradK, gradV);
+    }
+
     // ---- convolution (NCHW; conv1d is conv2d with height 1) --------------------------------------
     // NDArray checks the shapes and passes their ConvGeometry / PoolGeometry, whose sizes the kernels read.
 

@@ -4,6 +4,7 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.AdamStep;
+import io.jgrad.tensor.spi.AttentionGeometry;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ConvGeometry;
@@ -364,6 +365,19 @@ public class ReferenceBackend implements Backend {
                 os.set(c.pos[1] + k * oStride, log ? shifted - logSum : Math.exp(shifted) / sum);
             }
         }
+    }
+
+    // ---- attention ------------------------------------------------------------------------------
+
+    @Override
+    public void attention(NDArray q, NDArray k, NDArray v, NDArray mask, AttentionGeometry g, NDArray out, NDArray logSumExp) {
+        ReferenceAttention.forward(q, k, v, mask, g, out, logSumExp);
+    }
+
+    @Override
+    public void attentionBackward(NDArray q, NDArray k, NDArray v, NDArray mask, AttentionGeometry g, NDArray out, NDArray logSumExp,
+                                  NDArray gradOut, NDArray gradQ, NDArray gradK, NDArray gradV) {
+        ReferenceAttention.backward(q, k, v, mask, g, out, logSumExp, gradOut, gradQ, gradK, gradV);
     }
 
     // ---- convolution, pooling, indexing ---------------------------------------------------------

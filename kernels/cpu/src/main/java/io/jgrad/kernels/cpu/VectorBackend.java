@@ -3,6 +3,7 @@ package io.jgrad.kernels.cpu;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.AdamStep;
+import io.jgrad.tensor.spi.AttentionGeometry;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.PoolGeometry;
@@ -126,6 +127,24 @@ public final class VectorBackend extends ReferenceBackend {
     @Override
     public void softmax(NDArray x, int dim, boolean log, NDArray out) {
         if (!allFloat32(x, out) || !VectorReductions.softmax(x, dim, log, out, pool)) super.softmax(x, dim, log, out);
+    }
+
+    // ---- attention ------------------------------------------------------------------------------
+
+    @Override
+    public void attention(NDArray q, NDArray k, NDArray v, NDArray mask, AttentionGeometry g, NDArray out, NDArray logSumExp) {
+        if (allFloat32(q, k, v, out, logSumExp) && (mask == null || allFloat32(mask))) VectorAttention.forward(q, k, v, mask, g, out, logSumExp, pool);
+        else super.attention(q, k, v, mask, g, out, logSumExp);
+    }
+
+    @Override
+    public void attentionBackward(NDArray q, NDArray k, NDArray v, NDArray mask, AttentionGeometry g, NDArray out, NDArray logSumExp,
+                                  NDArray gradOut, NDArray gradQ, NDArray gradK, NDArray gradV) {
+        if (allFloat32(q, k, v, out, logSumExp, gradOut) && (mask == null || allFloat32(mask))) {
+            VectorAttention.backward(q, k, v, mask, g, out, logSumExp, gradOut, gradQ, gradK, gradV, pool);
+        } else {
+            super.attentionBackward(q, k, v, mask, g, out, logSumExp, gradOut, gradQ, gradK, gradV);
+        }
     }
 
     // ---- convolution, pooling -------------------------------------------------------------------

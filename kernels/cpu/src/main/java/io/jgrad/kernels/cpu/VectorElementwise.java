@@ -4,7 +4,6 @@ import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.UnaryOp;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -71,13 +70,14 @@ final class VectorElementwise {
         float a = (float) alpha, b = (float) beta;
         nest.forEachSegment(pool, MIN_PARALLEL, (px, po, unused, n) -> {
             if (vector) {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += LANES) {
-                    map(op, FloatVector.fromArray(S, xs, px + i), a, b).intoArray(os, po + i);
-                }
-                if (i < n) { // tail: one masked vector
-                    VectorMask<Float> m = S.indexInRange(i, n);
-                    map(op, FloatVector.fromArray(S, xs, px + i, m), a, b).intoArray(os, po + i, m);
+                int bound = S.loopBound(n);
+                vectorRun(op, xs, px, os, po, bound, a, b);
+                if (bound < n) { // tail: the same loop over one vector padded in this thread's buffer
+                    float[] tail = Workspace.local().floats(Workspace.Slot.SPLAT_A, LANES);
+                    java.util.Arrays.fill(tail, 0, LANES, 0f);
+                    System.arraycopy(xs, px + bound, tail, 0, n - bound);
+                    vectorRun(op, tail, 0, tail, 0, LANES, a, b);
+                    System.arraycopy(tail, 0, os, po + bound, n - bound);
                 }
             } else {
                 for (int i = 0; i < n; i++) os[po + i * so] = (float) ReferenceBackend.apply(op, xs[px + i * sx], alpha, beta);
@@ -92,22 +92,37 @@ final class VectorElementwise {
         };
     }
 
-    /** The vector form of {@code op} (see {@link ReferenceBackend#apply(UnaryOp, double, double, double)}). */
-    private static FloatVector map(UnaryOp op, FloatVector x, float alpha, float beta) {
-        return switch (op) {
-            case NEG -> x.neg();
-            case ABS -> x.abs();
-            case EXP -> VectorMath.exp(x);
-            case SQRT -> x.sqrt();
-            case RSQRT -> FloatVector.broadcast(S, 1f).div(x.sqrt());
-            case RECIPROCAL -> FloatVector.broadcast(S, 1f).div(x);
-            case SQUARE -> x.mul(x);
-            case SIGMOID -> VectorMath.sigmoid(x);
-            case RELU -> x.max(0f);
-            case LEAKY_RELU -> x.mul(alpha).blend(x, x.compare(VectorOperators.GT, 0f));
-            case CLAMP -> x.max(alpha).min(beta);
+    /**
+     * The vector form of {@code op} (see {@link ReferenceBackend#apply(UnaryOp, double, double, double)}) over
+     * {@code x[px ..]} into {@code o[po ..]}, {@code bound} elements (a multiple of the vector length). Each op has
+     * its own loop and no vector crosses a method boundary: a helper taking or returning vectors, when C2 does not
+     * inline it, runs the Vector API's Java fallback (JFR: the top frames of a Transformer training step).
+     */
+    private static void vectorRun(UnaryOp op, float[] x, int px, float[] o, int po, int bound, float alpha, float beta) {
+        switch (op) {
+            case NEG -> { for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i).neg().intoArray(o, po + i); }
+            case ABS -> { for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i).abs().intoArray(o, po + i); }
+            case EXP -> { for (int i = 0; i < bound; i += LANES) VectorMath.exp(FloatVector.fromArray(S, x, px + i)).intoArray(o, po + i); }
+            case SQRT -> { for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i).sqrt().intoArray(o, po + i); }
+            case RSQRT -> { for (int i = 0; i < bound; i += LANES) FloatVector.broadcast(S, 1f).div(FloatVector.fromArray(S, x, px + i).sqrt()).intoArray(o, po + i); }
+            case RECIPROCAL -> { for (int i = 0; i < bound; i += LANES) FloatVector.broadcast(S, 1f).div(FloatVector.fromArray(S, x, px + i)).intoArray(o, po + i); }
+            case SQUARE -> {
+                for (int i = 0; i < bound; i += LANES) {
+                    FloatVector v = FloatVector.fromArray(S, x, px + i);
+                    v.mul(v).intoArray(o, po + i);
+                }
+            }
+            case SIGMOID -> { for (int i = 0; i < bound; i += LANES) VectorMath.sigmoid(FloatVector.fromArray(S, x, px + i)).intoArray(o, po + i); }
+            case RELU -> { for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i).max(0f).intoArray(o, po + i); }
+            case LEAKY_RELU -> {
+                for (int i = 0; i < bound; i += LANES) {
+                    FloatVector v = FloatVector.fromArray(S, x, px + i);
+                    v.mul(alpha).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(o, po + i);
+                }
+            }
+            case CLAMP -> { for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i).max(alpha).min(beta).intoArray(o, po + i); }
             case LOG, TANH, SIGN, ERF, GELU_ERF, GELU_TANH, POW_SCALAR -> throw new AssertionError(op + " has no vector form");
-        };
+        }
     }
 
     // ---- binary ---------------------------------------------------------------------------------
@@ -134,33 +149,39 @@ final class VectorElementwise {
      * scalar tail starts. Each op has its own loop, and a broadcast operand is read as {@code LANES} copies of
      * its value with step 0, so every loop body has one load per operand and one operation: C2 then keeps the
      * vectors in registers. Through a shared {@code switch} inside the loop it boxed every result on the heap
-     * (19 MB per call of a 12.8 MB product, and 2.3x the time).
+     * (19 MB per call of a 12.8 MB product, and 2.3x the time). No vector crosses a method boundary (see the unary
+     * vectorRun), and the comparisons have their own method, so that no compilation grows past C2's inlining budget.
      */
     private static int vectorRun(BinaryOp op, float[] as, int pa, int sa, float[] bs, int pb, int sb, float[] os, int po, int n) {
         float[] x = sa == 0 ? splat(Workspace.Slot.SPLAT_A, as[pa]) : as, y = sb == 0 ? splat(Workspace.Slot.SPLAT_B, bs[pb]) : bs;
         int px = sa == 0 ? 0 : pa, py = sb == 0 ? 0 : pb, bound = S.loopBound(n), i = 0;
         switch (op) {
-            case ADD -> { for (; i < bound; i += LANES) v(x, px, sa, i).add(v(y, py, sb, i)).intoArray(os, po + i); }
-            case SUB -> { for (; i < bound; i += LANES) v(x, px, sa, i).sub(v(y, py, sb, i)).intoArray(os, po + i); }
-            case MUL -> { for (; i < bound; i += LANES) v(x, px, sa, i).mul(v(y, py, sb, i)).intoArray(os, po + i); }
-            case DIV -> { for (; i < bound; i += LANES) v(x, px, sa, i).div(v(y, py, sb, i)).intoArray(os, po + i); }
-            case MAXIMUM -> { for (; i < bound; i += LANES) v(x, px, sa, i).max(v(y, py, sb, i)).intoArray(os, po + i); }
-            case MINIMUM -> { for (; i < bound; i += LANES) v(x, px, sa, i).min(v(y, py, sb, i)).intoArray(os, po + i); }
-            case RELU_BACKWARD -> { for (; i < bound; i += LANES) v(x, px, sa, i).mul(ones(v(y, py, sb, i).compare(VectorOperators.GT, 0f))).intoArray(os, po + i); }
-            case EQ -> { for (; i < bound; i += LANES) ones(v(x, px, sa, i).compare(VectorOperators.EQ, v(y, py, sb, i))).intoArray(os, po + i); }
-            case NE -> { for (; i < bound; i += LANES) ones(v(x, px, sa, i).compare(VectorOperators.NE, v(y, py, sb, i))).intoArray(os, po + i); }
-            case LT -> { for (; i < bound; i += LANES) ones(v(x, px, sa, i).compare(VectorOperators.LT, v(y, py, sb, i))).intoArray(os, po + i); }
-            case LE -> { for (; i < bound; i += LANES) ones(v(x, px, sa, i).compare(VectorOperators.LE, v(y, py, sb, i))).intoArray(os, po + i); }
-            case GT -> { for (; i < bound; i += LANES) ones(v(x, px, sa, i).compare(VectorOperators.GT, v(y, py, sb, i))).intoArray(os, po + i); }
-            case GE -> { for (; i < bound; i += LANES) ones(v(x, px, sa, i).compare(VectorOperators.GE, v(y, py, sb, i))).intoArray(os, po + i); }
+            case ADD -> { for (; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i * sa).add(FloatVector.fromArray(S, y, py + i * sb)).intoArray(os, po + i); }
+            case SUB -> { for (; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i * sa).sub(FloatVector.fromArray(S, y, py + i * sb)).intoArray(os, po + i); }
+            case MUL -> { for (; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i * sa).mul(FloatVector.fromArray(S, y, py + i * sb)).intoArray(os, po + i); }
+            case DIV -> { for (; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i * sa).div(FloatVector.fromArray(S, y, py + i * sb)).intoArray(os, po + i); }
+            case MAXIMUM -> { for (; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i * sa).max(FloatVector.fromArray(S, y, py + i * sb)).intoArray(os, po + i); }
+            case MINIMUM -> { for (; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i * sa).min(FloatVector.fromArray(S, y, py + i * sb)).intoArray(os, po + i); }
+            case RELU_BACKWARD, EQ, NE, LT, LE, GT, GE -> i = comparisonRun(op, x, px, sa, y, py, sb, os, po, bound);
             case POW -> throw new AssertionError("pow has no vector form");
         }
         return i;
     }
 
-    /** Lanes {@code i ..} of a run read with step {@code stride} (0: the {@code LANES} copies of a broadcast value). */
-    private static FloatVector v(float[] x, int pos, int stride, int i) {
-        return FloatVector.fromArray(S, x, pos + i * stride);
+    /** The loops of {@link #vectorRun} for the ops that compare, in a method of their own to keep each compilation small. */
+    private static int comparisonRun(BinaryOp op, float[] x, int px, int sa, float[] y, int py, int sb, float[] os, int po, int bound) {
+        int i = 0;
+        switch (op) {
+            case RELU_BACKWARD -> { for (; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i * sa).mul(FloatVector.zero(S).blend(1f, FloatVector.fromArray(S, y, py + i * sb).compare(VectorOperators.GT, 0f))).intoArray(os, po + i); }
+            case EQ -> { for (; i < bound; i += LANES) FloatVector.zero(S).blend(1f, FloatVector.fromArray(S, x, px + i * sa).compare(VectorOperators.EQ, FloatVector.fromArray(S, y, py + i * sb))).intoArray(os, po + i); }
+            case NE -> { for (; i < bound; i += LANES) FloatVector.zero(S).blend(1f, FloatVector.fromArray(S, x, px + i * sa).compare(VectorOperators.NE, FloatVector.fromArray(S, y, py + i * sb))).intoArray(os, po + i); }
+            case LT -> { for (; i < bound; i += LANES) FloatVector.zero(S).blend(1f, FloatVector.fromArray(S, x, px + i * sa).compare(VectorOperators.LT, FloatVector.fromArray(S, y, py + i * sb))).intoArray(os, po + i); }
+            case LE -> { for (; i < bound; i += LANES) FloatVector.zero(S).blend(1f, FloatVector.fromArray(S, x, px + i * sa).compare(VectorOperators.LE, FloatVector.fromArray(S, y, py + i * sb))).intoArray(os, po + i); }
+            case GT -> { for (; i < bound; i += LANES) FloatVector.zero(S).blend(1f, FloatVector.fromArray(S, x, px + i * sa).compare(VectorOperators.GT, FloatVector.fromArray(S, y, py + i * sb))).intoArray(os, po + i); }
+            case GE -> { for (; i < bound; i += LANES) FloatVector.zero(S).blend(1f, FloatVector.fromArray(S, x, px + i * sa).compare(VectorOperators.GE, FloatVector.fromArray(S, y, py + i * sb))).intoArray(os, po + i); }
+            default -> throw new AssertionError(op + " is not a comparison");
+        }
+        return i;
     }
 
     /** {@code LANES} copies of {@code value} in this thread's buffer {@code slot}. */
@@ -190,7 +211,4 @@ final class VectorElementwise {
         };
     }
 
-    private static FloatVector ones(VectorMask<Float> m) {
-        return FloatVector.zero(S).blend(1f, m);
-    }
 }

@@ -94,22 +94,6 @@ final class VectorReductions {
         return (float) (op == ReduceOp.MEAN ? value / count : value);
     }
 
-    private static float identity(ReduceOp op) {
-        return switch (op) {
-            case SUM, MEAN -> 0f;
-            case AMAX -> Float.NEGATIVE_INFINITY;
-            case AMIN -> Float.POSITIVE_INFINITY;
-        };
-    }
-
-    private static FloatVector combine(ReduceOp op, FloatVector acc, FloatVector v) {
-        return switch (op) {
-            case SUM, MEAN -> acc.add(v);
-            case AMAX -> acc.max(v);
-            case AMIN -> acc.min(v);
-        };
-    }
-
     private static float combine(ReduceOp op, float acc, float v) {
         return switch (op) {
             case SUM, MEAN -> acc + v;
@@ -118,29 +102,41 @@ final class VectorReductions {
         };
     }
 
-    private static VectorOperators.Associative lanes(ReduceOp op) {
-        return switch (op) {
-            case SUM, MEAN -> VectorOperators.ADD;
-            case AMAX -> VectorOperators.MAX;
-            case AMIN -> VectorOperators.MIN;
-        };
+    /**
+     * Reduction of {@code x[pos .. pos+n-1]}. The vector ops are written out in each loop rather than behind a
+     * helper taking vectors: such a helper, when C2 does not inline it, sees vectors of unknown species and runs the
+     * Vector API's Java fallback (JFR showed it on top of a Transformer training step).
+     */
+    static float row(ReduceOp op, float[] x, int pos, int n) {
+        return op == ReduceOp.SUM || op == ReduceOp.MEAN ? rowSum(x, pos, n) : rowExtreme(op == ReduceOp.AMAX, x, pos, n);
     }
 
-    /** Reduction of {@code x[pos .. pos+n-1]} with {@link #ACCUMULATORS} vector accumulators. */
-    static float row(ReduceOp op, float[] x, int pos, int n) {
-        FloatVector id = FloatVector.broadcast(S, identity(op));
-        FloatVector a0 = id, a1 = id, a2 = id, a3 = id;
+    /** A sum with {@link #ACCUMULATORS} vector accumulators, their lanes added in a fixed order. */
+    private static float rowSum(float[] x, int pos, int n) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
         for (int bound = n - ACCUMULATORS * LANES + 1; i < bound; i += ACCUMULATORS * LANES) {
-            a0 = combine(op, a0, FloatVector.fromArray(S, x, pos + i));
-            a1 = combine(op, a1, FloatVector.fromArray(S, x, pos + i + LANES));
-            a2 = combine(op, a2, FloatVector.fromArray(S, x, pos + i + 2 * LANES));
-            a3 = combine(op, a3, FloatVector.fromArray(S, x, pos + i + 3 * LANES));
+            a0 = a0.add(FloatVector.fromArray(S, x, pos + i));
+            a1 = a1.add(FloatVector.fromArray(S, x, pos + i + LANES));
+            a2 = a2.add(FloatVector.fromArray(S, x, pos + i + 2 * LANES));
+            a3 = a3.add(FloatVector.fromArray(S, x, pos + i + 3 * LANES));
         }
-        for (int bound = S.loopBound(n); i < bound; i += LANES) a0 = combine(op, a0, FloatVector.fromArray(S, x, pos + i));
-        FloatVector all = combine(op, combine(op, a0, a1), combine(op, a2, a3));
-        float r = op == ReduceOp.SUM || op == ReduceOp.MEAN ? VectorMath.sum(all) : all.reduceLanes(lanes(op)); // max, min: any order is exact
-        for (; i < n; i++) r = combine(op, r, x[pos + i]); // scalar tail
+        for (int bound = S.loopBound(n); i < bound; i += LANES) a0 = a0.add(FloatVector.fromArray(S, x, pos + i));
+        float r = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
+        for (; i < n; i++) r += x[pos + i]; // scalar tail
+        return r;
+    }
+
+    /** The maximum ({@code max}) or minimum; a NaN wins. Exact in any order, so one accumulator. */
+    private static float rowExtreme(boolean max, float[] x, int pos, int n) {
+        FloatVector a = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += LANES) {
+            FloatVector v = FloatVector.fromArray(S, x, pos + i);
+            a = max ? a.max(v) : a.min(v);
+        }
+        float r = a.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+        for (; i < n; i++) r = max ? Math.max(r, x[pos + i]) : Math.min(r, x[pos + i]); // scalar tail
         return r;
     }
 
@@ -169,7 +165,10 @@ final class VectorReductions {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += LANES) {
             FloatVector acc = FloatVector.fromArray(S, x, pos + i);
-            for (int m = 1; m < rows; m++) acc = combine(op, acc, FloatVector.fromArray(S, x, pos + m * n + i));
+            for (int m = 1; m < rows; m++) { // written out, not a helper taking vectors (see row)
+                FloatVector v = FloatVector.fromArray(S, x, pos + m * n + i);
+                acc = op == ReduceOp.AMAX ? acc.max(v) : op == ReduceOp.AMIN ? acc.min(v) : acc.add(v);
+            }
             if (scale != 1f) acc = acc.mul(scale);
             acc.intoArray(out, outPos + i);
         }
