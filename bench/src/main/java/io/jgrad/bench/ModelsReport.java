@@ -43,6 +43,8 @@ final class ModelsReport {
     static final List<String> MODELS = List.of("mlp", "cnn", "lstm", "gru", "transformer");
     static final int DEFAULT_ROUNDS = 3;
     static final int SEQUENCE = 64;
+    /** Warm-up of each inference workload in the first round, before {@link Timing}'s own. */
+    static final long INFERENCE_WARMUP_NANOS = 3_000_000_000L;
 
     /** The parsed command line: which models, how many rounds. */
     record Options(List<String> models, int rounds) {
@@ -174,8 +176,8 @@ final class ModelsReport {
         for (String name : models) {
             Bench bench = Bench.of(name);
             double train = bench.trainStepSeconds(firstRound);
-            double infer1 = bench.inferSeconds(1);
-            double infer32 = bench.inferSeconds(32);
+            double infer1 = bench.inferSeconds(1, firstRound);
+            double infer32 = bench.inferSeconds(32, firstRound);
             table.addJgrad(new ModelsTable.Row(name, ModelsTable.Workload.TRAIN), train);
             table.addJgrad(new ModelsTable.Row(name, ModelsTable.Workload.INFER_1), infer1);
             table.addJgrad(new ModelsTable.Row(name, ModelsTable.Workload.INFER_32), infer32);
@@ -225,10 +227,14 @@ final class ModelsReport {
             return Timing.medianSeconds(step);
         }
 
-        double inferSeconds(int b) {
+        double inferSeconds(int b, boolean firstRound) {
             model.eval();
             Tensor x = Tensor.of(input.apply(b));
             try (var scope = GradMode.noGrad()) {
+                // Inference runs kernels training did not (the few-row GEMM at batch 1): on a loaded machine C2 takes
+                // seconds to compile them, and until then the Vector API runs its Java fallback, ~100x slower.
+                long end = System.nanoTime() + (firstRound ? INFERENCE_WARMUP_NANOS : 0);
+                while (System.nanoTime() < end) model.forward(x);
                 return Timing.medianSeconds(() -> model.forward(x));
             }
         }

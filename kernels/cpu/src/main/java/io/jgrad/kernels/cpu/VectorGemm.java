@@ -89,6 +89,9 @@ final class VectorGemm {
     /** Below this many multiply-adds per call a product runs on the calling thread alone. */
     static final long MIN_PARALLEL_FMAS = 1L << 20;
 
+    /** Products that packed B themselves (not from {@link PackedWeights}): lets tests see which path ran. */
+    static final java.util.concurrent.atomic.LongAdder B_PACKINGS = new java.util.concurrent.atomic.LongAdder();
+
     private static final ThreadLocal<Matmul> JOBS = ThreadLocal.withInitial(Matmul::new);
     private static final ThreadLocal<SharedPanelProduct> SHARED_JOBS = ThreadLocal.withInitial(SharedPanelProduct::new);
     private static final ThreadLocal<SmallProduct> SMALL_JOBS = ThreadLocal.withInitial(SmallProduct::new);
@@ -332,6 +335,7 @@ final class VectorGemm {
                 return;
             }
             block = block(m, n);
+            B_PACKINGS.increment();
             int kb = depthBlock(k);
             packedB = Workspace.local().floats(Workspace.Slot.SHARED_B, kb * roundUp(Math.min(n, NC), block.nr));
             for (jc = 0; jc < n; jc += NC) {
@@ -389,6 +393,7 @@ final class VectorGemm {
             sgemm(n, m, k, b, bOff, csB, rsB, a, aOff, csA, rsA, c, cOff, csC, rsC, accumulate);
             return;
         }
+        B_PACKINGS.increment();
         Workspace ws = Workspace.local();
         int kb = depthBlock(k);
         float[] packedB = ws.floats(Workspace.Slot.PACKED_B, kb * roundUp(Math.min(n, NC), block.nr));

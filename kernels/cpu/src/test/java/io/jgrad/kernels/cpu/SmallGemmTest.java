@@ -71,6 +71,18 @@ class SmallGemmTest {
         VectorGemmTest.check(randn(gen, 4, 2, 33), w.t().expand(4, 33, 40), zeros(4, 40, 2).transpose(1, 2), "result not foldable");
     }
 
+    /** The point of the path: a batch-1 Linear (and a few-row product) never packs its weight. */
+    @Test
+    void fewRowProductsDoNotPackB() {
+        NDArray w = randn(gen, 128, 784);
+        long before = VectorGemm.B_PACKINGS.sum();
+        for (int rows = 1; rows <= SmallGemm.MAX_ROWS; rows++) VECTOR.matmul(randn(gen, rows, 784), w.t(), zeros(rows, 128));
+        VECTOR.matmul(randn(gen, 3, 128), randn(gen, 128, 70), zeros(3, 70));
+        assertEquals(before, VectorGemm.B_PACKINGS.sum(), "few-row products packed B");
+        VECTOR.matmul(randn(gen, 5, 784), randn(gen, 784, 70), zeros(5, 70));
+        assertTrue(VectorGemm.B_PACKINGS.sum() > before, "five rows take the packed product");
+    }
+
     @Test
     void suitsOnlyFewRowsWithAUnitStrideInB() {
         assertTrue(SmallGemm.suits(1, 128, 1));
