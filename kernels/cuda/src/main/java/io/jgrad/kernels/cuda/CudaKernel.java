@@ -39,6 +39,8 @@ public enum CudaKernel {
     AVG_POOL_BACKWARD("pool", "avg_pool_backward", "p p L L P"),
     ADAM_STEP("optim", "adam_step", "p p p p p i i i i i i T T T T T T T T i i i i"),
     SGD_STEP("optim", "sgd_step", "p p p i i i i T T T T i i i i i"),
+    ADAM_MULTI("optim", "adam_multi", "p p p p p p i i T T T T T T T T i i i i"),
+    SGD_MULTI("optim", "sgd_multi", "p p p p i i T T T T i i i i i"),
     SGEMM("gemm", "sgemm_128x128", "p p p O O O i i i f f"),
     SGEMM_VEC4("gemm", "sgemm_128x128_vec4", "p p p O O O i i i f f"),
     SGEMM_TF32("gemm", "sgemm_tf32_128x128", "p p p O O O i i i f f"),
