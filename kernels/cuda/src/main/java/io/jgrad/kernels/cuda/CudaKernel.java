@@ -32,7 +32,7 @@ public enum CudaKernel {
     INDEX_ADD("indexing", "index_add", "p p p L L i i i i i p"),
     IM2COL("im2col", "im2col", "p p L C i i"),
     COL2IM("im2col", "col2im", "p p L C i i"),
-    ADD_BIAS("im2col", "add_bias", "p p L i i i"),
+    ADD_BIAS("im2col", "add_bias", "p p L i i i i"),
     MAX_POOL_FORWARD("pool", "max_pool_forward", "p p p L L L P"),
     MAX_POOL_BACKWARD("pool", "max_pool_backward", "p p p L L L P"),
     AVG_POOL_FORWARD("pool", "avg_pool_forward", "p p L L P"),
