@@ -15,9 +15,10 @@ import java.util.function.ToLongFunction;
  * @param records the table, {@link #width()} longs per tensor
  * @param tensors how many tensors (records)
  * @param roles   arrays per tensor
+ * @param chunk   elements per chunk (the kernel's {@code chunkSize})
  * @param chunks  chunks of all tensors together: the launch's block count
  */
-public record MultiTensorTable(long[] records, int tensors, int roles, int chunks) {
+public record MultiTensorTable(long[] records, int tensors, int roles, int chunk, int chunks) {
 
     /** Elements per chunk (one block's work): 16 per thread, so that small tensors take few idle blocks. */
     public static final int CHUNK = 4096;
@@ -29,6 +30,11 @@ public record MultiTensorTable(long[] records, int tensors, int roles, int chunk
      * each array's address given by {@code address}.
      */
     public static MultiTensorTable of(List<List<NDArray>> arrays, ToLongFunction<NDArray> address) {
+        return of(arrays, address, CHUNK);
+    }
+
+    /** {@link #of(List, ToLongFunction)} with chunks of {@code chunk} elements (tests use small ones). */
+    public static MultiTensorTable of(List<List<NDArray>> arrays, ToLongFunction<NDArray> address, int chunk) {
         int roles = arrays.size(), tensors = arrays.get(0).size(), width = roles + 2;
         long[] records = new long[tensors * width];
         long chunks = 0;
@@ -37,10 +43,10 @@ public record MultiTensorTable(long[] records, int tensors, int roles, int chunk
             for (int r = 0; r < roles; r++) records[t * width + r] = address.applyAsLong(arrays.get(r).get(t));
             records[t * width + roles] = n;
             records[t * width + roles + 1] = chunks;
-            chunks += (n + CHUNK - 1) / CHUNK;
+            chunks += (n + chunk - 1) / chunk;
         }
         if (chunks > Integer.MAX_VALUE) throw new IllegalArgumentException("multi-tensor update: " + chunks + " chunks exceed one launch");
-        return new MultiTensorTable(records, tensors, roles, (int) chunks);
+        return new MultiTensorTable(records, tensors, roles, chunk, (int) chunks);
     }
 
     /** Longs per tensor. */

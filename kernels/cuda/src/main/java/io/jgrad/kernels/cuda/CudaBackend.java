@@ -325,7 +325,7 @@ public final class CudaBackend implements Backend {
         DType t = params.get(0).dtype();
         MultiTensorTable table = MultiTensorTable.of(List.of(params, grads, m, v, vMax != null ? vMax : v), CudaBackend::address);
         if (table.chunks() == 0) return;
-        Object[] head = {UNUSED, UNUSED, UNUSED, UNUSED, UNUSED, tables.device("adam." + t, table), table.tensors(), MultiTensorTable.CHUNK};
+        Object[] head = {UNUSED, UNUSED, UNUSED, UNUSED, UNUSED, tables.device("adam." + t, table), table.tensors(), table.chunk()};
         rt.launch(CudaKernel.ADAM_MULTI, module("optim", t), new int[] {table.chunks(), 1, 1}, new int[] {MultiTensorTable.BLOCK, 1, 1},
                 KernelPlans.concat(head, KernelPlans.adamScalars(st, t, vMax != null && st.amsgrad())));
     }
@@ -337,7 +337,7 @@ public final class CudaBackend implements Backend {
         DType t = params.get(0).dtype();
         MultiTensorTable table = MultiTensorTable.of(List.of(params, grads, momentumBuffers != null ? momentumBuffers : params), CudaBackend::address);
         if (table.chunks() == 0) return;
-        Object[] head = {UNUSED, UNUSED, UNUSED, tables.device("sgd." + t, table), table.tensors(), MultiTensorTable.CHUNK};
+        Object[] head = {UNUSED, UNUSED, UNUSED, tables.device("sgd." + t, table), table.tensors(), table.chunk()};
         rt.launch(CudaKernel.SGD_MULTI, module("optim", t), new int[] {table.chunks(), 1, 1}, new int[] {MultiTensorTable.BLOCK, 1, 1},
                 KernelPlans.concat(head, KernelPlans.sgdScalars(st, t)));
     }
