@@ -59,15 +59,21 @@ class FusedUpdatesTest {
     /** The multi-tensor facade checks every parameter as the single one does, plus list lengths and one dtype. */
     @Test
     void badMultiTensorArgumentsAreRejectedNamingTheProblem() {
-        List<NDArray> two = List.of(a23(), a23());
-        assertRejects(() -> FusedUpdates.adamAll(ADAM, two, List.of(a23()), two, two, null), "adamStepAll:", "2 parameters", "1 arrays");
-        assertRejects(() -> FusedUpdates.adamAll(ADAM, two, List.of(a23(), NDArray.zeros(3, 2)), two, List.of(a23(), a23()), null),
+        assertRejects(() -> FusedUpdates.adamAll(ADAM, pair(), List.of(a23()), pair(), pair(), null), "adamStepAll:", "2 parameters", "1 arrays");
+        assertRejects(() -> FusedUpdates.adamAll(ADAM, pair(), List.of(a23(), NDArray.zeros(3, 2)), pair(), pair(), null),
                 "adamStepAll:", "grad", "[3, 2]", "[2, 3]");
         assertRejects(() -> FusedUpdates.adamAll(ADAM, List.of(a23(), NDArray.zeros(DType.FLOAT64, 2, 3)), List.of(a23(), NDArray.zeros(DType.FLOAT64, 2, 3)),
                 List.of(a23(), NDArray.zeros(DType.FLOAT64, 2, 3)), List.of(a23(), NDArray.zeros(DType.FLOAT64, 2, 3)), null),
                 "adamStepAll:", "parameter 1", "float64", "parameter 0", "float32");
-        assertRejects(() -> FusedUpdates.adamAll(AMSGRAD, two, two, two, two, null), "adamStepAll:", "vMax", "missing", "amsgrad");
-        assertRejects(() -> FusedUpdates.sgdAll(MOMENTUM, two, List.of(a23(), a23()), null), "sgdStepAll:", "momentumBuffers", "missing", "momentum");
+        assertRejects(() -> FusedUpdates.adamAll(AMSGRAD, pair(), pair(), pair(), pair(), null), "adamStepAll:", "vMax", "missing", "amsgrad");
+        assertRejects(() -> FusedUpdates.sgdAll(MOMENTUM, pair(), pair(), null), "sgdStepAll:", "momentumBuffers", "missing", "momentum");
+        NDArray shared = a23();
+        assertRejects(() -> FusedUpdates.adamAll(ADAM, List.of(shared, a23()), pair(), List.of(shared, a23()), pair(), null), "adamStepAll:", "param and m", "overlap");
+    }
+
+    /** Two fresh [2, 3] arrays. */
+    private static List<NDArray> pair() {
+        return List.of(a23(), a23());
     }
 
     /** The default adamStepAll/sgdStepAll of the SPI give the per-parameter steps' bits, empty parameters included. */
