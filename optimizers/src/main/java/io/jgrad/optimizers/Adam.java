@@ -73,7 +73,7 @@ public class Adam extends Optimizer {
 
     /** {@link #update} in one kernel, on the raw gradient (the kernel applies {@code maximize}). */
     @Override
-    protected boolean fusedUpdate(NDArray theta, NDArray grad, ParamState state, ParamGroup group) {
+    protected boolean fusedUpdate(NDArray theta, NDArray grad, ParamState state, ParamGroup group, FusedSteps fused) {
         boolean amsgrad = group.flag(AMSGRAD);
         if (!FusedUpdates.qualifies(theta, grad, state.get("m"), state.get("v"), amsgrad ? state.get("vMax") : null)) return false;
         double beta1 = group.number(BETA1), beta2 = group.number(BETA2);
@@ -83,7 +83,7 @@ public class Adam extends Optimizer {
         NDArray vMax = amsgrad ? state.buffer("vMax", theta::zerosLike) : null;
         AdamStep step = new AdamStep(group.lr(), beta1, beta2, group.number(EPS), group.number(WEIGHT_DECAY), decoupledWeightDecay,
                 amsgrad, group.flag(MAXIMIZE), biasCorrection(beta1, t), biasCorrection(beta2, t));
-        FusedUpdates.adam(step, theta, grad, m, v, vMax);
+        fused.adam(step, theta, grad, m, v, vMax);
         return true;
     }
 

@@ -44,6 +44,7 @@ public abstract class Optimizer {
     private final Map<Tensor, ParamState> state = new IdentityHashMap<>();
     private Consumer<String> trace;
     private boolean fusedUpdates = true;
+    private boolean multiTensorUpdates = true;
 
     /**
      * Fills each group's missing hyperparameters from {@code defaults}, rejects names the optimiser does not
@@ -80,11 +81,12 @@ public abstract class Optimizer {
 
     /**
      * The same update as {@link #update} in one fused kernel ({@link io.jgrad.tensor.FusedUpdates}), with the
-     * same bits and the same state buffers, when the optimiser has one and the arrays qualify; otherwise
-     * returns false, having changed nothing, and the step takes the composed {@link #update}. Unlike there,
-     * {@code grad} is the raw gradient: the kernel negates it itself when {@code maximize} is on.
+     * same bits and the same state buffers, when the optimiser has one and the arrays qualify: it hands the
+     * update to {@code fused} (which runs it, with the others of its kind, at the end of the step) and returns
+     * true. Otherwise it returns false, having changed nothing, and the step takes the composed {@link #update}.
+     * Unlike there, {@code grad} is the raw gradient: the kernel negates it itself when {@code maximize} is on.
      */
-    protected boolean fusedUpdate(NDArray theta, NDArray grad, ParamState state, ParamGroup group) {
+    protected boolean fusedUpdate(NDArray theta, NDArray grad, ParamState state, ParamGroup group, FusedSteps fused) {
         return false;
     }
 
@@ -96,8 +98,18 @@ public abstract class Optimizer {
         this.fusedUpdates = on;
     }
 
+    /**
+     * Whether the fused updates of one step that share their scalars, dtype and backend run as one backend call
+     * (on by default: one launch for all parameters on a GPU, PyTorch's {@code foreach}). Off, each parameter's
+     * fused update is its own call; the bits are the same either way.
+     */
+    public void useMultiTensorUpdates(boolean on) {
+        this.multiTensorUpdates = on;
+    }
+
     /** One optimisation step over every parameter with a gradient; parameters without one are left alone. */
     public void step() {
+        FusedSteps fused = new FusedSteps(multiTensorUpdates);
         int index = 0;
         for (ParamGroup group : groups) {
             for (Tensor param : group.params()) {
@@ -106,8 +118,8 @@ public abstract class Optimizer {
                     ParamState s = state.computeIfAbsent(param, p -> new ParamState());
                     s.advance();
                     // The trace prints the composed update's quantities, so it always takes that path.
-                    boolean fused = trace == null && fusedUpdates && fusedUpdate(param.data(), g, s, group);
-                    if (!fused) {
+                    boolean isFused = trace == null && fusedUpdates && fusedUpdate(param.data(), g, s, group, fused);
+                    if (!isFused) {
                         if (group.flag(MAXIMIZE)) g = g.neg();   // ascend: the same rule on -g
                         if (trace == null) update(param.data(), g, s, group);
                         else tracedUpdate(param, index, g, s, group);
@@ -116,6 +128,7 @@ public abstract class Optimizer {
                 index++;
             }
         }
+        fused.run();   // parameters are independent, so their fused updates may run after the composed ones
     }
 
     private void tracedUpdate(Tensor param, int index, NDArray g, ParamState s, ParamGroup group) {

@@ -66,7 +66,7 @@ public final class SGD extends Optimizer {
 
     /** {@link #update} in one kernel, on the raw gradient (the kernel applies {@code maximize}). */
     @Override
-    protected boolean fusedUpdate(NDArray theta, NDArray grad, ParamState state, ParamGroup group) {
+    protected boolean fusedUpdate(NDArray theta, NDArray grad, ParamState state, ParamGroup group, FusedSteps fused) {
         double mu = group.number(MOMENTUM);
         NDArray b = mu == 0 ? null : state.get("b");
         if (!FusedUpdates.qualifies(theta, grad, b)) return false;
@@ -74,7 +74,7 @@ public final class SGD extends Optimizer {
         if (firstStep) b = state.put("b", theta.zerosLike());   // the kernel fills it with the first g
         SgdStep step = new SgdStep(group.lr(), mu, group.number(DAMPENING), group.number(WEIGHT_DECAY), group.flag(NESTEROV),
                 group.flag(MAXIMIZE), firstStep);
-        FusedUpdates.sgd(step, theta, grad, b);
+        fused.sgd(step, theta, grad, b);
         return true;
     }
 

@@ -69,14 +69,14 @@ class FusedUpdateTest {
     }
 
     /** Every element's bits (float32 values widen to double exactly). */
-    private static long[] bits(NDArray x) {
+    static long[] bits(NDArray x) {
         double[] values = x.toDoubleArray();
         long[] bits = new long[values.length];
         for (int i = 0; i < values.length; i++) bits[i] = Double.doubleToRawLongBits(values[i]);
         return bits;
     }
 
-    private static void assertSameParametersAndState(Optimizer expected, List<Tensor> expectedParams, Optimizer actual, List<Tensor> actualParams) {
+    static void assertSameParametersAndState(Optimizer expected, List<Tensor> expectedParams, Optimizer actual, List<Tensor> actualParams) {
         for (int i = 0; i < expectedParams.size(); i++) {
             String what = actual.name() + " parameter " + i;
             assertArrayEquals(bits(expectedParams.get(i).data()), bits(actualParams.get(i).data()), what);

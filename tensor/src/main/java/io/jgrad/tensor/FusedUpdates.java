@@ -5,6 +5,7 @@ import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.SgdStep;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The fused optimiser updates of the {@link Backend} ({@link Backend#adamStep}, {@link Backend#sgdStep}) with
@@ -35,6 +36,56 @@ public final class FusedUpdates {
         require("sgdStep", SGD_ARRAYS, 2, param, grad, momentumBuffer);
         if (param.numel() > 0) param.backend().sgdStep(step, param, grad, momentumBuffer);
         bumpVersions(param, momentumBuffer);
+    }
+
+    /**
+     * {@link #adam} over many parameters with one {@code step}, in one backend call ({@link Backend#adamStepAll}:
+     * one launch on a GPU). Element {@code i} of each list belongs to parameter {@code i}; {@code vMax} is given
+     * exactly when {@code step.amsgrad()}. Every parameter qualifies as for {@link #adam}, and all share the
+     * first one's dtype and device.
+     */
+    public static void adamAll(AdamStep step, List<NDArray> params, List<NDArray> grads, List<NDArray> m, List<NDArray> v, List<NDArray> vMax) {
+        requireGivenExactlyWhen("adamStepAll", "vMax", vMax, step.amsgrad(), "amsgrad is on");
+        requireLengths("adamStepAll", params, grads, m, v, vMax);
+        for (int i = 0; i < params.size(); i++) {
+            require("adamStepAll", ADAM_ARRAYS, 4, params.get(i), grads.get(i), m.get(i), v.get(i), vMax == null ? null : vMax.get(i));
+            requireLike("adamStepAll", params, i);
+        }
+        if (params.isEmpty()) return;
+        params.get(0).backend().adamStepAll(step, params, grads, m, v, vMax);
+        for (int i = 0; i < params.size(); i++) bumpVersions(params.get(i), m.get(i), v.get(i), vMax == null ? null : vMax.get(i));
+    }
+
+    /** {@link #sgd} over many parameters with one {@code step}, in one backend call, as {@link #adamAll}. */
+    public static void sgdAll(SgdStep step, List<NDArray> params, List<NDArray> grads, List<NDArray> momentumBuffers) {
+        requireGivenExactlyWhen("sgdStepAll", "momentumBuffers", momentumBuffers, step.momentum() != 0, "momentum is not 0");
+        requireLengths("sgdStepAll", params, grads, momentumBuffers);
+        for (int i = 0; i < params.size(); i++) {
+            require("sgdStepAll", SGD_ARRAYS, 2, params.get(i), grads.get(i), momentumBuffers == null ? null : momentumBuffers.get(i));
+            requireLike("sgdStepAll", params, i);
+        }
+        if (params.isEmpty()) return;
+        params.get(0).backend().sgdStepAll(step, params, grads, momentumBuffers);
+        for (int i = 0; i < params.size(); i++) bumpVersions(params.get(i), momentumBuffers == null ? null : momentumBuffers.get(i));
+    }
+
+    /** Throws unless every given list (nulls skipped) has the parameters' length. */
+    @SafeVarargs
+    private static void requireLengths(String op, List<NDArray> params, List<NDArray>... others) {
+        for (List<NDArray> other : others) {
+            if (other != null && other.size() != params.size()) {
+                throw new IllegalArgumentException(op + ": " + params.size() + " parameters but a list of " + other.size() + " arrays");
+            }
+        }
+    }
+
+    /** Throws unless parameter {@code i} has the first parameter's dtype and device (one launch takes one of each). */
+    private static void requireLike(String op, List<NDArray> params, int i) {
+        NDArray first = params.get(0), p = params.get(i);
+        if (p.dtype() != first.dtype() || !p.device().equals(first.device())) {
+            throw new IllegalArgumentException(op + ": parameter " + i + " is " + p.dtype() + " on " + p.device()
+                    + ", parameter 0 is " + first.dtype() + " on " + first.device());
+        }
     }
 
     /** The arrays a step wrote in place (nulls skipped) count one write each, as the composed update's ops would. */
@@ -106,7 +157,7 @@ public final class FusedUpdates {
                 && a.offset() < b.offset() + b.numel() && b.offset() < a.offset() + a.numel();
     }
 
-    private static void requireGivenExactlyWhen(String op, String name, NDArray array, boolean needed, String condition) {
+    private static void requireGivenExactlyWhen(String op, String name, Object array, boolean needed, String condition) {
         if ((array != null) != needed) {
             throw new IllegalArgumentException(op + ": " + name + (needed ? " is missing; it is needed when " : " must be null unless ") + condition);
         }

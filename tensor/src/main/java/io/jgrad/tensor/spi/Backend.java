@@ -4,6 +4,8 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
 import io.jgrad.tensor.NDArray;
 
+import java.util.List;
+
 /**
  * The kernels of one device. {@code NDArray} validates every argument (shapes, dims, dtypes, devices)
  * before it calls a kernel, so implementations may assume valid input ("check at the facade, assert
@@ -197,4 +199,26 @@ public interface Backend {
      * when {@code step.momentum() == 0}. All arrays are contiguous, of one shape and one floating dtype.
      */
     void sgdStep(SgdStep step, NDArray param, NDArray grad, NDArray momentumBuffer);
+
+    /**
+     * {@link #adamStep} over many parameters with one {@code step} (one optimiser step of one param group):
+     * element {@code i} of each list belongs to parameter {@code i}; {@code vMax} is null unless
+     * {@code step.amsgrad()}. Every array is of this backend and of one dtype; empty parameters are allowed.
+     * A GPU backend updates all of them in one launch; this default runs {@link #adamStep} per parameter.
+     */
+    default void adamStepAll(AdamStep step, List<NDArray> params, List<NDArray> grads, List<NDArray> m, List<NDArray> v, List<NDArray> vMax) {
+        for (int i = 0; i < params.size(); i++) {
+            if (params.get(i).numel() > 0) adamStep(step, params.get(i), grads.get(i), m.get(i), v.get(i), vMax == null ? null : vMax.get(i));
+        }
+    }
+
+    /**
+     * {@link #sgdStep} over many parameters with one {@code step}, as {@link #adamStepAll}; {@code momentumBuffers}
+     * is null when {@code step.momentum() == 0}. This default runs {@link #sgdStep} per parameter.
+     */
+    default void sgdStepAll(SgdStep step, List<NDArray> params, List<NDArray> grads, List<NDArray> momentumBuffers) {
+        for (int i = 0; i < params.size(); i++) {
+            if (params.get(i).numel() > 0) sgdStep(step, params.get(i), grads.get(i), momentumBuffers == null ? null : momentumBuffers.get(i));
+        }
+    }
 }

@@ -13,13 +13,17 @@ import io.jgrad.tensor.spi.HostStorage;
 import io.jgrad.tensor.spi.KernelDefines;
 import io.jgrad.tensor.spi.KernelLayout;
 import io.jgrad.tensor.spi.KernelPlans;
+import io.jgrad.tensor.spi.MultiTensorTable;
 import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
 import io.jgrad.tensor.spi.Storage;
 import io.jgrad.tensor.spi.UnaryOp;
 
+import jcuda.driver.CUdeviceptr;
+
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The kernels of one CUDA device. The structure of the OpenCL backend: each op is one launch on the runtime's
@@ -32,10 +36,15 @@ public final class CudaBackend implements Backend {
 
     public static final String NAME = "cuda";
 
+    /** The base-pointer arguments of the multi-tensor kernels, unused under CUDA (the table holds addresses). */
+    private static final CUdeviceptr UNUSED = new CUdeviceptr();
+
     private final CudaRuntime rt;
+    private final MultiTensorTables tables;
 
     public CudaBackend(CudaRuntime rt) {
         this.rt = rt;
+        this.tables = new MultiTensorTables(rt);
     }
 
     public CudaRuntime runtime() {
@@ -211,7 +220,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, NDArray out) {
-        CudaConvolution.forward(rt, input, weight, bias, g, out);
+        CudaConvolution.forward(rt, input, weight, bias, g, false, out);
+    }
+
+    /** A ReLU after a bias is applied in the bias pass (no second pass over the output); anything else is the default composition. */
+    @Override
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, UnaryOp activation, NDArray out) {
+        if (activation == UnaryOp.RELU && bias != null) CudaConvolution.forward(rt, input, weight, bias, g, true, out);
+        else Backend.super.conv2d(input, weight, bias, g, activation, out);
     }
 
     @Override
@@ -304,6 +320,43 @@ public final class CudaBackend implements Backend {
         NDArray b = momentumBuffer != null ? momentumBuffer : param;
         Object[] arrays = {s(param), s(grad), s(b), param.offset(), grad.offset(), b.offset(), param.numel()};
         rt.launch(CudaKernel.SGD_STEP, module("optim", param.dtype()), param.numel(), KernelPlans.concat(arrays, KernelPlans.sgdScalars(st, param.dtype())));
+    }
+
+    /**
+     * Every parameter in one launch of {@code adam_multi} (optim.cl): blocks map to chunks of the tensors through
+     * a table of device addresses ({@link MultiTensorTable}), uploaded only when it changed.
+     */
+    @Override
+    public void adamStepAll(AdamStep st, List<NDArray> params, List<NDArray> grads, List<NDArray> m, List<NDArray> v, List<NDArray> vMax) {
+        if (params.isEmpty()) return;
+        DType t = params.get(0).dtype();
+        MultiTensorTable table = MultiTensorTable.of(List.of(params, grads, m, v, vMax != null ? vMax : v), CudaBackend::address);
+        if (table.chunks() == 0) return;
+        Object[] head = {UNUSED, UNUSED, UNUSED, UNUSED, UNUSED, tables.device("adam." + t, table), table.tensors(), table.chunk()};
+        rt.launch(CudaKernel.ADAM_MULTI, module("optim", t), new int[] {table.chunks(), 1, 1}, new int[] {MultiTensorTable.BLOCK, 1, 1},
+                KernelPlans.concat(head, KernelPlans.adamScalars(st, t, vMax != null && st.amsgrad())));
+    }
+
+    /** Every parameter in one launch of {@code sgd_multi}, as {@link #adamStepAll}. */
+    @Override
+    public void sgdStepAll(SgdStep st, List<NDArray> params, List<NDArray> grads, List<NDArray> momentumBuffers) {
+        if (params.isEmpty()) return;
+        DType t = params.get(0).dtype();
+        MultiTensorTable table = MultiTensorTable.of(List.of(params, grads, momentumBuffers != null ? momentumBuffers : params), CudaBackend::address);
+        if (table.chunks() == 0) return;
+        Object[] head = {UNUSED, UNUSED, UNUSED, tables.device("sgd." + t, table), table.tensors(), table.chunk()};
+        rt.launch(CudaKernel.SGD_MULTI, module("optim", t), new int[] {table.chunks(), 1, 1}, new int[] {MultiTensorTable.BLOCK, 1, 1},
+                KernelPlans.concat(head, KernelPlans.sgdScalars(st, t)));
+    }
+
+    /** The device address of a contiguous array's first element. */
+    private static long address(NDArray a) {
+        return s(a).address(a.offset());
+    }
+
+    /** How many multi-tensor tables were uploaded (the others were reused from the device): for tests. */
+    int multiTensorTableUploads() {
+        return tables.uploads();
     }
 
     @Override

@@ -33,7 +33,11 @@ final class CudaConvolution {
         return CudaStorage.of(x).pointer();
     }
 
-    static void forward(CudaRuntime rt, NDArray input, NDArray weight, NDArray bias, ConvGeometry s, NDArray out) {
+    /**
+     * conv2d; with {@code relu}, the ReLU of the result as well, applied in the bias pass (one pass over the output
+     * for both), so {@code relu} needs a bias.
+     */
+    static void forward(CudaRuntime rt, NDArray input, NDArray weight, NDArray bias, ConvGeometry s, boolean relu, NDArray out) {
         NDArray w = KernelLayout.flatFrom(weight, 1) ? weight : weight.contiguous();
         NDArray target = KernelLayout.flatFrom(out, 2) ? out : NDArray.zeros(out.dtype(), out.device(), out.shape());
         int depth = s.depth(), positions = s.positions(), og = s.og();
@@ -52,7 +56,7 @@ final class CudaConvolution {
         }
         if (bias != null) {
             rt.launch(CudaKernel.ADD_BIAS, module(out.dtype()), target.numel(),
-                    CudaStorage.of(target), CudaStorage.of(bias), KernelLayout.of(target), bias.offset(), bias.stride(0), target.numel());
+                    CudaStorage.of(target), CudaStorage.of(bias), KernelLayout.of(target), bias.offset(), bias.stride(0), target.numel(), relu ? 1 : 0);
         }
         if (target != out) out.assign(target);
     }

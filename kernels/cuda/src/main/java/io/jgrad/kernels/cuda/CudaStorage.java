@@ -18,12 +18,14 @@ public final class CudaStorage extends Storage implements AutoCloseable {
 
     private final CudaRuntime runtime;
     private final CUdeviceptr pointer;
+    private final long address;
     private final Cleaner.Cleanable cleanable;
 
     CudaStorage(CudaRuntime runtime, DType dtype, int size, CachingAllocator.Block<CUdeviceptr> block) {
         super(dtype, size);
         this.runtime = runtime;
         this.pointer = block.handle();
+        this.address = DeviceAddress.of(pointer);
         this.cleanable = CLEANER.register(this, new Release(runtime.allocator(), block));
     }
 
@@ -35,6 +37,11 @@ public final class CudaStorage extends Storage implements AutoCloseable {
     /** The device address; valid while this storage is reachable and not closed. */
     public CUdeviceptr pointer() {
         return pointer;
+    }
+
+    /** The device address of element {@code index}, for tables of pointers that kernels read. */
+    public long address(int index) {
+        return address + (long) index * dtype().byteSize();
     }
 
     /** Bytes used by the elements. */

@@ -127,6 +127,14 @@ class CudaEquivalenceTest {
                 NDArray expected = input.conv2d(weight, bias, p);
                 NDArray actual = input.to(gpu).conv2d(weight.to(gpu), bias.to(gpu), p);
                 assertMatches("conv2d " + t + " " + p, expected, actual, tol, tol);
+                // bias + ReLU in the bias pass (NaN and signed zeros as the CPU's ReLU); without a bias, the composition
+                assertMatches("conv2dRelu " + t + " " + p, input.conv2dRelu(weight, bias, p),
+                        input.to(gpu).conv2dRelu(weight.to(gpu), bias.to(gpu), p), tol, tol);
+                NDArray oddBias = NDArray.of(new double[] {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, -0.0, 0, 1e30}, 6).to(t);
+                assertMatches("conv2dRelu, NaN and infinite bias " + t + " " + p, input.conv2dRelu(weight, oddBias, p),
+                        input.to(gpu).conv2dRelu(weight.to(gpu), oddBias.to(gpu), p), tol, tol);
+                assertMatches("conv2dRelu without bias " + t + " " + p, input.conv2dRelu(weight, null, p),
+                        input.to(gpu).conv2dRelu(weight.to(gpu), null, p), tol, tol);
                 NDArray gradOut = randn(6, t, expected.shape());
                 assertMatches("conv2d grad input " + t + " " + p, gradOut.conv2dBackwardInput(weight, input.shape(), p),
                         gradOut.to(gpu).conv2dBackwardInput(weight.to(gpu), input.shape(), p), tol, tol);

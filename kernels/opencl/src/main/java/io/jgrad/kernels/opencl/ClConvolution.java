@@ -35,7 +35,11 @@ final class ClConvolution {
         return KernelPlans.imagesPerChunk(s, maxColumnElements);
     }
 
-    static void forward(ClRuntime rt, NDArray input, NDArray weight, NDArray bias, ConvGeometry s, NDArray out) {
+    /**
+     * conv2d; with {@code relu}, the ReLU of the result as well, applied in the bias pass (one pass over the output
+     * for both), so {@code relu} needs a bias.
+     */
+    static void forward(ClRuntime rt, NDArray input, NDArray weight, NDArray bias, ConvGeometry s, boolean relu, NDArray out) {
         NDArray w = KernelLayout.flatFrom(weight, 1) ? weight : weight.contiguous();
         NDArray target = KernelLayout.flatFrom(out, 2) ? out : NDArray.zeros(out.dtype(), out.device(), out.shape());
         int depth = s.depth(), positions = s.positions(), og = s.og();
@@ -55,7 +59,7 @@ final class ClConvolution {
         }
         if (bias != null) {
             rt.launch(rt.kernel(SOURCE, "add_bias", ClRuntime.typeDefines(out.dtype())), target.numel(),
-                    ClStorage.of(target), ClStorage.of(bias), KernelLayout.of(target), bias.offset(), bias.stride(0), target.numel());
+                    ClStorage.of(target), ClStorage.of(bias), KernelLayout.of(target), bias.offset(), bias.stride(0), target.numel(), relu ? 1 : 0);
         }
         if (target != out) out.assign(target);
     }

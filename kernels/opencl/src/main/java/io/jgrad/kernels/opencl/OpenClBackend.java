@@ -183,7 +183,14 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, NDArray out) {
-        ClConvolution.forward(rt, input, weight, bias, g, out);
+        ClConvolution.forward(rt, input, weight, bias, g, false, out);
+    }
+
+    /** A ReLU after a bias is applied in the bias pass (no second pass over the output); anything else is the default composition. */
+    @Override
+    public void conv2d(NDArray input, NDArray weight, NDArray bias, ConvGeometry g, UnaryOp activation, NDArray out) {
+        if (activation == UnaryOp.RELU && bias != null) ClConvolution.forward(rt, input, weight, bias, g, true, out);
+        else Backend.super.conv2d(input, weight, bias, g, activation, out);
     }
 
     @Override

@@ -5,6 +5,8 @@
 //   KERNEL     an entry point                      FN        a device helper function
 //   GLOBAL     a pointer into device memory        LOCAL     an array shared by a work-group / block
 //   LOCAL_BARRIER()  work-group barrier over local memory
+//   TABLE_PTR(type, base, address)  the array at an address read from a table (multi-tensor kernels): CUDA
+//              stores device addresses in tables; OpenCL C cannot, so there it is an element offset into base
 // and call OpenCL's built-ins (get_global_id, get_local_id, get_group_id, get_local_size, atomic_cmpxchg,
 // convert_long_sat, isnan, fmin, ...), which the CUDA half defines below with OpenCL's semantics.
 #ifndef JGRAD_DIALECT_H
@@ -17,6 +19,7 @@
 #define GLOBAL
 #define LOCAL __shared__
 #define LOCAL_BARRIER() __syncthreads()
+#define TABLE_PTR(type, base, address) ((type*) (address))
 
 // OpenCL's work-item functions; launches are at most 3-D and every portable kernel is 1-D.
 __device__ inline int get_global_id(int d) {
@@ -46,6 +49,7 @@ __device__ inline long convert_long_sat(double x) {
 #define GLOBAL global
 #define LOCAL local
 #define LOCAL_BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
+#define TABLE_PTR(type, base, address) ((base) + (address))
 
 #endif
 #endif

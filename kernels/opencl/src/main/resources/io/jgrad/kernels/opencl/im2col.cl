@@ -52,10 +52,14 @@ KERNEL void col2im(GLOBAL const T* col, GLOBAL T* gradInput, const Layout gl, co
     gradInput[layout_at4(gl, firstImage + img, ci, ih, iw)] = sum;
 }
 
-// out[n, o, oh, ow] += bias[o]; one work-item per output element.
-KERNEL void add_bias(GLOBAL T* out, GLOBAL const T* bias, const Layout ol, const int biasOffset, const int biasStride, const int total) {
+// out[n, o, oh, ow] += bias[o], then, when relu is set, the ReLU of the sum (as elementwise.cl's UNARY_RELU: NaN
+// stays NaN): conv2d's bias and activation in one pass over the output. One work-item per output element.
+KERNEL void add_bias(GLOBAL T* out, GLOBAL const T* bias, const Layout ol, const int biasOffset, const int biasStride, const int total,
+                     const int relu) {
     const int gid = get_global_id(0);
     if (gid >= total) return;
     const int o = layout_coord(ol, gid, 1);
-    out[layout_at(ol, gid)] += bias[biasOffset + o * biasStride];
+    const int at = layout_at(ol, gid);
+    const T x = out[at] + bias[biasOffset + o * biasStride];
+    out[at] = !relu || x > 0 || isnan(x) ? x : (T) 0;
 }

@@ -2,6 +2,8 @@ package io.jgrad.kernels.opencl;
 
 import static io.jgrad.kernels.opencl.OpenClTesting.REFERENCE;
 import static io.jgrad.kernels.opencl.OpenClTesting.assertMatches;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
@@ -58,6 +60,25 @@ class ConvolutionTest {
         }
     }
 
+    /** The ReLU of the bias pass keeps NaN and +inf and maps -inf to +0, as the reference's ReLU. */
+    @Test
+    void reluInTheBiasPassOnNaNAndInfiniteSums() {
+        OpenClBackend cl = OpenClTesting.backend();
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            NDArray input = OpenClTesting.randn(7, dtype, 2, 3, 5, 4), weight = OpenClTesting.randn(8, dtype, 6, 3, 3, 3);
+            NDArray bias = NDArray.of(new double[] {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, -0.0, 0, 1e30}, 6).to(dtype);
+            ConvParams p = ConvParams.of(1, 1, 1, 1);
+            NDArray expected = input.conv2dRelu(weight, bias, p);
+            NDArray actual = input.to(cl.device()).conv2dRelu(weight.to(cl.device()), bias.to(cl.device()), p);
+            assertMatches("conv2dRelu with NaN and infinite bias " + dtype, expected, actual, 1e-5, 1e-5);
+            double[] a = actual.to(io.jgrad.tensor.Device.CPU).toDoubleArray();
+            int plane = 5 * 4;
+            assertEquals(0L, Double.doubleToRawLongBits(a[plane]), "ReLU of -inf is +0");
+            assertEquals(Double.POSITIVE_INFINITY, a[2 * plane], "+inf stays");
+            assertTrue(Double.isNaN(a[0]), "NaN stays NaN");
+        }
+    }
+
     private static void check(Case t, DType dtype, boolean strided) {
         OpenClBackend cl = OpenClTesting.backend();
         ConvParams p = t.p;
@@ -77,7 +98,7 @@ class ConvolutionTest {
         cl.conv2d(dIn, dW, dB, geo, actual);
         int depth = t.c / p.groups() * t.kH * t.kW;
         assertMatches("forward " + what, expected, actual, 8 * eps * Math.sqrt(depth), 8 * eps * depth);
-        // with a ReLU (the SPI's default composition on this backend)
+        // with a ReLU: applied in the bias pass when there is a bias, else the SPI's default composition
         NDArray expectedRelu = NDArray.zeros(dtype, t.n, t.o, outH, outW), actualRelu = NDArray.zeros(dtype, cl.device(), t.n, t.o, outH, outW);
         REFERENCE.conv2d(input, weight, bias, geo, io.jgrad.tensor.spi.UnaryOp.RELU, expectedRelu);
         cl.conv2d(dIn, dW, dB, geo, io.jgrad.tensor.spi.UnaryOp.RELU, actualRelu);
