@@ -86,6 +86,11 @@ final class Gradients {
             case CONV2D_RELU -> conv2d(n, g.binary(BinaryOp.RELU_BACKWARD, n.output()));                        // ReLU's mask from its output (> 0 where a > 0)
             case MAX_POOL2D -> one(g.maxPool2dBackward(n.<OpArgs.MaxPool>args().indices(), n.input(0).shape())); // to each window's maximum
             case AVG_POOL2D -> one(g.avgPool2dBackward(n.<OpArgs.AvgPool>args().params(), n.input(0).shape())); // spread evenly over each window
+            case LSTM_CELL -> {                                                                // all gates in one pass: see Backend.lstmCellBackward
+                NDArray[] d = NDArray.lstmCellBackward(g, n.input(2), n.output(), n.<OpArgs.Saved>args().values());
+                yield new NDArray[] {d[0], d[0], d[1]};                                        //   d(xGates) = d(hGates) = d(pre-activations)
+            }
+            case GRU_CELL -> NDArray.gruCellBackward(g, n.input(2), n.<OpArgs.Saved>args().values());  // d(xGates), d(hGates), dh: Backend.gruCellBackward
             case GATHER -> {                                                                   // adjoint of gather is scatter-add
                 OpArgs.Indexed ix = n.args();
                 yield one(n.input(0).zerosLike().scatterAdd(ix.dim(), ix.index(), g));

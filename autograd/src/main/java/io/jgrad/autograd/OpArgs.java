@@ -44,4 +44,7 @@ final class OpArgs {
     record Condition(NDArray cond) { }
 
     record Cast(DType from) { }
+
+    /** Values a fused op computed in its forward pass for its backward (a recurrent cell's gate activations). */
+    record Saved(NDArray values) { }
 }

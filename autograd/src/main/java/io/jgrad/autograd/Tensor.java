@@ -391,6 +391,31 @@ public final class Tensor {
     }
 
     // =================================================================================================
+    // Recurrent cells
+    // =================================================================================================
+
+    /**
+     * One LSTM step as one node: {@code xGates}, {@code hGates} {@code [N, 4H]} (the input and hidden
+     * projections, gate blocks i, f, g, o as in PyTorch) and the cell state {@code c [N, H]} give {@code [2, N,
+     * H]}: h' at index 0, c' at index 1 (see {@code Backend.lstmCell}). The same values and gradients as the
+     * composition of sigmoid, tanh, mul and add, in one pass each way.
+     */
+    public static Tensor lstmCell(Tensor xGates, Tensor hGates, Tensor c) {
+        NDArray[] hcAndGates = NDArray.lstmCell(xGates.data, hGates.data, c.data);
+        return record(Op.LSTM_CELL, hcAndGates[0], new OpArgs.Saved(hcAndGates[1]), xGates, hGates, c);
+    }
+
+    /**
+     * One GRU step as one node: {@code xGates = W_ih x + b_ih}, {@code hGates = W_hh h + b_hh} {@code [N, 3H]}
+     * (gate blocks r, z, n as in PyTorch) and the state {@code h [N, H]} give h' {@code [N, H]} (see
+     * {@code Backend.gruCell}).
+     */
+    public static Tensor gruCell(Tensor xGates, Tensor hGates, Tensor h) {
+        NDArray[] outAndSaved = NDArray.gruCell(xGates.data, hGates.data, h.data);
+        return record(Op.GRU_CELL, outAndSaved[0], new OpArgs.Saved(outAndSaved[1]), xGates, hGates, h);
+    }
+
+    // =================================================================================================
     // Convolution and pooling
     // =================================================================================================
 

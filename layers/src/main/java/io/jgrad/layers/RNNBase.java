@@ -143,27 +143,13 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
         return switch (mode) {
             case RNN_TANH -> new State(xw.add(hw).tanh(), null);              // h' = tanh(W_ih x + b_ih + W_hh h + b_hh)
             case RNN_RELU -> new State(xw.add(hw).relu(), null);              // h' = relu(...)
-            case LSTM -> {
-                Tensor gates = xw.add(hw);
-                Tensor i = gate(gates, 0, 4).sigmoid(), f = gate(gates, 1, 4).sigmoid();
-                Tensor g = gate(gates, 2, 4).tanh(), o = gate(gates, 3, 4).sigmoid();
-                Tensor c = f.mul(s.c()).add(i.mul(g));                        // c' = f⊙c + i⊙g
-                yield new State(o.mul(c.tanh()), c);                          // h' = o⊙tanh(c')
+            case LSTM -> {                                                    // i, f, g, o; c' = f⊙c + i⊙g, h' = o⊙tanh(c')
+                Tensor hc = Tensor.lstmCell(xw, hw, s.c());                   // one fused node: [2, N, H] = h', c'
+                yield new State(hc.select(0, 0), hc.select(0, 1));
             }
-            case GRU -> {
-                Tensor r = gate(xw, 0, 3).add(gate(hw, 0, 3)).sigmoid();
-                Tensor z = gate(xw, 1, 3).add(gate(hw, 1, 3)).sigmoid();
-                // r scales W_hn h + b_hn, not h: PyTorch's (and cuDNN's) variant of Cho et al.
-                Tensor n = gate(xw, 2, 3).add(r.mul(gate(hw, 2, 3))).tanh();
-                yield new State(n.add(z.mul(s.h().sub(n))), null);            // h' = (1-z)⊙n + z⊙h
-            }
+            // r, z, n; r scales W_hn h + b_hn, not h: PyTorch's (and cuDNN's) variant of Cho et al.
+            case GRU -> new State(Tensor.gruCell(xw, hw, s.h()), null);      // h' = (1-z)⊙n + z⊙h
         };
-    }
-
-    /** Block {@code index} of {@code count} equal blocks along the last dim. */
-    private static Tensor gate(Tensor stacked, int index, int count) {
-        int size = stacked.shape(-1) / count;
-        return stacked.narrow(-1, index * size, size);
     }
 
     private static Tensor initialState(Mode mode, String name, Tensor given, int[] shape, Tensor x) {

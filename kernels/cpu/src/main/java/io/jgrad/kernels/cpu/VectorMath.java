@@ -75,6 +75,24 @@ final class VectorMath {
     }
 
     /**
+     * tanh x within a few ulp (Cephes' {@code tanhf}): an odd polynomial below |x| = 0.625, where
+     * {@code 1 - 2/(e^2|x| + 1)} would lose the leading bits to cancellation, and that formula, with the
+     * sign of x, above. ±1 once e^2|x| overflows, ±0 for ±0, NaN for NaN.
+     */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector ax = x.abs(), z = x.mul(x);
+        FloatVector small = constant(x, -5.70498872745e-3f)
+                .fma(z, constant(x, 2.06390887954e-2f))
+                .fma(z, constant(x, -5.37397155531e-2f))
+                .fma(z, constant(x, 1.33314422036e-1f))
+                .fma(z, constant(x, -3.33332819422e-1f))
+                .mul(z).fma(x, x);
+        FloatVector large = constant(x, 1f).sub(constant(x, 2f).div(exp(ax.add(ax)).add(1f)));
+        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
+        return large.blend(small, ax.compare(VectorOperators.LT, 0.625f));
+    }
+
+    /**
      * The lanes of {@code v} added left to right. {@code reduceLanes(ADD)} may add them in any order (a tree
      * when compiled, a loop when interpreted), which changes the rounding from one run to the next.
      */
