@@ -376,8 +376,15 @@ public final class Tensor {
         if (rank() == 0 || shape(-1) != weight.shape(1)) {
             throw new IllegalArgumentException("linear: input shape " + Shapes.str(shape()) + " does not end in in_features=" + weight.shape(1) + " of weight " + Shapes.str(weight.shape()));
         }
-        Tensor y = matmul(weight.transpose(0, 1));
-        return bias == null ? y : y.add(bias);
+        if (rank() <= 2) {
+            Tensor y = matmul(weight.transpose(0, 1));
+            return bias == null ? y : y.add(bias);
+        }
+        // [*, in] as one [rows, in] matrix, as PyTorch: a batched matmul would broadcast the weight, and its
+        // gradient would be one product per batch entry, materialised and then summed.
+        int rows = Shapes.numel(Arrays.copyOf(shape(), rank() - 1));
+        Tensor y = reshape(rows, shape(-1)).linear(weight, bias);
+        return y.reshape(Shapes.concat(Arrays.copyOf(shape(), rank() - 1), weight.shape(0)));
     }
 
     public Tensor softmax(int dim) {

@@ -121,7 +121,8 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
             LayerWeights w = layers.get(k);
             if (k > 0) x = Dropout.dropout(x, dropout, training, null);
             // Every step's input projection in one matmul: only h·W_hhᵀ has to wait for the previous step.
-            Tensor xw = x.linear(w.weightIh(), w.biasIh());
+            // (The first layer's projection runs on the input as given, so that batch-first input is not copied.)
+            Tensor xw = k == 0 && batchFirst ? input.linear(w.weightIh(), w.biasIh()).transpose(0, 1) : x.linear(w.weightIh(), w.biasIh());
             State s = new State(h0s.select(0, k), c0s == null ? null : c0s.select(0, k));
             Tensor[] hs = new Tensor[steps];
             for (int t = 0; t < steps; t++) {

@@ -49,34 +49,46 @@ final class VectorRecurrent {
 
     static void lstmCell(NDArray xGates, NDArray hGates, NDArray c, NDArray hOut, NDArray cOut, NDArray gates) {
         float[] x = floats(xGates), hg = floats(hGates), cs = floats(c), ho = floats(hOut), co = floats(cOut), a = floats(gates);
-        int rows = c.shape(0), h = c.shape(1), bound = S.loopBound(h);
+        int rows = c.shape(0), h = c.shape(1);
         for (int r = 0; r < rows; r++) {
-            int px = row(xGates, r), ph = row(hGates, r), pc = row(c, r), pho = row(hOut, r), pco = row(cOut, r), pa = row(gates, r);
-            int j = 0;
-            for (; j < bound; j += LANES) {
-                FloatVector i = VectorMath.sigmoid(load(x, px + j).add(load(hg, ph + j)));
-                FloatVector f = VectorMath.sigmoid(load(x, px + h + j).add(load(hg, ph + h + j)));
-                FloatVector g = VectorMath.tanh(load(x, px + 2 * h + j).add(load(hg, ph + 2 * h + j)));
-                FloatVector o = VectorMath.sigmoid(load(x, px + 3 * h + j).add(load(hg, ph + 3 * h + j)));
-                FloatVector cNew = f.mul(load(cs, pc + j)).add(i.mul(g));      // c' = f⊙c + i⊙g
-                cNew.intoArray(co, pco + j);
-                o.mul(VectorMath.tanh(cNew)).intoArray(ho, pho + j);           // h' = o⊙tanh(c')
-                i.intoArray(a, pa + j);
-                f.intoArray(a, pa + h + j);
-                g.intoArray(a, pa + 2 * h + j);
-                o.intoArray(a, pa + 3 * h + j);
-            }
-            for (; j < h; j++) { // scalar tail
-                float i = sigmoid(x[px + j] + hg[ph + j]), f = sigmoid(x[px + h + j] + hg[ph + h + j]);
-                float g = (float) Math.tanh(x[px + 2 * h + j] + hg[ph + 2 * h + j]), o = sigmoid(x[px + 3 * h + j] + hg[ph + 3 * h + j]);
-                float cNew = f * cs[pc + j] + i * g;
-                co[pco + j] = cNew;
-                ho[pho + j] = o * (float) Math.tanh(cNew);
-                a[pa + j] = i;
-                a[pa + h + j] = f;
-                a[pa + 2 * h + j] = g;
-                a[pa + 3 * h + j] = o;
-            }
+            int px = row(xGates, r), ph = row(hGates, r), pa = row(gates, r);
+            sigmoidOfSum(x, px, hg, ph, a, pa, 2 * h);                          // i, f
+            tanhOfSum(x, px + 2 * h, hg, ph + 2 * h, a, pa + 2 * h, h);         // g
+            sigmoidOfSum(x, px + 3 * h, hg, ph + 3 * h, a, pa + 3 * h, h);      // o
+            lstmState(a, pa, h, cs, row(c, r), co, row(cOut, r), ho, row(hOut, r));
+        }
+    }
+
+    // The forward kernels are split into loops with one transcendental function each: a loop body with
+    // several of them exceeds C2's inlining budget, and a VectorMath call left out of line passes its vectors
+    // boxed, many times slower.
+
+    /** {@code out[k] = σ(a[k] + b[k])} for {@code n} elements from the given positions. */
+    private static void sigmoidOfSum(float[] a, int pa, float[] b, int pb, float[] out, int po, int n) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += LANES) VectorMath.sigmoid(load(a, pa + j).add(load(b, pb + j))).intoArray(out, po + j);
+        for (; j < n; j++) out[po + j] = sigmoid(a[pa + j] + b[pb + j]); // scalar tail
+    }
+
+    /** {@code out[k] = tanh(a[k] + b[k])} for {@code n} elements from the given positions. */
+    private static void tanhOfSum(float[] a, int pa, float[] b, int pb, float[] out, int po, int n) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += LANES) VectorMath.tanh(load(a, pa + j).add(load(b, pb + j))).intoArray(out, po + j);
+        for (; j < n; j++) out[po + j] = (float) Math.tanh(a[pa + j] + b[pb + j]); // scalar tail
+    }
+
+    /** One row's {@code c' = f⊙c + i⊙g} and {@code h' = o⊙tanh(c')} from its activations i, f, g, o at {@code pa}. */
+    private static void lstmState(float[] a, int pa, int h, float[] cs, int pc, float[] co, int pco, float[] ho, int pho) {
+        int j = 0;
+        for (int bound = S.loopBound(h); j < bound; j += LANES) {
+            FloatVector cNew = load(a, pa + h + j).mul(load(cs, pc + j)).add(load(a, pa + j).mul(load(a, pa + 2 * h + j)));
+            cNew.intoArray(co, pco + j);
+            load(a, pa + 3 * h + j).mul(VectorMath.tanh(cNew)).intoArray(ho, pho + j);
+        }
+        for (; j < h; j++) { // scalar tail
+            float cNew = a[pa + h + j] * cs[pc + j] + a[pa + j] * a[pa + 2 * h + j];
+            co[pco + j] = cNew;
+            ho[pho + j] = a[pa + 3 * h + j] * (float) Math.tanh(cNew);
         }
     }
 
@@ -114,25 +126,19 @@ final class VectorRecurrent {
         int rows = h.shape(0), size = h.shape(1), bound = S.loopBound(size);
         for (int r = 0; r < rows; r++) {
             int px = row(xGates, r), ph = row(hGates, r), phs = row(h, r), pho = row(hOut, r), ps = row(saved, r);
+            sigmoidOfSum(x, px, hg, ph, sv, ps, 2 * size);                       // r, z
             int j = 0;
             for (; j < bound; j += LANES) {
-                FloatVector rg = VectorMath.sigmoid(load(x, px + j).add(load(hg, ph + j)));
-                FloatVector z = VectorMath.sigmoid(load(x, px + size + j).add(load(hg, ph + size + j)));
-                FloatVector hn = load(hg, ph + 2 * size + j);
+                FloatVector rg = load(sv, ps + j), z = load(sv, ps + size + j), hn = load(hg, ph + 2 * size + j);
                 FloatVector n = VectorMath.tanh(rg.fma(hn, load(x, px + 2 * size + j)));  // r scales W_hn h + b_hn
                 z.mul(load(hs, phs + j).sub(n)).add(n).intoArray(ho, pho + j);          // h' = (1-z)⊙n + z⊙h
-                rg.intoArray(sv, ps + j);
-                z.intoArray(sv, ps + size + j);
                 n.intoArray(sv, ps + 2 * size + j);
                 hn.intoArray(sv, ps + 3 * size + j);
             }
             for (; j < size; j++) { // scalar tail
-                float rg = sigmoid(x[px + j] + hg[ph + j]), z = sigmoid(x[px + size + j] + hg[ph + size + j]);
-                float hn = hg[ph + 2 * size + j];
+                float rg = sv[ps + j], z = sv[ps + size + j], hn = hg[ph + 2 * size + j];
                 float n = (float) Math.tanh(x[px + 2 * size + j] + rg * hn);
                 ho[pho + j] = n + z * (hs[phs + j] - n);
-                sv[ps + j] = rg;
-                sv[ps + size + j] = z;
                 sv[ps + 2 * size + j] = n;
                 sv[ps + 3 * size + j] = hn;
             }
