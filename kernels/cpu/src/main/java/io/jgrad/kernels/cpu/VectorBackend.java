@@ -194,14 +194,14 @@ public final class VectorBackend extends ReferenceBackend {
 
     @Override
     public void lstmCell(NDArray xGates, NDArray hGates, NDArray c, NDArray hOut, NDArray cOut, NDArray gates) {
-        if (VectorRecurrent.applies(xGates, hGates, c, hOut, cOut, gates)) VectorRecurrent.lstmCell(xGates, hGates, c, hOut, cOut, gates);
+        if (VectorRecurrent.applies(xGates, hGates, c, hOut, cOut, gates)) VectorRecurrent.lstmCell(xGates, hGates, c, hOut, cOut, gates, pool);
         else super.lstmCell(xGates, hGates, c, hOut, cOut, gates);
     }
 
     @Override
     public void lstmCellBackward(NDArray gradH, NDArray gradC, NDArray c, NDArray cOut, NDArray gates, NDArray gradGates, NDArray gradCPrev) {
         if (VectorRecurrent.applies(gradH, gradC, c, cOut, gates, gradGates, gradCPrev)) {
-            VectorRecurrent.lstmCellBackward(gradH, gradC, c, cOut, gates, gradGates, gradCPrev);
+            VectorRecurrent.lstmCellBackward(gradH, gradC, c, cOut, gates, gradGates, gradCPrev, pool);
         } else {
             super.lstmCellBackward(gradH, gradC, c, cOut, gates, gradGates, gradCPrev);
         }
@@ -209,14 +209,14 @@ public final class VectorBackend extends ReferenceBackend {
 
     @Override
     public void gruCell(NDArray xGates, NDArray hGates, NDArray h, NDArray hOut, NDArray saved) {
-        if (VectorRecurrent.applies(xGates, hGates, h, hOut, saved)) VectorRecurrent.gruCell(xGates, hGates, h, hOut, saved);
+        if (VectorRecurrent.applies(xGates, hGates, h, hOut, saved)) VectorRecurrent.gruCell(xGates, hGates, h, hOut, saved, pool);
         else super.gruCell(xGates, hGates, h, hOut, saved);
     }
 
     @Override
     public void gruCellBackward(NDArray gradH, NDArray h, NDArray saved, NDArray gradXGates, NDArray gradHGates, NDArray gradHPrev) {
         if (VectorRecurrent.applies(gradH, h, saved, gradXGates, gradHGates, gradHPrev)) {
-            VectorRecurrent.gruCellBackward(gradH, h, saved, gradXGates, gradHGates, gradHPrev);
+            VectorRecurrent.gruCellBackward(gradH, h, saved, gradXGates, gradHGates, gradHPrev, pool);
         } else {
             super.gruCellBackward(gradH, h, saved, gradXGates, gradHGates, gradHPrev);
         }

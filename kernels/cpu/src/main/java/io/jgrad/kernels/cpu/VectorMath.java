@@ -28,6 +28,8 @@ final class VectorMath {
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     /** Adding and subtracting 1.5·2^23 rounds a float of magnitude below 2^22 to the nearest integer. */
     private static final float ROUND = 12582912f;
+    /** The bits of {@link #ROUND}: the bits of {@code ROUND + n} minus these are the integer n, for |n| < 2^22. */
+    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
     /**
      * Where to clamp x before the reduction: e^89 overflows float and e^-104 rounds to 0 (the smallest
      * subnormal is e^-103.28), so the clamped arguments give the same +inf and 0 as the exact function, while
@@ -51,7 +53,8 @@ final class VectorMath {
      */
     static FloatVector exp(FloatVector x) {
         FloatVector clamped = x.max(EXP_LO).min(EXP_HI);
-        FloatVector n = clamped.mul(LOG2E).add(ROUND).sub(ROUND);
+        FloatVector shifted = clamped.mul(LOG2E).add(ROUND); // n = round(x / ln2) in the low mantissa bits
+        FloatVector n = shifted.sub(ROUND);
         FloatVector r = n.fma(constant(-LN2_HI), clamped); // x - n·ln2_hi, exact
         r = n.fma(constant(-LN2_LO), r);                     //   - n·ln2_lo
         FloatVector p = constant(1.9875691500e-4f)
@@ -61,7 +64,9 @@ final class VectorMath {
                 .fma(r, constant(1.6666665459e-1f))
                 .fma(r, constant(5.0000001201e-1f));
         p = p.fma(r.mul(r), r).add(1f);
-        IntVector nInt = (IntVector) n.convertShape(VectorOperators.F2I, I, 0);
+        // n as an int from the bits of ROUND + n, not by a float-to-int conversion: C2 of JDK 17 has no vector
+        // form of that conversion, and the Vector API's Java fallback made exp many times slower.
+        IntVector nInt = ((IntVector) shifted.reinterpretShape(I, 0)).sub(ROUND_BITS);
         IntVector half = nInt.lanewise(VectorOperators.ASHR, 1);   // ⌊n/2⌋ in [-75, 64]
         FloatVector scale1 = powerOfTwo(half), scale2 = powerOfTwo(nInt.sub(half));
         return p.mul(scale1).mul(scale2); // p·2^⌊n/2⌋ is exact; the second product rounds (or overflows) once
