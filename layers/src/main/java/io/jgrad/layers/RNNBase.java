@@ -122,11 +122,15 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
             if (k > 0) x = Dropout.dropout(x, dropout, training, null);
             // Every step's input projection in one matmul: only h·W_hhᵀ has to wait for the previous step.
             // (The first layer's projection runs on the input as given, so that batch-first input is not copied.)
-            Tensor xw = k == 0 && batchFirst ? input.linear(w.weightIh(), w.biasIh()).transpose(0, 1) : x.linear(w.weightIh(), w.biasIh());
+            // Where both biases only add to the gates (every mode but GRU, whose b_hn sits inside r⊙(...)), b_hh
+            // joins b_ih in that one projection instead of being added, and summed back, at every step.
+            boolean foldBias = mode != Mode.GRU && w.biasHh() != null;
+            Tensor biasIn = foldBias ? w.biasIh().add(w.biasHh()) : w.biasIh(), biasHidden = foldBias ? null : w.biasHh();
+            Tensor xw = k == 0 && batchFirst ? input.linear(w.weightIh(), biasIn).transpose(0, 1) : x.linear(w.weightIh(), biasIn);
             State s = new State(h0s.select(0, k), c0s == null ? null : c0s.select(0, k));
             Tensor[] hs = new Tensor[steps];
             for (int t = 0; t < steps; t++) {
-                s = step(mode, xw.select(0, t), s, w);
+                s = step(mode, xw.select(0, t), s, w.weightHh(), biasHidden);
                 hs[t] = s.h();
             }
             x = Tensor.stack(0, hs);
@@ -137,10 +141,11 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
     }
 
     /**
-     * One time step from {@code xw = W_ih·x + b_ih}, in PyTorch's gate order (LSTM: i, f, g, o; GRU: r, z, n).
+     * One time step from {@code xw = W_ih·x + b_ih} (+ b_hh, then {@code biasHh} is null), in PyTorch's gate
+     * order (LSTM: i, f, g, o; GRU: r, z, n).
      */
-    private static State step(Mode mode, Tensor xw, State s, LayerWeights w) {
-        Tensor hw = s.h().linear(w.weightHh(), w.biasHh());
+    private static State step(Mode mode, Tensor xw, State s, Tensor weightHh, Tensor biasHh) {
+        Tensor hw = s.h().linear(weightHh, biasHh);
         return switch (mode) {
             case RNN_TANH -> new State(xw.add(hw).tanh(), null);              // h' = tanh(W_ih x + b_ih + W_hh h + b_hh)
             case RNN_RELU -> new State(xw.add(hw).relu(), null);              // h' = relu(...)
