@@ -119,6 +119,7 @@ final class Gradients {
             }
             case COPY -> one(g);                                                               // identity
             case CAST -> one(g.to(n.<OpArgs.Cast>args().from()));                              // back to the input's dtype
+            case TO_DEVICE -> one(g.to(n.<OpArgs.Transfer>args().from()));                    // copied back to the input's device
         };
     }
 

@@ -31,5 +31,7 @@ public enum Op {
     // indexing
     GATHER, SCATTER_ADD, INDEX_SELECT,
     // views and copies
-    RESHAPE, PERMUTE, EXPAND, SLICE, SELECT, CAT, COPY, CAST
+    RESHAPE, PERMUTE, EXPAND, SLICE, SELECT, CAT, COPY, CAST,
+    // between devices (host and GPU memory)
+    TO_DEVICE
 }

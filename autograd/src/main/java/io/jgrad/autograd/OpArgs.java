@@ -1,6 +1,7 @@
 package io.jgrad.autograd;
 
 import io.jgrad.tensor.DType;
+import io.jgrad.tensor.Device;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvParams;
 import io.jgrad.tensor.spi.PoolParams;
@@ -44,6 +45,8 @@ final class OpArgs {
     record Condition(NDArray cond) { }
 
     record Cast(DType from) { }
+
+    record Transfer(Device from) { }
 
     /** Values a fused op computed in its forward pass for its backward (a recurrent cell's gate activations). */
     record Saved(NDArray values) { }

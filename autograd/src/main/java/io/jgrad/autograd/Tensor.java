@@ -1,6 +1,7 @@
 package io.jgrad.autograd;
 
 import io.jgrad.tensor.DType;
+import io.jgrad.tensor.Device;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.Shapes;
@@ -123,6 +124,11 @@ public final class Tensor {
 
     public DType dtype() {
         return data.dtype();
+    }
+
+    /** Where the values live ({@link Device#CPU} for host memory). */
+    public Device device() {
+        return data.device();
     }
 
     /** The single value of a one-element tensor. */
@@ -566,6 +572,15 @@ public final class Tensor {
     /** Converted to {@code dtype}; the gradient is converted back. */
     public Tensor to(DType dtype) {
         return dtype == dtype() ? this : record(Op.CAST, data.to(dtype), new OpArgs.Cast(dtype()), this);
+    }
+
+    /**
+     * A copy on {@code device} (this tensor when it is already there), as PyTorch's {@code x.to(device)}: the
+     * result is a node of the graph, and its gradient is copied back to this tensor's device. An op on tensors of
+     * two devices fails naming the op and both devices; move one of them first.
+     */
+    public Tensor to(Device device) {
+        return device.equals(device()) ? this : record(Op.TO_DEVICE, data.to(device), new OpArgs.Transfer(device()), this);
     }
 
     public static Tensor cat(int dim, Tensor... tensors) {

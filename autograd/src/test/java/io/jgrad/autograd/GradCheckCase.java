@@ -16,6 +16,12 @@ record GradCheckCase(String name, Function<Tensor[], Tensor> f, Function<Float64
     /** The ops of {@link KernelOpsGradCheckTest}, whose reference kernels are written separately from autograd. */
     static final Set<Op> KERNEL_OPS = EnumSet.of(Op.CONV2D, Op.CONV2D_RELU, Op.MAX_POOL2D, Op.AVG_POOL2D, Op.GATHER, Op.SCATTER_ADD, Op.INDEX_SELECT);
 
+    /**
+     * Ops that need a second device, which this module's tests do not have: their gradient checks run in the tests
+     * module on the OpenCL device ({@code DeviceTransferTest}), skipped with the reason printed where there is none.
+     */
+    static final Set<Op> DEVICE_OPS = EnumSet.of(Op.TO_DEVICE);
+
     /** A case with PyTorch's default finite-difference step. */
     static GradCheckCase of(String name, Function<Tensor[], Tensor> f, Function<Float64Leaves, Tensor[]> inputs) {
         return new GradCheckCase(name, f, inputs, GradCheck.DEFAULT_EPS);

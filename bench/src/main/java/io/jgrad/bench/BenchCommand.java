@@ -1,6 +1,7 @@
 package io.jgrad.bench;
 
 import io.jgrad.cli.JgradCommand;
+import io.jgrad.tensor.Backends;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -16,19 +17,19 @@ public final class BenchCommand implements JgradCommand {
 
     static final String USAGE = """
             usage: jgrad bench gemm [--sizes N,N,...]   SGEMM GFLOP/s: jgrad (1 thread, all cores), reference, OpenBLAS, PyTorch
-                   jgrad bench gemm --backend opencl [--sizes N,...]
-                                                        the OpenCL SGEMM on the chosen device beside the vector backend
+                   jgrad bench gemm --backend NAME [--sizes N,...] [--tf32]
+                                                        a GPU backend's SGEMM (opencl, cuda) beside cuBLAS and the vector backend
                    jgrad bench tune-opencl [--size N]   tunes the OpenCL SGEMM for the device, caches and prints the choice
                    jgrad bench conv                     MNIST ConvNet conv2d forward+backward: jgrad vs PyTorch
-                   jgrad bench epoch                    MNIST ConvNet training step and epoch time: jgrad vs PyTorch
+                   jgrad bench epoch [--backend NAME] [--batch N,...]
+                                                        MNIST ConvNet training step and epoch time: jgrad vs PyTorch (CPU, or CUDA for a GPU backend)
+                   jgrad bench memory --backend NAME [--steps N] [--model mlp|cnn] [--batch N]
+                                                        N training steps watching the device allocator's high-water mark
                    jgrad bench jmh [JMH options]        the JMH benchmarks (e.g. 'jmh Gemm -p n=1024 -prof gc'; 'jmh -h')
 
             Prints a table measured in one run; the last line gives the headline ratio. Python anchors use
             /usr/bin/python3 (apt-get install -y python3-numpy python3-torch libopenblas0-pthread); without them
             their columns read n/a. Threads: OPENBLAS_NUM_THREADS / torch.set_num_threads / a jgrad pool per count.""";
-
-    /** Sizes of the OpenCL table (BENCHMARKS.md records 256, 512, 1024 on PoCL). */
-    static final int[] OPENCL_SIZES = {256, 512, 1024, 2048};
 
     /** For ServiceLoader. */
     public BenchCommand() {
@@ -59,17 +60,23 @@ public final class BenchCommand implements JgradCommand {
             case "gemm" -> {
                 int[] sizes = null;
                 String backend = null;
+                boolean tf32 = false;
                 for (int i = 0; i < rest.length; i++) {
-                    if (rest[i].equals("--sizes") && i + 1 < rest.length) sizes = parseSizes(rest[++i], err);
+                    if (rest[i].equals("--tf32")) tf32 = true;
+                    else if (rest[i].equals("--sizes") && i + 1 < rest.length) sizes = parseSizes(rest[++i], err);
                     else if (rest[i].startsWith("--sizes=")) sizes = parseSizes(rest[i].substring("--sizes=".length()), err);
                     else if (rest[i].equals("--backend") && i + 1 < rest.length) backend = rest[++i];
                     else if (rest[i].startsWith("--backend=")) backend = rest[i].substring("--backend=".length());
                     else return usageError(err, "unknown option '" + rest[i] + "'");
                     if (sizes == null && rest[i].startsWith("--sizes")) return 2;
                 }
-                if (backend != null && !backend.equals("opencl")) return usageError(err, "--backend takes 'opencl' (the CPU backends are always in the table)");
-                if (backend != null) OpenClReport.gemm(sizes != null ? sizes : OPENCL_SIZES, out);
-                else GemmReport.run(sizes != null ? sizes : GemmReport.SIZES, out);
+                if (backend == null) {
+                    if (tf32) return usageError(err, "--tf32 applies to a GPU backend: add --backend NAME");
+                    GemmReport.run(sizes != null ? sizes : GemmReport.SIZES, out);
+                    return 0;
+                }
+                if (!backendAvailable(backend, err)) return 2;
+                DeviceGemmReport.run(backend, sizes != null ? sizes : DeviceGemmReport.SIZES, tf32, out);
                 return 0;
             }
             case "tune-opencl" -> {
@@ -90,17 +97,57 @@ public final class BenchCommand implements JgradCommand {
                 return 0;
             }
             case "epoch" -> {
-                if (rest.length > 0) return usageError(err, "unknown option '" + rest[0] + "'");
-                EpochReport.run(out);
+                String backend = null;
+                int[] batches = {EpochReport.BATCH};
+                for (int i = 0; i < rest.length; i++) {
+                    if (rest[i].equals("--backend") && i + 1 < rest.length) backend = rest[++i];
+                    else if (rest[i].equals("--batch") && i + 1 < rest.length) batches = parseSizes(rest[++i], err);
+                    else return usageError(err, "unknown option '" + rest[i] + "' (epoch takes --backend NAME, --batch N,...)");
+                    if (batches == null) return 2;
+                }
+                if (backend != null && !backendAvailable(backend, err)) return 2;
+                EpochReport.run(backend, batches, out);
                 return 0;
+            }
+            case "memory" -> {
+                String backend = null, model = "mlp";
+                int batch = 128, steps = MemoryReport.STEPS;
+                for (int i = 0; i < rest.length; i++) {
+                    int[] n = null;
+                    if (rest[i].equals("--backend") && i + 1 < rest.length) backend = rest[++i];
+                    else if (rest[i].equals("--model") && i + 1 < rest.length) model = rest[++i];
+                    else if ((rest[i].equals("--steps") || rest[i].equals("--batch")) && i + 1 < rest.length) {
+                        n = parseSizes(rest[i + 1], err);
+                        if (n == null || n.length != 1) return 2;
+                        if (rest[i].equals("--steps")) steps = n[0];
+                        else batch = n[0];
+                        i++;
+                    } else {
+                        return usageError(err, "unknown option '" + rest[i] + "' (memory takes --backend NAME, --model mlp|cnn, --steps N, --batch N)");
+                    }
+                }
+                if (backend == null) return usageError(err, "memory needs --backend NAME (a backend with an allocator of its own, e.g. opencl, cuda)");
+                if (!backendAvailable(backend, err)) return 2;
+                return MemoryReport.run(backend, model, batch, steps, out);
             }
             case "jmh" -> {
                 org.openjdk.jmh.Main.main(rest);
                 return 0;
             }
             default -> {
-                return usageError(err, "unknown bench '" + args[0] + "' (gemm, tune-opencl, conv, epoch, jmh)");
+                return usageError(err, "unknown bench '" + args[0] + "' (gemm, tune-opencl, conv, epoch, memory, jmh)");
             }
+        }
+    }
+
+    /** Starts backend {@code name}; when it is unknown or cannot run here, prints why (a usage error) and returns false. */
+    private static boolean backendAvailable(String name, PrintStream err) {
+        try {
+            Backends.get(name);
+            return true;
+        } catch (RuntimeException e) {
+            usageError(err, "--backend " + name + ": " + e.getMessage());
+            return false;
         }
     }
 

@@ -1,25 +1,20 @@
 package io.jgrad.bench;
 
-import io.jgrad.autograd.Tensor;
-import io.jgrad.layers.CrossEntropyLoss;
-import io.jgrad.layers.Init;
-import io.jgrad.optimizers.Adam;
-import io.jgrad.optimizers.Optimizer;
 import io.jgrad.tensor.Backends;
-import io.jgrad.tensor.DType;
-import io.jgrad.tensor.Generator;
-import io.jgrad.tensor.NDArray;
-import io.jgrad.train.models.MnistCnn;
+import io.jgrad.tensor.Device;
+import io.jgrad.tensor.spi.Backend;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code jgrad bench epoch}: one training step of the reference MNIST ConvNet (batch 128: forward, cross-entropy,
- * backward, Adam step) in jgrad and in PyTorch CPU, measured in the same run with all cores, and the 60,000-image
- * epoch time that follows from it. The data loading of a real epoch is left out on both sides (it is a few
- * percent of an epoch in either).
+ * {@code jgrad bench epoch [--backend NAME] [--batch N,...]}: one training step of the reference MNIST ConvNet
+ * (forward, cross-entropy, backward, Adam step) in jgrad and in PyTorch eager, measured in the same run, and the
+ * 60,000-image epoch time that follows from it. On the CPU (the default) both use all cores; with a GPU backend
+ * jgrad runs on its device and PyTorch on CUDA, each step timed to the device's end. The data loading of a real
+ * epoch is left out on both sides (it is a few percent of an epoch in either).
  */
 final class EpochReport {
 
@@ -28,6 +23,12 @@ final class EpochReport {
     static final int WARMUP_STEPS = 15;
 
     static final String SCRIPT = PythonAnchor.TORCH + """
+            device = sys.argv[1]
+            if device == 'cuda' and not torch.cuda.is_available():
+                print('note torch sees no CUDA device'); sys.exit(0)
+            if device == 'cuda':
+                torch.backends.cuda.matmul.allow_tf32 = False; torch.backends.cudnn.allow_tf32 = False
+                print('info.gpu', torch.cuda.get_device_name(0))
             class ConvNet(nn.Module):
                 def __init__(s):
                     super().__init__(); s.conv1 = nn.Conv2d(1, 32, 3, padding=1); s.conv2 = nn.Conv2d(32, 64, 3, padding=1)
@@ -35,56 +36,62 @@ final class EpochReport {
                 def forward(s, x):
                     x = F.max_pool2d(F.relu(s.conv1(x)), 2); x = F.max_pool2d(F.relu(s.conv2(x)), 2)
                     return s.fc2(F.relu(s.fc1(x.flatten(1))))
-            m = ConvNet(); opt = torch.optim.Adam(m.parameters(), 1e-3)
-            X = torch.rand(128 * 8, 1, 28, 28); Y = torch.randint(0, 10, (128 * 8,))
-            i = [0]
-            def step():
-                j = (i[0] % 8) * 128; i[0] += 1
-                opt.zero_grad(); F.cross_entropy(m(X[j:j + 128]), Y[j:j + 128]).backward(); opt.step()
-            print('torch.step', median_seconds(step), flush=True)
+            for bs in [int(b) for b in sys.argv[2].split(',')]:
+                m = ConvNet().to(device); opt = torch.optim.Adam(m.parameters(), 1e-3)
+                X = torch.rand(bs * 8, 1, 28, 28, device=device); Y = torch.randint(0, 10, (bs * 8,), device=device)
+                i = [0]
+                def step():
+                    j = (i[0] % 8) * bs; i[0] += 1
+                    opt.zero_grad(); F.cross_entropy(m(X[j:j + bs]), Y[j:j + bs]).backward(); opt.step()
+                    if device == 'cuda': torch.cuda.synchronize()
+                print('torch.step.%d' % bs, median_seconds(step), flush=True)
             """;
 
     private EpochReport() {
     }
 
-    static void run(PrintStream out) {
+    /** {@code backendName} null: the CPU, with the best CPU backend. */
+    static void run(String backendName, int[] batches, PrintStream out) {
         int all = Machine.cores();
-        out.println("jgrad bench epoch: reference MNIST ConvNet training step, batch " + BATCH + " (forward, cross-entropy, backward, Adam), " + all + " threads");
+        if (backendName != null) Backends.use(backendName);   // model, data and optimiser state on its device
+        Backend backend = backendName != null ? Backends.get(backendName) : Backends.forDevice(Device.CPU);
+        boolean gpu = !backend.device().isCpu();
+        out.println("jgrad bench epoch: reference MNIST ConvNet training step (forward, cross-entropy, backward, Adam), batch "
+                + join(batches) + (gpu ? ", on " + backend.deviceName() + " against PyTorch on CUDA (TF32 off)" : ", " + all + " threads"));
         Machine.describe(out);
-        PythonAnchor.Result torch = PythonAnchor.run(SCRIPT, all, List.of());
-        out.println("torch " + torch.info().getOrDefault("torch", "n/a") + " (/usr/bin/python3)" + (torch.note() != null ? "; note: " + torch.note() : ""));
-        out.println("jgrad backend: " + Backends.forDevice(io.jgrad.tensor.Device.CPU).name());
-        double jgrad = jgradStepSeconds();
-        Double py = torch.get("torch.step");
+        PythonAnchor.Result torch = PythonAnchor.run(SCRIPT, all, List.of(gpu ? "cuda" : "cpu", join(batches)));
+        out.println("torch " + torch.info().getOrDefault("torch", "n/a") + (gpu ? " on " + torch.info().getOrDefault("gpu", "n/a") : "")
+                + " (" + PythonAnchor.python() + ")" + (torch.note() != null ? "; note: " + torch.note() : ""));
+        out.println("jgrad backend: " + backend.name() + " (" + backend.device() + ")");
         out.println();
-        out.println(String.format(Locale.ROOT, "%-8s | %12s | %16s", "", "ms per step", "s per 60k epoch"));
-        out.println(String.format(Locale.ROOT, "%-8s | %12.1f | %16.1f", "jgrad", 1e3 * jgrad, jgrad * EPOCH_IMAGES / BATCH));
-        out.println(String.format(Locale.ROOT, "%-8s | %12s | %16s", "pytorch", Machine.cell(py == null ? null : 1e3 * py, 12, "%.1f"),
-                Machine.cell(py == null ? null : py * EPOCH_IMAGES / BATCH, 16, "%.1f")));
-        out.println(String.format(Locale.ROOT, "epoch mnist-cnn jgrad/pytorch: %s", py == null ? "n/a" : String.format(Locale.ROOT, "%.2f", py / jgrad)));
+        out.println(String.format(Locale.ROOT, "%-8s | %6s | %12s | %16s | %10s", "", "batch", "ms per step", "s per 60k epoch", "img/s"));
+        String headline = "n/a";
+        for (int batch : batches) {
+            double jgrad = stepSeconds(backend, batch);
+            Double py = torch.get("torch.step." + batch);
+            row(out, "jgrad", batch, jgrad);
+            row(out, "pytorch", batch, py);
+            headline = py == null ? "n/a" : String.format(Locale.ROOT, "%.2f", py / jgrad);
+        }
+        out.println(String.format(Locale.ROOT, "epoch mnist-cnn batch %d jgrad/pytorch%s: %s", batches[batches.length - 1], gpu ? " (" + backend.name() + "/cuda)" : "", headline));
+    }
+
+    private static void row(PrintStream out, String who, int batch, Double seconds) {
+        out.println(String.format(Locale.ROOT, "%-8s | %6d | %s | %s | %s", who, batch, Machine.cell(seconds == null ? null : 1e3 * seconds, 12, "%.2f"),
+                Machine.cell(seconds == null ? null : seconds * EPOCH_IMAGES / batch, 16, "%.1f"), Machine.cell(seconds == null ? null : batch / seconds, 10, "%.0f")));
     }
 
     /** Median seconds of one training step over eight rotating batches of random images. */
-    private static double jgradStepSeconds() {
-        Init.manualSeed(0);
-        MnistCnn model = new MnistCnn();
-        Optimizer adam = Adam.builder().lr(1e-3).build(model.parameters());
-        CrossEntropyLoss loss = new CrossEntropyLoss();
-        Generator gen = new Generator(0);
-        NDArray images = NDArray.rand(gen, DType.FLOAT32, BATCH * 8, 1, 28, 28);
-        long[] labels = new long[BATCH * 8];
-        for (int i = 0; i < labels.length; i++) labels[i] = gen.nextInt(10);
-        NDArray targets = NDArray.of(labels, labels.length);
-        int[] next = {0};
-        Runnable step = () -> {
-            int j = (next[0]++ % 8) * BATCH;
-            adam.zeroGrad();
-            Tensor l = loss.forward(model.forward(Tensor.of(images.narrow(0, j, BATCH))), Tensor.of(targets.narrow(0, j, BATCH)));
-            l.backward();
-            adam.step();
-        };
+    private static double stepSeconds(Backend backend, int batch) {
+        TrainingStep step = new TrainingStep(backend, "cnn", batch);
         // A whole training step is a lot of code for the JIT: give it more than Timing's short warm-up.
         for (int i = 0; i < WARMUP_STEPS; i++) step.run();
         return Timing.medianSeconds(step);
+    }
+
+    static String join(int[] values) {
+        List<String> parts = new ArrayList<>();
+        for (int v : values) parts.add(Integer.toString(v));
+        return String.join(",", parts);
     }
 }

@@ -11,13 +11,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Measures the same operation through OpenBLAS (numpy) and PyTorch CPU by running {@code /usr/bin/python3}
+ * Measures the same operation through OpenBLAS (numpy) and PyTorch by running {@code /usr/bin/python3} (or {@code $JGRAD_PYTHON})
  * with a small inline script, in the same run as jgrad. The script prints {@code key value} lines; a missing
  * interpreter or package becomes a {@link #note} and "n/a" in the table, never a failure.
  */
 final class PythonAnchor {
 
-    static final Path PYTHON = Path.of("/usr/bin/python3");
+    /** The interpreter: {@code JGRAD_PYTHON} when set (the GPU machine's PyTorch is in a virtual environment), else the system's. */
+    static Path python() {
+        String chosen = System.getenv("JGRAD_PYTHON");
+        return Path.of(chosen != null && !chosen.isBlank() ? chosen : "/usr/bin/python3");
+    }
 
     /** Shared by the scripts: warm-up and median exactly as {@link Timing}. */
     static final String TIMING = """
@@ -62,10 +66,11 @@ final class PythonAnchor {
 
     /** Runs {@code script} with {@code threads} threads for OpenBLAS, OpenMP and torch. */
     static Result run(String script, int threads, List<String> args) {
-        if (!Files.isExecutable(PYTHON)) {
-            return new Result(Map.of(), Map.of(), PYTHON + " not found; install with: apt-get update && apt-get install -y python3-numpy python3-torch libopenblas0-pthread");
+        Path python = python();
+        if (!Files.isExecutable(python)) {
+            return new Result(Map.of(), Map.of(), python + " not found; install with: apt-get update && apt-get install -y python3-numpy python3-torch libopenblas0-pthread");
         }
-        List<String> command = new ArrayList<>(List.of(PYTHON.toString(), "-c", TIMING + script));
+        List<String> command = new ArrayList<>(List.of(python.toString(), "-c", TIMING + script));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command);
         String t = Integer.toString(threads);
@@ -105,7 +110,7 @@ final class PythonAnchor {
             }
             return new Result(values, info, note);
         } catch (IOException e) {
-            return new Result(Map.of(), Map.of(), "could not run " + PYTHON + ": " + e.getMessage());
+            return new Result(Map.of(), Map.of(), "could not run " + python + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result(Map.of(), Map.of(), "interrupted");

@@ -9,6 +9,7 @@ import io.jgrad.tensor.spi.Backend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The options shared by {@code train}, {@code eval} and {@code predict}: dataset, data directory, device. */
@@ -72,7 +73,9 @@ final class DataOptions {
             }
             default -> {
                 String causes = "";
+                List<String> found = new ArrayList<>();
                 for (Backends.Entry e : Backends.status()) {
+                    found.add(e.name());
                     if (!e.kind().name().equalsIgnoreCase(device)) continue;
                     try {
                         Backends.use(e.name());   // starts it if nobody has yet
@@ -81,6 +84,7 @@ final class DataOptions {
                         causes += " (" + e.name() + ": " + unavailable.getMessage() + ")";
                     }
                 }
+                if (causes.isEmpty()) causes = " (no backend named " + device + ": found " + found + ")";
                 throw new UsageError("--device " + device + ": no " + device + " backend is available here" + causes + "; see 'jgrad info'");
             }
         }

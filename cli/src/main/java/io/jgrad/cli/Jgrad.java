@@ -3,6 +3,7 @@ package io.jgrad.cli;
 import io.jgrad.cli.parity.ParityRunner;
 import io.jgrad.kernels.opencl.ClDevices;
 import io.jgrad.tensor.Backends;
+import io.jgrad.tensor.Device;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -155,10 +156,17 @@ public final class Jgrad {
             throw new UsageError("unknown option '" + a + "'");
         }
         out.println("java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
-        for (Backends.Entry e : Backends.startAll()) {
+        List<Backends.Entry> entries = Backends.startAll();
+        for (Backends.Entry e : entries) {
             out.println(e.available()
                     ? String.format(Locale.ROOT, "%-10s available    device %s, rank %d", e.name(), e.backend().device(), e.rank())
                     : String.format(Locale.ROOT, "%-10s unavailable  %s", e.name(), e.unavailableCause()));
+        }
+        // A GPU family without any provider is a build without its module (kernels/cuda, kernels/opencl): say so.
+        for (Device.Kind kind : Device.Kind.values()) {
+            if (kind == Device.Kind.CPU || entries.stream().anyMatch(e -> e.kind() == kind)) continue;
+            String name = kind.name().toLowerCase(Locale.ROOT);
+            out.println(String.format(Locale.ROOT, "%-10s not found    no backend named %s on the class path (module kernels/%s not in this build)", name, name, name));
         }
         out.println("default: " + Backends.forDevice(Backends.defaultDevice()).name());
         out.println("opencl devices (choose with -D" + ClDevices.PROPERTY + "=INDEX|NAME):");

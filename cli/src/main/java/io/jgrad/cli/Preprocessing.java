@@ -29,7 +29,7 @@ final class Preprocessing {
 
     /** Parses {@code MEAN,STD}; null when absent. */
     static double[] normalization(String text, String what) {
-        if (text == null || text.isBlank()) return null;
+        if (text == null || text.isBlank() || text.equals("none")) return null;
         String[] parts = text.split(",");
         try {
             if (parts.length == 2) {

@@ -59,7 +59,7 @@ public final class Backends {
     public static Backend get(String name) {
         Entry e = start(name);
         if (e == null) {
-            throw new IllegalArgumentException("unknown backend '" + name + "'; found: " + entries().keySet());
+            throw new IllegalArgumentException("no backend named '" + name + "': found " + entries().keySet());
         }
         if (!e.available()) {
             throw new IllegalStateException("backend '" + name + "' is unavailable: " + e.unavailableCause());

@@ -17,6 +17,21 @@ public record Device(Kind kind, int index) {
         if (index < 0) throw new IllegalArgumentException("device index must be >= 0, got " + index);
     }
 
+    /** The first CUDA GPU (its backend, if present, starts when an array is first moved there). */
+    public static Device cuda() {
+        return cuda(0);
+    }
+
+    /** CUDA GPU {@code index}. */
+    public static Device cuda(int index) {
+        return new Device(Kind.CUDA, index);
+    }
+
+    /** The OpenCL device the {@code opencl} backend chose (a GPU first; {@code -Djgrad.opencl.device} picks another). */
+    public static Device opencl() {
+        return new Device(Kind.OPENCL, 0);
+    }
+
     public boolean isCpu() {
         return kind == Kind.CPU;
     }

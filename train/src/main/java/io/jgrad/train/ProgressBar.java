@@ -11,6 +11,8 @@ import java.util.Locale;
 public final class ProgressBar {
 
     private static final int WIDTH = 24;
+    /** A terminal line redrawn more often than this only flickers. */
+    private static final long REDRAW_NANOS = 100_000_000L;
 
     private final PrintStream out;
     private final boolean interactive;
@@ -18,6 +20,7 @@ public final class ProgressBar {
     private final int totalBatches;
     private final long startNanos;
     private int lastPlainDecile = -1;
+    private long lastDrawNanos;
 
     public ProgressBar(PrintStream out, boolean interactive, String label, int totalBatches) {
         this.out = out;
@@ -32,6 +35,17 @@ public final class ProgressBar {
         return System.console() != null && System.getenv("CI") == null;
     }
 
+    /**
+     * Whether {@link #update} with {@code batches} would print: on a terminal at most ten times a second (and at
+     * the last batch), else at each new tenth of the epoch. A caller whose numbers cost something to get (a read
+     * from a GPU) asks first; {@link #update} prints by the same rule either way.
+     */
+    public boolean due(int batches) {
+        if (interactive) return batches >= totalBatches || System.nanoTime() - lastDrawNanos >= REDRAW_NANOS || lastDrawNanos == 0;
+        int decile = totalBatches == 0 ? 10 : (int) (10L * batches / totalBatches);
+        return decile > lastPlainDecile;
+    }
+
     /** Reports that {@code batches} batches ({@code images} examples) are done, with running loss and accuracy. */
     public void update(int batches, long images, double loss, double accuracy) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
@@ -40,6 +54,7 @@ public final class ProgressBar {
         String stats = String.format(Locale.ROOT, "%d/%d  loss %.4f  acc %.2f%%  %.0f img/s  eta %s",
                 batches, totalBatches, loss, 100 * accuracy, rate, formatSeconds(eta));
         if (interactive) {
+            lastDrawNanos = System.nanoTime();
             int filled = totalBatches == 0 ? WIDTH : (int) ((long) WIDTH * batches / totalBatches);
             out.print("\r" + label + " [" + "=".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + stats + "   ");
             if (batches == totalBatches) out.println();

@@ -133,39 +133,62 @@ public final class Trainer {
         }
     }
 
+    /**
+     * One epoch. The loss and accuracy are summed on the model's device ({@link RunningTotals}) and read on the
+     * host only when the progress bar prints and at the end: on a GPU a step then never waits for the device.
+     * On the CPU, where reading costs nothing, they are read every batch, so a non-finite loss stops training
+     * before the update of the batch that produced it; on a GPU it is found at the next read.
+     */
     private TrainedEpoch trainEpoch(DataLoader train, int epoch) {
         ProgressBar bar = new ProgressBar(log, interactive, String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), train.batchesPerEpoch());
-        double lossSum = 0;
-        long correct = 0, seen = 0;
-        int batches = 0;
+        long seen = 0;
+        int batches = 0, lastRead = 0;
         Device device = deviceOf(model);
+        RunningTotals totals = new RunningTotals(device);
+        RunningTotals.Read read = null;
         // Epoch e of the loader (its order and augmentation) for epoch e of training, also after resuming.
         try (DataLoader.BatchIterator it = train.epoch(epoch - 1)) {
             while (it.hasNext()) {
                 Batch batch = it.next();
+                NDArray labels = batch.labels().to(device);
                 Tensor logits = model.forward(Tensor.of(batch.inputs().to(device)));
-                Tensor l = loss.forward(logits, Tensor.of(batch.labels().to(device)));
-                double value = l.item();
-                if (!Double.isFinite(value)) {
-                    return TrainedEpoch.stopped(String.format(Locale.ROOT,
-                            "stopping: the loss became %s at epoch %d, batch %d; lower the learning rate or check the data",
-                            Double.isNaN(value) ? "NaN" : "infinite", epoch, batches + 1));
+                Tensor l = loss.forward(logits, Tensor.of(labels));
+                totals.add(l.data(), logits.data(), labels, batch.size());
+                read = device.isCpu() || bar.due(batches + 1) ? totals.read() : null;
+                if (read != null) {
+                    String stopped = nonFiniteLoss(read, epoch, lastRead, batches + 1);
+                    if (stopped != null) return TrainedEpoch.stopped(stopped);
+                    lastRead = batches + 1;
                 }
                 optimizer.zeroGrad();
                 l.backward();
                 optimizer.step();
                 batches++;
-                lossSum += value * batch.size();
-                correct += countCorrect(logits.data(), batch.labels());
                 seen += batch.size();
-                bar.update(batches, seen, lossSum / seen, (double) correct / seen);
+                if (read != null) bar.update(batches, seen, read.lossSum() / seen, read.correct() / seen);
             }
         }
         if (batches == 0) { // an epoch without batches trains nothing and measures NaN: never a silent success
             throw new IllegalStateException("Trainer: epoch " + epoch + " has no training batches: the training data holds " + train.dataset().size()
                     + " examples" + (train.dataset().size() > 0 ? " (fewer than one batch, and the last batch is dropped)" : ""));
         }
-        return new TrainedEpoch(lossSum / seen, (double) correct / seen, null);
+        if (lastRead < batches) {
+            read = totals.read();
+            String stopped = nonFiniteLoss(read, epoch, lastRead, batches);
+            if (stopped != null) return TrainedEpoch.stopped(stopped);
+        }
+        return new TrainedEpoch(read.lossSum() / seen, read.correct() / seen, null);
+    }
+
+    /**
+     * The message that stops training when the loss sum stopped being finite (it stays so once one batch's loss is
+     * NaN or infinite), naming the batch, or the batches since the last read ({@code lastRead + 1} to {@code batch}).
+     */
+    private static String nonFiniteLoss(RunningTotals.Read read, int epoch, int lastRead, int batch) {
+        if (Double.isFinite(read.lossSum())) return null;
+        return String.format(Locale.ROOT, "stopping: the loss became %s at epoch %d, %s; lower the learning rate or check the data",
+                Double.isNaN(read.lossSum()) ? "NaN" : "infinite", epoch,
+                lastRead + 1 == batch ? "batch " + batch : "one of batches " + (lastRead + 1) + "-" + batch);
     }
 
     /** Mean loss, accuracy and confusion matrix of {@code model} over {@code data}, in eval mode without recording. */
@@ -193,14 +216,19 @@ public final class Trainer {
         return params.isEmpty() ? Device.CPU : params.get(0).data().device();
     }
 
-    private static long countCorrect(NDArray logits, NDArray labels) {
-        long[] predicted = logits.argmax(1, false).toLongArray(), actual = labels.toLongArray();
-        long n = 0;
-        for (int i = 0; i < actual.length; i++) if (predicted[i] == actual[i]) n++;
-        return n;
-    }
+    /**
+     * Whether this Java runtime can draw the plots: a jlinked runtime (the one carried to the GPU machine) may leave
+     * out {@code java.desktop}, and training must not fail for want of a picture.
+     */
+    private static final boolean CAN_PLOT = ModuleLayer.boot().findModule("java.desktop").isPresent();
+    private boolean saidNoPlots;
 
     private void writePlots(List<EpochMetrics> history) throws IOException {
+        if (!CAN_PLOT) {
+            if (!saidNoPlots) log.println("no loss.png / accuracy.png: this Java runtime has no java.desktop module");
+            saidNoPlots = true;
+            return;
+        }
         int n = history.size();
         double[] trainLoss = new double[n], valLoss = new double[n], trainAcc = new double[n], valAcc = new double[n];
         for (int i = 0; i < n; i++) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +32,25 @@ class ReportingTest {
         assertTrue(lines.get(0).startsWith("epoch 1/3 1/100  "), lines.get(0));
         assertTrue(lines.get(10).startsWith("epoch 1/3 100/100  loss 0.5000  acc 90.00%"), lines.get(10));
         assertTrue(lines.get(10).contains("img/s") && lines.get(10).contains("eta 0:00"), lines.get(10));
+    }
+
+    @Test
+    void progressIsDueExactlyWhenAnUpdateWouldPrint() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ProgressBar bar = new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, "epoch 1/3", 100);
+        List<Integer> due = new java.util.ArrayList<>();
+        for (int b = 1; b <= 100; b++) {
+            if (!bar.due(b)) continue;
+            due.add(b);
+            bar.update(b, b * 32L, 0.5, 0.9);
+        }
+        assertEquals(List.of(1, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100), due);
+        assertEquals(11, bytes.toString(StandardCharsets.UTF_8).lines().count());
+        ProgressBar terminal = new ProgressBar(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), true, "train", 1000);
+        assertTrue(terminal.due(1));
+        terminal.update(1, 1, 1, 0.25);
+        assertFalse(terminal.due(2), "a terminal line is redrawn at most ten times a second");
+        assertTrue(terminal.due(1000), "the last batch is always drawn");
     }
 
     @Test

@@ -28,6 +28,30 @@ public interface Backend {
 
     Device device();
 
+    /**
+     * What the device is, for reports ({@code jgrad bench}, {@code jgrad info}): the GPU's name where the backend
+     * knows it. The default is {@link #device()}.
+     */
+    default String deviceName() {
+        return device().toString();
+    }
+
+    /**
+     * Waits until every kernel and copy this backend has queued has finished. GPU backends queue work and return
+     * (the host waits only where it reads a value); timing a kernel, or a training step, needs this at its end.
+     * Host backends finish every call before returning: the default does nothing.
+     */
+    default void synchronize() {
+    }
+
+    /**
+     * The counters of this backend's device allocator (see {@link MemoryStats}), for watching a long run's memory;
+     * {@link MemoryStats#UNKNOWN} for backends that keep none (the default).
+     */
+    default MemoryStats memoryStats() {
+        return MemoryStats.UNKNOWN;
+    }
+
     // ---- memory ---------------------------------------------------------------------------------
 
     /** A zero-filled storage of {@code size} elements. */

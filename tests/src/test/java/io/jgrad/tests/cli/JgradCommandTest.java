@@ -231,7 +231,7 @@ class JgradCommandTest {
         assertEquals(cases.length, lines.length, err());
         assertTrue(lines[0].contains("unknown command 'frobnicate'"), lines[0]);
         assertTrue(lines[1].contains("--epochs expects a positive integer, got 'zero'"), lines[1]);
-        assertTrue(lines[6].contains("unknown backend 'nope'"), lines[6]);
+        assertTrue(lines[6].contains("no backend named 'nope': found ["), lines[6]);
         assertEquals("jgrad eval: unknown option '--bogus'", lines[7]);
         assertEquals("jgrad eval: --checkpoint /definitely/not/here.safetensors: no such file", lines[8]);
         assertEquals("jgrad eval: --batch-size expects a positive integer, got '0'", lines[9]);
@@ -260,6 +260,8 @@ class JgradCommandTest {
     void infoListsTheReferenceBackend() {
         assertEquals(0, run("info"));
         assertTrue(out().contains("reference") && out().contains("available"), out());
+        // Every GPU family has a line: its backend's state, or that no backend of it is in this build.
+        for (String gpu : List.of("opencl", "cuda")) assertTrue(out().lines().anyMatch(l -> l.startsWith(gpu + " ")), out());
     }
 
     @Test

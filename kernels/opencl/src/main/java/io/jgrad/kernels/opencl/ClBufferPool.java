@@ -1,5 +1,6 @@
 package io.jgrad.kernels.opencl;
 
+import io.jgrad.tensor.spi.MemoryStats;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.cl_context;
@@ -29,6 +30,9 @@ final class ClBufferPool {
     private final Map<Long, ArrayDeque<cl_mem>> free = new HashMap<>();
     private long cachedBytes;
     private long liveBytes;
+    /** High-water marks of {@code liveBytes} and of {@code liveBytes + cachedBytes} (what the driver has given). */
+    private long peakLiveBytes;
+    private long peakReservedBytes;
 
     ClBufferPool(cl_context context, long maxCachedBytes) {
         this.context = context;
@@ -52,6 +56,8 @@ final class ClBufferPool {
             mem = create(bucketBytes);
         }
         liveBytes += bucketBytes;
+        peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
+        peakReservedBytes = Math.max(peakReservedBytes, liveBytes + cachedBytes);
         return mem;
     }
 
@@ -81,6 +87,11 @@ final class ClBufferPool {
 
     synchronized long liveBytes() {
         return liveBytes;
+    }
+
+    /** The counters as the SPI reports them: live buffers are allocated, live plus cached are reserved. */
+    synchronized MemoryStats stats() {
+        return new MemoryStats(liveBytes, liveBytes + cachedBytes, peakLiveBytes, peakReservedBytes);
     }
 
     private cl_mem create(long bytes) {

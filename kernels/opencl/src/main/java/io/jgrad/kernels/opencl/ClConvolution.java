@@ -3,6 +3,8 @@ package io.jgrad.kernels.opencl;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvGeometry;
+import io.jgrad.tensor.spi.KernelLayout;
+import io.jgrad.tensor.spi.KernelPlans;
 
 /**
  * 2-D convolution (NCHW) and its gradients on the OpenCL device as matrix products over im2col columns
@@ -29,21 +31,13 @@ final class ClConvolution {
     private ClConvolution() {
     }
 
-    /** Images per chunk: as many as fit {@link #maxColumnElements}, at least one. */
     private static int chunk(ConvGeometry s) {
-        long perImage = (long) s.groups() * s.depth() * s.positions();
-        return (int) Math.max(1, Math.min(s.batch(), maxColumnElements / Math.max(1, perImage)));
-    }
-
-    /** The {@code ConvShape} struct of im2col.cl, field by field. */
-    private static int[] struct(ConvGeometry s) {
-        return new int[] {s.batch(), s.channels(), s.height(), s.width(), s.groups(), s.cg(), s.kH(), s.kW(), s.outH(), s.outW(),
-                s.strideH(), s.strideW(), s.padH(), s.padW(), s.dilationH(), s.dilationW()};
+        return KernelPlans.imagesPerChunk(s, maxColumnElements);
     }
 
     static void forward(ClRuntime rt, NDArray input, NDArray weight, NDArray bias, ConvGeometry s, NDArray out) {
-        NDArray w = flatFrom(weight, 1) ? weight : weight.contiguous();
-        NDArray target = flatFrom(out, 2) ? out : NDArray.zeros(out.dtype(), out.device(), out.shape());
+        NDArray w = KernelLayout.flatFrom(weight, 1) ? weight : weight.contiguous();
+        NDArray target = KernelLayout.flatFrom(out, 2) ? out : NDArray.zeros(out.dtype(), out.device(), out.shape());
         int depth = s.depth(), positions = s.positions(), og = s.og();
         ClGemm gemm = ClGemm.of(rt);
         for (int first = 0, chunk = chunk(s); first < s.batch(); first += chunk) {
@@ -61,14 +55,14 @@ final class ClConvolution {
         }
         if (bias != null) {
             rt.launch(rt.kernel(SOURCE, "add_bias", ClRuntime.typeDefines(out.dtype())), target.numel(),
-                    ClStorage.of(target), ClStorage.of(bias), ClLayout.of(target), bias.offset(), bias.stride(0), target.numel());
+                    ClStorage.of(target), ClStorage.of(bias), KernelLayout.of(target), bias.offset(), bias.stride(0), target.numel());
         }
         if (target != out) out.assign(target);
     }
 
     static void backwardInput(ClRuntime rt, NDArray gradOut, NDArray weight, ConvGeometry s, NDArray gradInput) {
-        NDArray w = flatFrom(weight, 1) ? weight : weight.contiguous();
-        NDArray go = flatFrom(gradOut, 2) ? gradOut : gradOut.contiguous();
+        NDArray w = KernelLayout.flatFrom(weight, 1) ? weight : weight.contiguous();
+        NDArray go = KernelLayout.flatFrom(gradOut, 2) ? gradOut : gradOut.contiguous();
         int depth = s.depth(), positions = s.positions(), og = s.og();
         ClGemm gemm = ClGemm.of(rt);
         for (int first = 0, chunk = chunk(s); first < s.batch(); first += chunk) {
@@ -85,13 +79,13 @@ final class ClConvolution {
                 }
                 int cells = count * s.channels() * s.height() * s.width();
                 rt.launch(rt.kernel(SOURCE, "col2im", ClRuntime.typeDefines(gradInput.dtype())), cells,
-                        col, ClStorage.of(gradInput), ClLayout.of(gradInput), struct(s), first, count);
+                        col, ClStorage.of(gradInput), KernelLayout.of(gradInput), KernelPlans.convStruct(s), first, count);
             }
         }
     }
 
     static void backwardWeight(ClRuntime rt, NDArray input, NDArray gradOut, ConvGeometry s, NDArray gradWeight) {
-        NDArray target = flatFrom(gradWeight, 1) ? gradWeight : NDArray.zeros(gradWeight.dtype(), gradWeight.device(), gradWeight.shape());
+        NDArray target = KernelLayout.flatFrom(gradWeight, 1) ? gradWeight : NDArray.zeros(gradWeight.dtype(), gradWeight.device(), gradWeight.shape());
         int depth = s.depth(), positions = s.positions(), og = s.og();
         ClGemm gemm = ClGemm.of(rt);
         for (int first = 0, chunk = chunk(s); first < s.batch(); first += chunk) {
@@ -115,17 +109,7 @@ final class ClConvolution {
         int size = s.groups() * s.depth() * count * s.positions();
         ClStorage col = rt.allocateUninitialized(dtype, size);
         rt.launch(rt.kernel(SOURCE, "im2col", ClRuntime.typeDefines(dtype)), size,
-                ClStorage.of(input), col, ClLayout.of(input), struct(s), first, count);
+                ClStorage.of(input), col, KernelLayout.of(input), KernelPlans.convStruct(s), first, count);
         return col;
-    }
-
-    /** True when dims {@code dim ..} of {@code x} are one unit-stride run (row-major within them), so they read as one flat index. */
-    static boolean flatFrom(NDArray x, int dim) {
-        int expected = 1;
-        for (int d = x.rank() - 1; d >= dim; d--) {
-            if (x.shape(d) != 1 && x.stride(d) != expected) return false;
-            expected *= x.shape(d);
-        }
-        return true;
     }
 }

@@ -1,5 +1,6 @@
 package io.jgrad.kernels.opencl;
 
+import io.jgrad.tensor.spi.KernelErrorRecord;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -21,10 +22,7 @@ import java.nio.ByteOrder;
  */
 final class ClKernelErrors {
 
-    /** The ops that report, by the code their kernels write. */
-    private static final String[] OPS = {"", "gather", "scatterAdd", "indexSelect", "indexAdd"};
-    /** flag, op code, dim size, index low word, index high word. */
-    private static final int WORDS = 5;
+    private static final int WORDS = KernelErrorRecord.WORDS;
 
     private final cl_mem buffer;
     /** Host copy of the record, filled by {@link #enqueueRead} (direct: JOCL reads non-blocking only into those). */
@@ -53,12 +51,10 @@ final class ClKernelErrors {
     void throwIfReported(cl_command_queue queue) {
         if (word(0) == 0) return;
         clear(queue);
-        int code = word(1), size = word(2);
-        String op = code > 0 && code < OPS.length ? OPS[code] : "an indexing kernel";
-        long index = ((long) word(4) << 32) | (word(3) & 0xffffffffL);
+        int[] record = new int[WORDS];
+        for (int i = 0; i < WORDS; i++) record[i] = word(i);
         words.putInt(0, 0);
-        throw new IndexOutOfBoundsException(op + ": index " + index + " is out of range for a dim of size " + size
-                + " (found on the OpenCL device by a kernel enqueued before this read; that op skipped the index)");
+        throw KernelErrorRecord.exception(record, "OpenCL");
     }
 
     private int word(int i) {

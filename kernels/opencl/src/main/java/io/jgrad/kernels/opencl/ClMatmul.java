@@ -1,6 +1,7 @@
 package io.jgrad.kernels.opencl;
 
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.KernelLayout;
 import java.util.Arrays;
 
 /**
@@ -23,32 +24,15 @@ final class ClMatmul {
         int batches = 1;
         for (int d : batch) batches *= d;
         if (batches == 0 || m == 0 || n == 0) return;
-        if (batchStride(a, batch) == null) a = a.contiguous();
-        if (batchStride(b, batch) == null) b = b.contiguous();
-        NDArray target = batchStride(out, batch) == null ? NDArray.zeros(out.dtype(), out.device(), out.shape()) : out;
+        if (KernelLayout.batchStride(a, batch) == null) a = a.contiguous();
+        if (KernelLayout.batchStride(b, batch) == null) b = b.contiguous();
+        NDArray target = KernelLayout.batchStride(out, batch) == null ? NDArray.zeros(out.dtype(), out.device(), out.shape()) : out;
         ClGemm.of(rt).gemm(out.dtype(), m, n, k, batches, 1.0, operand(a, batch), operand(b, batch), 0.0, operand(target, batch));
         if (target != out) out.assign(target);
     }
 
     private static GemmOperand operand(NDArray x, int[] batch) {
         int rank = x.rank();
-        return new GemmOperand(ClStorage.of(x).buffer(), x.offset(), x.stride(rank - 2), x.stride(rank - 1), batchStride(x, batch));
-    }
-
-    /**
-     * The one stride that steps through the matrices of {@code x} in row-major batch order, or null when its
-     * batch dims need more than one: each dim of size above 1 must step by the next such dim's stride times its size.
-     */
-    static Integer batchStride(NDArray x, int[] batch) {
-        Integer stride = null;
-        int span = 0; // the stride the next-outer dim of size above 1 must have
-        for (int d = batch.length - 1; d >= 0; d--) {
-            if (batch[d] == 1) continue;
-            int s = x.stride(d);
-            if (stride == null) stride = s;
-            else if (s != span) return null;
-            span = s * batch[d];
-        }
-        return stride == null ? 0 : stride;
+        return new GemmOperand(ClStorage.of(x).buffer(), x.offset(), x.stride(rank - 2), x.stride(rank - 1), KernelLayout.batchStride(x, batch));
     }
 }

@@ -1,6 +1,8 @@
 package io.jgrad.kernels.opencl;
 
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.KernelLayout;
+import io.jgrad.tensor.spi.KernelPlans;
 import io.jgrad.tensor.spi.PoolGeometry;
 
 /**
@@ -16,7 +18,7 @@ final class ClPooling {
     static void maxForward(ClRuntime rt, NDArray input, PoolGeometry p, NDArray out, NDArray indices) {
         rt.launch(kernel(rt, input, "max_pool_forward"), out.numel(),
                 ClStorage.of(input), ClStorage.of(out), ClStorage.of(indices),
-                ClLayout.of(input), ClLayout.of(out), ClLayout.of(indices), struct(p));
+                KernelLayout.of(input), KernelLayout.of(out), KernelLayout.of(indices), KernelPlans.poolStruct(p));
     }
 
     /** Routes each output gradient to the input position in {@code indices}; {@code gradInput} is overwritten. */
@@ -24,34 +26,23 @@ final class ClPooling {
         int[] in = gradInput.shape();
         rt.launch(kernel(rt, gradOut, "max_pool_backward"), (long) in[0] * in[1],
                 ClStorage.of(gradOut), ClStorage.of(indices), ClStorage.of(gradInput),
-                ClLayout.of(gradOut), ClLayout.of(indices), ClLayout.of(gradInput), planesStruct(in, gradOut.shape()));
+                KernelLayout.of(gradOut), KernelLayout.of(indices), KernelLayout.of(gradInput), KernelPlans.poolPlanesStruct(in, gradOut.shape()));
     }
 
     /** Average pooling; padded cells count in the divisor. */
     static void avgForward(ClRuntime rt, NDArray input, PoolGeometry p, NDArray out) {
         rt.launch(kernel(rt, input, "avg_pool_forward"), out.numel(),
-                ClStorage.of(input), ClStorage.of(out), ClLayout.of(input), ClLayout.of(out), struct(p));
+                ClStorage.of(input), ClStorage.of(out), KernelLayout.of(input), KernelLayout.of(out), KernelPlans.poolStruct(p));
     }
 
     /** Gradient of average pooling; {@code gradInput} is overwritten. */
     static void avgBackward(ClRuntime rt, NDArray gradOut, PoolGeometry p, NDArray gradInput) {
         rt.launch(kernel(rt, gradOut, "avg_pool_backward"), gradInput.numel(),
-                ClStorage.of(gradOut), ClStorage.of(gradInput), ClLayout.of(gradOut), ClLayout.of(gradInput),
-                struct(p));
+                ClStorage.of(gradOut), ClStorage.of(gradInput), KernelLayout.of(gradOut), KernelLayout.of(gradInput),
+                KernelPlans.poolStruct(p));
     }
 
     private static org.jocl.cl_kernel kernel(ClRuntime rt, NDArray a, String name) {
         return rt.kernel("pool.cl", name, ClRuntime.typeDefines(a.dtype()));
-    }
-
-    /** The {@code PoolGeometry} struct of pool.cl, field by field. */
-    private static int[] struct(PoolGeometry p) {
-        return new int[] {p.batch(), p.channels(), p.height(), p.width(), p.outH(), p.outW(),
-                p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW()};
-    }
-
-    /** The struct for max_pool_backward, which reads only the sizes (each window's choice is in the indices). */
-    private static int[] planesStruct(int[] in, int[] out) {
-        return new int[] {in[0], in[1], in[2], in[3], out[2], out[3], 1, 1, 1, 1, 0, 0};
     }
 }

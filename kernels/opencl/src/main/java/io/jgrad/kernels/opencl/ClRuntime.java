@@ -3,6 +3,8 @@ package io.jgrad.kernels.opencl;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
 import io.jgrad.tensor.spi.HostStorage;
+import io.jgrad.tensor.spi.KernelDefines;
+import io.jgrad.tensor.spi.KernelLayout;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
@@ -32,7 +34,7 @@ import java.util.Map;
  * command needs an event to wait for another; only {@link #download} (a value read on the host) blocks.
  *
  * <p>Kernel sources are resources {@code io/jgrad/kernels/opencl/NAME.cl}. Each is compiled at first use
- * with {@code common.cl} (the {@code Layout} struct and its index helpers) in front and the caller's
+ * with {@code dialect.h} (the macros shared with the CUDA build) and {@code common.cl} (the {@code Layout} struct and its index helpers) in front and the caller's
  * {@code -D} defines (e.g. {@code -DT=float}); programs are cached per (source, defines) and kernels per
  * (source, defines, name), because the platform compiler takes seconds (PoCL runs LLVM) where a launch takes
  * microseconds.
@@ -44,7 +46,8 @@ public final class ClRuntime implements AutoCloseable {
 
     /** Resource directory of the kernel sources. */
     static final String SOURCES = "/io/jgrad/kernels/opencl/";
-    /** The header prepended to every program. */
+    /** The headers prepended to every program: the dialect macros (shared with the CUDA build), then the Layout helpers. */
+    static final String DIALECT = "dialect.h";
     static final String COMMON = "common.cl";
     /** Uploads not yet known to be complete may pin this many bytes of host buffers before the queue is drained. */
     private static final long MAX_PINNED_UPLOAD_BYTES = 64L << 20;
@@ -123,21 +126,14 @@ public final class ClRuntime implements AutoCloseable {
         return errors.buffer();
     }
 
-    /** The OpenCL C type of a dtype's elements. */
+    /** The OpenCL C type of a dtype's elements ({@link KernelDefines#typeName}). */
     public static String typeName(DType dtype) {
-        return switch (dtype) {
-            case FLOAT32 -> "float";
-            case FLOAT64 -> "double";
-            case INT64 -> "long";
-        };
+        return KernelDefines.typeName(dtype);
     }
 
-    /**
-     * The build options that template a source on {@code dtype}: {@code -DT=float}, {@code -DT=double}, or
-     * {@code -DT=long -DINTEGRAL} (sources guard their floating-point-only code with {@code #ifndef INTEGRAL}).
-     */
+    /** The build options that template a source on {@code dtype} ({@link KernelDefines#typeDefines}). */
     public static String typeDefines(DType dtype) {
-        return "-DT=" + typeName(dtype) + (dtype.isFloatingPoint() ? "" : " -DINTEGRAL");
+        return KernelDefines.typeDefines(dtype);
     }
 
     /** Throws naming the op and the device when this device cannot hold {@code dtype} (float64 without cl_khr_fp64). */
@@ -167,7 +163,7 @@ public final class ClRuntime implements AutoCloseable {
     }
 
     private cl_program build(String resource, String defines) {
-        String source = source(COMMON) + "\n" + source(resource);
+        String source = source(DIALECT) + "\n" + source(COMMON) + "\n" + source(resource);
         cl_program program = CL.clCreateProgramWithSource(context, 1, new String[] {source}, null, null);
         String options = (baseOptions + " " + defines).trim();
         try {
@@ -216,7 +212,7 @@ public final class ClRuntime implements AutoCloseable {
     /**
      * Enqueues a launch. {@code args} are, in order, {@link ClStorage} or {@code cl_mem} (a buffer),
      * {@code Integer}, {@code Long}, {@code Float}, {@code Double} (scalars of the OpenCL types int, long,
-     * float, double), {@code int[]} (a by-value struct made of ints, such as a {@link ClLayout}) or
+     * float, double), {@code int[]} (a by-value struct made of ints, such as a {@link KernelLayout}) or
      * {@link LocalMemory}. Nothing is enqueued when a global size is 0.
      */
     public synchronized void launch(cl_kernel kernel, long[] global, long[] local, Object... args) {

@@ -1,11 +1,14 @@
 // Prepended by ClRuntime to every program: the strided-array struct and its index helpers.
 
-// Every operation rounded on its own, as the reference backend's (no a*b+c contracted into fma).
+// Every operation rounded on its own, as the reference backend's (no a*b+c contracted into fma; nvcc gets
+// -fmad=false for the same).
+#ifdef __OPENCL_VERSION__
 #pragma OPENCL FP_CONTRACT OFF
 #ifdef JGRAD_FP64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #endif
 #pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable
+#endif
 
 #define MAX_RANK 8
 
@@ -19,7 +22,7 @@ typedef struct {
 } Layout;
 
 // Storage index of the element at row-major position i of l's shape.
-inline int layout_at(const Layout l, int i) {
+FN int layout_at(const Layout l, int i) {
     if (l.rank == 0) return l.offset;
     if (l.rank == 1) return l.offset + i * l.strides[0];
     int p = l.offset;
@@ -32,13 +35,13 @@ inline int layout_at(const Layout l, int i) {
 }
 
 // The coordinate along dim of row-major position i of l's shape.
-inline int layout_coord(const Layout l, int i, int dim) {
+FN int layout_coord(const Layout l, int i, int dim) {
     for (int d = l.rank - 1; d > dim; d--) i /= l.shape[d];
     return i % l.shape[dim];
 }
 
 // Storage index of [n, c, h, w] in a rank-4 layout.
-inline int layout_at4(const Layout l, int n, int c, int h, int w) {
+FN int layout_at4(const Layout l, int n, int c, int h, int w) {
     return l.offset + n * l.strides[0] + c * l.strides[1] + h * l.strides[2] + w * l.strides[3];
 }
 
@@ -50,7 +53,7 @@ inline int layout_at4(const Layout l, int n, int c, int h, int w) {
 #endif
 
 // Row-major coordinates of position i of l's shape into coord[0 .. l.rank-1].
-inline void layout_coords(const Layout l, int i, int* coord) {
+FN void layout_coords(const Layout l, int i, int* coord) {
     for (int d = l.rank - 1; d >= 0; d--) {
         coord[d] = i % l.shape[d];
         i /= l.shape[d];
@@ -58,7 +61,7 @@ inline void layout_coords(const Layout l, int i, int* coord) {
 }
 
 // Storage index of coord (of l's rank) in l.
-inline int layout_at_coords(const Layout l, const int* coord) {
+FN int layout_at_coords(const Layout l, const int* coord) {
     int p = l.offset;
     for (int d = 0; d < l.rank; d++) p += coord[d] * l.strides[d];
     return p;
@@ -66,7 +69,7 @@ inline int layout_at_coords(const Layout l, const int* coord) {
 
 // Records the first out-of-range index a kernel met, for the host to report at its next read (ClKernelErrors):
 // err = {flag, op code, dim size, index low word, index high word}. The kernel then skips that index.
-inline void report_bad_index(global int* err, int op, long index, int size) {
+FN void report_bad_index(GLOBAL int* err, int op, long index, int size) {
     if (atomic_cmpxchg(err, 0, 1) == 0) {
         err[1] = op;
         err[2] = size;

@@ -14,7 +14,7 @@
 #define CONVERT(x) ((DST) (x))
 #endif
 
-kernel void copy(global const SRC* src, global DST* dst, const Layout sl, const Layout dl, int n) {
+KERNEL void copy(GLOBAL const SRC* src, GLOBAL DST* dst, const Layout sl, const Layout dl, int n) {
     int i = get_global_id(0);
     if (i < n) dst[layout_at(dl, i)] = CONVERT(src[layout_at(sl, i)]);
 }
@@ -28,13 +28,13 @@ kernel void copy(global const SRC* src, global DST* dst, const Layout sl, const 
 #error "UnaryOp or BinaryOp has a constant without its case in elementwise.cl: add the case and count it in UNARY_CASES / BINARY_CASES"
 #endif
 
-kernel void fill(global T* dst, const Layout dl, int n, T value) {
+KERNEL void fill(GLOBAL T* dst, const Layout dl, int n, T value) {
     int i = get_global_id(0);
     if (i < n) dst[layout_at(dl, i)] = value;
 }
 
 // One element of a unary op: ReferenceBackend.apply(UnaryOp, ...) in OpenCL C.
-inline T unary_op(int op, T x, T alpha, T beta) {
+FN T unary_op(int op, T x, T alpha, T beta) {
     switch (op) {
         case UNARY_NEG: return -x;
         case UNARY_SQUARE: return x * x;
@@ -75,14 +75,14 @@ inline T unary_op(int op, T x, T alpha, T beta) {
     }
 }
 
-kernel void unary(global const T* x, global T* out, const Layout xl, const Layout ol, int n, int op, T alpha, T beta) {
+KERNEL void unary(GLOBAL const T* x, GLOBAL T* out, const Layout xl, const Layout ol, int n, int op, T alpha, T beta) {
     int i = get_global_id(0);
     if (i < n) out[layout_at(ol, i)] = unary_op(op, x[layout_at(xl, i)], alpha, beta);
 }
 
 #ifdef INTEGRAL
 // Java's (long) Math.pow(a, b) for integers: exact repeated squaring; negative exponents as the double result truncated.
-inline T int_pow(T a, T b) {
+FN T int_pow(T a, T b) {
     if (b < 0) return a == 1 ? 1 : a == -1 ? ((b & 1) ? -1 : 1) : a == 0 ? LONG_MAX : 0;
     T result = 1;
     while (b > 0) {
@@ -95,7 +95,7 @@ inline T int_pow(T a, T b) {
 #endif
 
 // One element of a binary op: ReferenceBackend.apply(BinaryOp, ...) in OpenCL C. Comparisons give 1 or 0.
-inline T binary_op(int op, T a, T b) {
+FN T binary_op(int op, T a, T b) {
     switch (op) {
         case BINARY_ADD: return a + b;
         case BINARY_SUB: return a - b;
@@ -124,13 +124,13 @@ inline T binary_op(int op, T a, T b) {
     }
 }
 
-kernel void binary(global const T* a, global const T* b, global T* out, const Layout al, const Layout bl, const Layout ol, int n, int op) {
+KERNEL void binary(GLOBAL const T* a, GLOBAL const T* b, GLOBAL T* out, const Layout al, const Layout bl, const Layout ol, int n, int op) {
     int i = get_global_id(0);
     if (i < n) out[layout_at(ol, i)] = binary_op(op, a[layout_at(al, i)], b[layout_at(bl, i)]);
 }
 
 #ifdef C
-kernel void where_select(global const C* cond, global const T* a, global const T* b, global T* out,
+KERNEL void where_select(GLOBAL const C* cond, GLOBAL const T* a, GLOBAL const T* b, GLOBAL T* out,
                          const Layout cl, const Layout al, const Layout bl, const Layout ol, int n) {
     int i = get_global_id(0);
     if (i < n) out[layout_at(ol, i)] = cond[layout_at(cl, i)] != 0 ? a[layout_at(al, i)] : b[layout_at(bl, i)];

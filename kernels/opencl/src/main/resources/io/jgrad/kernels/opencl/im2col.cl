@@ -10,7 +10,7 @@ typedef struct {
 
 // col[g][(c, kh, kw)][img][(oh, ow)] = input[firstImage + img, g*Cg + c, ih, iw], 0 in the padding,
 // with ih = oh*strideH - padH + kh*dilationH (likewise iw). One work-item per column entry.
-kernel void im2col(global const T* input, global T* col, const Layout il, const ConvShape s, const int firstImage, const int images) {
+KERNEL void im2col(GLOBAL const T* input, GLOBAL T* col, const Layout il, const ConvShape s, const int firstImage, const int images) {
     const int P = s.outH * s.outW, K = s.cg * s.kH * s.kW;
     const int gid = get_global_id(0);
     if (gid >= s.groups * K * images * P) return;
@@ -24,7 +24,7 @@ kernel void im2col(global const T* input, global T* col, const Layout il, const 
 
 // The output index whose window reaches input cell `in` through tap k (shifted = in + pad - k*dilation),
 // or -1: shifted must be a non-negative multiple of the stride and the quotient inside the output.
-inline int output_index(const int shifted, const int stride, const int outSize) {
+FN int output_index(const int shifted, const int stride, const int outSize) {
     if (shifted < 0 || shifted % stride != 0) return -1;
     const int out = shifted / stride;
     return out < outSize ? out : -1;
@@ -32,7 +32,7 @@ inline int output_index(const int shifted, const int stride, const int outSize) 
 
 // The adjoint of im2col as a gather: each input cell of the chunk sums the column entries that read it, in
 // (kh, kw) order, and overwrites gradInput. No atomics, so the result is the same on every run.
-kernel void col2im(global const T* col, global T* gradInput, const Layout gl, const ConvShape s, const int firstImage, const int images) {
+KERNEL void col2im(GLOBAL const T* col, GLOBAL T* gradInput, const Layout gl, const ConvShape s, const int firstImage, const int images) {
     const int P = s.outH * s.outW, K = s.cg * s.kH * s.kW;
     const int gid = get_global_id(0);
     if (gid >= images * s.c * s.h * s.w) return;
@@ -53,7 +53,7 @@ kernel void col2im(global const T* col, global T* gradInput, const Layout gl, co
 }
 
 // out[n, o, oh, ow] += bias[o]; one work-item per output element.
-kernel void add_bias(global T* out, global const T* bias, const Layout ol, const int biasOffset, const int biasStride, const int total) {
+KERNEL void add_bias(GLOBAL T* out, GLOBAL const T* bias, const Layout ol, const int biasOffset, const int biasStride, const int total) {
     const int gid = get_global_id(0);
     if (gid >= total) return;
     const int o = layout_coord(ol, gid, 1);

@@ -6,8 +6,8 @@
 
 // out[i] = x[i with i[dim] replaced by index[i]]. xl is x "pinned": the index's shape, x's strides with the
 // stride of dim set to 0; xDimStride steps along dim.
-kernel void gather(global const T* x, global const long* index, global T* out,
-                   const Layout xl, const Layout il, const Layout ol, int n, int xDimStride, int dimSize, global int* err) {
+KERNEL void gather(GLOBAL const T* x, GLOBAL const long* index, GLOBAL T* out,
+                   const Layout xl, const Layout il, const Layout ol, int n, int xDimStride, int dimSize, GLOBAL int* err) {
     int i = get_global_id(0);
     if (i >= n) return;
     long j = index[layout_at(il, i)];
@@ -17,8 +17,8 @@ kernel void gather(global const T* x, global const long* index, global T* out,
 
 // target[c] += src[c'] for every index position c' (c' equal to c outside dim) with index[c'] == c[dim].
 // tl, il, sl are target, index and src with their own shapes.
-kernel void scatter_add(global T* target, global const long* index, global const T* src,
-                        const Layout tl, const Layout il, const Layout sl, int n, int dim, global int* err) {
+KERNEL void scatter_add(GLOBAL T* target, GLOBAL const long* index, GLOBAL const T* src,
+                        const Layout tl, const Layout il, const Layout sl, int n, int dim, GLOBAL int* err) {
     int t = get_global_id(0);
     if (t >= n) return;
     int coord[MAX_RANK];
@@ -41,9 +41,9 @@ kernel void scatter_add(global T* target, global const long* index, global const
 }
 
 // Slice c[dim] of out is slice index[c[dim]] of x. ol and xl have out's shape (xl with x's strides).
-kernel void index_select(global const T* x, global const long* index, global T* out,
+KERNEL void index_select(GLOBAL const T* x, GLOBAL const long* index, GLOBAL T* out,
                          const Layout xl, const Layout ol, int n, int dim, int indexOffset, int indexStride, int dimSize,
-                         global int* err) {
+                         GLOBAL int* err) {
     int i = get_global_id(0);
     if (i >= n) return;
     int coord[MAX_RANK];
@@ -59,9 +59,9 @@ kernel void index_select(global const T* x, global const long* index, global T* 
 }
 
 // target[c] += src[c with dim = i] for every i with index[i] == c[dim], in increasing i.
-kernel void index_add(global T* target, global const long* index, global const T* src,
+KERNEL void index_add(GLOBAL T* target, GLOBAL const long* index, GLOBAL const T* src,
                       const Layout tl, const Layout sl, int n, int dim, int indexOffset, int indexStride, int indexCount,
-                      global int* err) {
+                      GLOBAL int* err) {
     int t = get_global_id(0);
     if (t >= n) return;
     int coord[MAX_RANK];

@@ -3,11 +3,11 @@
 // the device allows), so results match the reference kernel. Scalars arrive already rounded to T. Arrays are
 // contiguous: each buffer comes with the offset of its first element.
 
-inline T nan_max(T a, T b) {
+FN T nan_max(T a, T b) {
     return isnan(a) || isnan(b) ? (T) NAN : fmax(a, b);
 }
 
-kernel void adam_step(global T* param, global const T* grad, global T* m, global T* v, global T* vMax,
+KERNEL void adam_step(GLOBAL T* param, GLOBAL const T* grad, GLOBAL T* m, GLOBAL T* v, GLOBAL T* vMax,
                       int pOff, int gOff, int mOff, int vOff, int vMaxOff, int n,
                       T decay, T beta1, T oneMinusBeta1, T beta2, T oneMinusBeta2, T stepSize, T sqrtBc2, T eps,
                       int maximize, int decoupled, int l2, int amsgrad) {
@@ -31,7 +31,7 @@ kernel void adam_step(global T* param, global const T* grad, global T* m, global
     param[pOff + i] = theta - (mNew * stepSize) / denominator;
 }
 
-kernel void sgd_step(global T* param, global const T* grad, global T* buffer, int pOff, int gOff, int bOff, int n,
+KERNEL void sgd_step(GLOBAL T* param, GLOBAL const T* grad, GLOBAL T* buffer, int pOff, int gOff, int bOff, int n,
                      T decay, T lr, T momentum, T undamped, int maximize, int l2, int useMomentum, int firstStep, int nesterov) {
     int i = get_global_id(0);
     if (i >= n) return;

@@ -9,7 +9,7 @@ typedef struct {
 
 // Max of each window and its flat position h*W + w: start from -inf at the window's first in-range cell, take
 // a cell when value > max or value is NaN (PyTorch's CPU rule; padding never wins).
-kernel void max_pool_forward(global const T* input, global T* out, global long* indices,
+KERNEL void max_pool_forward(GLOBAL const T* input, GLOBAL T* out, GLOBAL long* indices,
                              const Layout il, const Layout ol, const Layout xl, const PoolGeometry g) {
     int gid = get_global_id(0);
     if (gid >= g.n * g.c * g.oh * g.ow) return;
@@ -33,7 +33,7 @@ kernel void max_pool_forward(global const T* input, global T* out, global long* 
 
 // One work-item per (n, c) plane: zero the plane, then add every output gradient at its recorded position in
 // output order, so overlapping windows add up deterministically.
-kernel void max_pool_backward(global const T* gradOut, global const long* indices, global T* gradInput,
+KERNEL void max_pool_backward(GLOBAL const T* gradOut, GLOBAL const long* indices, GLOBAL T* gradInput,
                               const Layout gl, const Layout xl, const Layout gil, const PoolGeometry g) {
     int plane = get_global_id(0);
     if (plane >= g.n * g.c) return;
@@ -50,7 +50,7 @@ kernel void max_pool_backward(global const T* gradOut, global const long* indice
 }
 
 // Sum of the window's in-range cells over kernelH*kernelW (padding counts in the divisor).
-kernel void avg_pool_forward(global const T* input, global T* out, const Layout il, const Layout ol, const PoolGeometry g) {
+KERNEL void avg_pool_forward(GLOBAL const T* input, GLOBAL T* out, const Layout il, const Layout ol, const PoolGeometry g) {
     int gid = get_global_id(0);
     if (gid >= g.n * g.c * g.oh * g.ow) return;
     int ow = gid % g.ow, oh = (gid / g.ow) % g.oh, c = (gid / (g.ow * g.oh)) % g.c, n = gid / (g.ow * g.oh * g.c);
@@ -64,7 +64,7 @@ kernel void avg_pool_forward(global const T* input, global T* out, const Layout 
 }
 
 // One work-item per input cell: the sum of the shares of every window that covers it, in output order.
-kernel void avg_pool_backward(global const T* gradOut, global T* gradInput, const Layout gl, const Layout gil, const PoolGeometry g) {
+KERNEL void avg_pool_backward(GLOBAL const T* gradOut, GLOBAL T* gradInput, const Layout gl, const Layout gil, const PoolGeometry g) {
     int gid = get_global_id(0);
     if (gid >= g.n * g.c * g.h * g.w) return;
     int iw = gid % g.w, ih = (gid / g.w) % g.h, c = (gid / (g.w * g.h)) % g.c, n = gid / (g.w * g.h * g.c);

@@ -7,7 +7,7 @@
 #error "ReduceOp has a constant without its case in reduce.cl: add the case and count it in REDUCE_CASES"
 #endif
 
-inline T reduce_init(int op) {
+FN T reduce_init(int op) {
 #ifdef INTEGRAL
     return op == REDUCE_AMAX ? LONG_MIN : op == REDUCE_AMIN ? LONG_MAX : 0;
 #else
@@ -16,7 +16,7 @@ inline T reduce_init(int op) {
 }
 
 // A NaN wins amax/amin and then stays, as in the reference backend.
-inline T reduce_combine(int op, T acc, T v) {
+FN T reduce_combine(int op, T acc, T v) {
     switch (op) {
         case REDUCE_AMAX: return (v > acc || IS_NAN(v)) && !IS_NAN(acc) ? v : acc;
         case REDUCE_AMIN: return (v < acc || IS_NAN(v)) && !IS_NAN(acc) ? v : acc;
@@ -25,12 +25,12 @@ inline T reduce_combine(int op, T acc, T v) {
     }
 }
 
-inline T reduce_finish(int op, T acc, T count) {
+FN T reduce_finish(int op, T acc, T count) {
     return op == REDUCE_MEAN ? acc / count : acc;
 }
 
 // One work-item per output element: for short reductions (or many outputs).
-kernel void reduce_serial(global const T* x, global T* out, const Layout outer, const Layout inner, const Layout ol,
+KERNEL void reduce_serial(GLOBAL const T* x, GLOBAL T* out, const Layout outer, const Layout inner, const Layout ol,
                           int nOut, int nInner, int op, T count) {
     int o = get_global_id(0);
     if (o >= nOut) return;
@@ -41,24 +41,26 @@ kernel void reduce_serial(global const T* x, global T* out, const Layout outer, 
 }
 
 // One work-group per output element: each work-item strides over the reduced elements, then a tree in local
-// memory combines the partial results. The local size is a power of two.
-kernel void reduce_group(global const T* x, global T* out, const Layout outer, const Layout inner, const Layout ol,
-                         int nOut, int nInner, int op, T count, local T* partial) {
-    int o = get_group_id(0), lid = get_local_id(0), size = get_local_size(0);
+// memory combines the partial results. The host launches work-groups of REDUCE_GROUP items, a power of two
+// (defined by the host, from the Java constant).
+KERNEL void reduce_group(GLOBAL const T* x, GLOBAL T* out, const Layout outer, const Layout inner, const Layout ol,
+                         int nOut, int nInner, int op, T count) {
+    LOCAL T partial[REDUCE_GROUP];
+    int o = get_group_id(0), lid = get_local_id(0), size = REDUCE_GROUP;
     int base = layout_at(outer, o);
     T acc = reduce_init(op);
     for (int k = lid; k < nInner; k += size) acc = reduce_combine(op, acc, x[base + layout_at(inner, k)]);
     partial[lid] = acc;
-    barrier(CLK_LOCAL_MEM_FENCE);
+    LOCAL_BARRIER();
     for (int active = size / 2; active > 0; active /= 2) {
         if (lid < active) partial[lid] = reduce_combine(op, partial[lid], partial[lid + active]);
-        barrier(CLK_LOCAL_MEM_FENCE);
+        LOCAL_BARRIER();
     }
     if (lid == 0) out[layout_at(ol, o)] = reduce_finish(op, partial[0], count);
 }
 
 // Index of the first largest (isMax) or smallest element along one dim; a NaN wins and ends the scan.
-kernel void arg_reduce(global const T* x, global long* out, const Layout xl, const Layout ol, int nOut, int len, int stride, int isMax) {
+KERNEL void arg_reduce(GLOBAL const T* x, GLOBAL long* out, const Layout xl, const Layout ol, int nOut, int len, int stride, int isMax) {
     int o = get_global_id(0);
     if (o >= nOut) return;
     int base = layout_at(xl, o);
@@ -77,7 +79,7 @@ kernel void arg_reduce(global const T* x, global long* out, const Layout xl, con
 #ifndef INTEGRAL
 // Softmax (or log-softmax) of one row per work-item: subtract the row maximum so nothing overflows; a row of
 // -inf keeps max 0 so that exp(-inf) = 0. xl and ol locate each row's first element.
-kernel void softmax_rows(global const T* x, global T* out, const Layout xl, const Layout ol,
+KERNEL void softmax_rows(GLOBAL const T* x, GLOBAL T* out, const Layout xl, const Layout ol,
                          int rows, int len, int xStride, int outStride, int logOut) {
     int r = get_global_id(0);
     if (r >= rows) return;

@@ -2,6 +2,7 @@ package io.jgrad.kernels.opencl;
 
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.spi.HostStorage;
+import io.jgrad.tensor.spi.KernelLayout;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -19,7 +20,7 @@ class ClRuntimeTest {
         ClRuntime rt = OpenClTesting.runtime();
         ClStorage s = rt.upload(new HostStorage.Float32(new float[] {0, 1, 2, 3, 4, 5}));
         // Every second element: shape [3], stride 2, offset 1.
-        int[] layout = ClLayout.struct("test", new int[] {3}, new int[] {2}, 1);
+        int[] layout = KernelLayout.struct("test", new int[] {3}, new int[] {2}, 1);
         rt.launch(rt.kernel("test_kernels.cl", "add_one", "-DT=float"), 3, s, layout, 3);
         assertArrayEquals(new float[] {0, 2, 2, 4, 4, 6}, ((HostStorage.Float32) rt.download(s)).data);
     }
@@ -29,7 +30,7 @@ class ClRuntimeTest {
         ClRuntime rt = OpenClTesting.runtime();
         assertSame(rt.kernel("test_kernels.cl", "add_one", "-DT=float"), rt.kernel("test_kernels.cl", "add_one", "-DT=float"));
         ClStorage s = rt.upload(new HostStorage.Int64(new long[] {1L << 40, 7}));
-        rt.launch(rt.kernel("test_kernels.cl", "add_one", "-DT=long"), 2, s, ClLayout.struct("test", new int[] {2}, new int[] {1}, 0), 2);
+        rt.launch(rt.kernel("test_kernels.cl", "add_one", "-DT=long"), 2, s, KernelLayout.struct("test", new int[] {2}, new int[] {1}, 0), 2);
         assertArrayEquals(new long[] {(1L << 40) + 1, 8}, ((HostStorage.Int64) rt.download(s)).data);
     }
 

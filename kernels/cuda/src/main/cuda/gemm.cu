@@ -1,0 +1,262 @@
+// Batched strided GEMM for the CUDA backend: C = alpha * A * B + beta * C for `batches` products of M x K by
+// K x N. Every operand comes as (offset, row stride, column stride, batch stride) in elements, so transposed and
+// sliced views go in without copies (CudaGemm passes them as ClGemm does). CUDA-specific (the portable kernel
+// families are in kernels/opencl): the ladder of tiling in shared memory, 2-D register tiles, vectorised float4
+// loads where an operand is row-major and 16-byte aligned, and an opt-in TF32 tensor-core kernel (mma.sync).
+//
+// Tuned for Hopper (H100/H200: 132 SMs, 228 KB shared memory per SM): 128x128 block tiles of 256 threads, each
+// computing 8x8 outputs, double-buffered in shared memory, give 2 resident blocks per SM with registers to spare.
+// The grid is (N tiles, M tiles, batches); gridDim.z is at most 65535, CudaGemm launches more batches in turns.
+
+// Unlike the portable kernels (built with -fmad=false), GEMM accumulates with fma, as cuBLAS and the vector
+// backend do; tests compare it with the reference backend at the usual matmul tolerance.
+
+struct Operand {
+    long offset;
+    long rowStride;
+    long colStride;
+    long batchStride;
+};
+
+// ---- SIMT kernel: shared-memory tiles, a TM x TN register tile per thread ------------------------------------
+
+// Loads the BK x BM slice of A (transposed into As[k][m], so that a thread reads its TM rows as one vector) and
+// the BK x BN slice of B into Bs[k][n]. VEC: A and B row-major (colStride 1), leading dims multiples of 4 and
+// 16-byte aligned bases, read as float4 (only for float).
+template <typename T, int BM, int BN, int BK, bool VEC>
+__device__ inline void load_tiles(const T* __restrict__ a, const T* __restrict__ b, Operand A, Operand B,
+                                  int M, int N, int K, int m0, int n0, int k0,
+                                  T (*As)[BM], T (*Bs)[BN]) {
+    const int tid = threadIdx.x, threads = blockDim.x;
+    if (VEC) {
+        // A: BM rows x BK cols, as BK/4 float4 per row.
+        for (int v = tid; v < BM * BK / 4; v += threads) {
+            int row = v / (BK / 4), col = (v % (BK / 4)) * 4;
+            int gm = m0 + row, gk = k0 + col;
+            const T* p = a + A.offset + (long) gm * A.rowStride + gk;
+            if (gm < M && gk + 3 < K) {
+                float4 f = *reinterpret_cast<const float4*>(p);
+                As[col][row] = f.x; As[col + 1][row] = f.y; As[col + 2][row] = f.z; As[col + 3][row] = f.w;
+            } else {
+                for (int j = 0; j < 4; j++) As[col + j][row] = gm < M && gk + j < K ? p[j] : (T) 0;
+            }
+        }
+        // B: BK rows x BN cols, as BN/4 float4 per row.
+        for (int v = tid; v < BK * BN / 4; v += threads) {
+            int row = v / (BN / 4), col = (v % (BN / 4)) * 4;
+            int gk = k0 + row, gn = n0 + col;
+            const T* p = b + B.offset + (long) gk * B.rowStride + gn;
+            if (gk < K && gn + 3 < N) {
+                float4 f = *reinterpret_cast<const float4*>(p);
+                Bs[row][col] = f.x; Bs[row][col + 1] = f.y; Bs[row][col + 2] = f.z; Bs[row][col + 3] = f.w;
+            } else {
+                for (int j = 0; j < 4; j++) Bs[row][col + j] = gk < K && gn + j < N ? p[j] : (T) 0;
+            }
+        }
+    } else {
+        for (int v = tid; v < BM * BK; v += threads) {
+            int row = v % BM, col = v / BM; // consecutive threads walk M: coalesced for column-major A
+            int gm = m0 + row, gk = k0 + col;
+            As[col][row] = gm < M && gk < K ? a[A.offset + (long) gm * A.rowStride + (long) gk * A.colStride] : (T) 0;
+        }
+        for (int v = tid; v < BK * BN; v += threads) {
+            int row = v / BN, col = v % BN;
+            int gk = k0 + row, gn = n0 + col;
+            Bs[row][col] = gk < K && gn < N ? b[B.offset + (long) gk * B.rowStride + (long) gn * B.colStride] : (T) 0;
+        }
+    }
+}
+
+template <typename T, int BM, int BN, int BK, int TM, int TN, bool VEC>
+__device__ inline void gemm_tiled(const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ c,
+                                  Operand A, Operand B, Operand C, int M, int N, int K, T alpha, T beta) {
+    __shared__ T As[2][BK][BM];
+    __shared__ T Bs[2][BK][BN];
+    const long batch = blockIdx.z;
+    A.offset += batch * A.batchStride;
+    B.offset += batch * B.batchStride;
+    C.offset += batch * C.batchStride;
+    const int m0 = blockIdx.y * BM, n0 = blockIdx.x * BN;
+    const int tx = threadIdx.x % (BN / TN), ty = threadIdx.x / (BN / TN);
+    T acc[TM][TN];
+#pragma unroll
+    for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int j = 0; j < TN; j++) acc[i][j] = 0;
+
+    int stage = 0;
+    load_tiles<T, BM, BN, BK, VEC>(a, b, A, B, M, N, K, m0, n0, 0, As[0], Bs[0]);
+    __syncthreads();
+    for (int k0 = 0; k0 < K; k0 += BK) {
+        // Fill the other stage while this one is consumed: one barrier per BK step.
+        if (k0 + BK < K) load_tiles<T, BM, BN, BK, VEC>(a, b, A, B, M, N, K, m0, n0, k0 + BK, As[stage ^ 1], Bs[stage ^ 1]);
+#pragma unroll
+        for (int k = 0; k < BK; k++) {
+            T ra[TM], rb[TN];
+            // Each thread's rows and columns are strided by the thread grid, so a warp reads consecutive
+            // shared-memory words (no bank conflicts) and the outputs it writes are coalesced.
+#pragma unroll
+            for (int i = 0; i < TM; i++) ra[i] = As[stage][k][ty + i * (BM / TM)];
+#pragma unroll
+            for (int j = 0; j < TN; j++) rb[j] = Bs[stage][k][tx + j * (BN / TN)];
+#pragma unroll
+            for (int i = 0; i < TM; i++)
+#pragma unroll
+                for (int j = 0; j < TN; j++) acc[i][j] += ra[i] * rb[j];
+        }
+        __syncthreads();
+        stage ^= 1;
+    }
+#pragma unroll
+    for (int i = 0; i < TM; i++) {
+        int gm = m0 + ty + i * (BM / TM);
+        if (gm >= M) continue;
+#pragma unroll
+        for (int j = 0; j < TN; j++) {
+            int gn = n0 + tx + j * (BN / TN);
+            if (gn >= N) continue;
+            long at = C.offset + (long) gm * C.rowStride + (long) gn * C.colStride;
+            // beta == 0 never reads C: it may hold NaN (uninitialised memory), as BLAS specifies.
+            c[at] = beta == (T) 0 ? alpha * acc[i][j] : alpha * acc[i][j] + beta * c[at];
+        }
+    }
+}
+
+// 128x128 tiles, 256 threads, 8x8 per thread (float); 64x64 tiles, 256 threads, 4x4 per thread (double).
+extern "C" __global__ void __launch_bounds__(256) sgemm_128x128(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
+                                                                 int M, int N, int K, float alpha, float beta) {
+    gemm_tiled<float, 128, 128, 8, 8, 8, false>(a, b, c, A, B, C, M, N, K, alpha, beta);
+}
+
+extern "C" __global__ void __launch_bounds__(256) sgemm_128x128_vec4(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
+                                                                      int M, int N, int K, float alpha, float beta) {
+    gemm_tiled<float, 128, 128, 8, 8, 8, true>(a, b, c, A, B, C, M, N, K, alpha, beta);
+}
+
+extern "C" __global__ void __launch_bounds__(256) dgemm_64x64(const double* a, const double* b, double* c, Operand A, Operand B, Operand C,
+                                                               int M, int N, int K, double alpha, double beta) {
+    gemm_tiled<double, 64, 64, 8, 4, 4, false>(a, b, c, A, B, C, M, N, K, alpha, beta);
+}
+
+// One thread per output: products too small for a 128x128 tile (CudaGemm picks by size). Within a block,
+// threadIdx.x walks columns (coalesced for row-major C); the grid's x dimension walks row blocks, which may be
+// many (a batch of a million rows times 10 logits; gridDim.x allows 2^31 - 1), the y dimension column blocks.
+template <typename T>
+__device__ inline void gemm_small(const T* a, const T* b, T* c, Operand A, Operand B, Operand C, int M, int N, int K, T alpha, T beta) {
+    const int n = blockIdx.y * blockDim.x + threadIdx.x, m = blockIdx.x * blockDim.y + threadIdx.y;
+    if (m >= M || n >= N) return;
+    const long batch = blockIdx.z;
+    const T* ap = a + A.offset + batch * A.batchStride + (long) m * A.rowStride;
+    const T* bp = b + B.offset + batch * B.batchStride + (long) n * B.colStride;
+    T acc = 0;
+    for (int k = 0; k < K; k++) acc += ap[(long) k * A.colStride] * bp[(long) k * B.rowStride];
+    long at = C.offset + batch * C.batchStride + (long) m * C.rowStride + (long) n * C.colStride;
+    c[at] = beta == (T) 0 ? alpha * acc : alpha * acc + beta * c[at];
+}
+
+extern "C" __global__ void sgemm_small(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
+                                       int M, int N, int K, float alpha, float beta) {
+    gemm_small<float>(a, b, c, A, B, C, M, N, K, alpha, beta);
+}
+
+extern "C" __global__ void dgemm_small(const double* a, const double* b, double* c, Operand A, Operand B, Operand C,
+                                       int M, int N, int K, double alpha, double beta) {
+    gemm_small<double>(a, b, c, A, B, C, M, N, K, alpha, beta);
+}
+
+// ---- TF32 tensor cores (opt-in, like PyTorch's allow_tf32) ---------------------------------------------------
+// 128x128 block tile, BK = 16, 8 warps as a 2 x 4 grid of 64 x 32 warp tiles; each warp issues 4 x 4
+// mma.sync.m16n8k8 (TF32 inputs rounded with cvt.rna, FP32 accumulation) per k-step of 8. Needs sm_80 or newer:
+// the entry exists in every PTX target, but below compute_80 its body is empty and CudaGemm never launches it.
+
+#define TC_BM 128
+#define TC_BN 128
+#define TC_BK 16
+#define TC_PAD 4 // shared-memory rows padded so the fragment loads of a warp hit 32 different banks
+
+__device__ inline unsigned to_tf32(float x) {
+    unsigned r;
+#if __CUDA_ARCH__ >= 800
+    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
+#else
+    r = __float_as_uint(x);
+#endif
+    return r;
+}
+
+extern "C" __global__ void __launch_bounds__(256) sgemm_tf32_128x128(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
+                                                                       int M, int N, int K, float alpha, float beta) {
+#if __CUDA_ARCH__ >= 800
+    __shared__ unsigned As[TC_BM][TC_BK + TC_PAD];  // [m][k], TF32 bits
+    __shared__ unsigned Bs[TC_BK][TC_BN + TC_PAD];  // [k][n]
+    const long batch = blockIdx.z;
+    A.offset += batch * A.batchStride;
+    B.offset += batch * B.batchStride;
+    C.offset += batch * C.batchStride;
+    const int m0 = blockIdx.y * TC_BM, n0 = blockIdx.x * TC_BN;
+    const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
+    const int wm = (warp / 4) * 64, wn = (warp % 4) * 32;   // the warp's tile within the block tile
+    const int g = lane / 4, t = lane % 4;                    // mma fragment coordinates
+    float acc[4][4][4];
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+#pragma unroll
+        for (int j = 0; j < 4; j++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) acc[i][j][r] = 0.f;
+
+    for (int k0 = 0; k0 < K; k0 += TC_BK) {
+        for (int v = tid; v < TC_BM * TC_BK; v += 256) {
+            int row = v / TC_BK, col = v % TC_BK, gm = m0 + row, gk = k0 + col;
+            As[row][col] = to_tf32(gm < M && gk < K ? a[A.offset + (long) gm * A.rowStride + (long) gk * A.colStride] : 0.f);
+        }
+        for (int v = tid; v < TC_BK * TC_BN; v += 256) {
+            int row = v / TC_BN, col = v % TC_BN, gk = k0 + row, gn = n0 + col;
+            Bs[row][col] = to_tf32(gk < K && gn < N ? b[B.offset + (long) gk * B.rowStride + (long) gn * B.colStride] : 0.f);
+        }
+        __syncthreads();
+#pragma unroll
+        for (int kk = 0; kk < TC_BK; kk += 8) {
+            unsigned af[4][4], bf[4][2];
+#pragma unroll
+            for (int i = 0; i < 4; i++) {
+                int r = wm + i * 16 + g;
+                af[i][0] = As[r][kk + t];
+                af[i][1] = As[r + 8][kk + t];
+                af[i][2] = As[r][kk + t + 4];
+                af[i][3] = As[r + 8][kk + t + 4];
+            }
+#pragma unroll
+            for (int j = 0; j < 4; j++) {
+                int col = wn + j * 8 + g;
+                bf[j][0] = Bs[kk + t][col];
+                bf[j][1] = Bs[kk + t + 4][col];
+            }
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) {
+                    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
+                                 "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
+                                 : "+f"(acc[i][j][0]), "+f"(acc[i][j][1]), "+f"(acc[i][j][2]), "+f"(acc[i][j][3])
+                                 : "r"(af[i][0]), "r"(af[i][1]), "r"(af[i][2]), "r"(af[i][3]), "r"(bf[j][0]), "r"(bf[j][1]));
+                }
+        }
+        __syncthreads();
+    }
+    // Accumulator fragment: c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t), c3 (g+8, 2t+1).
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+#pragma unroll
+        for (int j = 0; j < 4; j++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) {
+                int gm = m0 + wm + i * 16 + g + (r >= 2 ? 8 : 0);
+                int gn = n0 + wn + j * 8 + 2 * t + (r & 1);
+                if (gm < M && gn < N) {
+                    long at = C.offset + (long) gm * C.rowStride + (long) gn * C.colStride;
+                    c[at] = beta == 0.f ? alpha * acc[i][j][r] : alpha * acc[i][j][r] + beta * c[at];
+                }
+            }
+#endif
+}

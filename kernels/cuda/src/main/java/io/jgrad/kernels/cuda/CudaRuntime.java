@@ -1,0 +1,359 @@
+package io.jgrad.kernels.cuda;
+
+import io.jgrad.tensor.DType;
+import io.jgrad.tensor.Device;
+import io.jgrad.tensor.spi.HostStorage;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
+import jcuda.driver.JCudaDriver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One CUDA device in use, through JCuda's driver API: its primary context, one stream, the loaded PTX modules,
+ * the {@link CachingAllocator} and a pinned host buffer for transfers. Every command goes to the one stream in
+ * program order, so no command waits for another; only {@link #download} (a value read on the host) and
+ * {@link #synchronize} block.
+ *
+ * <p>Modules are the committed PTX of {@link CudaModules} for the device's target (compute_90 on Hopper and
+ * newer, compute_75 elsewhere), loaded with {@code cuModuleLoadData} at first use; the driver JIT-compiles them
+ * once and caches the result on disk.
+ *
+ * <p>Methods are synchronised: JCuda's driver calls need the context current on the calling thread, and
+ * launches from several threads (a Cleaner, a data loader) must not interleave with the pinned buffer's use.
+ */
+public final class CudaRuntime implements AutoCloseable {
+
+    private final CUdevice device;
+    private final CUcontext context;
+    private final CUstream stream;
+    private final String name;
+    private final int ccMajor;
+    private final int ccMinor;
+    private final long totalMemory;
+    private final String arch;
+    private final Device jgradDevice;
+    private final CachingAllocator<CUdeviceptr> allocator;
+    private final PinnedStaging staging;
+    private final CudaKernelErrors errors;
+    private final Map<String, CUmodule> modules = new HashMap<>();
+    private final Map<String, CUfunction> functions = new HashMap<>();
+
+    private CudaRuntime(int ordinal) {
+        device = new CUdevice();
+        check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet(" + ordinal + ")");
+        context = new CUcontext();
+        check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
+        check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        byte[] nameBytes = new byte[256];
+        JCudaDriver.cuDeviceGetName(nameBytes, nameBytes.length, device);
+        int n = 0;
+        while (n < nameBytes.length && nameBytes[n] != 0) n++;
+        name = new String(nameBytes, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+        ccMajor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+        ccMinor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        long[] total = new long[1];
+        JCudaDriver.cuDeviceTotalMem(total, device);
+        totalMemory = total[0];
+        arch = targetFor(ccMajor, ccMinor);
+        stream = new CUstream();
+        check(JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+        jgradDevice = new Device(Device.Kind.CUDA, ordinal);
+        allocator = new CachingAllocator<>(new DriverMemory(), name);
+        staging = new PinnedStaging(stream);
+        errors = new CudaKernelErrors(this);
+    }
+
+    /** Initialises the driver and opens device {@code ordinal} ({@code -Djgrad.cuda.device}, default 0). */
+    public static CudaRuntime open() {
+        JCudaDriver.setExceptionsEnabled(false);
+        check(JCudaDriver.cuInit(0), "cuInit");
+        int[] count = new int[1];
+        check(JCudaDriver.cuDeviceGetCount(count), "cuDeviceGetCount");
+        if (count[0] == 0) throw new IllegalStateException("the CUDA driver found no GPU");
+        int ordinal = Integer.getInteger("jgrad.cuda.device", 0);
+        if (ordinal < 0 || ordinal >= count[0]) {
+            throw new IllegalArgumentException("-Djgrad.cuda.device=" + ordinal + ": there are " + count[0] + " CUDA devices (0.." + (count[0] - 1) + ")");
+        }
+        return new CudaRuntime(ordinal);
+    }
+
+    /** The PTX target for a compute capability: compute_90 from Hopper on, compute_75 from Turing on. */
+    static String targetFor(int major, int minor) {
+        if (major >= 9) return CudaModules.ARCHS.get(0);
+        if (major > 7 || (major == 7 && minor >= 5)) return CudaModules.ARCHS.get(1);
+        throw new IllegalStateException("CUDA device of compute capability " + major + "." + minor + " is too old: the PTX targets compute_75 and newer");
+    }
+
+    private int attribute(int attribute) {
+        int[] value = new int[1];
+        JCudaDriver.cuDeviceGetAttribute(value, attribute, device);
+        return value[0];
+    }
+
+    /** Throws naming the call when a driver call failed. */
+    static void check(int result, String call) {
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new IllegalStateException(call + " failed: " + CUresult.stringFor(result));
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Compute capability as {@code major * 10 + minor} (90 for Hopper). */
+    public int computeCapability() {
+        return ccMajor * 10 + ccMinor;
+    }
+
+    public long totalMemory() {
+        return totalMemory;
+    }
+
+    /** The PTX target loaded on this device. */
+    public String arch() {
+        return arch;
+    }
+
+    public Device jgradDevice() {
+        return jgradDevice;
+    }
+
+    public CachingAllocator<CUdeviceptr> allocator() {
+        return allocator;
+    }
+
+    CUstream stream() {
+        return stream;
+    }
+
+    CudaKernelErrors errors() {
+        return errors;
+    }
+
+    private void makeCurrent() {
+        JCudaDriver.cuCtxSetCurrent(context);
+    }
+
+    // ---- modules and launches -------------------------------------------------------------------
+
+    /** The function {@code entry} of module {@code module} (e.g. {@code "reduce.float"}), loaded once. */
+    synchronized CUfunction function(String module, String entry) {
+        String key = module + '\0' + entry;
+        CUfunction f = functions.get(key);
+        if (f == null) {
+            makeCurrent();
+            CUmodule m = modules.computeIfAbsent(module, this::load);
+            f = new CUfunction();
+            check(JCudaDriver.cuModuleGetFunction(f, m, entry), "cuModuleGetFunction(" + module + ", " + entry + ")");
+            functions.put(key, f);
+        }
+        return f;
+    }
+
+    private CUmodule load(String module) {
+        String resource = CudaModules.resource(arch, module);
+        byte[] ptx;
+        try (InputStream in = CudaRuntime.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("no PTX resource " + resource + " (run scripts/build-ptx.sh)");
+            byte[] text = in.readAllBytes();
+            ptx = java.util.Arrays.copyOf(text, text.length + 1); // cuModuleLoadData reads a NUL-terminated string
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + resource, e);
+        }
+        CUmodule m = new CUmodule();
+        check(JCudaDriver.cuModuleLoadData(m, ptx), "cuModuleLoadData(" + resource + ")");
+        return m;
+    }
+
+    /**
+     * Enqueues {@code kernel} of the module for {@code dtype} (ignored by dtype-independent kernels) on a grid of
+     * {@code grid} blocks of {@code block} threads (x, y, z each). {@code args} are {@link CudaStorage} or
+     * {@link CUdeviceptr} (pointers), {@code Integer}, {@code Long}, {@code Float}, {@code Double}, {@code int[]}
+     * (a struct of ints: a Layout) or {@code long[]} (a struct of longs: a GEMM operand); they are checked
+     * against the kernel's declared signature. Nothing is enqueued when a grid size is 0.
+     */
+    public synchronized void launch(CudaKernel kernel, String module, int[] grid, int[] block, Object... args) {
+        for (int g : grid) if (g == 0) return;
+        List<String> expected = kernel.paramKinds(dtypeOf(module));
+        if (expected.size() != args.length) {
+            throw new IllegalArgumentException(kernel + ": " + args.length + " arguments for " + expected.size() + " parameters " + expected);
+        }
+        Pointer[] params = new Pointer[args.length];
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            String kind;
+            if (a instanceof CudaStorage s) {
+                params[i] = Pointer.to(s.pointer());
+                kind = "b8";
+            } else if (a instanceof CUdeviceptr p) {
+                params[i] = Pointer.to(p);
+                kind = "b8";
+            } else if (a instanceof Integer v) {
+                params[i] = Pointer.to(new int[] {v});
+                kind = "b4";
+            } else if (a instanceof Long v) {
+                params[i] = Pointer.to(new long[] {v});
+                kind = "b8";
+            } else if (a instanceof Float v) {
+                params[i] = Pointer.to(new float[] {v});
+                kind = "f32";
+            } else if (a instanceof Double v) {
+                params[i] = Pointer.to(new double[] {v});
+                kind = "f64";
+            } else if (a instanceof int[] struct) {
+                params[i] = Pointer.to(struct);
+                kind = "s" + 4 * struct.length;
+            } else if (a instanceof long[] struct) {
+                params[i] = Pointer.to(struct);
+                kind = "s" + 8 * struct.length;
+            } else {
+                throw new IllegalArgumentException(kernel + " argument " + i + ": unsupported type " + (a == null ? "null" : a.getClass().getName()));
+            }
+            if (!kind.equals(expected.get(i))) {
+                throw new IllegalArgumentException(kernel + " argument " + i + ": a " + kind + " for a parameter of kind " + expected.get(i));
+            }
+        }
+        CUfunction f = function(module, kernel.entry());
+        makeCurrent();
+        check(JCudaDriver.cuLaunchKernel(f, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0, stream,
+                Pointer.to(params), null), "cuLaunchKernel(" + kernel.entry() + ")");
+    }
+
+    /** A 1-D launch of {@code n} threads in blocks of 256. */
+    public void launch(CudaKernel kernel, String module, long n, Object... args) {
+        if (n == 0) return;
+        int blocks = (int) ((n + 255) / 256);
+        launch(kernel, module, new int[] {blocks, 1, 1}, new int[] {256, 1, 1}, args);
+    }
+
+    /** The dtype of a per-dtype module's name ({@code reduce.double}); FLOAT32 for the others, whose signatures have no T. */
+    static DType dtypeOf(String module) {
+        if (module.endsWith(".double")) return DType.FLOAT64;
+        if (module.endsWith(".long") && !module.startsWith("copy.")) return DType.INT64;
+        return DType.FLOAT32;
+    }
+
+    /** Waits until every enqueued command has completed; throws when one of them met bad input. */
+    public synchronized void synchronize() {
+        makeCurrent();
+        check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+        errors.throwIfReported();
+    }
+
+    // ---- memory ---------------------------------------------------------------------------------
+
+    /** A zero-filled storage of {@code size} elements (the memset is enqueued, not waited for). */
+    public CudaStorage allocate(DType dtype, int size) {
+        CudaStorage s = allocateUninitialized(dtype, size);
+        synchronized (this) {
+            makeCurrent();
+            long words = (s.byteSize() + 3) / 4;
+            if (words > 0) check(JCudaDriver.cuMemsetD32Async(s.pointer(), 0, words, stream), "cuMemsetD32Async");
+        }
+        return s;
+    }
+
+    /** A storage whose contents are undefined, for outputs a kernel writes completely. */
+    public CudaStorage allocateUninitialized(DType dtype, int size) {
+        CachingAllocator.Block<CUdeviceptr> block;
+        synchronized (this) {
+            makeCurrent();
+            block = allocator.allocate(Math.max(1, (long) size * dtype.byteSize()));
+        }
+        return new CudaStorage(this, dtype, size, block);
+    }
+
+    /**
+     * A device copy of {@code host}, through pinned chunks ({@link PinnedStaging}): the copy is enqueued, not
+     * waited for, and the caller may change {@code host} right away.
+     */
+    public CudaStorage upload(HostStorage host) {
+        CudaStorage s = allocateUninitialized(host.dtype(), host.size());
+        int perChunk = (int) (PinnedStaging.CHUNK_BYTES / host.dtype().byteSize());
+        synchronized (this) {
+            makeCurrent();
+            for (int first = 0; first < host.size(); first += perChunk) {
+                int count = Math.min(perChunk, host.size() - first);
+                PinnedStaging.Chunk chunk = staging.acquire();
+                HostTransfer.toBuffer(host, first, count, chunk.buffer);
+                check(JCudaDriver.cuMemcpyHtoDAsync(s.pointer().withByteOffset((long) first * host.dtype().byteSize()), chunk.host,
+                        (long) count * host.dtype().byteSize(), stream), "cuMemcpyHtoDAsync");
+                staging.enqueued(chunk);
+            }
+        }
+        return s;
+    }
+
+    /** The contents of {@code storage} on the host; blocks until every command before it has run. */
+    public HostStorage download(CudaStorage storage) {
+        HostStorage host = HostStorage.allocate(storage.dtype(), storage.size());
+        int perChunk = (int) (PinnedStaging.CHUNK_BYTES / storage.dtype().byteSize());
+        synchronized (this) {
+            makeCurrent();
+            for (int first = 0; first < host.size(); first += perChunk) {
+                int count = Math.min(perChunk, host.size() - first);
+                PinnedStaging.Chunk chunk = staging.acquire();
+                check(JCudaDriver.cuMemcpyDtoHAsync(chunk.host, storage.pointer().withByteOffset((long) first * storage.dtype().byteSize()),
+                        (long) count * storage.dtype().byteSize(), stream), "cuMemcpyDtoHAsync");
+                check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+                HostTransfer.fromBuffer(chunk.buffer, host, first, count);
+            }
+            synchronize();
+        }
+        return host;
+    }
+
+    /** Releases the modules, the cached blocks, the pinned buffer and the stream; live storages must not be used afterwards. */
+    @Override
+    public synchronized void close() {
+        makeCurrent();
+        JCudaDriver.cuStreamSynchronize(stream);
+        for (CUmodule m : modules.values()) JCudaDriver.cuModuleUnload(m);
+        modules.clear();
+        functions.clear();
+        allocator.emptyCache();
+        staging.release();
+        errors.release();
+        JCudaDriver.cuStreamDestroy(stream);
+        JCudaDriver.cuDevicePrimaryCtxRelease(device);
+    }
+
+    /** {@code cuMemAlloc}/{@code cuMemFree} for the allocator (called with the runtime's lock held, context current). */
+    private final class DriverMemory implements DeviceMemory<CUdeviceptr> {
+        @Override
+        public CUdeviceptr allocate(long bytes) throws OutOfDeviceMemory {
+            CUdeviceptr p = new CUdeviceptr();
+            int result = JCudaDriver.cuMemAlloc(p, bytes);
+            if (result == CUresult.CUDA_ERROR_OUT_OF_MEMORY) throw new OutOfDeviceMemory(CUresult.stringFor(result));
+            check(result, "cuMemAlloc(" + bytes + ")");
+            return p;
+        }
+
+        @Override
+        public void quiesce() {
+            makeCurrent();
+            check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+        }
+
+        @Override
+        public void free(CUdeviceptr block) {
+            makeCurrent();
+            JCudaDriver.cuMemFree(block);
+        }
+    }
+}

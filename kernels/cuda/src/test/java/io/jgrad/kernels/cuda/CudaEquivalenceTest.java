@@ -1,0 +1,181 @@
+package io.jgrad.kernels.cuda;
+
+import io.jgrad.tensor.spi.MatmulPrecision;
+import io.jgrad.tensor.DType;
+import io.jgrad.tensor.Device;
+import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.PoolParams;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.function.UnaryOperator;
+
+import static io.jgrad.kernels.cuda.CudaTesting.SIZES;
+import static io.jgrad.kernels.cuda.CudaTesting.assertMatches;
+import static io.jgrad.kernels.cuda.CudaTesting.randn;
+import static io.jgrad.kernels.cuda.CudaTesting.tol;
+
+/**
+ * Every op family on the CUDA backend against the CPU backend (itself tested against the reference) at odd
+ * sizes, through strided views (transposed, sliced, expanded), with empty dims, in float32 and float64. Needs a
+ * GPU: skipped with the provider's cause elsewhere.
+ */
+@Tag("gpu")
+class CudaEquivalenceTest {
+
+    private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
+
+    /** {@code op} on the CPU and on the GPU, compared. */
+    private static void same(String what, NDArray cpuInput, UnaryOperator<NDArray> op, double rtol, double atol) {
+        Device gpu = CudaTesting.backend().device();
+        NDArray expected = op.apply(cpuInput);
+        NDArray actual = op.apply(cpuInput.to(gpu));
+        assertMatches(what, expected, actual, rtol, atol);
+    }
+
+    @Test
+    void elementwiseOverViewsAndSizes() {
+        for (DType t : FLOATS) {
+            for (int n : SIZES) {
+                NDArray x = randn(n, t, 3, n);
+                double tol = tol(t) * 10;
+                same("exp " + t + " " + n, x, a -> a.transpose(0, 1).exp(), tol, tol);
+                same("tanh " + t + " " + n, x, a -> a.slice(1, 0, n, 2).tanh(), tol, tol);
+                same("sigmoid+relu " + t + " " + n, x, a -> a.sigmoid().add(a.relu()), tol, tol);
+                same("mul expanded " + t + " " + n, x, a -> a.mul(a.narrow(0, 0, 1).expand(3, n)), tol, tol);
+                same("to int64 and back " + t + " " + n, x, a -> a.mul(10).to(DType.INT64).to(t), 0, 0);
+                same("where " + t + " " + n, x, a -> NDArray.where(a.relu(), a, a.mul(-2)), 0, 0);
+                same("where int64 cond " + t + " " + n, x, a -> NDArray.where(a.mul(3).to(DType.INT64), a, a.mul(-2)), 0, 0);
+            }
+        }
+    }
+
+    @Test
+    void reductionsSoftmaxAndArgmax() {
+        for (DType t : FLOATS) {
+            for (int n : SIZES) {
+                NDArray x = randn(n + 100, t, 5, n);
+                double tol = tol(t) * 100;
+                same("sum all " + t + " " + n, x, NDArray::sum, tol, tol * n);
+                same("sum dim 1 " + t + " " + n, x, a -> a.sum(1), tol, tol * n);
+                same("mean dim 0 transposed " + t + " " + n, x, a -> a.transpose(0, 1).mean(1), tol, tol);
+                same("amax " + t + " " + n, x, a -> a.amax(1, true), 0, 0);
+                same("argmax " + t + " " + n, x, a -> a.argmax(1, false), 0, 0);
+                same("softmax " + t + " " + n, x, a -> a.softmax(1), tol, tol);
+                same("logSoftmax dim 0 " + t + " " + n, x, a -> a.logSoftmax(0), tol, tol);
+            }
+        }
+    }
+
+    @Test
+    void emptyDims() {
+        for (DType t : FLOATS) {
+            NDArray x = NDArray.zeros(t, 0, 7);
+            same("exp of empty " + t, x, NDArray::exp, 0, 0);
+            same("sum over empty " + t, x, a -> a.sum(0), 0, 0);
+            same("mean over empty " + t, x, a -> a.mean(0), 0, 0);
+            same("matmul K=0 " + t, NDArray.zeros(t, 3, 0), a -> a.matmul(NDArray.zeros(t, a.device(), 0, 4)), 0, 0);
+        }
+    }
+
+    @Test
+    void matmulAtOddSizesAndLayouts() {
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {129, 127, 131}, {256, 200, 300}, {513, 1, 257}};
+        for (DType t : FLOATS) {
+            for (int[] s : shapes) {
+                NDArray a = randn(s[0] * 7 + s[1], t, s[0], s[1]);
+                NDArray b = randn(s[2] * 3 + 1, t, s[1], s[2]);
+                double tol = t == DType.FLOAT32 ? 1e-4 : 1e-11;
+                Device gpu = CudaTesting.backend().device();
+                NDArray bGpu = b.to(gpu);
+                same("matmul " + t + " " + java.util.Arrays.toString(s), a, x -> x.matmul(x.device().equals(gpu) ? bGpu : b), tol, tol * s[1]);
+                same("matmul transposed A " + t, a.transpose(0, 1).contiguous(), x -> x.transpose(0, 1).matmul(x.device().equals(gpu) ? bGpu : b), tol, tol * s[1]);
+            }
+            // batched, with an expanded (stride-0) batch operand
+            NDArray a = randn(5, t, 4, 33, 65);
+            NDArray b = randn(6, t, 1, 65, 31);
+            same("batched expanded " + t, a, x -> x.matmul((x.device().equals(Device.CPU) ? b : b.to(x.device())).expand(4, 65, 31)), 1e-4, 1e-3);
+        }
+    }
+
+    @Test
+    void tf32MatmulIsCloseAndOptIn() {
+        CudaTesting.backend();
+        boolean before = MatmulPrecision.allowTf32();
+        try {
+            MatmulPrecision.allowTf32(true);
+            NDArray a = randn(1, DType.FLOAT32, 300, 257);
+            NDArray b = randn(2, DType.FLOAT32, 257, 129);
+            NDArray bGpu = b.to(CudaTesting.backend().device());
+            // TF32 keeps 10 mantissa bits: relative error about 1e-3 per product, sqrt(K) growth over the sum.
+            same("tf32 matmul", a, x -> x.matmul(x.device().equals(Device.CPU) ? b : bGpu), 5e-3, 5e-2);
+        } finally {
+            MatmulPrecision.allowTf32(before);
+        }
+    }
+
+    @Test
+    void convolutionAndGradients() {
+        for (DType t : FLOATS) {
+            for (ConvParams p : new ConvParams[] {ConvParams.of(1, 0, 1, 1), ConvParams.of(2, 1, 1, 1), new ConvParams(1, 2, 1, 0, 2, 1, 2)}) {
+                NDArray input = randn(3, t, 3, 4, 11, 9);
+                NDArray weight = randn(4, t, 6, 4 / p.groups(), 3, 3);
+                NDArray bias = randn(5, t, 6);
+                Device gpu = CudaTesting.backend().device();
+                double tol = t == DType.FLOAT32 ? 1e-4 : 1e-11;
+                NDArray expected = input.conv2d(weight, bias, p);
+                NDArray actual = input.to(gpu).conv2d(weight.to(gpu), bias.to(gpu), p);
+                assertMatches("conv2d " + t + " " + p, expected, actual, tol, tol);
+                NDArray gradOut = randn(6, t, expected.shape());
+                assertMatches("conv2d grad input " + t + " " + p, gradOut.conv2dBackwardInput(weight, input.shape(), p),
+                        gradOut.to(gpu).conv2dBackwardInput(weight.to(gpu), input.shape(), p), tol, tol);
+                assertMatches("conv2d grad weight " + t + " " + p, gradOut.conv2dBackwardWeight(input, weight.shape(), p),
+                        gradOut.to(gpu).conv2dBackwardWeight(input.to(gpu), weight.shape(), p), tol, tol * 10);
+            }
+        }
+    }
+
+    @Test
+    void pooling() {
+        for (DType t : FLOATS) {
+            PoolParams p = PoolParams.of(3, 2, 1);
+            NDArray x = randn(7, t, 2, 3, 13, 11);
+            Device gpu = CudaTesting.backend().device();
+            NDArray[] cpu = x.maxPool2dWithIndices(p), dev = x.to(gpu).maxPool2dWithIndices(p);
+            assertMatches("max pool " + t, cpu[0], dev[0], 0, 0);
+            assertMatches("max pool indices " + t, cpu[1], dev[1], 0, 0);
+            NDArray g = randn(8, t, cpu[0].shape());
+            assertMatches("max pool backward " + t, g.maxPool2dBackward(cpu[1], x.shape()), g.to(gpu).maxPool2dBackward(dev[1], x.shape()), tol(t), tol(t));
+            assertMatches("avg pool " + t, x.avgPool2d(p), x.to(gpu).avgPool2d(p), tol(t), tol(t));
+            assertMatches("avg pool backward " + t, g.avgPool2dBackward(p, x.shape()), g.to(gpu).avgPool2dBackward(p, x.shape()), tol(t), tol(t));
+        }
+    }
+
+    @Test
+    void indexing() {
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT64}) {
+            NDArray x = randn(9, DType.FLOAT64, 5, 33).mul(100).to(t);
+            NDArray index = CudaTesting.randomIndex(10, 33, 5, 40);
+            NDArray rows = CudaTesting.randomIndex(11, 5, 7);
+            Device gpu = CudaTesting.backend().device();
+            assertMatches("gather " + t, x.gather(1, index), x.to(gpu).gather(1, index.to(gpu)), 0, 0);
+            NDArray src = randn(12, DType.FLOAT64, 5, 40).mul(10).to(t);
+            assertMatches("scatterAdd " + t, x.scatterAdd(1, index, src), x.to(gpu).scatterAdd(1, index.to(gpu), src.to(gpu)), tol(t), tol(t));
+            assertMatches("indexSelect " + t, x.indexSelect(0, rows), x.to(gpu).indexSelect(0, rows.to(gpu)), 0, 0);
+            NDArray rowSrc = randn(13, DType.FLOAT64, 7, 33).to(t);
+            assertMatches("indexAdd " + t, x.indexAdd(0, rows, rowSrc), x.to(gpu).indexAdd(0, rows.to(gpu), rowSrc.to(gpu)), tol(t), tol(t));
+        }
+    }
+
+    @Test
+    void anIndexOutOfRangeIsReportedAtTheNextRead() {
+        Device gpu = CudaTesting.backend().device();
+        NDArray x = randn(1, DType.FLOAT32, 4, 5).to(gpu);
+        NDArray bad = NDArray.of(new long[] {0, 7}, 1, 2).expand(4, 2).contiguous().to(gpu);
+        NDArray out = x.gather(1, bad);
+        IndexOutOfBoundsException e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> out.to(Device.CPU));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("gather: index 7 is out of range for a dim of size 5"), e.getMessage());
+        x.to(Device.CPU); // the record is cleared: the next read succeeds
+    }
+}
