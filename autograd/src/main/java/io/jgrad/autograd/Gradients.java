@@ -87,6 +87,11 @@ final class Gradients {
             case ATTENTION -> attention(n, g);
             case MAX_POOL2D -> one(g.maxPool2dBackward(n.<OpArgs.MaxPool>args().indices(), n.input(0).shape())); // to each window's maximum
             case AVG_POOL2D -> one(g.avgPool2dBackward(n.<OpArgs.AvgPool>args().params(), n.input(0).shape())); // spread evenly over each window
+            case LSTM_CELL -> {                                                                // all gates in one pass: see Backend.lstmCellBackward
+                NDArray[] d = NDArray.lstmCellBackward(g, n.input(2), n.output(), n.<OpArgs.Saved>args().values());
+                yield new NDArray[] {d[0], d[0], d[1]};                                        //   d(xGates) = d(hGates) = d(pre-activations)
+            }
+            case GRU_CELL -> NDArray.gruCellBackward(g, n.input(2), n.<OpArgs.Saved>args().values());  // d(xGates), d(hGates), dh: Backend.gruCellBackward
             case GATHER -> {                                                                   // adjoint of gather is scatter-add
                 OpArgs.Indexed ix = n.args();
                 yield one(n.input(0).zerosLike().scatterAdd(ix.dim(), ix.index(), g));
@@ -102,16 +107,9 @@ final class Gradients {
             case RESHAPE -> one(g.reshape(n.<OpArgs.InputShape>args().shape()));              // same elements, old shape
             case PERMUTE -> one(g.permute(inverse(n.<OpArgs.Order>args().order())));          // undo the permutation
             case EXPAND -> one(sumTo(g, n.<OpArgs.InputShape>args().shape()));                // repeated elements add up
-            case SLICE -> {                                                                    // g into the slice, 0 elsewhere
-                OpArgs.Slice s = n.args();
+            case SLICE, SELECT -> {                                                            // g into the view, 0 elsewhere
                 NDArray full = n.input(0).zerosLike();
-                full.slice(s.dim(), s.start(), s.end(), s.step()).assign(g);
-                yield one(full);
-            }
-            case SELECT -> {
-                OpArgs.Select s = n.args();
-                NDArray full = n.input(0).zerosLike();
-                full.select(s.dim(), s.index()).assign(g);
+                viewInto(n, full).assign(g);
                 yield one(full);
             }
             case CAT -> {                                                                      // each input gets its own stretch of g
@@ -123,6 +121,26 @@ final class Gradients {
             case COPY -> one(g);                                                               // identity
             case CAST -> one(g.to(n.<OpArgs.Cast>args().from()));                              // back to the input's dtype
             case TO_DEVICE -> one(g.to(n.<OpArgs.Transfer>args().from()));                    // copied back to the input's device
+        };
+    }
+
+    /**
+     * For an op whose output is a part of its input (SLICE, SELECT): that part of {@code full}, an array of the
+     * input's shape, which is where the op's gradient goes (0 elsewhere); null for any other op. The backward
+     * pass adds gradients into it in place, so that the steps of a sequence, each a view of one array, do not
+     * each materialise a gradient of the whole array.
+     */
+    static NDArray viewInto(Node n, NDArray full) {
+        return switch (n.op) {
+            case SLICE -> {
+                OpArgs.Slice s = n.args();
+                yield full.slice(s.dim(), s.start(), s.end(), s.step());
+            }
+            case SELECT -> {
+                OpArgs.Select s = n.args();
+                yield full.select(s.dim(), s.index());
+            }
+            default -> null;
         };
     }
 

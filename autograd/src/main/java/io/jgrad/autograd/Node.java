@@ -41,6 +41,7 @@ final class Node {
         if (args instanceof OpArgs.Indexed indexed) return indexed.index();
         if (args instanceof OpArgs.Condition condition) return condition.cond();
         if (args instanceof OpArgs.MaxPool pool) return pool.indices();
+        if (args instanceof OpArgs.Saved saved) return saved.values();
         return null;
     }
 

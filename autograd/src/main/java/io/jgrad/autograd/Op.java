@@ -26,6 +26,8 @@ public enum Op {
     CONV2D, MAX_POOL2D, AVG_POOL2D,
     // fused: one node for a composition whose intermediate is never stored
     CONV2D_RELU, ATTENTION,
+    // fused recurrent cells: one node per time step, all gates in one pass forward and backward
+    LSTM_CELL, GRU_CELL,
     // indexing
     GATHER, SCATTER_ADD, INDEX_SELECT,
     // views and copies

@@ -50,4 +50,7 @@ final class OpArgs {
 
     /** The attention's mask (null for none), scale and causal flag, and the log-sum-exp of each row of scores. */
     record Attention(NDArray mask, double scale, boolean causal, NDArray logSumExp) { }
+
+    /** Values a fused op computed in its forward pass for its backward (a recurrent cell's gate activations). */
+    record Saved(NDArray values) { }
 }

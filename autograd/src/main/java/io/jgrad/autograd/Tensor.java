@@ -382,8 +382,15 @@ public final class Tensor {
         if (rank() == 0 || shape(-1) != weight.shape(1)) {
             throw new IllegalArgumentException("linear: input shape " + Shapes.str(shape()) + " does not end in in_features=" + weight.shape(1) + " of weight " + Shapes.str(weight.shape()));
         }
-        Tensor y = matmul(weight.transpose(0, 1));
-        return bias == null ? y : y.add(bias);
+        if (rank() <= 2) {
+            Tensor y = matmul(weight.transpose(0, 1));
+            return bias == null ? y : y.add(bias);
+        }
+        // [*, in] as one [rows, in] matrix, as PyTorch: a batched matmul would broadcast the weight, and its
+        // gradient would be one product per batch entry, materialised and then summed.
+        int rows = Shapes.numel(Arrays.copyOf(shape(), rank() - 1));
+        Tensor y = reshape(rows, shape(-1)).linear(weight, bias);
+        return y.reshape(Shapes.concat(Arrays.copyOf(shape(), rank() - 1), weight.shape(0)));
     }
 
     public Tensor softmax(int dim) {
@@ -406,6 +413,31 @@ public final class Tensor {
     public Tensor attention(Tensor key, Tensor value, NDArray mask, double scale, boolean causal) {
         NDArray[] outAndLse = data.attention(key.data, value.data, mask, scale, causal);
         return record(Op.ATTENTION, outAndLse[0], new OpArgs.Attention(mask, scale, causal, outAndLse[1]), this, key, value);
+    }
+
+    // =================================================================================================
+    // Recurrent cells
+    // =================================================================================================
+
+    /**
+     * One LSTM step as one node: {@code xGates}, {@code hGates} {@code [N, 4H]} (the input and hidden
+     * projections, gate blocks i, f, g, o as in PyTorch) and the cell state {@code c [N, H]} give {@code [2, N,
+     * H]}: h' at index 0, c' at index 1 (see {@code Backend.lstmCell}). The same values and gradients as the
+     * composition of sigmoid, tanh, mul and add, in one pass each way.
+     */
+    public static Tensor lstmCell(Tensor xGates, Tensor hGates, Tensor c) {
+        NDArray[] hcAndGates = NDArray.lstmCell(xGates.data, hGates.data, c.data);
+        return record(Op.LSTM_CELL, hcAndGates[0], new OpArgs.Saved(hcAndGates[1]), xGates, hGates, c);
+    }
+
+    /**
+     * One GRU step as one node: {@code xGates = W_ih x + b_ih}, {@code hGates = W_hh h + b_hh} {@code [N, 3H]}
+     * (gate blocks r, z, n as in PyTorch) and the state {@code h [N, H]} give h' {@code [N, H]} (see
+     * {@code Backend.gruCell}).
+     */
+    public static Tensor gruCell(Tensor xGates, Tensor hGates, Tensor h) {
+        NDArray[] outAndSaved = NDArray.gruCell(xGates.data, hGates.data, h.data);
+        return record(Op.GRU_CELL, outAndSaved[0], new OpArgs.Saved(outAndSaved[1]), xGates, hGates, h);
     }
 
     // =================================================================================================

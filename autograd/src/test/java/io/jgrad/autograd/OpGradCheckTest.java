@@ -187,6 +187,25 @@ class OpGradCheckTest {
                 r -> of(r.normal(2, 3)), 1e-3));
         c.add(check("to(float64) of a float64 tensor (identity)", in -> in[0].to(DType.FLOAT64).mul(3.0), r -> of(r.normal(2, 3))));
 
+        // ---- fused recurrent cells: one node per step, gates in PyTorch's order ----
+        c.add(check("lstmCell [3,4·5] gates, c [3,5]", in -> Tensor.lstmCell(in[0], in[1], in[2]), r -> of(r.normal(3, 20), r.normal(3, 20), r.normal(3, 5))));
+        c.add(check("lstmCell of transposed views", in -> Tensor.lstmCell(in[0].transpose(0, 1), in[1], in[2].transpose(0, 1)),
+                r -> of(r.normal(8, 2), r.normal(2, 8), r.normal(2, 2))));
+        c.add(check("gruCell [3,3·5] gates, h [3,5]", in -> Tensor.gruCell(in[0], in[1], in[2]), r -> of(r.normal(3, 15), r.normal(3, 15), r.normal(3, 5))));
+        c.add(check("gruCell of transposed views", in -> Tensor.gruCell(in[0].transpose(0, 1), in[1], in[2].transpose(0, 1)),
+                r -> of(r.normal(6, 2), r.normal(2, 6), r.normal(2, 2))));
+        // two steps over views of one input sequence, each state used twice: the views' gradients add up in place
+        c.add(check("lstmCell two steps", in -> {
+            Tensor hc = Tensor.lstmCell(in[0].select(0, 0), in[2].linear(in[1], null), in[3]);
+            Tensor hc2 = Tensor.lstmCell(in[0].select(0, 1), hc.select(0, 0).linear(in[1], null), hc.select(0, 1));
+            return Tensor.stack(0, hc.select(0, 0), hc2.select(0, 0), hc2.select(0, 1));
+        }, r -> of(r.normal(2, 3, 8), r.normal(8, 2), r.normal(3, 2), r.normal(3, 2))));
+        c.add(check("gruCell two steps", in -> {
+            Tensor h1 = Tensor.gruCell(in[0].select(0, 0), in[2].linear(in[1], null), in[2]);
+            Tensor h2 = Tensor.gruCell(in[0].select(0, 1), h1.linear(in[1], null), h1);
+            return Tensor.stack(0, h1, h2);
+        }, r -> of(r.normal(2, 3, 6), r.normal(6, 2), r.normal(3, 2))));
+
         // ---- compositions ----
         c.add(check("mse-like loss", in -> in[0].sub(in[1]).square().mean(), r -> of(r.normal(4, 3), r.normal(4, 3))));
         c.add(check("two-layer tanh net", in -> in[0].linear(in[1], in[2]).tanh().linear(in[3], null).sum(),

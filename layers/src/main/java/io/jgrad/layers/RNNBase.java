@@ -121,11 +121,16 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
             LayerWeights w = layers.get(k);
             if (k > 0) x = Dropout.dropout(x, dropout, training, null);
             // Every step's input projection in one matmul: only h·W_hhᵀ has to wait for the previous step.
-            Tensor xw = x.linear(w.weightIh(), w.biasIh());
+            // (The first layer's projection runs on the input as given, so that batch-first input is not copied.)
+            // Where both biases only add to the gates (every mode but GRU, whose b_hn sits inside r⊙(...)), b_hh
+            // joins b_ih in that one projection instead of being added, and summed back, at every step.
+            boolean foldBias = mode != Mode.GRU && w.biasHh() != null;
+            Tensor biasIn = foldBias ? w.biasIh().add(w.biasHh()) : w.biasIh(), biasHidden = foldBias ? null : w.biasHh();
+            Tensor xw = k == 0 && batchFirst ? input.linear(w.weightIh(), biasIn).transpose(0, 1) : x.linear(w.weightIh(), biasIn);
             State s = new State(h0s.select(0, k), c0s == null ? null : c0s.select(0, k));
             Tensor[] hs = new Tensor[steps];
             for (int t = 0; t < steps; t++) {
-                s = step(mode, xw.select(0, t), s, w);
+                s = step(mode, xw.select(0, t), s, w.weightHh(), biasHidden);
                 hs[t] = s.h();
             }
             x = Tensor.stack(0, hs);
@@ -136,34 +141,21 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
     }
 
     /**
-     * One time step from {@code xw = W_ih·x + b_ih}, in PyTorch's gate order (LSTM: i, f, g, o; GRU: r, z, n).
+     * One time step from {@code xw = W_ih·x + b_ih} (+ b_hh, then {@code biasHh} is null), in PyTorch's gate
+     * order (LSTM: i, f, g, o; GRU: r, z, n).
      */
-    private static State step(Mode mode, Tensor xw, State s, LayerWeights w) {
-        Tensor hw = s.h().linear(w.weightHh(), w.biasHh());
+    private static State step(Mode mode, Tensor xw, State s, Tensor weightHh, Tensor biasHh) {
+        Tensor hw = s.h().linear(weightHh, biasHh);
         return switch (mode) {
             case RNN_TANH -> new State(xw.add(hw).tanh(), null);              // h' = tanh(W_ih x + b_ih + W_hh h + b_hh)
             case RNN_RELU -> new State(xw.add(hw).relu(), null);              // h' = relu(...)
-            case LSTM -> {
-                Tensor gates = xw.add(hw);
-                Tensor i = gate(gates, 0, 4).sigmoid(), f = gate(gates, 1, 4).sigmoid();
-                Tensor g = gate(gates, 2, 4).tanh(), o = gate(gates, 3, 4).sigmoid();
-                Tensor c = f.mul(s.c()).add(i.mul(g));                        // c' = f⊙c + i⊙g
-                yield new State(o.mul(c.tanh()), c);                          // h' = o⊙tanh(c')
+            case LSTM -> {                                                    // i, f, g, o; c' = f⊙c + i⊙g, h' = o⊙tanh(c')
+                Tensor hc = Tensor.lstmCell(xw, hw, s.c());                   // one fused node: [2, N, H] = h', c'
+                yield new State(hc.select(0, 0), hc.select(0, 1));
             }
-            case GRU -> {
-                Tensor r = gate(xw, 0, 3).add(gate(hw, 0, 3)).sigmoid();
-                Tensor z = gate(xw, 1, 3).add(gate(hw, 1, 3)).sigmoid();
-                // r scales W_hn h + b_hn, not h: PyTorch's (and cuDNN's) variant of Cho et al.
-                Tensor n = gate(xw, 2, 3).add(r.mul(gate(hw, 2, 3))).tanh();
-                yield new State(n.add(z.mul(s.h().sub(n))), null);            // h' = (1-z)⊙n + z⊙h
-            }
+            // r, z, n; r scales W_hn h + b_hn, not h: PyTorch's (and cuDNN's) variant of Cho et al.
+            case GRU -> new State(Tensor.gruCell(xw, hw, s.h()), null);      // h' = (1-z)⊙n + z⊙h
         };
-    }
-
-    /** Block {@code index} of {@code count} equal blocks along the last dim. */
-    private static Tensor gate(Tensor stacked, int index, int count) {
-        int size = stacked.shape(-1) / count;
-        return stacked.narrow(-1, index * size, size);
     }
 
     private static Tensor initialState(Mode mode, String name, Tensor given, int[] shape, Tensor x) {

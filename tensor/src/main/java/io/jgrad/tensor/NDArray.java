@@ -1087,6 +1087,83 @@ public final class NDArray {
     }
 
     // =================================================================================================
+    // Recurrent cells (the fused steps of LSTM and GRU; see the Backend methods of the same names)
+    // =================================================================================================
+
+    /**
+     * One LSTM step: {@code xGates} and {@code hGates} {@code [N, 4H]} (gate blocks i, f, g, o, summed),
+     * cell state {@code c [N, H]}. Returns {@code [hc, gates]}: {@code hc [2, N, H]} holds h' at index 0 and
+     * c' at index 1, {@code gates [N, 4H]} the activations i, f, g, o that {@link #lstmCellBackward} needs.
+     */
+    public static NDArray[] lstmCell(NDArray xGates, NDArray hGates, NDArray c) {
+        int[] nh = cellSizes("lstmCell", xGates, 4);
+        checkCellArrays("lstmCell", xGates, "hGates", hGates, nh[0], 4 * nh[1]);
+        checkCellArrays("lstmCell", xGates, "c", c, nh[0], nh[1]);
+        NDArray hc = xGates.newZeros(2, nh[0], nh[1]), gates = xGates.newZeros(nh[0], 4 * nh[1]);
+        if (!isEmpty(hc)) xGates.backend().lstmCell(xGates, hGates, c, hc.select(0, 0), hc.select(0, 1), gates);
+        return new NDArray[] {hc, gates};
+    }
+
+    /**
+     * Gradient of {@link #lstmCell} for the output gradient {@code gradHc [2, N, H]} (of h' and c'), given the
+     * cell input {@code c}, the output {@code hc} and the saved {@code gates}. Returns {@code [gradGates
+     * [N, 4H], gradC [N, H]]}; {@code gradGates} is the gradient of {@code xGates} and of {@code hGates}.
+     */
+    public static NDArray[] lstmCellBackward(NDArray gradHc, NDArray c, NDArray hc, NDArray gates) {
+        int[] nh = cellSizes("lstmCellBackward", gates, 4);
+        checkCellArrays("lstmCellBackward", gates, "c", c, nh[0], nh[1]);
+        checkCellArrays("lstmCellBackward", gates, "hc", hc, 2, nh[0], nh[1]);
+        checkCellArrays("lstmCellBackward", gates, "gradHc", gradHc, 2, nh[0], nh[1]);
+        NDArray gradGates = gates.newZeros(nh[0], 4 * nh[1]), gradC = gates.newZeros(nh[0], nh[1]);
+        if (!isEmpty(gradC)) {
+            gates.backend().lstmCellBackward(gradHc.select(0, 0), gradHc.select(0, 1), c, hc.select(0, 1), gates, gradGates, gradC);
+        }
+        return new NDArray[] {gradGates, gradC};
+    }
+
+    /**
+     * One GRU step: {@code xGates = W_ih x + b_ih} and {@code hGates = W_hh h + b_hh} {@code [N, 3H]} (gate
+     * blocks r, z, n), state {@code h [N, H]}. Returns {@code [h', saved]}: {@code h' [N, H]} and
+     * {@code saved [N, 4H]} (r, z, n and the n block of {@code hGates}) for {@link #gruCellBackward}.
+     */
+    public static NDArray[] gruCell(NDArray xGates, NDArray hGates, NDArray h) {
+        int[] nh = cellSizes("gruCell", xGates, 3);
+        checkCellArrays("gruCell", xGates, "hGates", hGates, nh[0], 3 * nh[1]);
+        checkCellArrays("gruCell", xGates, "h", h, nh[0], nh[1]);
+        NDArray out = xGates.newZeros(nh[0], nh[1]), saved = xGates.newZeros(nh[0], 4 * nh[1]);
+        if (!isEmpty(out)) xGates.backend().gruCell(xGates, hGates, h, out, saved);
+        return new NDArray[] {out, saved};
+    }
+
+    /**
+     * Gradient of {@link #gruCell} for the output gradient {@code gradOut [N, H]}, given the input {@code h}
+     * and the {@code saved} values. Returns {@code [gradXGates, gradHGates, gradH]}.
+     */
+    public static NDArray[] gruCellBackward(NDArray gradOut, NDArray h, NDArray saved) {
+        int[] nh = cellSizes("gruCellBackward", saved, 4);
+        checkCellArrays("gruCellBackward", saved, "h", h, nh[0], nh[1]);
+        checkCellArrays("gruCellBackward", saved, "gradOut", gradOut, nh[0], nh[1]);
+        NDArray gradX = saved.newZeros(nh[0], 3 * nh[1]), gradHGates = saved.newZeros(nh[0], 3 * nh[1]), gradH = saved.newZeros(nh[0], nh[1]);
+        if (!isEmpty(gradH)) saved.backend().gruCellBackward(gradOut, h, saved, gradX, gradHGates, gradH);
+        return new NDArray[] {gradX, gradHGates, gradH};
+    }
+
+    /** {@code [N, H]} of a floating {@code [N, blocks·H]} array, the one the other arrays of a cell are checked against. */
+    private static int[] cellSizes(String op, NDArray stacked, int blocks) {
+        requireFloat(op, stacked);
+        if (stacked.rank() != 2 || stacked.shape[1] % blocks != 0) {
+            throw new IllegalArgumentException(op + ": expected gates of shape [N, " + blocks + "·H], got " + Shapes.str(stacked.shape));
+        }
+        return new int[] {stacked.shape[0], stacked.shape[1] / blocks};
+    }
+
+    private static void checkCellArrays(String op, NDArray first, String name, NDArray a, int... expected) {
+        requireSameDevice(op, first, a);
+        requireSameDtype(op, first, a);
+        requireShape(op, name, a, expected);
+    }
+
+    // =================================================================================================
     // Indexing
     // =================================================================================================
 

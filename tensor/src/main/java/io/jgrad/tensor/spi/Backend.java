@@ -184,6 +184,47 @@ public interface Backend {
     /** {@code target.select(dim, index[i]) += src.select(dim, i)}; the adjoint of indexSelect. */
     void indexAdd(NDArray target, int dim, NDArray index, NDArray src);
 
+    // ---- recurrent cells (all arrays 2-D, batch N rows; may be any strided views) -----------------
+    // Each is one pass over the gates, forward and backward, in PyTorch's gate order; the defaults compose
+    // elementwise ops (ComposedRecurrentCells), so a backend without a fused kernel still runs them.
+
+    /**
+     * One LSTM step from the pre-activations {@code xGates + hGates} ({@code [N, 4H]}, gate blocks i, f, g, o)
+     * and the cell state {@code c [N, H]}: {@code i = σ(·)}, {@code f = σ(·)}, {@code g = tanh(·)},
+     * {@code o = σ(·)}, {@code c' = f⊙c + i⊙g}, {@code h' = o⊙tanh(c')}. Writes {@code hOut} and {@code cOut}
+     * ({@code [N, H]}) and the activations i, f, g, o into {@code gates [N, 4H]}, for the backward.
+     */
+    default void lstmCell(NDArray xGates, NDArray hGates, NDArray c, NDArray hOut, NDArray cOut, NDArray gates) {
+        ComposedRecurrentCells.lstmCell(xGates, hGates, c, hOut, cOut, gates);
+    }
+
+    /**
+     * Gradient of {@link #lstmCell}: from the gradients of {@code h'} and {@code c'}, the cell input {@code c},
+     * the output {@code cOut} and the saved activations, writes the gradient of the pre-activations
+     * {@code gradGates [N, 4H]} (that of {@code xGates} and of {@code hGates} alike) and of {@code c}.
+     */
+    default void lstmCellBackward(NDArray gradH, NDArray gradC, NDArray c, NDArray cOut, NDArray gates, NDArray gradGates, NDArray gradCPrev) {
+        ComposedRecurrentCells.lstmCellBackward(gradH, gradC, c, cOut, gates, gradGates, gradCPrev);
+    }
+
+    /**
+     * One GRU step from {@code xGates = W_ih x + b_ih} and {@code hGates = W_hh h + b_hh} ({@code [N, 3H]},
+     * gate blocks r, z, n) and {@code h [N, H]}: {@code r = σ(x_r + h_r)}, {@code z = σ(x_z + h_z)},
+     * {@code n = tanh(x_n + r⊙h_n)}, {@code h' = (1-z)⊙n + z⊙h}. Writes {@code hOut [N, H]} and r, z, n,
+     * h_n into {@code saved [N, 4H]}, for the backward.
+     */
+    default void gruCell(NDArray xGates, NDArray hGates, NDArray h, NDArray hOut, NDArray saved) {
+        ComposedRecurrentCells.gruCell(xGates, hGates, h, hOut, saved);
+    }
+
+    /**
+     * Gradient of {@link #gruCell}: from the gradient of {@code h'}, the input {@code h} and the saved values,
+     * writes the gradients of {@code xGates}, {@code hGates} ({@code [N, 3H]}) and {@code h}.
+     */
+    default void gruCellBackward(NDArray gradH, NDArray h, NDArray saved, NDArray gradXGates, NDArray gradHGates, NDArray gradHPrev) {
+        ComposedRecurrentCells.gruCellBackward(gradH, h, saved, gradXGates, gradHGates, gradHPrev);
+    }
+
     // ---- fused optimiser updates ----------------------------------------------------------------
 
     /**

@@ -437,6 +437,28 @@ public class ReferenceBackend implements Backend {
         ReferenceIndexing.indexAdd(target, dim, index, src);
     }
 
+    // ---- recurrent cells ------------------------------------------------------------------------
+
+    @Override
+    public void lstmCell(NDArray xGates, NDArray hGates, NDArray c, NDArray hOut, NDArray cOut, NDArray gates) {
+        ReferenceRecurrent.lstmCell(xGates, hGates, c, hOut, cOut, gates);
+    }
+
+    @Override
+    public void lstmCellBackward(NDArray gradH, NDArray gradC, NDArray c, NDArray cOut, NDArray gates, NDArray gradGates, NDArray gradCPrev) {
+        ReferenceRecurrent.lstmCellBackward(gradH, gradC, c, cOut, gates, gradGates, gradCPrev);
+    }
+
+    @Override
+    public void gruCell(NDArray xGates, NDArray hGates, NDArray h, NDArray hOut, NDArray saved) {
+        ReferenceRecurrent.gruCell(xGates, hGates, h, hOut, saved);
+    }
+
+    @Override
+    public void gruCellBackward(NDArray gradH, NDArray h, NDArray saved, NDArray gradXGates, NDArray gradHGates, NDArray gradHPrev) {
+        ReferenceRecurrent.gruCellBackward(gradH, h, saved, gradXGates, gradHGates, gradHPrev);
+    }
+
     // ---- fused optimiser updates ----------------------------------------------------------------
 
     @Override

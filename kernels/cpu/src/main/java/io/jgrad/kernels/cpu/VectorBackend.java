@@ -209,6 +209,38 @@ public final class VectorBackend extends ReferenceBackend {
         else super.avgPool2dBackward(gradOut, g, gradInput);
     }
 
+    // ---- recurrent cells: one pass each where every row is contiguous, else the reference ---------
+
+    @Override
+    public void lstmCell(NDArray xGates, NDArray hGates, NDArray c, NDArray hOut, NDArray cOut, NDArray gates) {
+        if (VectorRecurrent.applies(xGates, hGates, c, hOut, cOut, gates)) VectorRecurrent.lstmCell(xGates, hGates, c, hOut, cOut, gates, pool);
+        else super.lstmCell(xGates, hGates, c, hOut, cOut, gates);
+    }
+
+    @Override
+    public void lstmCellBackward(NDArray gradH, NDArray gradC, NDArray c, NDArray cOut, NDArray gates, NDArray gradGates, NDArray gradCPrev) {
+        if (VectorRecurrent.applies(gradH, gradC, c, cOut, gates, gradGates, gradCPrev)) {
+            VectorRecurrent.lstmCellBackward(gradH, gradC, c, cOut, gates, gradGates, gradCPrev, pool);
+        } else {
+            super.lstmCellBackward(gradH, gradC, c, cOut, gates, gradGates, gradCPrev);
+        }
+    }
+
+    @Override
+    public void gruCell(NDArray xGates, NDArray hGates, NDArray h, NDArray hOut, NDArray saved) {
+        if (VectorRecurrent.applies(xGates, hGates, h, hOut, saved)) VectorRecurrent.gruCell(xGates, hGates, h, hOut, saved, pool);
+        else super.gruCell(xGates, hGates, h, hOut, saved);
+    }
+
+    @Override
+    public void gruCellBackward(NDArray gradH, NDArray h, NDArray saved, NDArray gradXGates, NDArray gradHGates, NDArray gradHPrev) {
+        if (VectorRecurrent.applies(gradH, h, saved, gradXGates, gradHGates, gradHPrev)) {
+            VectorRecurrent.gruCellBackward(gradH, h, saved, gradXGates, gradHGates, gradHPrev, pool);
+        } else {
+            super.gruCellBackward(gradH, h, saved, gradXGates, gradHGates, gradHPrev);
+        }
+    }
+
     // ---- fused optimiser updates (all arrays share the parameter's dtype; float64 runs the reference) --
 
     @Override

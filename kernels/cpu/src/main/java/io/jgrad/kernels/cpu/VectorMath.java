@@ -3,6 +3,7 @@ package io.jgrad.kernels.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Lane sums and transcendental functions built only from IEEE-exact vector operations (+, ×, fused multiply-add, min, max,
@@ -10,14 +11,25 @@ import jdk.incubator.vector.VectorOperators;
  * the Vector API runs its Java fallback. The Vector API's own {@code EXP} does not: compiled it calls a
  * vector math library, interpreted it rounds {@code Math.exp}, and the two differ in the last bit, which
  * would make a kernel's result depend on how warm the JVM is.
+ *
+ * <p>Every function takes and returns vectors of the preferred species, the one all kernels use, and names it
+ * by constants: C2 intrinsifies a conversion or broadcast only when its species is a compile-time constant,
+ * and these functions are not always inlined into their callers (a kernel with several of them exceeds the
+ * inlining budget), so a species taken from the argument ({@code x.species()}) sent every call through the
+ * Vector API's Java fallback.
  */
 final class VectorMath {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
 
     private static final float LOG2E = 1.44269504088896341f;
     // ln 2 split in two (Cody and Waite): n·LN2_HI is exact for the n that occur.
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     /** Adding and subtracting 1.5·2^23 rounds a float of magnitude below 2^22 to the nearest integer. */
     private static final float ROUND = 12582912f;
+    /** The bits of {@link #ROUND}: the bits of {@code ROUND + n} minus these are the integer n, for |n| < 2^22. */
+    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
     /**
      * Where to clamp x before the reduction: e^89 overflows float and e^-104 rounds to 0 (the smallest
      * subnormal is e^-103.28), so the clamped arguments give the same +inf and 0 as the exact function, while
@@ -28,8 +40,8 @@ final class VectorMath {
     private VectorMath() {
     }
 
-    private static FloatVector constant(FloatVector like, float value) {
-        return FloatVector.broadcast(like.species(), value);
+    private static FloatVector constant(float value) {
+        return FloatVector.broadcast(S, value);
     }
 
     /**
@@ -41,17 +53,20 @@ final class VectorMath {
      */
     static FloatVector exp(FloatVector x) {
         FloatVector clamped = x.max(EXP_LO).min(EXP_HI);
-        FloatVector n = clamped.mul(LOG2E).add(ROUND).sub(ROUND);
-        FloatVector r = n.fma(constant(x, -LN2_HI), clamped); // x - n·ln2_hi, exact
-        r = n.fma(constant(x, -LN2_LO), r);                     //   - n·ln2_lo
-        FloatVector p = constant(x, 1.9875691500e-4f)
-                .fma(r, constant(x, 1.3981999507e-3f))
-                .fma(r, constant(x, 8.3334519073e-3f))
-                .fma(r, constant(x, 4.1665795894e-2f))
-                .fma(r, constant(x, 1.6666665459e-1f))
-                .fma(r, constant(x, 5.0000001201e-1f));
+        FloatVector shifted = clamped.mul(LOG2E).add(ROUND); // n = round(x / ln2) in the low mantissa bits
+        FloatVector n = shifted.sub(ROUND);
+        FloatVector r = n.fma(constant(-LN2_HI), clamped); // x - n·ln2_hi, exact
+        r = n.fma(constant(-LN2_LO), r);                     //   - n·ln2_lo
+        FloatVector p = constant(1.9875691500e-4f)
+                .fma(r, constant(1.3981999507e-3f))
+                .fma(r, constant(8.3334519073e-3f))
+                .fma(r, constant(4.1665795894e-2f))
+                .fma(r, constant(1.6666665459e-1f))
+                .fma(r, constant(5.0000001201e-1f));
         p = p.fma(r.mul(r), r).add(1f);
-        IntVector nInt = (IntVector) n.convert(VectorOperators.F2I, 0);
+        // n as an int from the bits of ROUND + n, not by a float-to-int conversion: C2 of JDK 17 has no vector
+        // form of that conversion, and the Vector API's Java fallback made exp many times slower.
+        IntVector nInt = ((IntVector) shifted.reinterpretShape(I, 0)).sub(ROUND_BITS);
         IntVector half = nInt.lanewise(VectorOperators.ASHR, 1);   // ⌊n/2⌋ in [-75, 64]
         FloatVector scale1 = powerOfTwo(half), scale2 = powerOfTwo(nInt.sub(half));
         return p.mul(scale1).mul(scale2); // p·2^⌊n/2⌋ is exact; the second product rounds (or overflows) once
@@ -59,7 +74,7 @@ final class VectorMath {
 
     /** 2^k for k in the normal exponent range [-126, 127], built from its exponent bits. */
     private static FloatVector powerOfTwo(IntVector k) {
-        return k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return (FloatVector) k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
     }
 
     /**
@@ -70,8 +85,26 @@ final class VectorMath {
     static FloatVector sigmoid(FloatVector x) {
         FloatVector e = exp(x.abs().neg());
         FloatVector onePlus = e.add(1f);
-        FloatVector positive = constant(x, 1f).div(onePlus), negative = e.div(onePlus);
+        FloatVector positive = constant(1f).div(onePlus), negative = e.div(onePlus);
         return positive.blend(negative, x.compare(VectorOperators.LT, 0f));
+    }
+
+    /**
+     * tanh x within a few ulp (Cephes' {@code tanhf}): an odd polynomial below |x| = 0.625, where
+     * {@code 1 - 2/(e^2|x| + 1)} would lose the leading bits to cancellation, and that formula, with the
+     * sign of x, above. ±1 once e^2|x| overflows, ±0 for ±0, NaN for NaN.
+     */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector ax = x.abs(), z = x.mul(x);
+        FloatVector small = constant(-5.70498872745e-3f)
+                .fma(z, constant(2.06390887954e-2f))
+                .fma(z, constant(-5.37397155531e-2f))
+                .fma(z, constant(1.33314422036e-1f))
+                .fma(z, constant(-3.33332819422e-1f))
+                .mul(z).fma(x, x);
+        FloatVector large = constant(1f).sub(constant(2f).div(exp(ax.add(ax)).add(1f)));
+        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
+        return large.blend(small, ax.compare(VectorOperators.LT, 0.625f));
     }
 
     /**
