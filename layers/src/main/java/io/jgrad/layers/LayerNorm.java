@@ -42,7 +42,8 @@ public final class LayerNorm extends Module {
             throw new IllegalArgumentException("LayerNorm: expected input [..., " + Shapes.str(normalizedShape).replaceAll("[\\[\\]]", "")
                     + "], got shape " + Shapes.str(input.shape()));
         }
-        if (!GradMode.isEnabled() || !(input.requiresGrad() || requiresGrad(weight) || requiresGrad(bias))) {
+        boolean records = GradMode.isEnabled() && (input.requiresGrad() || requiresGrad(weight) || requiresGrad(bias));
+        if (!records && !GradMode.isAnomalyDetectionEnabled()) {
             // Nothing to record (inference): one fused pass per row instead of the composition's nine ops.
             return Tensor.of(input.data().layerNorm(normalizedShape, weight == null ? null : weight.data(), bias == null ? null : bias.data(), eps));
         }
