@@ -384,7 +384,14 @@ public final class Tensor {
         }
         if (rank() <= 2) {
             Tensor y = matmul(weight.transpose(0, 1));
-            return bias == null ? y : y.add(bias);
+            if (bias == null) return y;
+            boolean recordsBias = y.requiresGrad || (GradMode.isEnabled() && bias.requiresGrad) || GradMode.isAnomalyDetectionEnabled();
+            if (!recordsBias && bias.dtype() == y.dtype() && bias.rank() == 1 && bias.shape(0) == y.shape(-1)) {
+                // Nothing to record (inference): the bias goes into the product's fresh result, not into a third array.
+                y.data.addInPlace(bias.data);
+                return y;
+            }
+            return y.add(bias);
         }
         // [*, in] as one [rows, in] matrix, as PyTorch: a batched matmul would broadcast the weight, and its
         // gradient would be one product per batch entry, materialised and then summed.

@@ -1,5 +1,6 @@
 package io.jgrad.layers;
 
+import io.jgrad.autograd.GradMode;
 import io.jgrad.autograd.Tensor;
 import io.jgrad.tensor.Shapes;
 
@@ -41,6 +42,11 @@ public final class LayerNorm extends Module {
             throw new IllegalArgumentException("LayerNorm: expected input [..., " + Shapes.str(normalizedShape).replaceAll("[\\[\\]]", "")
                     + "], got shape " + Shapes.str(input.shape()));
         }
+        boolean records = GradMode.isEnabled() && (input.requiresGrad() || requiresGrad(weight) || requiresGrad(bias));
+        if (!records && !GradMode.isAnomalyDetectionEnabled()) {
+            // Nothing to record (inference): one fused pass per row instead of the composition's nine ops.
+            return Tensor.of(input.data().layerNorm(normalizedShape, weight == null ? null : weight.data(), bias == null ? null : bias.data(), eps));
+        }
         int[] dims = new int[n];
         for (int i = 0; i < n; i++) dims[i] = rank - n + i;
         Tensor mean = input.mean(dims, true);
@@ -50,6 +56,10 @@ public final class LayerNorm extends Module {
         if (weight != null) y = y.mul(weight);
         if (bias != null) y = y.add(bias);
         return y;
+    }
+
+    private static boolean requiresGrad(Tensor t) {
+        return t != null && t.requiresGrad();
     }
 
     @Override

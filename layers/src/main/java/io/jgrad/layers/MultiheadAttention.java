@@ -119,7 +119,18 @@ public final class MultiheadAttention extends Module {
         // Without weights to return or dropout to apply to them, one fused op that never stores the [L, S] weights.
         boolean fused = !needWeights && dropoutP == 0;
         NDArray mask = masks(keyPaddingMask, attnMask, isCausal && !fused, query.dtype(), n, numHeads, l, s);
-        Tensor qh = splitHeads(project(q, w, 0), numHeads), kh = splitHeads(project(k, w, 1), numHeads), vh = splitHeads(project(v, w, 2), numHeads);
+        Tensor qh, kh, vh;
+        if (query == key && key == value) {
+            // Self-attention: one product with all of in_proj_weight [3E, E], as PyTorch, then q, k, v as views of it.
+            Tensor qkv = q.linear(w.inProjWeight(), w.inProjBias());
+            qh = splitHeads(qkv.narrow(2, 0, e), numHeads);
+            kh = splitHeads(qkv.narrow(2, e, e), numHeads);
+            vh = splitHeads(qkv.narrow(2, 2 * e, e), numHeads);
+        } else {
+            qh = splitHeads(project(q, w, 0), numHeads);
+            kh = splitHeads(project(k, w, 1), numHeads);
+            vh = splitHeads(project(v, w, 2), numHeads);
+        }
         double scale = 1 / Math.sqrt(e / numHeads);
         Tensor attended, weights = null;
         if (fused) {

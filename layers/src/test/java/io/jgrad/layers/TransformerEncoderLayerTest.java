@@ -1,7 +1,11 @@
 package io.jgrad.layers;
 
 import io.jgrad.autograd.GradCheck;
+import io.jgrad.autograd.GradMode;
 import io.jgrad.autograd.Tensor;
+import io.jgrad.tensor.DType;
+import io.jgrad.tensor.Generator;
+import io.jgrad.tensor.NDArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -66,5 +70,36 @@ class TransformerEncoderLayerTest {
     void wrongModelWidthNamesTheLayer() {
         var e = assertThrows(IllegalArgumentException.class, () -> new TransformerEncoderLayer(8, 2).forward(Tensor.zeros(5, 2, 6)));
         assertEquals("TransformerEncoderLayer: expected input [N, L, 8] (batchFirst) or [L, N, 8], got shape [5, 2, 6]", e.getMessage());
+    }
+
+    /**
+     * Without a gradient to record, LayerNorm runs the fused kernel, Linear adds its bias in place and self-attention
+     * projects q, k and v in one product: the same values as the recorded composition, in float32 (the vector
+     * kernels) and float64 (the reference), for both layouts and both norm placements.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void inferenceWithoutGradMatchesTheRecordedComposition(boolean normFirst) {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            DType previous = Init.setDefaultDType(dtype);
+            try {
+                Init.manualSeed(7);
+                var enc = new TransformerEncoderLayer(32, 4, 48, 0.1, TransformerEncoderLayer.Activation.RELU, !normFirst, normFirst);
+                enc.eval();
+                for (Tensor p : enc.parameters()) p.data().assign(NDArray.randn(new Generator(p.numel()), dtype, p.shape()).mul(0.3));
+                Tensor src = Tensor.of(NDArray.randn(new Generator(8), dtype, 3, 7, 32).add(1));
+                Tensor recorded = enc.forward(src);
+                assertTrue(recorded.requiresGrad(), "parameters require grad: the composition ran");
+                Tensor inferred;
+                try (var scope = GradMode.noGrad()) {
+                    inferred = enc.forward(src);
+                }
+                assertFalse(inferred.requiresGrad());
+                double tol = dtype == DType.FLOAT32 ? 2e-5 : 1e-12;
+                assertTrue(recorded.data().allClose(inferred.data(), tol, tol), dtype + ": " + recorded.data().sub(inferred.data()).abs().amax().item());
+            } finally {
+                Init.setDefaultDType(previous);
+            }
+        }
     }
 }

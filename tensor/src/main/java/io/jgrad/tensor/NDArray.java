@@ -875,6 +875,32 @@ public final class NDArray {
         return out;
     }
 
+    /**
+     * Layer normalisation over the trailing dims of {@code normalizedShape}, in one pass per row:
+     * {@code (x - mean) / sqrt(var + eps) · weight + bias} with the biased variance, as {@code F.layer_norm}.
+     * {@code weight} and {@code bias} (of {@code normalizedShape}) may be null. No gradient: autograd's
+     * {@code LayerNorm} composes the same from recorded ops when it needs one, and takes this when it does not.
+     */
+    public NDArray layerNorm(int[] normalizedShape, NDArray weight, NDArray bias, double eps) {
+        String op = "layerNorm";
+        requireFloat(op, this);
+        int r = rank(), d = normalizedShape.length;
+        if (d == 0 || d > r || !Arrays.equals(Arrays.copyOfRange(shape, r - d, r), normalizedShape)) {
+            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(shape) + " does not end in normalizedShape " + Shapes.str(normalizedShape));
+        }
+        for (NDArray p : new NDArray[] {weight, bias}) {
+            if (p == null) continue;
+            requireSameDevice(op, this, p);
+            requireSameDtype(op, this, p);
+            requireShape(op, p == weight ? "weight" : "bias", p, normalizedShape);
+        }
+        int n = Shapes.numel(normalizedShape), rows = n == 0 ? 0 : numel() / n;
+        NDArray out = zerosLike();
+        if (isEmpty(out)) return out;
+        backend().layerNorm(reshape(rows, n), weight == null ? null : weight.reshape(n), bias == null ? null : bias.reshape(n), eps, out.view(rows, n));
+        return out;
+    }
+
     // =================================================================================================
     // Attention
     // =================================================================================================

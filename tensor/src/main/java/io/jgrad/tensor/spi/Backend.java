@@ -102,6 +102,21 @@ public interface Backend {
     /** Numerically stable softmax (or log-softmax when {@code log}) along {@code dim}. */
     void softmax(NDArray x, int dim, boolean log, NDArray out);
 
+    // ---- normalisation --------------------------------------------------------------------------
+
+    /**
+     * Layer normalisation of each row of {@code x [rows, n]}: {@code out = (x - mean) / sqrt(var + eps) · weight
+     * + bias}, mean and biased variance over the row; {@code weight} and {@code bias} are {@code [n]} or null,
+     * {@code out} is contiguous. The default is the composition of reductions and elementwise ops.
+     */
+    default void layerNorm(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out) {
+        NDArray centred = x.sub(x.mean(1, true));
+        NDArray y = centred.div(centred.square().mean(1, true).add(eps).sqrt());
+        if (weight != null) y = y.mul(weight);
+        if (bias != null) y = y.add(bias);
+        out.assign(y);
+    }
+
     // ---- attention ------------------------------------------------------------------------------
 
     /**

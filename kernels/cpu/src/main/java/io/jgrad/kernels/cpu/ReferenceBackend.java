@@ -367,6 +367,32 @@ public class ReferenceBackend implements Backend {
         }
     }
 
+    // ---- normalisation --------------------------------------------------------------------------
+
+    /** Per row of {@code x [rows, n]}, in double: the mean, then the biased variance about it, then each element. */
+    @Override
+    public void layerNorm(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out) {
+        HostStorage xs = host(x), os = host(out), ws = weight == null ? null : host(weight), bs = bias == null ? null : host(bias);
+        int rows = x.shape(0), n = x.shape(1), rs = x.stride(0), cs = x.stride(1);
+        for (int r = 0; r < rows; r++) {
+            int row = x.offset() + r * rs;
+            double sum = 0;
+            for (int j = 0; j < n; j++) sum += xs.get(row + j * cs);
+            double mean = sum / n, squares = 0;
+            for (int j = 0; j < n; j++) {
+                double c = xs.get(row + j * cs) - mean;
+                squares += c * c;
+            }
+            double std = Math.sqrt(squares / n + eps);
+            for (int j = 0; j < n; j++) {
+                double y = (xs.get(row + j * cs) - mean) / std;
+                if (ws != null) y *= ws.get(weight.offset() + j * weight.stride(0));
+                if (bs != null) y += bs.get(bias.offset() + j * bias.stride(0));
+                os.set(out.offset() + r * out.stride(0) + j * out.stride(1), y);
+            }
+        }
+    }
+
     // ---- attention ------------------------------------------------------------------------------
 
     @Override

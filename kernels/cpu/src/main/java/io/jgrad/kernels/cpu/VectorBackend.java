@@ -15,7 +15,7 @@ import io.jgrad.tensor.spi.UnaryOp;
  * The CPU backend built on the Vector API ({@code jdk.incubator.vector}), multi-threaded over a
  * {@link KernelPool}. It is the {@link ReferenceBackend} with fast paths: the methods overridden here are
  * exactly what it speeds up (float32 matrix products, convolution, pooling, the fused optimiser updates, and
- * the contiguous or simply broadcast cases of the elementwise ops, reductions and softmax), each falling back
+ * the contiguous or simply broadcast cases of the elementwise ops, reductions, softmax and layer normalisation), each falling back
  * to {@code super} where its fast path does not apply. Everything not overridden (memory, {@code where},
  * {@code argReduce}, gather/scatter and index ops) is the reference kernel itself. Results match the
  * reference up to float32 rounding.
@@ -127,6 +127,14 @@ public final class VectorBackend extends ReferenceBackend {
     @Override
     public void softmax(NDArray x, int dim, boolean log, NDArray out) {
         if (!allFloat32(x, out) || !VectorReductions.softmax(x, dim, log, out, pool)) super.softmax(x, dim, log, out);
+    }
+
+    // ---- normalisation --------------------------------------------------------------------------
+
+    @Override
+    public void layerNorm(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out) {
+        boolean float32 = allFloat32(x, out) && (weight == null || allFloat32(weight)) && (bias == null || allFloat32(bias));
+        if (!float32 || !VectorNormalization.layerNorm(x, weight, bias, eps, out, pool)) super.layerNorm(x, weight, bias, eps, out);
     }
 
     // ---- attention ------------------------------------------------------------------------------

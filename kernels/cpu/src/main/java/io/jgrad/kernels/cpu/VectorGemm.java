@@ -229,21 +229,25 @@ final class VectorGemm {
             tilesM = 1;
             tilesN = 1;
             Block block = block(m, n);
-            if (batch < threads && worthSplitting()) {
-                int want = (threads + batch - 1) / batch;
-                if (n >= m) tilesN = Math.min(want, ceilDiv(n, block.nr));
-                else tilesM = Math.min(want, ceilDiv(m, block.mr));
-            }
-            chunkM = roundUp(ceilDiv(m, tilesM), block.mr);
-            chunkN = roundUp(ceilDiv(n, tilesN), block.nr);
-            tilesM = Math.max(1, ceilDiv(m, chunkM));
-            tilesN = Math.max(1, ceilDiv(n, chunkN));
             this.block = block;
             // A single product whose B may be a weight: use (or admit) its cached packing; not for the narrow
             // products sgemm computes transposed (then A is the operand packed per column panel).
             if (batch == 1 && m > 0 && k > 0 && !transposes(m, n) && PackedWeights.fits(k, n, block.nr)) {
                 cached = PackedWeights.acquire(b.storage(), bs, b.offset(), b.stride(rank - 2), b.stride(rank - 1), k, n, block.nr);
             }
+            if (batch < threads && worthSplitting()) {
+                // Each task packs the whole of the operand it does not split: column ranges each pack all of A,
+                // row ranges all of B. So split the longer side, but always the rows when B comes packed from
+                // the cache (then nothing is packed twice; a batch-1 Transformer layer's 64-row products spent
+                // nearly as long packing A as multiplying when split by columns).
+                int want = (threads + batch - 1) / batch;
+                if (n >= m && cached == null) tilesN = Math.min(want, ceilDiv(n, block.nr));
+                else tilesM = Math.min(want, ceilDiv(m, block.mr));
+            }
+            chunkM = roundUp(ceilDiv(m, tilesM), block.mr);
+            chunkN = roundUp(ceilDiv(n, tilesN), block.nr);
+            tilesM = Math.max(1, ceilDiv(m, chunkM));
+            tilesN = Math.max(1, ceilDiv(n, chunkN));
         }
 
         int tasks() {

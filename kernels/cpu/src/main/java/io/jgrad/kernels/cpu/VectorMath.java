@@ -68,13 +68,13 @@ final class VectorMath {
         // form of that conversion, and the Vector API's Java fallback made exp many times slower.
         IntVector nInt = ((IntVector) shifted.reinterpretShape(I, 0)).sub(ROUND_BITS);
         IntVector half = nInt.lanewise(VectorOperators.ASHR, 1);   // ⌊n/2⌋ in [-75, 64]
-        FloatVector scale1 = powerOfTwo(half), scale2 = powerOfTwo(nInt.sub(half));
+        // 2^k for k in the normal exponent range [-126, 127], from its exponent bits. Written out here, not in a
+        // helper taking an IntVector: when C2 did not inline that helper (exp is large), it ran the Vector API's
+        // Java fallback for good (JFR of Transformer inference at batch 32, after warm-up: sameSpecies, convert0,
+        // ByteBuffer.allocate under it, 56% of the samples; none with it written out).
+        FloatVector scale1 = (FloatVector) half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
+        FloatVector scale2 = (FloatVector) nInt.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
         return p.mul(scale1).mul(scale2); // p·2^⌊n/2⌋ is exact; the second product rounds (or overflows) once
-    }
-
-    /** 2^k for k in the normal exponent range [-126, 127], built from its exponent bits. */
-    private static FloatVector powerOfTwo(IntVector k) {
-        return (FloatVector) k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
     }
 
     /**

@@ -100,4 +100,24 @@ class PackedWeightsTest {
         for (Thread t : threads) t.join();
         if (failure[0] != null) throw failure[0];
     }
+
+    /**
+     * A product large enough to split over threads, with B from the cache: the tasks take row ranges (each
+     * packs only its rows of A), and the bits are those of one thread, where nothing is split.
+     */
+    @Test
+    void cachedProductSplitByRowsGivesTheBitsOfOneThread() {
+        PackedWeights.clear();
+        NDArray x = randn(gen, 67, 131), w = randn(gen, 129, 131);
+        VectorBackend one = new VectorBackend(1), two = new VectorBackend(2);
+        NDArray single = zeros(67, 129);
+        one.matmul(x, w.t(), single);
+        long hits0 = PackedWeights.hits();
+        for (int i = 0; i < 3; i++) {
+            NDArray split = zeros(67, 129);
+            two.matmul(x, w.t(), split);
+            assertBitwise(single, split, "2 threads, product " + (i + 1));
+        }
+        assertEquals(hits0 + 2, PackedWeights.hits(), "the last two products read B from the cache");
+    }
 }
