@@ -563,8 +563,7 @@ final class VectorGemm {
             }
             if (rows == 8 && mr == 8) {
                 int s0 = off + i0 * rs;
-                int done = cs == 1 ? EightRowTranspose.pack(kc, a, s0, rs, packed, base) : 0;
-                for (int p = done, q = base + done * 8; p < kc; p++, q += 8) {
+                for (int p = 0, q = base; p < kc; p++, q += 8) {
                     int d = s0 + p * cs;
                     packed[q] = a[d];
                     packed[q + 1] = a[d + rs];

@@ -162,7 +162,7 @@ class VectorGemmTest {
         assertBitwise(direct.slice(0, 0, m - 5).slice(1, 0, n - 7).contiguous(), ragged, "ragged edges");
     }
 
-    /** The 8-row packing of A, vector transpose and scalar tail, against the layout it documents. */
+    /** The 8-row packing of A (full and ragged panels) against the layout it documents. */
     @ParameterizedTest(name = "kc = {0}")
     @CsvSource({"1", "15", "16", "17", "47", "48", "1000"})
     void eightRowPanelsOfAArePackedInPanelOrder(int kc) {
