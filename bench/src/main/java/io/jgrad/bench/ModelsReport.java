@@ -127,6 +127,7 @@ final class ModelsReport {
         out.println("models: mlp 784-128-10 (train batch 128), cnn the MNIST ConvNet (128), lstm/gru LSTM/GRU(128 -> 256, batch_first) x "
                 + SEQUENCE + " steps (32), transformer TransformerEncoderLayer(d 128, 4 heads, ff 512, dropout 0.1, batch_first) length " + SEQUENCE + " (32)");
         Machine.describe(out);
+        out.println(PythonAnchor.allocatorLine());
         out.println("jgrad backend: " + Backends.forDevice(Device.CPU).name());
         ModelsTable table = new ModelsTable(options.models());
         Map<String, String> anchorEnv = Map.of();
