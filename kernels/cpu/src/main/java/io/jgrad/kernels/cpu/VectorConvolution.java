@@ -270,7 +270,8 @@ final class VectorConvolution {
          * each operand, in lane-wise partial sums; the col rows of a block are made just before it from the input.
          * The positions go in segments ({@link #dotSegment}), each used by every block of gradOut rows, so that
          * the col segment and the partial sums stay in L1 while the gradOut rows stream from L2 (with the whole
-         * length at once both operands streamed from L2, and the kernel ran at half speed).
+         * length at once both operands streamed from L2, and the kernel ran at half speed). Small planes
+         * ({@link #SMALL_PLANE}) go in one segment: their chunk's rows are short enough.
          */
         @Override
         public void run(int task) {

@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Float32 max and average pooling and their gradients, with exactly the window, tie and NaN rules of
- * {@link ReferencePooling}, on the raw arrays and in parallel over the {@code (n, c)} planes. Max pooling
- * without padding (the usual 2x2 stride 2) runs on vectors of windows ({@link #maxForwardUnpadded}); the rest
+ * {@link ReferencePooling}, on the raw arrays and in parallel over the {@code (n, c)} planes. The usual 2x2
+ * window with stride 2 over flat planes runs on contiguous vector loads ({@link #maxForward2x2}), other max
+ * pooling without padding on vectors of gathered windows ({@link #maxForwardUnpadded}); the rest
  * are plain scalar loops, whose saving over the reference is the per-element indirection. The gradients sum in
  * float32 (the reference sums in double), which differs only where windows overlap.
  */
@@ -154,6 +155,8 @@ final class VectorPooling {
      * top's by that same rule (the last NaN, else the first maximum, either way). So with {@code tl}, {@code tr}
      * the top row and the top row one lane on, lane {@code 2j} of {@code combine(tl, tr)} is window j's top row, and
      * likewise for the bottom; the odd lanes straddle two windows and are dropped when the even ones are stored.
+     * Against the gathers of {@link #maxForwardUnpadded}: the MNIST ConvNet's pools (batch 128, 32x28x28 and
+     * 64x14x14) took 2.55 and 1.37 ms instead of 3.7 and 1.6 (Zen 5, 1 thread, CPU time, same run).
      */
     private static void maxForward2x2(NDArray input, PoolGeometry p, NDArray out, NDArray indices, KernelPool pool) {
         float[] in = VectorGemm.floats(input), o = VectorGemm.floats(out);
@@ -229,7 +232,8 @@ final class VectorPooling {
             for (int plane = lo; plane < hi; plane++) {
                 int gp = gl.plane(plane), xp = xl.plane(plane), ip = il.plane(plane);
                 if (allFlat) {
-                    // The index is the offset in the plane: no division, and the plane is one fill.
+                    // The index is the offset in the plane: no division, and the plane is one fill (the MNIST
+                    // ConvNet's two pool gradients: 3.7 and 1.9 ms -> 1.5 and 0.76 ms, 1 thread, CPU time).
                     java.util.Arrays.fill(gi, ip, ip + height * width, 0f);
                     for (int q = 0; q < positions; q++) gi[ip + (int) idx[xp + q]] += g[gp + q];
                     continue;
