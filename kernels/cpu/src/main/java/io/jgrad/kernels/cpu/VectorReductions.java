@@ -3,7 +3,6 @@ package io.jgrad.kernels.cpu;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ReduceOp;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -135,7 +134,9 @@ final class VectorReductions {
             FloatVector v = FloatVector.fromArray(S, x, pos + i);
             a = max ? a.max(v) : a.min(v);
         }
-        float r = a.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+        // One constant operator per call: C2 intrinsifies only a constant one, and a choice between two is not (when this
+        // method is compiled on its own, the reduction ran the Java fallback: VectorFallbackProfileTest).
+        float r = max ? a.reduceLanes(VectorOperators.MAX) : a.reduceLanes(VectorOperators.MIN);
         for (; i < n; i++) r = max ? Math.max(r, x[pos + i]) : Math.min(r, x[pos + i]); // scalar tail
         return r;
     }
@@ -204,25 +205,43 @@ final class VectorReductions {
         return true;
     }
 
-    /** As the reference: subtract the row maximum (0 for a row of -inf), exponentiate, normalise. */
+    /**
+     * As the reference: subtract the row maximum (0 for a row of -inf), exponentiate, normalise. The tail (the last
+     * {@code n % LANES} elements) runs the same vector code on a copy padded in this thread's buffer: JDK 17 has no
+     * intrinsic for masked loads and stores, so a masked tail ran the Vector API's Java fallback
+     * ({@code FloatVector.stOp}, found by {@code VectorFallbackProfileTest}).
+     */
     private static void softmaxRow(float[] x, int xp, float[] out, int op, int n, boolean log) {
         float max = row(ReduceOp.AMAX, x, xp, n);
         if (max == Float.NEGATIVE_INFINITY) max = 0f;
+        int bound = S.loopBound(n), tail = n - bound;
+        float[] pad = Workspace.local().floats(Workspace.Slot.SPLAT_A, 2 * LANES); // [0, LANES): the tail's input, then its output
+        if (tail > 0) {
+            java.util.Arrays.fill(pad, 0, LANES, 0f);
+            System.arraycopy(x, xp + bound, pad, 0, tail);
+        }
         FloatVector vmax = FloatVector.broadcast(S, max);
         FloatVector sum = FloatVector.zero(S);
-        int bound = S.loopBound(n);
-        for (int i = 0; i < n; i += LANES) {
-            VectorMask<Float> m = i < bound ? S.maskAll(true) : S.indexInRange(i, n); // the tail is one masked vector
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xp + i, m).sub(vmax));
-            sum = sum.add(e, m);
-            if (!log) e.intoArray(out, op + i, m);
+        for (int i = 0; i < bound; i += LANES) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xp + i).sub(vmax));
+            sum = sum.add(e);
+            if (!log) e.intoArray(out, op + i);
+        }
+        if (tail > 0) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, pad, 0).sub(vmax));
+            sum = sum.add(e, S.indexInRange(0, tail)); // the padding lanes add nothing
+            e.intoArray(pad, LANES);
         }
         float total = VectorMath.sum(sum);
         FloatVector last = log ? FloatVector.broadcast(S, (float) Math.log(total)) : FloatVector.broadcast(S, total);
-        for (int i = 0; i < n; i += LANES) {
-            VectorMask<Float> m = i < bound ? S.maskAll(true) : S.indexInRange(i, n);
-            if (log) FloatVector.fromArray(S, x, xp + i, m).sub(vmax).sub(last).intoArray(out, op + i, m);
-            else FloatVector.fromArray(S, out, op + i, m).div(last).intoArray(out, op + i, m);
+        for (int i = 0; i < bound; i += LANES) {
+            if (log) FloatVector.fromArray(S, x, xp + i).sub(vmax).sub(last).intoArray(out, op + i);
+            else FloatVector.fromArray(S, out, op + i).div(last).intoArray(out, op + i);
+        }
+        if (tail > 0) {
+            if (log) FloatVector.fromArray(S, pad, 0).sub(vmax).sub(last).intoArray(pad, LANES);
+            else FloatVector.fromArray(S, pad, LANES).div(last).intoArray(pad, LANES);
+            System.arraycopy(pad, LANES, out, op + bound, tail);
         }
     }
 }
