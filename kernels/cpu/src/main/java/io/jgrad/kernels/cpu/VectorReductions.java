@@ -80,13 +80,32 @@ final class VectorReductions {
             pool.runRanges(outer, n, MIN_TASK, (lo, hi) -> {
                 for (int r = lo; r < hi; r++) os[oo + r] = finish(op, row(op, xs, xo + r * n, n), count0);
             });
-        } else {
+        } else if (outer >= pool.threads()) {
             int rows = middle, n = inner;
             pool.runRanges(outer, (long) rows * n, MIN_TASK, (lo, hi) -> {
-                for (int b = lo; b < hi; b++) columns(op, xs, xo + b * rows * n, rows, n, os, oo + b * n, scale);
+                for (int b = lo; b < hi; b++) columns(op, xs, xo + b * rows * n, rows, n, n, os, oo + b * n, scale);
             });
+        } else {
+            columnStrips(op, xs, xo, outer, middle, inner, os, oo, scale, pool);
         }
         return true;
+    }
+
+    /**
+     * {@code out[o, i] = reduce_m x[o, m, i]} with fewer blocks {@code o} than threads, e.g. a bias gradient summed over
+     * the batch ({@code [1, rows, n]}): each block's columns are split into strips of whole vectors, one task per
+     * strip. Every column is reduced the same way whatever the strip it falls in, so the bits do not depend on the
+     * number of threads.
+     */
+    private static void columnStrips(ReduceOp op, float[] x, int pos, int outer, int rows, int n, float[] out, int outPos, float scale,
+                                     KernelPool pool) {
+        long work = (long) rows * n;
+        int perBlock = (int) Math.max(1, Math.min(Math.min(VectorGemm.ceilDiv(pool.threads(), outer), work / MIN_TASK), VectorGemm.ceilDiv(n, LANES)));
+        int width = VectorGemm.roundUp(VectorGemm.ceilDiv(n, perBlock), LANES), strips = VectorGemm.ceilDiv(n, width);
+        pool.run(outer * strips, t -> {
+            int b = t / strips, from = (t % strips) * width, w = Math.min(width, n - from);
+            columns(op, x, pos + b * rows * n + from, rows, w, n, out, outPos + b * n + from, scale);
+        }, outer * strips > 1);
     }
 
     private static float finish(ReduceOp op, double value, double count) {
@@ -161,13 +180,13 @@ final class VectorReductions {
         };
     }
 
-    /** {@code out[i] = scale · reduce_m x[m, i]} over a contiguous {@code [rows, n]} block, vectorised along i. */
-    private static void columns(ReduceOp op, float[] x, int pos, int rows, int n, float[] out, int outPos, float scale) {
+    /** {@code out[i] = scale · reduce_m x[m, i]} over {@code rows} rows of {@code n} elements {@code rowStride} apart, vectorised along i. */
+    private static void columns(ReduceOp op, float[] x, int pos, int rows, int n, int rowStride, float[] out, int outPos, float scale) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += LANES) {
             FloatVector acc = FloatVector.fromArray(S, x, pos + i);
             for (int m = 1; m < rows; m++) { // written out, not a helper taking vectors (see row)
-                FloatVector v = FloatVector.fromArray(S, x, pos + m * n + i);
+                FloatVector v = FloatVector.fromArray(S, x, pos + m * rowStride + i);
                 acc = op == ReduceOp.AMAX ? acc.max(v) : op == ReduceOp.AMIN ? acc.min(v) : acc.add(v);
             }
             if (scale != 1f) acc = acc.mul(scale);
@@ -175,7 +194,7 @@ final class VectorReductions {
         }
         for (; i < n; i++) { // scalar tail
             float acc = x[pos + i];
-            for (int m = 1; m < rows; m++) acc = combine(op, acc, x[pos + m * n + i]);
+            for (int m = 1; m < rows; m++) acc = combine(op, acc, x[pos + m * rowStride + i]);
             out[outPos + i] = acc * scale;
         }
     }
