@@ -76,6 +76,9 @@ final class GcReport {
         List<Map<String, String>> rows = new ArrayList<>();
         List<String> sites = new ArrayList<>();
         boolean clean = true;
+        out.println();
+        out.println(String.format(Locale.ROOT, "%-12s | %8s | %12s | %6s | %5s | %7s | %4s | %13s | %8s | %s", "model", "ms/step", "alloc MiB/st",
+                "young", "mixed", "marking", "full", "humong MiB/st", "old-gen", "collector beans (count/time); causes of the collections"));
         for (String model : options.models()) {
             List<String> command = new ArrayList<>(jvm);
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), GcProbe.class.getName(), model,
@@ -89,17 +92,7 @@ final class GcReport {
             row.put("model", model);
             rows.add(row);
             clean &= oldGenerationWork(row) == 0;
-        }
-        out.println();
-        out.println(String.format(Locale.ROOT, "%-12s | %8s | %10s | %6s | %5s | %7s | %4s | %10s | %10s | %s", "model", "ms/step", "alloc MiB/st",
-                "young", "mixed", "marking", "full", "humong MiB/st", "old-gen", "collector beans (count/time)"));
-        for (Map<String, String> row : rows) {
-            String beans = row.entrySet().stream().filter(e -> e.getKey().startsWith("bean[")).map(e -> e.getKey().substring(5, e.getKey().length() - 1) + " " + e.getValue())
-                    .reduce((a, b) -> a + ", " + b).orElse("");
-            out.println(String.format(Locale.ROOT, "%-12s | %8s | %12s | %6d | %5d | %7d | %4d | %13s | %10s | %s", row.get("model"), row.get("step_ms"),
-                    row.get("alloc_mib_per_step"), pauses(row, "Normal") + pauses(row, "Concurrent_Start") + pauses(row, "Prepare_Mixed"),
-                    pauses(row, "Mixed"), count(row, "marking_cycles"), count(row, "full"), row.get("humongous_mib_per_step"),
-                    oldGenerationWork(row) == 0 ? "none" : oldGenerationWork(row) + " ", beans));
+            out.println(line(row)); // as each model finishes: a run of all of them takes minutes
         }
         if (!sites.isEmpty()) {
             out.println();
@@ -111,6 +104,19 @@ final class GcReport {
                 rows.isEmpty() ? "n/a" : rows.get(0).get("region_kib"),
                 clean ? "no old-generation collection in any model" : "OLD-GENERATION COLLECTIONS (mixed, marking or full) in some model"));
         return clean ? 0 : 1;
+    }
+
+    /** One model's row of the table. */
+    static String line(Map<String, String> row) {
+        String beans = row.entrySet().stream().filter(e -> e.getKey().startsWith("bean[")).map(e -> e.getKey().substring(5, e.getKey().length() - 1) + " " + e.getValue())
+                .reduce((a, b) -> a + ", " + b).orElse("");
+        String causes = row.entrySet().stream().filter(e -> e.getKey().startsWith("cause[")).map(e -> e.getKey().substring(6, e.getKey().length() - 1) + " " + e.getValue())
+                .reduce((a, b) -> a + ", " + b).orElse("");
+        long old = oldGenerationWork(row);
+        return String.format(Locale.ROOT, "%-12s | %8s | %12s | %6d | %5d | %7d | %4d | %13s | %8s | %s; %s", row.get("model"), row.get("step_ms"),
+                row.get("alloc_mib_per_step"), pauses(row, "Normal") + pauses(row, "Concurrent_Start") + pauses(row, "Prepare_Mixed"),
+                pauses(row, "Mixed"), count(row, "marking_cycles"), count(row, "full"), row.get("humongous_mib_per_step"),
+                old == 0 ? "none" : Long.toString(old), beans, causes);
     }
 
     /** Mixed pauses, concurrent marking cycles and full collections together. */
