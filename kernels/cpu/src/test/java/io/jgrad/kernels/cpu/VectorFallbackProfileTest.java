@@ -77,7 +77,7 @@ class VectorFallbackProfileTest {
     static final int ATTEMPTS = 3;
     static final Duration WINDOW = Duration.ofMillis(400);
     static final Duration MIN_WARMUP = Duration.ofMillis(300);
-    static final Duration WARMUP_CAP = Duration.ofMillis(1500);
+    static final Duration WARMUP_CAP = Duration.ofMillis(1200);
     /** Warm-up ends after this many passes in a row that end with C2's compile queue empty (or at the cap). */
     static final int QUIET_CHECKS = 3;
     /** A C2 compilation counts for samples taken this long after it ended. */
