@@ -54,7 +54,8 @@ import org.junit.jupiter.api.Test;
  * it sits in. Why it is reliable on a loaded machine, where C2 finishes late and C1's code calls the same fallback
  * methods until C2 replaces it: only compiled frames count; each sample is put down to the compilation that runs its
  * kernel method (the first frame from it towards the callers that is not inlined) and counts as a fallback in C2's
- * code only after C2 has compiled that method (jdk.Compilation events of a recording kept for the whole test); a
+ * code only while C2's code for that method is current (jdk.Compilation and jdk.Deoptimization events of a recording
+ * kept for the whole test: a deoptimization sends the method back to C1's code until C2 compiles it again); a
  * fallback in code C2 has not replaced counts only when C2's queue is empty, i.e. C2 is not going to replace it;
  * warm-up lasts until C2's queue is empty (at most {@link #WARMUP_CAP}); a family over the share is measured again
  * after more warm-up, up to {@link #ATTEMPTS} times (while the test is within {@link #TIME_BUDGET}), before it fails.
@@ -104,6 +105,7 @@ class VectorFallbackProfileTest {
         Path file = Files.createTempFile("jgrad-fallback", ".jfr");
         try (Recording compilations = new Recording()) {
             compilations.enable("jdk.Compilation").withThreshold(Duration.ZERO);
+            compilations.enable("jdk.Deoptimization");
             compilations.start();
             long deadline = System.nanoTime() + TIME_BUDGET.toNanos();
             for (Map.Entry<String, Runnable> family : families.entrySet()) {
@@ -125,9 +127,10 @@ class VectorFallbackProfileTest {
                     System.out.println("VectorFallbackProfileTest " + family.getKey() + ": known, not failed (" + KNOWN.get(family.getKey()) + "): " + share);
                 } else if (share.verdict() == Verdict.FALLBACK) {
                     failures.add(family.getKey() + ": " + share);
+                } else if (share.verdict() == Verdict.UNDECIDED) {
+                    System.out.println("VectorFallbackProfileTest " + family.getKey() + ": undecided (C2 still busy after " + ATTEMPTS
+                            + " attempts, the machine is loaded): " + share);
                 }
-                else if (share.verdict() == Verdict.UNDECIDED) System.out.println("VectorFallbackProfileTest " + family.getKey()
-                        + ": undecided (C2 still busy after " + ATTEMPTS + " attempts, the machine is loaded): " + share);
             }
         } finally {
             Files.deleteIfExists(file);
@@ -202,7 +205,7 @@ class VectorFallbackProfileTest {
             do kernel.run(); while (System.nanoTime() < end);
             recording.stop();
             compilations.dump(file); // the compilations so far, the window's included
-            Map<String, Instant> c2 = firstC2Compilations(RecordingFile.readAllEvents(file));
+            Map<String, Instant> c2 = currentC2Code(RecordingFile.readAllEvents(file));
             recording.dump(file);
             boolean idle = compileQueueEmpty();
             int samples = 0;
@@ -219,15 +222,32 @@ class VectorFallbackProfileTest {
         }
     }
 
-    /** For each method C2 has compiled (tier 4, standard or OSR), when the first such compilation ended. */
-    static Map<String, Instant> firstC2Compilations(List<RecordedEvent> events) {
+    /**
+     * For each method C2 has compiled (tier 4, standard or OSR), since when its C2 code is current: the end of its last
+     * C2 compilation, or null when a deoptimization that discarded that code came after (the method then runs
+     * interpreted or C1 code again until C2 compiles it anew).
+     */
+    static Map<String, Instant> currentC2Code(List<RecordedEvent> events) {
+        Map<Long, String> c2Ids = new HashMap<>();
         Map<String, Instant> c2 = new HashMap<>();
+        Map<String, Instant> discarded = new HashMap<>();
         for (RecordedEvent e : events) {
             if (!e.getEventType().getName().equals("jdk.Compilation") || e.getInt("compileLevel") != JitFacts.C2_TIER) continue;
             if (e.hasField("succeded") && !e.getBoolean("succeded")) continue; // (sic: JFR's field name)
-            RecordedMethod m = e.getValue("method");
-            c2.merge(key(m), e.getEndTime(), (a, b) -> a.isBefore(b) ? a : b);
+            String method = key(e.getValue("method"));
+            c2Ids.put(e.getLong("compileId"), method);
+            c2.merge(method, e.getEndTime(), (a, b) -> a.isAfter(b) ? a : b);
         }
+        for (RecordedEvent e : events) {
+            if (!e.getEventType().getName().equals("jdk.Deoptimization")) continue;
+            Object action = e.getValue("action"); // a String, or an object holding one (JDK versions differ)
+            String method = c2Ids.get(e.getLong("compileId"));
+            if (method == null || !(action.toString().contains("reinterpret") || action.toString().contains("not_entrant"))) continue;
+            discarded.merge(method, e.getStartTime(), (a, b) -> a.isAfter(b) ? a : b);
+        }
+        discarded.forEach((method, at) -> {
+            if (!c2.get(method).isAfter(at)) c2.remove(method);
+        });
         return c2;
     }
 
