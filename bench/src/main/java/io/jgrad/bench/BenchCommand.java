@@ -27,6 +27,9 @@ public final class BenchCommand implements JgradCommand {
                                                         N training steps watching the device allocator's high-water mark
                    jgrad bench models [--models mlp,cnn,lstm,gru,transformer] [--rounds N]
                                                         training step and batch-1/32 inference of each model: jgrad vs PyTorch
+                   jgrad bench gc [--models mlp,...] [--steps N] [--warmup N]
+                                                        GC counts by kind over N (200) training steps per model, each in a fresh
+                                                        JVM at the default heap; status 1 on any old-generation collection
                    jgrad bench jmh [JMH options]        the JMH benchmarks (e.g. 'jmh Gemm -p n=1024 -prof gc'; 'jmh -h')
 
             Prints a table measured in one run; the last line gives the headline ratio. Python anchors use
@@ -44,7 +47,7 @@ public final class BenchCommand implements JgradCommand {
 
     @Override
     public String synopsis() {
-        return "gemm|conv|epoch|models|jmh    benchmarks against OpenBLAS and PyTorch (see 'jgrad bench --help')";
+        return "gemm|conv|epoch|models|gc|jmh   benchmarks against OpenBLAS and PyTorch (see 'jgrad bench --help')";
     }
 
     @Override
@@ -142,12 +145,21 @@ public final class BenchCommand implements JgradCommand {
                 ModelsReport.run(options, out);
                 return 0;
             }
+            case "gc" -> {
+                GcReport.Options options;
+                try {
+                    options = GcReport.Options.parse(rest);
+                } catch (IllegalArgumentException e) {
+                    return usageError(err, e.getMessage());
+                }
+                return GcReport.run(options, out);
+            }
             case "jmh" -> {
                 org.openjdk.jmh.Main.main(rest);
                 return 0;
             }
             default -> {
-                return usageError(err, "unknown bench '" + args[0] + "' (gemm, tune-opencl, conv, epoch, memory, models, jmh)");
+                return usageError(err, "unknown bench '" + args[0] + "' (gemm, tune-opencl, conv, epoch, memory, models, gc, jmh)");
             }
         }
     }

@@ -207,7 +207,7 @@ final class ModelsReport {
     }
 
     /** One model with its input maker and loss, as the anchor script builds it. */
-    private record Bench(Module model, Function<Integer, NDArray> input, int batch, boolean classify) {
+    record Bench(Module model, Function<Integer, NDArray> input, int batch, boolean classify) {
 
         static Bench of(String name) {
             Init.manualSeed(0);
@@ -224,6 +224,14 @@ final class ModelsReport {
         }
 
         double trainStepSeconds(boolean firstRound) {
+            Runnable step = trainingStep();
+            // A whole training step is a lot of code for the JIT: in the first round give it more than Timing's warm-up.
+            for (int i = 0; i < (firstRound ? EpochReport.WARMUP_STEPS : 2); i++) step.run();
+            return Timing.medianSeconds(step);
+        }
+
+        /** One training step (zero grads, forward, loss, backward, Adam) on a fixed batch, ready to run repeatedly. */
+        Runnable trainingStep() {
             Generator gen = new Generator(1);
             model.train();
             Optimizer adam = Adam.builder().lr(1e-3).build(model.parameters());
@@ -239,14 +247,11 @@ final class ModelsReport {
                 y = Tensor.of(NDArray.randn(gen, DType.FLOAT32, model.forward(x).shape()));
                 loss = new MSELoss();
             }
-            Runnable step = () -> {
+            return () -> {
                 adam.zeroGrad();
                 loss.forward(model.forward(x), y).backward();
                 adam.step();
             };
-            // A whole training step is a lot of code for the JIT: in the first round give it more than Timing's warm-up.
-            for (int i = 0; i < (firstRound ? EpochReport.WARMUP_STEPS : 2); i++) step.run();
-            return Timing.medianSeconds(step);
         }
 
         double inferSeconds(int b, boolean firstRound) {

@@ -3,7 +3,6 @@ package io.jgrad.kernels.cpu;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ReduceOp;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -81,13 +80,32 @@ final class VectorReductions {
             pool.runRanges(outer, n, MIN_TASK, (lo, hi) -> {
                 for (int r = lo; r < hi; r++) os[oo + r] = finish(op, row(op, xs, xo + r * n, n), count0);
             });
-        } else {
+        } else if (outer >= pool.threads()) {
             int rows = middle, n = inner;
             pool.runRanges(outer, (long) rows * n, MIN_TASK, (lo, hi) -> {
-                for (int b = lo; b < hi; b++) columns(op, xs, xo + b * rows * n, rows, n, os, oo + b * n, scale);
+                for (int b = lo; b < hi; b++) columns(op, xs, xo + b * rows * n, rows, n, n, os, oo + b * n, scale);
             });
+        } else {
+            columnStrips(op, xs, xo, outer, middle, inner, os, oo, scale, pool);
         }
         return true;
+    }
+
+    /**
+     * {@code out[o, i] = reduce_m x[o, m, i]} with fewer blocks {@code o} than threads, e.g. a bias gradient summed over
+     * the batch ({@code [1, rows, n]}): each block's columns are split into strips of whole vectors, one task per
+     * strip. Every column is reduced the same way whatever the strip it falls in, so the bits do not depend on the
+     * number of threads.
+     */
+    private static void columnStrips(ReduceOp op, float[] x, int pos, int outer, int rows, int n, float[] out, int outPos, float scale,
+                                     KernelPool pool) {
+        long work = (long) rows * n;
+        int perBlock = (int) Math.max(1, Math.min(Math.min(VectorGemm.ceilDiv(pool.threads(), outer), work / MIN_TASK), VectorGemm.ceilDiv(n, LANES)));
+        int width = VectorGemm.roundUp(VectorGemm.ceilDiv(n, perBlock), LANES), strips = VectorGemm.ceilDiv(n, width);
+        pool.run(outer * strips, t -> {
+            int b = t / strips, from = (t % strips) * width, w = Math.min(width, n - from);
+            columns(op, x, pos + b * rows * n + from, rows, w, n, out, outPos + b * n + from, scale);
+        }, outer * strips > 1);
     }
 
     private static float finish(ReduceOp op, double value, double count) {
@@ -135,7 +153,9 @@ final class VectorReductions {
             FloatVector v = FloatVector.fromArray(S, x, pos + i);
             a = max ? a.max(v) : a.min(v);
         }
-        float r = a.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+        // One constant operator per call: C2 intrinsifies only a constant one, and a choice between two is not (when this
+        // method is compiled on its own, the reduction ran the Java fallback: VectorFallbackProfileTest).
+        float r = max ? a.reduceLanes(VectorOperators.MAX) : a.reduceLanes(VectorOperators.MIN);
         for (; i < n; i++) r = max ? Math.max(r, x[pos + i]) : Math.min(r, x[pos + i]); // scalar tail
         return r;
     }
@@ -160,13 +180,13 @@ final class VectorReductions {
         };
     }
 
-    /** {@code out[i] = scale · reduce_m x[m, i]} over a contiguous {@code [rows, n]} block, vectorised along i. */
-    private static void columns(ReduceOp op, float[] x, int pos, int rows, int n, float[] out, int outPos, float scale) {
+    /** {@code out[i] = scale · reduce_m x[m, i]} over {@code rows} rows of {@code n} elements {@code rowStride} apart, vectorised along i. */
+    private static void columns(ReduceOp op, float[] x, int pos, int rows, int n, int rowStride, float[] out, int outPos, float scale) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += LANES) {
             FloatVector acc = FloatVector.fromArray(S, x, pos + i);
             for (int m = 1; m < rows; m++) { // written out, not a helper taking vectors (see row)
-                FloatVector v = FloatVector.fromArray(S, x, pos + m * n + i);
+                FloatVector v = FloatVector.fromArray(S, x, pos + m * rowStride + i);
                 acc = op == ReduceOp.AMAX ? acc.max(v) : op == ReduceOp.AMIN ? acc.min(v) : acc.add(v);
             }
             if (scale != 1f) acc = acc.mul(scale);
@@ -174,7 +194,7 @@ final class VectorReductions {
         }
         for (; i < n; i++) { // scalar tail
             float acc = x[pos + i];
-            for (int m = 1; m < rows; m++) acc = combine(op, acc, x[pos + m * n + i]);
+            for (int m = 1; m < rows; m++) acc = combine(op, acc, x[pos + m * rowStride + i]);
             out[outPos + i] = acc * scale;
         }
     }
@@ -204,25 +224,43 @@ final class VectorReductions {
         return true;
     }
 
-    /** As the reference: subtract the row maximum (0 for a row of -inf), exponentiate, normalise. */
+    /**
+     * As the reference: subtract the row maximum (0 for a row of -inf), exponentiate, normalise. The tail (the last
+     * {@code n % LANES} elements) runs the same vector code on a copy padded in this thread's buffer: JDK 17 has no
+     * intrinsic for masked loads and stores, so a masked tail ran the Vector API's Java fallback
+     * ({@code FloatVector.stOp}, found by {@code VectorFallbackProfileTest}).
+     */
     private static void softmaxRow(float[] x, int xp, float[] out, int op, int n, boolean log) {
         float max = row(ReduceOp.AMAX, x, xp, n);
         if (max == Float.NEGATIVE_INFINITY) max = 0f;
+        int bound = S.loopBound(n), tail = n - bound;
+        float[] pad = Workspace.local().floats(Workspace.Slot.SPLAT_A, 2 * LANES); // [0, LANES): the tail's input, then its output
+        if (tail > 0) {
+            java.util.Arrays.fill(pad, 0, LANES, 0f);
+            System.arraycopy(x, xp + bound, pad, 0, tail);
+        }
         FloatVector vmax = FloatVector.broadcast(S, max);
         FloatVector sum = FloatVector.zero(S);
-        int bound = S.loopBound(n);
-        for (int i = 0; i < n; i += LANES) {
-            VectorMask<Float> m = i < bound ? S.maskAll(true) : S.indexInRange(i, n); // the tail is one masked vector
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xp + i, m).sub(vmax));
-            sum = sum.add(e, m);
-            if (!log) e.intoArray(out, op + i, m);
+        for (int i = 0; i < bound; i += LANES) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xp + i).sub(vmax));
+            sum = sum.add(e);
+            if (!log) e.intoArray(out, op + i);
+        }
+        if (tail > 0) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, pad, 0).sub(vmax));
+            sum = sum.add(e, S.indexInRange(0, tail)); // the padding lanes add nothing
+            e.intoArray(pad, LANES);
         }
         float total = VectorMath.sum(sum);
         FloatVector last = log ? FloatVector.broadcast(S, (float) Math.log(total)) : FloatVector.broadcast(S, total);
-        for (int i = 0; i < n; i += LANES) {
-            VectorMask<Float> m = i < bound ? S.maskAll(true) : S.indexInRange(i, n);
-            if (log) FloatVector.fromArray(S, x, xp + i, m).sub(vmax).sub(last).intoArray(out, op + i, m);
-            else FloatVector.fromArray(S, out, op + i, m).div(last).intoArray(out, op + i, m);
+        for (int i = 0; i < bound; i += LANES) {
+            if (log) FloatVector.fromArray(S, x, xp + i).sub(vmax).sub(last).intoArray(out, op + i);
+            else FloatVector.fromArray(S, out, op + i).div(last).intoArray(out, op + i);
+        }
+        if (tail > 0) {
+            if (log) FloatVector.fromArray(S, pad, 0).sub(vmax).sub(last).intoArray(pad, LANES);
+            else FloatVector.fromArray(S, pad, LANES).div(last).intoArray(pad, LANES);
+            System.arraycopy(pad, LANES, out, op + bound, tail);
         }
     }
 }

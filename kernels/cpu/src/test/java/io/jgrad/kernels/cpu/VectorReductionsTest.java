@@ -78,6 +78,45 @@ class VectorReductionsTest {
         assertBitwise(r1, r3, "row sums, 1 vs 3 threads");
     }
 
+    /**
+     * Reductions over the leading dims with fewer blocks than threads ({@code [1, rows, n]}, {@code [2, rows, n]}) are
+     * split into column strips: against the reference at odd sizes, and the same bits for 1, 2 and 3 threads.
+     */
+    @ParameterizedTest
+    @EnumSource(ReduceOp.class)
+    void columnStripsMatchTheReferenceWithTheSameBitsForEveryThreadCount(ReduceOp op) {
+        VectorBackend[] backends = {new VectorBackend(1), new VectorBackend(2), new VectorBackend(3)};
+        int[][] shapes = {{257, 1021}, {1021, 257}, {33, 4099}, {2, 129, 1021}, {3, 255, 257}};
+        for (int[] shape : shapes) {
+            NDArray x = randn(gen, shape);
+            int[] dims = shape.length == 2 ? new int[] {0} : new int[] {1};
+            String at = op + " " + java.util.Arrays.toString(shape) + " over " + java.util.Arrays.toString(dims);
+            check(op, x, at, dims);
+            NDArray first = keepShape(x, dims);
+            backends[0].reduce(op, x, first);
+            for (VectorBackend b : backends) {
+                NDArray out = keepShape(x, dims);
+                b.reduce(op, x, out);
+                assertBitwise(first, out, at + ", 1 vs " + b.threads() + " threads");
+            }
+            check(op, VectorChecks.transposed(x), at + " transposed (reference path)", dims);
+        }
+    }
+
+    @Test
+    void emptyAndZeroDimReductions() {
+        NDArray empty = zeros(0, 5);
+        assertBitwise(zeros(5), empty.sum(0), "sum over an empty dim");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {0}, empty.sum(1).shape(), "sum of an empty array over its other dim");
+        NDArray scalar = NDArray.scalar(io.jgrad.tensor.DType.FLOAT32, 2.5);
+        for (ReduceOp op : ReduceOp.values()) {
+            NDArray expected = zeros(), actual = zeros();
+            REFERENCE.reduce(op, scalar, expected);
+            new VectorBackend(3).reduce(op, scalar, actual);
+            assertBitwise(expected, actual, op + " of a 0-d array");
+        }
+    }
+
     private static void checkSoftmax(NDArray x, int dim, boolean log, String what) {
         NDArray expected = zeros(x.shape()), actual = zeros(x.shape());
         REFERENCE.softmax(x, dim, log, expected);
