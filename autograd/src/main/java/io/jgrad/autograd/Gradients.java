@@ -92,6 +92,14 @@ final class Gradients {
                 yield new NDArray[] {d[0], d[0], d[1]};                                        //   d(xGates) = d(hGates) = d(pre-activations)
             }
             case GRU_CELL -> NDArray.gruCellBackward(g, n.input(2), n.<OpArgs.Saved>args().values());  // d(xGates), d(hGates), dh: Backend.gruCellBackward
+            case GRU_SEQUENCE -> {                                                             // through time: GRU_CELL's gradient per step,
+                OpArgs.Recurrence r = n.args();                                                //   dh_{t-1} += dG_t·W_hh, dW_hh = Σ_t dG_tᵀ·h_{t-1}
+                yield NDArray.gruSequenceBackward(g, n.input(0), n.input(2), r.states(), r.saved(), n.inputs.length == 4);
+            }
+            case LSTM_SEQUENCE -> {                                                            // through time: LSTM_CELL's gradient per step,
+                OpArgs.Recurrence r = n.args();                                                //   dh_{t-1} = dG_t·W_hh, dW_hh = Σ_t dG_tᵀ·h_{t-1}
+                yield NDArray.lstmSequenceBackward(g, n.input(3), r.states(), r.saved());
+            }
             case GATHER -> {                                                                   // adjoint of gather is scatter-add
                 OpArgs.Indexed ix = n.args();
                 yield one(n.input(0).zerosLike().scatterAdd(ix.dim(), ix.index(), g));

@@ -28,6 +28,8 @@ public enum Op {
     CONV2D_RELU, ATTENTION,
     // fused recurrent cells: one node per time step, all gates in one pass forward and backward
     LSTM_CELL, GRU_CELL,
+    // recurrent layers: one node per sequence (the cells above at every step; the hidden weight's gradient in one product)
+    LSTM_SEQUENCE, GRU_SEQUENCE,
     // indexing
     GATHER, SCATTER_ADD, INDEX_SELECT,
     // views and copies

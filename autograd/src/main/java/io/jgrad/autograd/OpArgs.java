@@ -53,4 +53,7 @@ final class OpArgs {
 
     /** Values a fused op computed in its forward pass for its backward (a recurrent cell's gate activations). */
     record Saved(NDArray values) { }
+
+    /** A recurrent layer's states (the initial one first) and each step's saved cell values. */
+    record Recurrence(NDArray states, NDArray saved) { }
 }

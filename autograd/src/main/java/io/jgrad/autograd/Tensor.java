@@ -447,6 +447,32 @@ public final class Tensor {
         return record(Op.GRU_CELL, outAndSaved[0], new OpArgs.Saved(outAndSaved[1]), xGates, hGates, h);
     }
 
+    /**
+     * A GRU layer over a sequence as one node: {@code xGates [L, N, 3H]} (the input projection {@code W_ih x + b_ih}
+     * of every step, time-major), the initial state {@code h0 [N, H]}, {@code weightHh [3H, H]} and {@code biasHh
+     * [3H]} (or null) give the state after each step, {@code [L, N, H]}. The values of {@link #gruCell} at each
+     * step with {@code hGates = h.linear(weightHh, biasHh)}; the backward pass computes the hidden weight's
+     * gradient once for all steps ({@code NDArray.gruSequence}).
+     */
+    public static Tensor gruSequence(Tensor xGates, Tensor h0, Tensor weightHh, Tensor biasHh) {
+        NDArray[] statesAndSaved = NDArray.gruSequence(xGates.data, h0.data, weightHh.data, biasHh == null ? null : biasHh.data);
+        NDArray states = statesAndSaved[0], out = states.narrow(0, 1, states.shape(0) - 1);
+        OpArgs.Recurrence args = new OpArgs.Recurrence(states, statesAndSaved[1]);
+        return biasHh == null ? record(Op.GRU_SEQUENCE, out, args, xGates, h0, weightHh) : record(Op.GRU_SEQUENCE, out, args, xGates, h0, weightHh, biasHh);
+    }
+
+    /**
+     * An LSTM layer over a sequence as one node: {@code xGates [L, N, 4H]} (the input projection with both biases,
+     * time-major), the initial states {@code h0}, {@code c0 [N, H]} and {@code weightHh [4H, H]} give {@code [2, L,
+     * N, H]}: the h (index 0) and c (index 1) after each step. The values of {@link #lstmCell} at each step with
+     * {@code hGates = h.linear(weightHh, null)} ({@code NDArray.lstmSequence}).
+     */
+    public static Tensor lstmSequence(Tensor xGates, Tensor h0, Tensor c0, Tensor weightHh) {
+        NDArray[] statesAndGates = NDArray.lstmSequence(xGates.data, h0.data, c0.data, weightHh.data);
+        NDArray states = statesAndGates[0], out = states.narrow(1, 1, states.shape(1) - 1);
+        return record(Op.LSTM_SEQUENCE, out, new OpArgs.Recurrence(states, statesAndGates[1]), xGates, h0, c0, weightHh);
+    }
+
     // =================================================================================================
     // Convolution and pooling
     // =================================================================================================

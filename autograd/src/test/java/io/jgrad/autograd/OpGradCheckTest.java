@@ -206,6 +206,18 @@ class OpGradCheckTest {
             return Tensor.stack(0, h1, h2);
         }, r -> of(r.normal(2, 3, 6), r.normal(6, 2), r.normal(3, 2))));
 
+        // ---- recurrent layers: one node per sequence (3 steps, batch 2, hidden 2; odd sizes where they matter) ----
+        c.add(check("gruSequence [3,2,3·2] with bias", in -> Tensor.gruSequence(in[0], in[1], in[2], in[3]),
+                r -> of(r.normal(3, 2, 6), r.normal(2, 2), r.normal(6, 2), r.normal(6))));
+        c.add(check("gruSequence without bias, batch-first gates (a transposed view), 5 steps of batch 3", in -> Tensor.gruSequence(in[0].transpose(0, 1), in[1], in[2], null),
+                r -> of(r.normal(3, 5, 6), r.normal(3, 2), r.normal(6, 2))));
+        c.add(check("gruSequence, one step", in -> Tensor.gruSequence(in[0], in[1], in[2], in[3]),
+                r -> of(r.normal(1, 3, 3), r.normal(3, 1), r.normal(3, 1), r.normal(3))));
+        c.add(check("lstmSequence [3,2,4·2]", in -> Tensor.lstmSequence(in[0], in[1], in[2], in[3]),
+                r -> of(r.normal(3, 2, 8), r.normal(2, 2), r.normal(2, 2), r.normal(8, 2))));
+        c.add(check("lstmSequence, batch-first gates (a transposed view), 5 steps of batch 3, only the last h", in -> Tensor.lstmSequence(in[0].transpose(0, 1), in[1], in[2], in[3]).select(0, 0).select(0, -1),
+                r -> of(r.normal(3, 5, 8), r.normal(3, 2), r.normal(3, 2), r.normal(8, 2))));
+
         // ---- compositions ----
         c.add(check("mse-like loss", in -> in[0].sub(in[1]).square().mean(), r -> of(r.normal(4, 3), r.normal(4, 3))));
         c.add(check("two-layer tanh net", in -> in[0].linear(in[1], in[2]).tanh().linear(in[3], null).sum(),

@@ -43,9 +43,6 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
     public record Output(Tensor output, Tensor hN, Tensor cN) {
     }
 
-    private record State(Tensor h, Tensor c) {
-    }
-
     private final Mode mode;
     private final int inputSize;
     private final int hiddenSize;
@@ -127,35 +124,29 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
             boolean foldBias = mode != Mode.GRU && w.biasHh() != null;
             Tensor biasIn = foldBias ? w.biasIh().add(w.biasHh()) : w.biasIh(), biasHidden = foldBias ? null : w.biasHh();
             Tensor xw = k == 0 && batchFirst ? input.linear(w.weightIh(), biasIn).transpose(0, 1) : x.linear(w.weightIh(), biasIn);
-            State s = new State(h0s.select(0, k), c0s == null ? null : c0s.select(0, k));
-            Tensor[] hs = new Tensor[steps];
-            for (int t = 0; t < steps; t++) {
-                s = step(mode, xw.select(0, t), s, w.weightHh(), biasHidden);
-                hs[t] = s.h();
+            switch (mode) {
+                // LSTM and GRU: the layer is one node over the whole sequence (Tensor.lstmSequence / gruSequence)
+                case LSTM -> {                                                    // i, f, g, o; c' = f⊙c + i⊙g, h' = o⊙tanh(c')
+                    Tensor hc = Tensor.lstmSequence(xw, h0s.select(0, k), c0s.select(0, k), w.weightHh());
+                    x = hc.select(0, 0);
+                    cN[k] = hc.select(0, 1).select(0, steps - 1);
+                }
+                // r, z, n; r scales W_hn h + b_hn, not h: PyTorch's (and cuDNN's) variant of Cho et al.
+                case GRU -> x = Tensor.gruSequence(xw, h0s.select(0, k), w.weightHh(), biasHidden);   // h' = (1-z)⊙n + z⊙h
+                case RNN_TANH, RNN_RELU -> {
+                    Tensor h = h0s.select(0, k);
+                    Tensor[] hs = new Tensor[steps];
+                    for (int t = 0; t < steps; t++) {
+                        Tensor pre = xw.select(0, t).add(h.linear(w.weightHh(), biasHidden));  // W_ih x + b_ih + W_hh h + b_hh
+                        h = mode == Mode.RNN_TANH ? pre.tanh() : pre.relu();
+                        hs[t] = h;
+                    }
+                    x = Tensor.stack(0, hs);
+                }
             }
-            x = Tensor.stack(0, hs);
-            hN[k] = s.h();
-            cN[k] = s.c();
+            hN[k] = x.select(0, steps - 1);
         }
         return new Output(batchFirst ? x.transpose(0, 1) : x, Tensor.stack(0, hN), c0s == null ? null : Tensor.stack(0, cN));
-    }
-
-    /**
-     * One time step from {@code xw = W_ih·x + b_ih} (+ b_hh, then {@code biasHh} is null), in PyTorch's gate
-     * order (LSTM: i, f, g, o; GRU: r, z, n).
-     */
-    private static State step(Mode mode, Tensor xw, State s, Tensor weightHh, Tensor biasHh) {
-        Tensor hw = s.h().linear(weightHh, biasHh);
-        return switch (mode) {
-            case RNN_TANH -> new State(xw.add(hw).tanh(), null);              // h' = tanh(W_ih x + b_ih + W_hh h + b_hh)
-            case RNN_RELU -> new State(xw.add(hw).relu(), null);              // h' = relu(...)
-            case LSTM -> {                                                    // i, f, g, o; c' = f⊙c + i⊙g, h' = o⊙tanh(c')
-                Tensor hc = Tensor.lstmCell(xw, hw, s.c());                   // one fused node: [2, N, H] = h', c'
-                yield new State(hc.select(0, 0), hc.select(0, 1));
-            }
-            // r, z, n; r scales W_hn h + b_hn, not h: PyTorch's (and cuDNN's) variant of Cho et al.
-            case GRU -> new State(Tensor.gruCell(xw, hw, s.h()), null);      // h' = (1-z)⊙n + z⊙h
-        };
     }
 
     private static Tensor initialState(Mode mode, String name, Tensor given, int[] shape, Tensor x) {

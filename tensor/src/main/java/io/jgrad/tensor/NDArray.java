@@ -1184,6 +1184,47 @@ public final class NDArray {
         return new NDArray[] {gradX, gradHGates, gradH};
     }
 
+    /**
+     * A GRU layer over a sequence ({@link RecurrentSequences}): {@code xGates = W_ih x + b_ih} for every step
+     * {@code [L, N, 3H]} (any strides), the initial state {@code h0 [N, H]}, {@code weightHh [3H, H]} and
+     * {@code biasHh [3H]} (or null). Each step is {@code gruCell(xGates[t], h·W_hhᵀ + b_hh, h)}. Returns
+     * {@code [states, saved]}: {@code states [L+1, N, H]} holds h0 and then the state after each step,
+     * {@code saved [L, N, 4H]} each step's cell values, for {@link #gruSequenceBackward}.
+     */
+    public static NDArray[] gruSequence(NDArray xGates, NDArray h0, NDArray weightHh, NDArray biasHh) {
+        return RecurrentSequences.gru(xGates, h0, weightHh, biasHh);
+    }
+
+    /**
+     * Backpropagation through time of {@link #gruSequence} for the gradient {@code gradOut [L, N, H]} of the
+     * states after each step ({@code states[1:]}). Returns the gradients of {@code xGates} (in its layout when it
+     * is a transposed batch-first array), {@code h0}, {@code weightHh} and, with {@code withBias}, {@code biasHh}.
+     */
+    public static NDArray[] gruSequenceBackward(NDArray gradOut, NDArray xGates, NDArray weightHh, NDArray states, NDArray saved, boolean withBias) {
+        return RecurrentSequences.gruBackward(gradOut, xGates, weightHh, states, saved, withBias);
+    }
+
+    /**
+     * An LSTM layer over a sequence ({@link RecurrentSequences}): {@code xGates [L, N, 4H]} (the input
+     * projection with both biases, any strides), initial states {@code h0}, {@code c0 [N, H]} and
+     * {@code weightHh [4H, H]}; each step is {@code lstmCell(xGates[t], h·W_hhᵀ, c)}. Returns
+     * {@code [states, gates]}: {@code states [2, L+1, N, H]} holds the h (index 0) and c (index 1) before the
+     * first step and after each, {@code gates [L, N, 4H]} each step's activations, for
+     * {@link #lstmSequenceBackward}.
+     */
+    public static NDArray[] lstmSequence(NDArray xGates, NDArray h0, NDArray c0, NDArray weightHh) {
+        return RecurrentSequences.lstm(xGates, h0, c0, weightHh);
+    }
+
+    /**
+     * Backpropagation through time of {@link #lstmSequence} for the gradient {@code gradOut [2, L, N, H]} of the
+     * states after each step ({@code states[:, 1:]}). Returns the gradients of {@code xGates} ({@code [L, N, 4H]}),
+     * {@code h0}, {@code c0} and {@code weightHh}.
+     */
+    public static NDArray[] lstmSequenceBackward(NDArray gradOut, NDArray weightHh, NDArray states, NDArray gates) {
+        return RecurrentSequences.lstmBackward(gradOut, weightHh, states, gates);
+    }
+
     /** {@code [N, H]} of a floating {@code [N, blocks·H]} array, the one the other arrays of a cell are checked against. */
     private static int[] cellSizes(String op, NDArray stacked, int blocks) {
         requireFloat(op, stacked);

@@ -66,7 +66,7 @@ final class VectorElementwise {
         float[] xs = floats(x), os = floats(out);
         LoopNest nest = LoopNest.of(out.shape(), x, out);
         int sx = nest.innerStride(0), so = nest.innerStride(1);
-        boolean vector = hasVectorForm(op) && sx == 1 && so == 1;
+        boolean vector = hasVectorForm(op, alpha) && sx == 1 && so == 1;
         float a = (float) alpha, b = (float) beta;
         nest.forEachSegment(pool, MIN_PARALLEL, (px, po, unused, n) -> {
             if (vector) {
@@ -85,10 +85,13 @@ final class VectorElementwise {
         });
     }
 
-    private static boolean hasVectorForm(UnaryOp op) {
+    private static boolean hasVectorForm(UnaryOp op, double alpha) {
         return switch (op) {
             case NEG, ABS, EXP, SQRT, RSQRT, RECIPROCAL, SQUARE, SIGMOID, RELU, LEAKY_RELU, CLAMP -> true;
-            case LOG, TANH, SIGN, ERF, GELU_ERF, GELU_TANH, POW_SCALAR -> false;
+            // x² (Tensor.square, MSE loss) and x¹ (square's gradient): the reference's Math.pow gives x·x (exact in
+            // double for a float x, so rounded once as the float product is) and x itself
+            case POW_SCALAR -> alpha == 2 || alpha == 1;
+            case LOG, TANH, SIGN, ERF, GELU_ERF, GELU_TANH -> false;
         };
     }
 
@@ -121,7 +124,13 @@ final class VectorElementwise {
                 }
             }
             case CLAMP -> { for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i).max(alpha).min(beta).intoArray(o, po + i); }
-            case LOG, TANH, SIGN, ERF, GELU_ERF, GELU_TANH, POW_SCALAR -> throw new AssertionError(op + " has no vector form");
+            case POW_SCALAR -> {                                                             // alpha is 2 or 1 (hasVectorForm)
+                for (int i = 0; i < bound; i += LANES) {
+                    FloatVector v = FloatVector.fromArray(S, x, px + i);
+                    (alpha == 2 ? v.mul(v) : v).intoArray(o, po + i);
+                }
+            }
+            case LOG, TANH, SIGN, ERF, GELU_ERF, GELU_TANH -> throw new AssertionError(op + " has no vector form");
         }
     }
 

@@ -36,6 +36,12 @@ final class VectorMath {
      * n = round(x / ln2) stays in [-150, 128] and 2^n splits into two normal powers of two.
      */
     private static final float EXP_HI = 89f, EXP_LO = -104f;
+    /**
+     * 1 as a constant vector, for {@link #sigmoid}: after exp is inlined into it, C2 of JDK 17 hit its node limit
+     * (NodeCountInliningCutoff) at a {@link #constant} call and left the broadcast out of line, boxed (seen with
+     * -XX:+PrintInlining in a GRU training step); a static final vector costs no inlining.
+     */
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     private VectorMath() {
     }
@@ -85,7 +91,7 @@ final class VectorMath {
     static FloatVector sigmoid(FloatVector x) {
         FloatVector e = exp(x.abs().neg());
         FloatVector onePlus = e.add(1f);
-        FloatVector positive = constant(1f).div(onePlus), negative = e.div(onePlus);
+        FloatVector positive = ONE.div(onePlus), negative = e.div(onePlus);
         return positive.blend(negative, x.compare(VectorOperators.LT, 0f));
     }
 

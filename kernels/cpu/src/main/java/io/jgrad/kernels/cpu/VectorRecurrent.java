@@ -167,27 +167,37 @@ final class VectorRecurrent {
         forRows(pool, rows, 2 * size, (lo, hi) -> {                                 // r, z = σ(·)
             for (int r = lo; r < hi; r++) sigmoidOfSum(x.data, x.at(r, 0), hg.data, hg.at(r, 0), sv.data, sv.at(r, 0), 2 * size);
         });
-        forRows(pool, rows, 3 * size, (lo, hi) -> {
-            for (int r = lo; r < hi; r++) gruState(x.data, x.at(r, 0), hg.data, hg.at(r, 0), hs.data, hs.at(r, 0), ho.data, ho.at(r, 0), sv.data, sv.at(r, 0), size);
+        // n in a pass of its own: with h' in the same loop, C2 ran out of inlining budget (NodeCountInliningCutoff)
+        // and left one of the loads to the Vector API's Java fallback (JFR: fromArray0Template under gruState).
+        forRows(pool, rows, 2 * size, (lo, hi) -> {                                 // n = tanh(x_n + r⊙h_n)
+            for (int r = lo; r < hi; r++) gruCandidate(x.data, x.at(r, 2 * size), hg.data, hg.at(r, 2 * size), sv.data, sv.at(r, 0), size);
+        });
+        forRows(pool, rows, 3 * size, (lo, hi) -> {                                 // h' = (1-z)⊙n + z⊙h
+            for (int r = lo; r < hi; r++) gruState(hg.data, hg.at(r, 2 * size), hs.data, hs.at(r, 0), ho.data, ho.at(r, 0), sv.data, sv.at(r, 0), size);
         });
     }
 
-    /** One row's {@code n = tanh(x_n + r⊙h_n)} and {@code h' = (1-z)⊙n + z⊙h}, with r and z already in {@code sv}. */
-    private static void gruState(float[] x, int px, float[] hg, int ph, float[] hs, int phs, float[] ho, int pho, float[] sv, int ps, int size) {
+    /** One row's {@code n = tanh(x_n + r⊙h_n)} into the n block of {@code sv}, with r already in its first block. */
+    private static void gruCandidate(float[] xn, int px, float[] hn, int ph, float[] sv, int ps, int size) {
         int j = 0;
         for (int bound = S.loopBound(size); j < bound; j += LANES) {
-            FloatVector rg = load(sv, ps + j), z = load(sv, ps + size + j), hn = load(hg, ph + 2 * size + j);
-            FloatVector n = VectorMath.tanh(rg.fma(hn, load(x, px + 2 * size + j)));  // r scales W_hn h + b_hn
-            z.mul(load(hs, phs + j).sub(n)).add(n).intoArray(ho, pho + j);          // h' = (1-z)⊙n + z⊙h
-            n.intoArray(sv, ps + 2 * size + j);
-            hn.intoArray(sv, ps + 3 * size + j);
+            VectorMath.tanh(load(sv, ps + j).fma(load(hn, ph + j), load(xn, px + j))).intoArray(sv, ps + 2 * size + j);  // r scales W_hn h + b_hn
+        }
+        for (; j < size; j++) sv[ps + 2 * size + j] = (float) Math.tanh(xn[px + j] + sv[ps + j] * hn[ph + j]); // scalar tail
+    }
+
+    /** One row's {@code h' = (1-z)⊙n + z⊙h}, with z and n already in {@code sv}; keeps h_n in the last block of {@code sv}. */
+    private static void gruState(float[] hn, int ph, float[] hs, int phs, float[] ho, int pho, float[] sv, int ps, int size) {
+        int j = 0;
+        for (int bound = S.loopBound(size); j < bound; j += LANES) {
+            FloatVector z = load(sv, ps + size + j), n = load(sv, ps + 2 * size + j);
+            z.mul(load(hs, phs + j).sub(n)).add(n).intoArray(ho, pho + j);
+            load(hn, ph + j).intoArray(sv, ps + 3 * size + j);
         }
         for (; j < size; j++) { // scalar tail
-            float rg = sv[ps + j], z = sv[ps + size + j], hn = hg[ph + 2 * size + j];
-            float n = (float) Math.tanh(x[px + 2 * size + j] + rg * hn);
+            float z = sv[ps + size + j], n = sv[ps + 2 * size + j];
             ho[pho + j] = n + z * (hs[phs + j] - n);
-            sv[ps + 2 * size + j] = n;
-            sv[ps + 3 * size + j] = hn;
+            sv[ps + 3 * size + j] = hn[ph + j];
         }
     }
 

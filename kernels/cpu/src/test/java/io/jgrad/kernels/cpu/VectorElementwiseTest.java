@@ -46,6 +46,21 @@ class VectorElementwiseTest {
         else VectorChecks.assertClose(expected, out, 2e-6, 1e-7, what);
     }
 
+    /** x² and x¹, which have a vector form (MSE loss and its gradient), bitwise the reference's Math.pow, negative values and specials included. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(doubles = {2, 1})
+    void powerTwoAndOneAreBitwiseTheReference(double exponent) {
+        for (int n : SIZES) {
+            NDArray x = values(UnaryOp.NEG, 3, n);     // signed values with NaN, ±inf, ±0 sprinkled in
+            for (NDArray in : new NDArray[] {x, VectorChecks.spaced(x), values(UnaryOp.NEG, n, 3).t()}) {
+                NDArray expected = zeros(3, n), out = zeros(3, n);
+                REFERENCE.unary(UnaryOp.POW_SCALAR, in, expected, exponent, 0);
+                VECTOR.unary(UnaryOp.POW_SCALAR, in, out, exponent, 0);
+                assertBitwise(expected, out, "pow " + exponent + " n=" + n);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(UnaryOp.class)
     void unaryAtEverySizeAndLayout(UnaryOp op) {
