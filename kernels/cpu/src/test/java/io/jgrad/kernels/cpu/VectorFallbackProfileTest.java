@@ -91,9 +91,7 @@ class VectorFallbackProfileTest {
      * Families with a fallback this test found and nobody has fixed yet: measured and printed, not failed. Remove the
      * entry with the fix, and the test guards it from then on.
      */
-    static final Map<String, String> KNOWN = Map.of("recurrent cells",
-            "JDK 17: FloatVector.stOp in C2's code below VectorRecurrent.gruState, sigmoidOfSum, productWithTanh (vectors passed to and "
-                    + "returned from VectorMath.sigmoid/tanh); left to the fused-cell work on VectorRecurrent");
+    static final Map<String, String> KNOWN = Map.of();
 
     @Test
     void noVectorFallbackInTheHotPaths() throws Exception {
