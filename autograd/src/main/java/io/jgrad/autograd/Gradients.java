@@ -70,8 +70,9 @@ final class Gradients {
             }
             case MATMUL -> {                                                                   // d(AB) = dA·B + A·dB
                 NDArray a = n.input(0), b = n.input(1);
-                yield grads(n, n.needs(0) ? g.matmul(b.transpose(-1, -2)) : null,              //   dL/dA = G·Bᵀ
-                        n.needs(1) ? a.transpose(-1, -2).matmul(g) : null);                   //   dL/dB = Aᵀ·G
+                NDArray da = !n.needs(0) ? null : isTransposed(a) ? mT(b.matmul(mT(g))) : g.matmul(mT(b));          //   dL/dA = G·Bᵀ
+                NDArray db = !n.needs(1) ? null : isTransposed(b) ? mT(mT(g).matmul(a)) : mT(a).matmul(g);          //   dL/dB = Aᵀ·G
+                yield grads(n, da, db);
             }
             case SOFTMAX -> {                                                                  // y ⊙ (g - Σ g·y)
                 int dim = n.<OpArgs.Dim>args().dim();
@@ -167,6 +168,21 @@ final class Gradients {
         NDArray[] r = new NDArray[3];
         for (int i = 0; i < 3; i++) if (n.needs(i)) r[i] = sumTo(d[i], n.inputs[i].shape());
         return r;
+    }
+
+    /**
+     * Whether {@code x} is a matrix stored transposed (column-major), as a Linear's {@code weight.T}. Its gradient
+     * {@code Aᵀ·G} is then computed as {@code (Gᵀ·A)ᵀ} (and {@code G·Bᵀ} as {@code (B·Gᵀ)ᵀ} for such an A): the same sums, but the product comes out in the layout of
+     * the stored matrix, so the transpose's backward hands the leaf a contiguous gradient instead of one that
+     * must be copied element by element out of a transposed view (an eighth of an MLP training step).
+     */
+    private static boolean isTransposed(NDArray x) {
+        return x.rank() == 2 && x.shape(0) > 1 && x.shape(1) > 1 && x.stride(0) == 1 && x.stride(1) == x.shape(0);
+    }
+
+    /** The transpose of the last two dims (a view). */
+    private static NDArray mT(NDArray x) {
+        return x.transpose(-1, -2);
     }
 
     /** Gradients of a two-input op, each summed back to its input's shape (undoing broadcasting). */

@@ -132,6 +132,11 @@ class OpGradCheckTest {
                 r -> of(r.normal(4, 3), r.normal(2, 4))));
         c.add(check("matmul batched with transposed last dims", in -> in[0].matmul(in[1].transpose(-1, -2)),
                 r -> of(r.normal(2, 3, 4), r.normal(2, 5, 4))));
+        // A transposed matrix gets its gradient as the transpose of the product in its own layout: with a batch beside it too.
+        c.add(check("matmul batched [2,3,4] x transposed matrix [5,4]ᵀ", in -> in[0].matmul(in[1].transpose(0, 1)),
+                r -> of(r.normal(2, 3, 4), r.normal(5, 4))));
+        c.add(check("matmul transposed matrix [4,3]ᵀ x batched [2,4,5]", in -> in[0].transpose(0, 1).matmul(in[1]),
+                r -> of(r.normal(4, 3), r.normal(2, 4, 5))));
         c.add(check("linear with bias [5,3] W[4,3] b[4]", in -> in[0].linear(in[1], in[2]), r -> of(r.normal(5, 3), r.normal(4, 3), r.normal(4))));
         c.add(check("linear without bias", in -> in[0].linear(in[1], null), r -> of(r.normal(5, 3), r.normal(4, 3))));
         c.add(check("linear 1-D input with bias", in -> in[0].linear(in[1], in[2]), r -> of(r.normal(3), r.normal(4, 3), r.normal(4))));
