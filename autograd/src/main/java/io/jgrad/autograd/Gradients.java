@@ -83,6 +83,7 @@ final class Gradients {
                 int dim = n.<OpArgs.Dim>args().dim();
                 yield one(g.sub(n.output().exp().mul(g.sum(dim, true))));
             }
+            case LAYER_NORM -> layerNorm(n, g);                                                // see Backend.layerNormBackward
             case CONV2D -> conv2d(n, g);
             case CONV2D_RELU -> conv2d(n, g.binary(BinaryOp.RELU_BACKWARD, n.output()));                        // ReLU's mask from its output (> 0 where a > 0)
             case ATTENTION -> attention(n, g);
@@ -153,6 +154,23 @@ final class Gradients {
         if (n.needs(0)) r[0] = g.conv2dBackwardInput(w, x.shape(), p);                       // transposed convolution of g with w
         if (n.needs(1)) r[1] = g.conv2dBackwardWeight(x, w.shape(), p);                      // correlation of x with g
         if (r.length == 3 && n.needs(2)) r[2] = g.sum(new int[] {0, 2, 3}, false);             // bias: sum over batch and space
+        return r;
+    }
+
+    /**
+     * Gradients of layer normalisation {@code y = x̂·w + b}, {@code x̂ = (x - μ)·rstd}, for x and (where the op has them)
+     * weight and bias, from the saved row statistics: {@code dx = rstd·(ĝ - mean(ĝ) - x̂·mean(ĝ·x̂))} with
+     * {@code ĝ = g·w}, {@code dw = Σ g·x̂}, {@code db = Σ g} over the rows; one kernel for all three.
+     */
+    private static NDArray[] layerNorm(Node n, NDArray g) {
+        OpArgs.LayerNorm a = n.args();
+        int w = a.hasWeight() ? 1 : -1, b = a.hasBias() ? (a.hasWeight() ? 2 : 1) : -1;
+        NDArray[] d = g.layerNormBackward(n.input(0), a.normalizedShape(), a.mean(), a.rstd(), w < 0 ? null : n.input(w),
+                n.needs(0), w > 0 && n.needs(w), b > 0 && n.needs(b));
+        NDArray[] r = new NDArray[n.inputs.length];
+        r[0] = d[0];
+        if (w > 0) r[w] = d[1];
+        if (b > 0) r[b] = d[2];
         return r;
     }
 
