@@ -240,16 +240,31 @@ public final class NDArray {
         if (!dtype.isFloatingPoint()) throw new IllegalArgumentException("dropoutMask: dtype must be floating point, got " + dtype);
         if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropoutMask: p must be in [0, 1), got " + p);
         HostStorage h = HostStorage.allocate(dtype, Shapes.numel("dropoutMask", shape));
+        // rand's value, rounded to the dtype and kept below 1, is a non-decreasing function of the draw's bits: the
+        // elements that survive ge(p) are exactly the draws whose bits reach the least surviving one.
+        long cutoff = leastSurvivingBits(dtype, p);
         if (h instanceof HostStorage.Float32 f) {
-            // As rand: the draw rounded to float32 (kept below 1), then compared with p rounded as ge's scalar is.
             float[] d = f.data;
-            float threshold = (float) p, keep = (float) (1 / (1 - p)), belowOne = Math.nextDown(1f);
-            for (int i = 0; i < d.length; i++) d[i] = Math.min((float) gen.nextDouble(), belowOne) >= threshold ? keep : 0;
+            float keep = (float) (1 / (1 - p));
+            for (int i = 0; i < d.length; i++) d[i] = gen.nextDoubleBits() >= cutoff ? keep : 0;
         } else {
             double keep = 1 / (1 - p);
-            for (int i = 0; i < h.size(); i++) h.set(i, gen.nextDouble() >= p ? keep : 0);
+            for (int i = 0; i < h.size(); i++) h.set(i, gen.nextDoubleBits() >= cutoff ? keep : 0);
         }
         return fromHost(h, shape);
+    }
+
+    /** The least 53-bit draw whose {@link #rand} value (as {@link #uniform} rounds it) is at least {@code p} as ge compares it; 2^53 if none is. */
+    private static long leastSurvivingBits(DType dtype, double p) {
+        long lo = 0, hi = 1L << 53;
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            double u = mid * Generator.DOUBLE_UNIT;
+            boolean survives = dtype == DType.FLOAT32 ? Math.min((float) u, Math.nextDown(1f)) >= (float) p : u >= p;
+            if (survives) hi = mid;
+            else lo = mid + 1;
+        }
+        return lo;
     }
 
     /** The largest value of a floating {@code dtype} that is below {@code x}. */

@@ -163,8 +163,8 @@ class NDArrayFactoryTest {
     @Test
     void dropoutMaskIsTheCompositionOfRandGeAndMulFromTheSameDraws() {
         for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-            for (double p : new double[] {0, 0.1, 0.5, 0.9}) {
-                for (int[] shape : new int[][] {{1}, {7}, {3, 13}, {2, 0, 5}, {}}) {
+            for (double p : new double[] {0, 1e-9, 0.1, 0.5, 0.9, 1 - 1e-9}) {
+                for (int[] shape : new int[][] {{1}, {7}, {3, 13}, {2, 0, 5}, {}, {4099}}) {
                     NDArray expected = NDArray.rand(new Generator(5), dtype, shape).ge(p).mul(1 / (1 - p));
                     NDArray mask = NDArray.dropoutMask(new Generator(5), dtype, p, shape);
                     assertEquals(dtype, mask.dtype());
