@@ -746,6 +746,10 @@ public final class NDArray {
 
     /** {@code this ^ exponent}. */
     public NDArray pow(double exponent) {
+        // In float32, x² is square(x) exactly (the double product of two floats is exact, so both round once) and x¹
+        // is x: square and copy have vector kernels, pow has none (squares are in every MSE loss and its gradient).
+        if (dtype() == DType.FLOAT32 && exponent == 2) return square();
+        if (dtype() == DType.FLOAT32 && exponent == 1) return copy();
         return floatUnary("pow", UnaryOp.POW_SCALAR, exponent, 0);
     }
 

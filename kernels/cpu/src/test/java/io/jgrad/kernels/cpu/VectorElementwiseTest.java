@@ -46,6 +46,19 @@ class VectorElementwiseTest {
         else VectorChecks.assertClose(expected, out, 2e-6, 1e-7, what);
     }
 
+    @org.junit.jupiter.api.Test
+    void float32PowOfTwoAndOneAreThePowKernelsBits() {
+        for (int n : SIZES) {
+            for (NDArray x : new NDArray[] {randn(gen, 3, n).mul(3), VectorChecks.spaced(values(UnaryOp.SQUARE, 3, n)), values(UnaryOp.SQUARE, n, 3).t()}) {
+                for (double p : new double[] {2, 1}) {
+                    NDArray expected = zeros(x.shape());
+                    REFERENCE.unary(UnaryOp.POW_SCALAR, x, expected, p, 0);
+                    assertBitwise(expected, x.pow(p), "pow(" + p + ") n=" + n);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(UnaryOp.class)
     void unaryAtEverySizeAndLayout(UnaryOp op) {
