@@ -80,6 +80,7 @@ final class ConvReport {
         int all = Machine.cores();
         out.println("jgrad bench conv: MNIST ConvNet convolutions, batch " + BATCH + ", 3x3, padding 1: forward (with bias) + input gradient + weight gradient");
         Machine.describe(out);
+        out.println(PythonAnchor.allocatorLine());
         // Each layer is measured for torch and then for jgrad before the next starts, so that changes in the
         // machine's load hit both sides alike.
         PythonAnchor.Result probe = PythonAnchor.run(SCRIPT, 1, List.of());

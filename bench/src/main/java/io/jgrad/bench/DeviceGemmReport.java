@@ -49,6 +49,7 @@ final class DeviceGemmReport {
         out.println("jgrad bench gemm --backend " + backendName + (tf32 ? " --tf32" : "")
                 + ": float32 C = A·B, n x n, GFLOP/s = 2n^3 / median time (call to synchronize; operands on the device)");
         Machine.describe(out);
+        out.println(PythonAnchor.allocatorLine());
         out.println("device: " + backend.deviceName() + " (" + backend.device() + "), TF32 " + (tf32 ? "allowed" : "off"));
         if (backend instanceof OpenClBackend cl) out.println("OpenCL GEMM: " + OpenClReport.gemmParameters(cl));
         PythonAnchor.Result torch = PythonAnchor.run(SCRIPT, all, List.of(join(sizes), tf32 ? "1" : "0"));

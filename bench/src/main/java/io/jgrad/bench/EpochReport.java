@@ -64,6 +64,7 @@ final class EpochReport {
         out.println("jgrad bench epoch: reference MNIST ConvNet training step (forward, cross-entropy, backward, Adam), batch "
                 + join(batches) + (gpu ? ", on " + backend.deviceName() + " against PyTorch on CUDA (TF32 off)" : ", " + all + " threads"));
         Machine.describe(out);
+        out.println(PythonAnchor.allocatorLine());
         PythonAnchor.Result torch = PythonAnchor.run(SCRIPT, all, List.of(gpu ? "cuda" : "cpu", join(batches)));
         out.println("torch " + torch.info().getOrDefault("torch", "n/a") + (gpu ? " on " + torch.info().getOrDefault("gpu", "n/a") : "")
                 + " (" + PythonAnchor.python() + ")" + (torch.note() != null ? "; note: " + torch.note() : ""));

@@ -71,6 +71,7 @@ final class GemmReport {
         int all = Machine.cores();
         out.println("jgrad bench gemm: float32 C = A·B, n x n, GFLOP/s = 2n^3 / median time (result allocated per call)");
         Machine.describe(out);
+        out.println(PythonAnchor.allocatorLine());
         // Each size is measured for numpy/torch and then for jgrad before the next size starts, so that
         // changes in the machine's load hit both sides alike.
         PythonAnchor.Result probe = PythonAnchor.run(SCRIPT, 1, List.of("8"));

@@ -21,7 +21,9 @@ import io.jgrad.train.models.Mlp;
 import io.jgrad.train.models.MnistCnn;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,9 +36,9 @@ import java.util.function.Function;
  * jgrad (the next round the other way round), so that the machine's load hits both alike; the table gives the
  * minimum and the median over rounds ({@link ModelsTable}).
  *
- * <p>PyTorch runs at its best: OPENBLAS_CORETYPE/L2_SIZE are unset ({@link PythonAnchor}), and in the first round
- * it runs once with its default CPU capability and once with {@code ATEN_CPU_CAPABILITY=avx512}; the faster
- * (geometric mean over the workloads) is kept for the rest.
+ * <p>PyTorch runs at its best: OPENBLAS_CORETYPE/L2_SIZE are unset and glibc malloc keeps freed memory
+ * ({@link PythonAnchor}), and in the first round it runs once with its default CPU capability and once with
+ * {@code ATEN_CPU_CAPABILITY=avx512}; for each model the faster (geometric mean over its workloads) is kept for the rest.
  */
 final class ModelsReport {
 
@@ -127,9 +129,12 @@ final class ModelsReport {
         out.println("models: mlp 784-128-10 (train batch 128), cnn the MNIST ConvNet (128), lstm/gru LSTM/GRU(128 -> 256, batch_first) x "
                 + SEQUENCE + " steps (32), transformer TransformerEncoderLayer(d 128, 4 heads, ff 512, dropout 0.1, batch_first) length " + SEQUENCE + " (32)");
         Machine.describe(out);
+        out.println(PythonAnchor.allocatorLine());
         out.println("jgrad backend: " + Backends.forDevice(Device.CPU).name());
         ModelsTable table = new ModelsTable(options.models());
-        Map<String, String> anchorEnv = Map.of();
+        // Each model's anchor runs with the CPU capability that was faster for it in the first round.
+        Map<String, Map<String, String>> anchorEnv = new LinkedHashMap<>();
+        for (String m : options.models()) anchorEnv.put(m, Map.of());
         for (int round = 0; round < options.rounds(); round++) {
             boolean torchFirst = round % 2 == 0;
             if (!torchFirst) measureJgrad(table, options.models(), round == 0);
@@ -139,31 +144,48 @@ final class ModelsReport {
                 out.println("torch " + plain.info().getOrDefault("torch", "n/a") + " (/usr/bin/python3), CPU capability " + cap
                         + ", BLAS " + plain.info().getOrDefault("blas", "n/a") + (plain.note() != null ? "; note: " + plain.note() : ""));
                 if (PythonAnchor.blasWarning(plain) != null) out.println(PythonAnchor.blasWarning(plain));
-                PythonAnchor.Result chosen = plain;
+                Map<String, Double> chosen = new LinkedHashMap<>(plain.values());
                 if (!cap.toUpperCase(Locale.ROOT).startsWith("AVX512") && plain.note() == null) {
                     Map<String, String> avx512 = Map.of("ATEN_CPU_CAPABILITY", "avx512");
                     PythonAnchor.Result forced = PythonAnchor.run(SCRIPT, all, List.of(models), avx512);
-                    double speedup = speedup(plain.values(), forced.values());
-                    boolean keep = forced.note() == null && speedup > 1;
-                    out.println(String.format(Locale.ROOT, "ATEN_CPU_CAPABILITY=avx512 (capability %s): %s the default's speed (geometric mean) -> %s",
-                            forced.info().getOrDefault("capability", "n/a"), Double.isNaN(speedup) ? "n/a" : String.format(Locale.ROOT, "%.2fx", speedup),
-                            keep ? "kept for the anchor" : "the default kept"));
-                    if (keep) {
-                        chosen = forced;
-                        anchorEnv = avx512;
+                    List<String> kept = new ArrayList<>();
+                    for (String m : options.models()) {
+                        double speedup = speedup(valuesOf(plain.values(), m), valuesOf(forced.values(), m));
+                        if (forced.note() == null && speedup > 1) {
+                            anchorEnv.put(m, avx512);
+                            chosen.putAll(valuesOf(forced.values(), m));
+                            kept.add(m);
+                        }
+                        out.println(String.format(Locale.ROOT, "ATEN_CPU_CAPABILITY=avx512 (capability %s) for %s: %s the default's speed (geometric mean) -> %s",
+                                forced.info().getOrDefault("capability", "n/a"), m, Double.isNaN(speedup) ? "n/a" : String.format(Locale.ROOT, "%.2fx", speedup),
+                                kept.contains(m) ? "kept for its anchor" : "the default kept"));
                     }
                 }
-                table.addTorch(chosen.values());
+                table.addTorch(chosen);
             } else {
-                PythonAnchor.Result r = PythonAnchor.run(SCRIPT, all, List.of(models), anchorEnv);
-                if (r.note() != null) out.println("round " + (round + 1) + " anchor note: " + r.note());
-                table.addTorch(r.values());
+                // One anchor process per capability, each with the models that run best under it.
+                Map<Map<String, String>, List<String>> groups = new LinkedHashMap<>();
+                anchorEnv.forEach((m, env) -> groups.computeIfAbsent(env, e -> new ArrayList<>()).add(m));
+                for (Map.Entry<Map<String, String>, List<String>> group : groups.entrySet()) {
+                    PythonAnchor.Result r = PythonAnchor.run(SCRIPT, all, List.of(String.join(",", group.getValue())), group.getKey());
+                    if (r.note() != null) out.println("round " + (round + 1) + " anchor note: " + r.note());
+                    table.addTorch(r.values());
+                }
             }
             if (torchFirst) measureJgrad(table, options.models(), round == 0);
             out.println("round " + (round + 1) + " of " + options.rounds() + " done; load " + Machine.loadAverage());
         }
         out.println();
         table.print(out, options.rounds());
+    }
+
+    /** The values of {@code model}'s workloads: the keys {@code torch.MODEL.*}. */
+    static Map<String, Double> valuesOf(Map<String, Double> values, String model) {
+        Map<String, Double> of = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith("torch." + model + ".")) of.put(k, v);
+        });
+        return of;
     }
 
     /** How much faster {@code b} ran than {@code a}: the geometric mean of a/b over the keys both have. */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,6 +90,36 @@ final class PythonAnchor {
             torch.manual_seed(0)
             """;
 
+    /**
+     * glibc malloc told to keep what PyTorch frees. By default glibc hands every large block (a layer's activations,
+     * its gradients) back to the kernel with munmap and maps it afresh on the next step, so each training step
+     * page-faults its temporaries anew: on the 2-core development machine that made PyTorch's ConvNet step 57-80 ms
+     * instead of 29 ms, and its GRU step twice as slow. PyTorch's CPU performance guide recommends jemalloc or
+     * tcmalloc for this reason; these settings give glibc the same caching behaviour without installing either.
+     * A caller who chose an allocator (LD_PRELOAD, GLIBC_TUNABLES or MALLOC_* set) keeps it.
+     */
+    static final Map<String, String> MALLOC_KEEPING_MEMORY = new TreeMap<>(Map.of(
+            "MALLOC_MMAP_THRESHOLD_", "4294967296",
+            "MALLOC_TRIM_THRESHOLD_", "17179869184",
+            "MALLOC_TOP_PAD_", "1073741824"));
+
+    /** The caller's own allocator setting in {@code env} (as {@code NAME=value}), or null when it made none. */
+    static String callerChoseAllocator(Map<String, String> env) {
+        return env.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("MALLOC_") || e.getKey().equals("GLIBC_TUNABLES")
+                        || (e.getKey().equals("LD_PRELOAD") && e.getValue().contains("malloc")))
+                .map(e -> e.getKey() + "=" + e.getValue()).sorted().reduce((a, b) -> a + " " + b).orElse(null);
+    }
+
+    /** One line for the report's header: which allocator the anchors run with. */
+    static String allocatorLine() {
+        String own = callerChoseAllocator(System.getenv());
+        if (own != null) return "anchor allocator: as set in the environment (" + own + ")";
+        StringBuilder line = new StringBuilder("anchor allocator: glibc malloc keeping freed memory, as PyTorch's CPU tuning guide advises (");
+        MALLOC_KEEPING_MEMORY.forEach((k, v) -> line.append(line.charAt(line.length() - 1) == '(' ? "" : " ").append(k).append('=').append(v));
+        return line.append(')').toString();
+    }
+
     /** The values the script printed, and a note when something was missing. */
     record Result(Map<String, Double> values, Map<String, String> info, String note) {
         Double get(String key) {
@@ -122,6 +153,7 @@ final class PythonAnchor {
         // its AVX2 kernel (half speed on AVX-512) and slows PyTorch; the scripts print the kernel they then use.
         pb.environment().remove("OPENBLAS_CORETYPE");
         pb.environment().remove("OPENBLAS_L2_SIZE");
+        if (callerChoseAllocator(System.getenv()) == null) pb.environment().putAll(MALLOC_KEEPING_MEMORY);
         pb.environment().putAll(env);
         try {
             Path errFile = Files.createTempFile("jgrad-bench", ".err");

@@ -47,6 +47,15 @@ class ModelsReportTest {
     }
 
     @Test
+    void anchorsKeepTheCallersAllocatorAndOtherwiseGetGlibcKeepingMemory() {
+        assertNull(PythonAnchor.callerChoseAllocator(Map.of("PATH", "/usr/bin", "LD_PRELOAD", "libfoo.so")));
+        assertEquals("LD_PRELOAD=/usr/lib/libjemalloc.so.2", PythonAnchor.callerChoseAllocator(Map.of("LD_PRELOAD", "/usr/lib/libjemalloc.so.2")));
+        assertEquals("GLIBC_TUNABLES=glibc.malloc.top_pad=1 MALLOC_ARENA_MAX=2",
+                PythonAnchor.callerChoseAllocator(Map.of("MALLOC_ARENA_MAX", "2", "GLIBC_TUNABLES", "glibc.malloc.top_pad=1")));
+        assertEquals(List.of("MALLOC_MMAP_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_TRIM_THRESHOLD_"), List.copyOf(PythonAnchor.MALLOC_KEEPING_MEMORY.keySet()));
+    }
+
+    @Test
     void anchorOutputIsParsedIntoValuesInfoAndNotes() {
         PythonAnchor.Result r = PythonAnchor.parse("""
                 info.torch 1.13.0a0
@@ -104,6 +113,8 @@ class ModelsReportTest {
         assertEquals(1.0, t.geometricMeanRatio(), 1e-12);
         assertEquals(2.0, ModelsReport.speedup(Map.of("a", 4.0, "b", 1.0, "c", 9.0), Map.of("a", 1.0, "b", 1.0)), 1e-12);
         assertTrue(Double.isNaN(ModelsReport.speedup(Map.of("a", 1.0), Map.of())));
+        assertEquals(Map.of("torch.gru.train", 1.0, "torch.gru.infer1", 2.0),
+                ModelsReport.valuesOf(Map.of("torch.gru.train", 1.0, "torch.gru.infer1", 2.0, "torch.lstm.train", 3.0, "torch.grux.train", 4.0), "gru"));
     }
 
     @Test

@@ -278,6 +278,16 @@ public final class NDArray {
         return uniform(gen, DType.FLOAT32, low, high, shape);
     }
 
+    /** int64 values uniform on the integers of [low, high), as {@code torch.randint}. */
+    public static NDArray randint(Generator gen, long low, long high, int... shape) {
+        if (low >= high) throw new IllegalArgumentException("randint: low " + low + " must be < high " + high);
+        long span = high - low;
+        if (span <= 0 || span > Integer.MAX_VALUE) throw new IllegalArgumentException("randint: range [" + low + ", " + high + ") is wider than 2^31 - 1");
+        long[] v = new long[Shapes.numel("randint", shape)];
+        for (int i = 0; i < v.length; i++) v[i] = low + gen.nextInt((int) span);
+        return of(v, shape);
+    }
+
     /** Standard normal. */
     public static NDArray randn(Generator gen, DType dtype, int... shape) {
         HostStorage h = HostStorage.allocate(dtype, Shapes.numel("randn", shape));

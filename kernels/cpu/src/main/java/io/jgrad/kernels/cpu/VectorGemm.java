@@ -501,8 +501,8 @@ final class VectorGemm {
             for (int jr = 0; jr < n; jr += nr) {
                 b.pack(pc, kc, jr, nr, panel);
                 for (int ir = 0; ir < m; ir += mr) {
-                    microKernel(block, kc, a, aBlock + ir * kc, panel, 0, tile, Math.min(nr, n - jr));
-                    writeBack(block, tile, Math.min(mr, m - ir), Math.min(nr, n - jr), c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite, relu && last);
+                    multiplyTile(block, kc, a, aBlock + ir * kc, panel, 0, tile, Math.min(mr, m - ir), Math.min(nr, n - jr),
+                            c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite, relu && last);
                 }
             }
         }
@@ -534,8 +534,8 @@ final class VectorGemm {
         float[] tile = Workspace.local().floats(Workspace.Slot.TILE, mr * nr);
         for (int jr = 0; jr < nc; jr += nr) {
             for (int ir = 0; ir < mc; ir += mr) {
-                microKernel(block, kc, a, aOff + ir * kc, b, bOff + jr * kc, tile, Math.min(nr, nc - jr));
-                writeBack(block, tile, Math.min(mr, mc - ir), Math.min(nr, nc - jr), c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite, false);
+                multiplyTile(block, kc, a, aOff + ir * kc, b, bOff + jr * kc, tile, Math.min(mr, mc - ir), Math.min(nr, nc - jr),
+                        c, cOff + ir * rsC + jr * csC, rsC, csC, overwrite, false);
             }
         }
     }
@@ -594,7 +594,9 @@ final class VectorGemm {
     static void packB(int kc, int nc, float[] b, int off, int rs, int cs, float[] packed, int dst, int nr) {
         for (int j0 = 0; j0 < nc; j0 += nr) {
             int base = dst + j0 * kc, cols = Math.min(nr, nc - j0);
-            if (cs == 1) {
+            if (cs == 1 && cols == nr && (nr == 2 * LANES || nr == 4 * LANES)) {
+                packFullPanel(kc, nr, b, off + j0, rs, packed, base);
+            } else if (cs == 1) {
                 for (int p = 0; p < kc; p++) {
                     System.arraycopy(b, off + p * rs + j0, packed, base + p * nr, cols);
                     for (int j = cols; j < nr; j++) packed[base + p * nr + j] = 0f;
@@ -612,26 +614,71 @@ final class VectorGemm {
     }
 
     /**
-     * {@code tile = Σ_p A[:, p] ⊗ B[p, :]} for one micro-panel of packed A (at {@code ai}) and one of packed B
-     * (at {@code bi}), of which the first {@code cols} columns belong to C; {@code tile} is {@code mr x nr} of
-     * {@code block}, row-major, and only its first {@code cols} columns (rounded up to a vector) are meaningful.
-     * Every element is the same chain of fused multiply-adds whichever kernel computes it.
+     * One full micro-panel of row-major B ({@code nr} = 2 or 4 vectors): each row's vectors copied with explicit
+     * loads and stores. System.arraycopy of nr floats per row costs a call each: at n = 1024 (8x2 block, 32
+     * floats a row) packing B took 0.8-1.4 ms that way against 0.2 ms this way, 5-10% of the product; a loop
+     * over the vectors of a row took 0.9 ms and a loop over vector columns 0.4-0.6 ms.
      */
-    static void microKernel(Block block, int kc, float[] a, int ai, float[] b, int bi, float[] tile, int cols) {
-        if (block == Block.TALL) {
-            kernel6x2(kc, a, ai, b, bi, tile);
-        } else if (block == Block.EIGHT_BY_TWO) {
-            kernel8x2(kc, a, ai, b, bi, tile);
-        } else if (cols <= NARROW_COLUMNS) {
-            for (int v = 0; v < cols; v += LANES) kernel4x1(kc, a, ai, b, bi + v, tile, v);
+    private static void packFullPanel(int kc, int nr, float[] b, int off, int rs, float[] packed, int dst) {
+        // constant strides (2 * LANES, 4 * LANES), not nr: the JIT's loop was half as fast with the variable
+        if (nr == 2 * LANES) {
+            for (int p = 0; p < kc; p++) {
+                int src = off + p * rs, q = dst + p * (2 * LANES);
+                FloatVector.fromArray(SPECIES, b, src).intoArray(packed, q);
+                FloatVector.fromArray(SPECIES, b, src + LANES).intoArray(packed, q + LANES);
+            }
         } else {
-            kernel4x4(kc, a, ai, b, bi, tile);
+            for (int p = 0; p < kc; p++) {
+                int src = off + p * rs, q = dst + p * (4 * LANES);
+                FloatVector.fromArray(SPECIES, b, src).intoArray(packed, q);
+                FloatVector.fromArray(SPECIES, b, src + LANES).intoArray(packed, q + LANES);
+                FloatVector.fromArray(SPECIES, b, src + 2 * LANES).intoArray(packed, q + 2 * LANES);
+                FloatVector.fromArray(SPECIES, b, src + 3 * LANES).intoArray(packed, q + 3 * LANES);
+            }
         }
     }
 
-    /** One vector column of the {@link Block#WIDE} micro-kernel: 4 rows of the vector at {@code bi} of each panel row, into tile column {@code t}. */
-    private static void kernel4x1(int kc, float[] a, int ai, float[] b, int bi, float[] tile, int t) {
-        final int nr = 4 * LANES;
+    /**
+     * {@code C (+)= Σ_p A[:, p] ⊗ B[p, :]} for one micro-panel of packed A (at {@code ai}) and one of packed B
+     * (at {@code bi}), of which the first {@code rows} rows and {@code cols} columns belong to C. A whole block
+     * of unit-stride C (without ReLU) is stored, or added, straight from the accumulators; any other goes
+     * through {@code tile} ({@code mr x nr} of {@code block}, row-major) and {@link #writeBack}, which looks at
+     * the edges. The direct store saves a round trip through the tile per block: 2-4% at n = 1024 and 2048.
+     * Both add the block's sum to C with one rounding, so the bits are the same either way.
+     */
+    private static void multiplyTile(Block block, int kc, float[] a, int ai, float[] b, int bi, float[] tile, int rows, int cols,
+                                     float[] c, int cOff, int rsC, int csC, boolean overwrite, boolean relu) {
+        if (rows == block.mr && cols == block.nr && csC == 1 && !relu) {
+            microKernel(block, kc, a, ai, b, bi, c, cOff, rsC, overwrite, cols);
+        } else {
+            microKernel(block, kc, a, ai, b, bi, tile, 0, block.nr, true, cols);
+            writeBack(block, tile, rows, cols, c, cOff, rsC, csC, overwrite, relu);
+        }
+    }
+
+    /**
+     * {@code out (+)= Σ_p A[:, p] ⊗ B[p, :]} for one micro-panel of packed A (at {@code ai}) and one of packed
+     * B (at {@code bi}), of which the first {@code cols} columns belong to C: an {@code mr x nr} block of
+     * {@code block} at {@code off}, rows {@code rs} apart (only its first {@code cols} columns, rounded up to a
+     * vector, are written). Every element is the same chain of fused multiply-adds whichever kernel computes it.
+     * Each kernel spells out its stores rather than calling a helper with its vectors: a helper C2 leaves
+     * uninlined gets its vectors boxed, and a probe of the 8x2 kernel written that way ran 6 times slower.
+     */
+    static void microKernel(Block block, int kc, float[] a, int ai, float[] b, int bi, float[] out, int off, int rs, boolean overwrite, int cols) {
+        if (block == Block.TALL) {
+            kernel6x2(kc, a, ai, b, bi, out, off, rs, overwrite);
+        } else if (block == Block.EIGHT_BY_TWO) {
+            kernel8x2(kc, a, ai, b, bi, out, off, rs, overwrite);
+        } else if (cols <= NARROW_COLUMNS) {
+            for (int v = 0; v < cols; v += LANES) kernel4x1(kc, a, ai, b, bi + v, out, off + v, rs, overwrite);
+        } else {
+            kernel4x4(kc, a, ai, b, bi, out, off, rs, overwrite);
+        }
+    }
+
+    /** One vector column of the {@link Block#WIDE} micro-kernel: 4 rows of the vector at {@code bi} of each panel row. */
+    private static void kernel4x1(int kc, float[] a, int ai, float[] b, int bi, float[] out, int off, int rs, boolean overwrite) {
+        final int nr = 4 * LANES;   // the panel width of Block.WIDE, which this kernel runs one vector of
         FloatVector c0 = FloatVector.zero(SPECIES), c1 = c0, c2 = c0, c3 = c0;
         for (int p = 0; p < kc; p++) {
             int ap = ai + p * 4;
@@ -641,14 +688,21 @@ final class VectorGemm {
             c2 = FloatVector.broadcast(SPECIES, a[ap + 2]).fma(b0, c2);
             c3 = FloatVector.broadcast(SPECIES, a[ap + 3]).fma(b0, c3);
         }
-        c0.intoArray(tile, t);
-        c1.intoArray(tile, nr + t);
-        c2.intoArray(tile, 2 * nr + t);
-        c3.intoArray(tile, 3 * nr + t);
+        if (overwrite) {
+            c0.intoArray(out, off);
+            c1.intoArray(out, off + rs);
+            c2.intoArray(out, off + 2 * rs);
+            c3.intoArray(out, off + 3 * rs);
+        } else {
+            c0.add(FloatVector.fromArray(SPECIES, out, off)).intoArray(out, off);
+            c1.add(FloatVector.fromArray(SPECIES, out, off + rs)).intoArray(out, off + rs);
+            c2.add(FloatVector.fromArray(SPECIES, out, off + 2 * rs)).intoArray(out, off + 2 * rs);
+            c3.add(FloatVector.fromArray(SPECIES, out, off + 3 * rs)).intoArray(out, off + 3 * rs);
+        }
     }
 
     /** The {@link Block#WIDE} micro-kernel: 4 rows of 4 vectors. */
-    private static void kernel4x4(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+    private static void kernel4x4(int kc, float[] a, int ai, float[] b, int bi, float[] out, int off, int rs, boolean overwrite) {
         final int nr = 4 * LANES;
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
@@ -679,26 +733,45 @@ final class VectorGemm {
             c32 = x.fma(b2, c32);
             c33 = x.fma(b3, c33);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, LANES);
-        c02.intoArray(tile, 2 * LANES);
-        c03.intoArray(tile, 3 * LANES);
-        c10.intoArray(tile, nr);
-        c11.intoArray(tile, nr + LANES);
-        c12.intoArray(tile, nr + 2 * LANES);
-        c13.intoArray(tile, nr + 3 * LANES);
-        c20.intoArray(tile, 2 * nr);
-        c21.intoArray(tile, 2 * nr + LANES);
-        c22.intoArray(tile, 2 * nr + 2 * LANES);
-        c23.intoArray(tile, 2 * nr + 3 * LANES);
-        c30.intoArray(tile, 3 * nr);
-        c31.intoArray(tile, 3 * nr + LANES);
-        c32.intoArray(tile, 3 * nr + 2 * LANES);
-        c33.intoArray(tile, 3 * nr + 3 * LANES);
+        if (overwrite) {
+            c00.intoArray(out, off);
+            c01.intoArray(out, off + LANES);
+            c02.intoArray(out, off + 2 * LANES);
+            c03.intoArray(out, off + 3 * LANES);
+            c10.intoArray(out, off + rs);
+            c11.intoArray(out, off + rs + LANES);
+            c12.intoArray(out, off + rs + 2 * LANES);
+            c13.intoArray(out, off + rs + 3 * LANES);
+            c20.intoArray(out, off + 2 * rs);
+            c21.intoArray(out, off + 2 * rs + LANES);
+            c22.intoArray(out, off + 2 * rs + 2 * LANES);
+            c23.intoArray(out, off + 2 * rs + 3 * LANES);
+            c30.intoArray(out, off + 3 * rs);
+            c31.intoArray(out, off + 3 * rs + LANES);
+            c32.intoArray(out, off + 3 * rs + 2 * LANES);
+            c33.intoArray(out, off + 3 * rs + 3 * LANES);
+        } else {
+            c00.add(FloatVector.fromArray(SPECIES, out, off)).intoArray(out, off);
+            c01.add(FloatVector.fromArray(SPECIES, out, off + LANES)).intoArray(out, off + LANES);
+            c02.add(FloatVector.fromArray(SPECIES, out, off + 2 * LANES)).intoArray(out, off + 2 * LANES);
+            c03.add(FloatVector.fromArray(SPECIES, out, off + 3 * LANES)).intoArray(out, off + 3 * LANES);
+            c10.add(FloatVector.fromArray(SPECIES, out, off + rs)).intoArray(out, off + rs);
+            c11.add(FloatVector.fromArray(SPECIES, out, off + rs + LANES)).intoArray(out, off + rs + LANES);
+            c12.add(FloatVector.fromArray(SPECIES, out, off + rs + 2 * LANES)).intoArray(out, off + rs + 2 * LANES);
+            c13.add(FloatVector.fromArray(SPECIES, out, off + rs + 3 * LANES)).intoArray(out, off + rs + 3 * LANES);
+            c20.add(FloatVector.fromArray(SPECIES, out, off + 2 * rs)).intoArray(out, off + 2 * rs);
+            c21.add(FloatVector.fromArray(SPECIES, out, off + 2 * rs + LANES)).intoArray(out, off + 2 * rs + LANES);
+            c22.add(FloatVector.fromArray(SPECIES, out, off + 2 * rs + 2 * LANES)).intoArray(out, off + 2 * rs + 2 * LANES);
+            c23.add(FloatVector.fromArray(SPECIES, out, off + 2 * rs + 3 * LANES)).intoArray(out, off + 2 * rs + 3 * LANES);
+            c30.add(FloatVector.fromArray(SPECIES, out, off + 3 * rs)).intoArray(out, off + 3 * rs);
+            c31.add(FloatVector.fromArray(SPECIES, out, off + 3 * rs + LANES)).intoArray(out, off + 3 * rs + LANES);
+            c32.add(FloatVector.fromArray(SPECIES, out, off + 3 * rs + 2 * LANES)).intoArray(out, off + 3 * rs + 2 * LANES);
+            c33.add(FloatVector.fromArray(SPECIES, out, off + 3 * rs + 3 * LANES)).intoArray(out, off + 3 * rs + 3 * LANES);
+        }
     }
 
     /** The {@link Block#TALL} micro-kernel: 6 rows of 2 vectors. */
-    private static void kernel6x2(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+    private static void kernel6x2(int kc, float[] a, int ai, float[] b, int bi, float[] out, int off, int rs, boolean overwrite) {
         final int nr = 2 * LANES;
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
@@ -725,22 +798,37 @@ final class VectorGemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, LANES);
-        c10.intoArray(tile, nr);
-        c11.intoArray(tile, nr + LANES);
-        c20.intoArray(tile, 2 * nr);
-        c21.intoArray(tile, 2 * nr + LANES);
-        c30.intoArray(tile, 3 * nr);
-        c31.intoArray(tile, 3 * nr + LANES);
-        c40.intoArray(tile, 4 * nr);
-        c41.intoArray(tile, 4 * nr + LANES);
-        c50.intoArray(tile, 5 * nr);
-        c51.intoArray(tile, 5 * nr + LANES);
+        if (overwrite) {
+            c00.intoArray(out, off);
+            c01.intoArray(out, off + LANES);
+            c10.intoArray(out, off + rs);
+            c11.intoArray(out, off + rs + LANES);
+            c20.intoArray(out, off + 2 * rs);
+            c21.intoArray(out, off + 2 * rs + LANES);
+            c30.intoArray(out, off + 3 * rs);
+            c31.intoArray(out, off + 3 * rs + LANES);
+            c40.intoArray(out, off + 4 * rs);
+            c41.intoArray(out, off + 4 * rs + LANES);
+            c50.intoArray(out, off + 5 * rs);
+            c51.intoArray(out, off + 5 * rs + LANES);
+        } else {
+            c00.add(FloatVector.fromArray(SPECIES, out, off)).intoArray(out, off);
+            c01.add(FloatVector.fromArray(SPECIES, out, off + LANES)).intoArray(out, off + LANES);
+            c10.add(FloatVector.fromArray(SPECIES, out, off + rs)).intoArray(out, off + rs);
+            c11.add(FloatVector.fromArray(SPECIES, out, off + rs + LANES)).intoArray(out, off + rs + LANES);
+            c20.add(FloatVector.fromArray(SPECIES, out, off + 2 * rs)).intoArray(out, off + 2 * rs);
+            c21.add(FloatVector.fromArray(SPECIES, out, off + 2 * rs + LANES)).intoArray(out, off + 2 * rs + LANES);
+            c30.add(FloatVector.fromArray(SPECIES, out, off + 3 * rs)).intoArray(out, off + 3 * rs);
+            c31.add(FloatVector.fromArray(SPECIES, out, off + 3 * rs + LANES)).intoArray(out, off + 3 * rs + LANES);
+            c40.add(FloatVector.fromArray(SPECIES, out, off + 4 * rs)).intoArray(out, off + 4 * rs);
+            c41.add(FloatVector.fromArray(SPECIES, out, off + 4 * rs + LANES)).intoArray(out, off + 4 * rs + LANES);
+            c50.add(FloatVector.fromArray(SPECIES, out, off + 5 * rs)).intoArray(out, off + 5 * rs);
+            c51.add(FloatVector.fromArray(SPECIES, out, off + 5 * rs + LANES)).intoArray(out, off + 5 * rs + LANES);
+        }
     }
 
     /** The {@link Block#EIGHT_BY_TWO} micro-kernel: 8 rows of 2 vectors. */
-    private static void kernel8x2(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+    private static void kernel8x2(int kc, float[] a, int ai, float[] b, int bi, float[] out, int off, int rs, boolean overwrite) {
         final int nr = 2 * LANES;
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
@@ -773,22 +861,41 @@ final class VectorGemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, LANES);
-        c10.intoArray(tile, nr);
-        c11.intoArray(tile, nr + LANES);
-        c20.intoArray(tile, 2 * nr);
-        c21.intoArray(tile, 2 * nr + LANES);
-        c30.intoArray(tile, 3 * nr);
-        c31.intoArray(tile, 3 * nr + LANES);
-        c40.intoArray(tile, 4 * nr);
-        c41.intoArray(tile, 4 * nr + LANES);
-        c50.intoArray(tile, 5 * nr);
-        c51.intoArray(tile, 5 * nr + LANES);
-        c60.intoArray(tile, 6 * nr);
-        c61.intoArray(tile, 6 * nr + LANES);
-        c70.intoArray(tile, 7 * nr);
-        c71.intoArray(tile, 7 * nr + LANES);
+        if (overwrite) {
+            c00.intoArray(out, off);
+            c01.intoArray(out, off + LANES);
+            c10.intoArray(out, off + rs);
+            c11.intoArray(out, off + rs + LANES);
+            c20.intoArray(out, off + 2 * rs);
+            c21.intoArray(out, off + 2 * rs + LANES);
+            c30.intoArray(out, off + 3 * rs);
+            c31.intoArray(out, off + 3 * rs + LANES);
+            c40.intoArray(out, off + 4 * rs);
+            c41.intoArray(out, off + 4 * rs + LANES);
+            c50.intoArray(out, off + 5 * rs);
+            c51.intoArray(out, off + 5 * rs + LANES);
+            c60.intoArray(out, off + 6 * rs);
+            c61.intoArray(out, off + 6 * rs + LANES);
+            c70.intoArray(out, off + 7 * rs);
+            c71.intoArray(out, off + 7 * rs + LANES);
+        } else {
+            c00.add(FloatVector.fromArray(SPECIES, out, off)).intoArray(out, off);
+            c01.add(FloatVector.fromArray(SPECIES, out, off + LANES)).intoArray(out, off + LANES);
+            c10.add(FloatVector.fromArray(SPECIES, out, off + rs)).intoArray(out, off + rs);
+            c11.add(FloatVector.fromArray(SPECIES, out, off + rs + LANES)).intoArray(out, off + rs + LANES);
+            c20.add(FloatVector.fromArray(SPECIES, out, off + 2 * rs)).intoArray(out, off + 2 * rs);
+            c21.add(FloatVector.fromArray(SPECIES, out, off + 2 * rs + LANES)).intoArray(out, off + 2 * rs + LANES);
+            c30.add(FloatVector.fromArray(SPECIES, out, off + 3 * rs)).intoArray(out, off + 3 * rs);
+            c31.add(FloatVector.fromArray(SPECIES, out, off + 3 * rs + LANES)).intoArray(out, off + 3 * rs + LANES);
+            c40.add(FloatVector.fromArray(SPECIES, out, off + 4 * rs)).intoArray(out, off + 4 * rs);
+            c41.add(FloatVector.fromArray(SPECIES, out, off + 4 * rs + LANES)).intoArray(out, off + 4 * rs + LANES);
+            c50.add(FloatVector.fromArray(SPECIES, out, off + 5 * rs)).intoArray(out, off + 5 * rs);
+            c51.add(FloatVector.fromArray(SPECIES, out, off + 5 * rs + LANES)).intoArray(out, off + 5 * rs + LANES);
+            c60.add(FloatVector.fromArray(SPECIES, out, off + 6 * rs)).intoArray(out, off + 6 * rs);
+            c61.add(FloatVector.fromArray(SPECIES, out, off + 6 * rs + LANES)).intoArray(out, off + 6 * rs + LANES);
+            c70.add(FloatVector.fromArray(SPECIES, out, off + 7 * rs)).intoArray(out, off + 7 * rs);
+            c71.add(FloatVector.fromArray(SPECIES, out, off + 7 * rs + LANES)).intoArray(out, off + 7 * rs + LANES);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.jgrad.kernels.cpu;
 
+import io.jgrad.tensor.Closeness;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
 import io.jgrad.tensor.Generator;
@@ -183,6 +184,36 @@ class NDArrayFactoryTest {
         assertTrue(Math.abs(kept - 0.75 * 4099) < 150, "kept " + kept + " of 4099");
         assertRejects(() -> NDArray.dropoutMask(new Generator(1), DType.FLOAT32, 1, 3), "dropoutMask", "p must be in [0, 1)", "1.0");
         assertRejects(() -> NDArray.dropoutMask(new Generator(1), DType.INT64, 0.5, 3), "dropoutMask", "int64");
+    }
+
+    @Test
+    void randintDrawsEveryIntegerOfItsHalfOpenRange() {
+        Generator g = new Generator(3);
+        NDArray r = NDArray.randint(g, -3, 2, 40, 25);
+        assertEquals(DType.INT64, r.dtype());
+        assertShape(r, 40, 25);
+        int[] seen = new int[5];
+        for (double x : r.toDoubleArray()) {
+            assertTrue(x >= -3 && x < 2, "randint value " + x);
+            seen[(int) x + 3]++;
+        }
+        for (int count : seen) assertTrue(count > 150, "each of -3..1 about 200 times in 1000 draws: " + java.util.Arrays.toString(seen));
+        assertShape(NDArray.randint(g, 0, 1, 0, 3), 0, 3);
+        assertRejects(() -> NDArray.randint(g, 2, 2, 1), "randint", "low 2", "high 2");
+        assertRejects(() -> NDArray.randint(g, Long.MIN_VALUE, Long.MAX_VALUE, 1), "randint", "wider than 2^31 - 1");
+    }
+
+    @Test
+    void closenessNamesTheFirstDifferenceAndMatchesNanAndInfinities() {
+        NDArray e = NDArray.of(new double[] {1, Double.NaN, Double.POSITIVE_INFINITY, -2}, 4);
+        assertEquals(null, Closeness.firstMismatch(e, NDArray.of(new double[] {1 + 1e-9, Double.NaN, Double.POSITIVE_INFINITY, -2}, 4), 1e-6, 0));
+        assertEquals("element 3 is -2.1, expected -2.0 (of 4)",
+                Closeness.firstMismatch(e, NDArray.of(new double[] {1, Double.NaN, Double.POSITIVE_INFINITY, -2.1}, 4), 1e-6, 0.01));
+        assertEquals("element 1 is 0.0, expected NaN (of 4)",
+                Closeness.firstMismatch(e, NDArray.of(new double[] {1, 0, Double.POSITIVE_INFINITY, -2}, 4), 1e-6, 0));
+        assertEquals("element 2 is 1.0E300, expected Infinity (of 4)",
+                Closeness.firstMismatch(e, NDArray.of(new double[] {1, Double.NaN, 1e300, -2}, 4), 1e-6, 1e300));
+        assertEquals("shape [2, 2], expected [4]", Closeness.firstMismatch(e, e.reshape(2, 2), 0, 0));
     }
 
     @Test

@@ -32,11 +32,7 @@ final class TestArrays {
 
     /** int64 array of uniform values in {@code [0, bound)}. */
     static NDArray randomIndex(Generator gen, int bound, int... shape) {
-        int n = 1;
-        for (int s : shape) n *= s;
-        long[] v = new long[n];
-        for (int i = 0; i < n; i++) v[i] = gen.nextInt(bound);
-        return NDArray.of(v, shape);
+        return NDArray.randint(gen, 0, bound, shape);
     }
 
     static NDArray longs(long[] values, int... shape) {

@@ -80,6 +80,8 @@ class VectorConvolutionTest {
             "4, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1",   // MNIST conv1
             "3, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1",  // MNIST conv2
             "13, 3, 7, 9, 5, 3, 2, 1, 0, 1, 1",     // odd sizes, batch not a multiple of the chunk
+            "37, 3, 7, 9, 5, 3, 3, 1, 1, 1, 1",     // "same", small plane: three chunks of 16 images, the last ragged
+            "19, 2, 17, 17, 3, 3, 3, 1, 1, 1, 1",   // a plane past SMALL_PLANE: chunks of 8 images, segments of 512
             "2, 4, 11, 10, 6, 3, 3, 2, 1, 1, 2",    // stride 2, groups
             "2, 6, 9, 12, 6, 3, 3, 1, 2, 2, 3",     // dilation 2, groups
             "2, 8, 10, 10, 8, 3, 3, 1, 1, 1, 8",    // depthwise

@@ -123,4 +123,60 @@ class VectorGemmTest {
             }
         }
     }
+
+    /**
+     * The 8x2 block's edges (m·n >= 256², rows in panels of 8, columns in panels of 2 vectors) and the blocking
+     * edges just around KC (k), MC (rows of an A block) and NC (columns of a B panel): same values as the
+     * reference, on one thread and on two (the shared-panel path), with the bits of one thread.
+     */
+    @ParameterizedTest(name = "{0}x{1}x{2}")
+    @CsvSource({
+            "257, 255, 281", "263, 1023, 257", "264, 1025, 263", "265, 1024, 260",
+            "280, 40, 1023", "287, 41, 1025", "288, 31, 1057", "23, 7, 3000", "25, 9, 2900", "48, 17, 1400"})
+    void eightByTwoBlockAndBlockingEdges(int m, int k, int n) {
+        NDArray a = randn(gen, m, k), b = randn(gen, k, n);
+        NDArray one = zeros(m, n);
+        new VectorBackend(1).matmul(a, b, one);
+        check(a, b, zeros(m, n), m + "x" + k + "x" + n);
+        NDArray two = zeros(m, n);
+        new VectorBackend(2).matmul(a, b, two);
+        assertBitwise(one, two, m + "x" + k + "x" + n + " on 2 threads");
+    }
+
+    /**
+     * Full blocks of unit-stride C are stored straight from the micro-kernel's registers; ragged, strided and
+     * offset ones go through the tile. Either adds each block's sum to C with one rounding, so a product has
+     * the same bits whichever way its blocks are written: a transposed output (every block through the tile)
+     * against a contiguous one, and a ragged product against the matching part of one made of full blocks.
+     */
+    @Test
+    void directAndTiledWriteBackGiveTheSameBits() {
+        int m = 8 * 40, k = 1500, n = 32 * 11;   // k > KC: the second depth block adds to C
+        NDArray a = randn(gen, m, k), b = randn(gen, k, n);
+        NDArray direct = zeros(m, n), tiled = zeros(n, m).t();
+        new VectorBackend(1).matmul(a, b, direct);
+        new VectorBackend(1).matmul(a, b, tiled);
+        assertBitwise(direct, tiled.contiguous(), "transposed output");
+        NDArray ragged = zeros(m - 5, n - 7);
+        new VectorBackend(1).matmul(a.slice(0, 0, m - 5), b.slice(1, 0, n - 7), ragged);
+        assertBitwise(direct.slice(0, 0, m - 5).slice(1, 0, n - 7).contiguous(), ragged, "ragged edges");
+    }
+
+    /** The 8-row packing of A (full and ragged panels) against the layout it documents. */
+    @ParameterizedTest(name = "kc = {0}")
+    @CsvSource({"1", "15", "16", "17", "47", "48", "1000"})
+    void eightRowPanelsOfAArePackedInPanelOrder(int kc) {
+        int rs = kc + 3, off = 5, m = 19;   // two full panels of 8 rows and a ragged one of 3
+        float[] a = new float[off + m * rs];
+        for (int i = 0; i < a.length; i++) a[i] = i * 0.5f - 7;
+        float[] packed = new float[VectorGemm.roundUp(m, 8) * kc + 9];
+        java.util.Arrays.fill(packed, Float.NaN);
+        VectorGemm.packA(m, kc, a, off, rs, 1, packed, 9, 8);
+        for (int i = 0; i < VectorGemm.roundUp(m, 8); i++) {
+            for (int p = 0; p < kc; p++) {
+                float expected = i < m ? a[off + i * rs + p] : 0f;
+                org.junit.jupiter.api.Assertions.assertEquals(expected, packed[9 + (i / 8) * 8 * kc + p * 8 + i % 8], "row " + i + ", column " + p);
+            }
+        }
+    }
 }

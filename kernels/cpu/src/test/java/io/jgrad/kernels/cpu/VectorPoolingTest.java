@@ -61,6 +61,10 @@ class VectorPoolingTest {
             "2, 2, 15, 13, 2, 2, 0, 0",  // odd sizes: the last row and column belong to no window
             "2, 2, 16, 32, 2, 2, 0, 0",  // 8x16 windows: whole vectors, no tail
             "2, 2, 2, 2, 2, 2, 0, 0",    // one window per plane
+            "2, 2, 3, 3, 2, 2, 0, 0",    // one window, odd plane: the 2x2 path's scalar tail at the end of the storage
+            "2, 2, 9, 35, 2, 2, 0, 0",   // 17 windows per row: a whole vector of windows and a ragged one
+            "2, 2, 4, 64, 2, 2, 0, 0",   // 32 windows per row: whole vectors only
+            "2, 2, 7, 2, 2, 2, 0, 0",    // one window per row, an odd last row
             "3, 3, 9, 11, 2, 2, 0, 0",   // overlapping, unpadded
             "3, 2, 10, 7, 1, 3, 0, 0",   // rectangular, unpadded
             "2, 2, 28, 28, 2, 2, 1, 1",  // just outside the vector path: padded
@@ -89,6 +93,9 @@ class VectorPoolingTest {
             REFERENCE.maxPool2dBackward(g, idx, expectedGi);
             VECTOR.maxPool2dBackward(g, idx, gi);
             VectorChecks.assertClose(expectedGi, gi, 1e-6, 1e-6, "max backward");
+            NDArray flatGi = randn(gen, 3, 5, h, w); // flat planes (the fast backward), holding garbage to overwrite
+            VECTOR.maxPool2dBackward(g, idx, flatGi);
+            VectorChecks.assertClose(expectedGi, flatGi, 1e-6, 1e-6, "max backward into flat planes");
 
             REFERENCE.avgPool2d(input, geo, expected);
             VECTOR.avgPool2d(input, geo, out);

@@ -2,13 +2,12 @@ package io.jgrad.kernels.cuda;
 
 import io.jgrad.kernels.cpu.ReferenceBackend;
 import io.jgrad.tensor.Backends;
+import io.jgrad.tensor.Closeness;
 import io.jgrad.tensor.DType;
-import io.jgrad.tensor.Device;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 import org.junit.jupiter.api.Assumptions;
 
-import java.util.Arrays;
 
 /**
  * "The CUDA backend, or skip", and the comparison against the reference backend that every GPU test makes.
@@ -40,24 +39,13 @@ final class CudaTesting {
     }
 
     static NDArray randomIndex(long seed, int bound, int... shape) {
-        Generator gen = new Generator(seed);
-        long[] v = new long[Arrays.stream(shape).reduce(1, (x, y) -> x * y)];
-        for (int i = 0; i < v.length; i++) v[i] = gen.nextInt(bound);
-        return NDArray.of(v, shape);
+        return NDArray.randint(new Generator(seed), 0, bound, shape);
     }
 
-    /** Every element of {@code actual} (any device) within {@code atol + rtol·|expected|}; NaN and infinities must match. */
+    /** {@code actual} (any device) as {@code expected}, within {@code atol + rtol·|expected|} ({@link Closeness}). */
     static void assertMatches(String what, NDArray expected, NDArray actual, double rtol, double atol) {
-        if (!Arrays.equals(expected.shape(), actual.shape())) {
-            throw new AssertionError(what + ": shape " + Arrays.toString(actual.shape()) + ", expected " + Arrays.toString(expected.shape()));
-        }
-        double[] e = expected.to(Device.CPU).toDoubleArray(), a = actual.to(Device.CPU).toDoubleArray();
-        for (int i = 0; i < e.length; i++) {
-            boolean ok = Double.isNaN(e[i]) ? Double.isNaN(a[i])
-                    : Double.isInfinite(e[i]) ? e[i] == a[i]
-                    : Math.abs(e[i] - a[i]) <= atol + rtol * Math.abs(e[i]);
-            if (!ok) throw new AssertionError(what + ": element " + i + " is " + a[i] + ", expected " + e[i] + " (of " + e.length + ")");
-        }
+        String mismatch = Closeness.firstMismatch(expected, actual, rtol, atol);
+        if (mismatch != null) throw new AssertionError(what + ": " + mismatch);
     }
 
     static double tol(DType dtype) {
