@@ -70,8 +70,9 @@ final class Gradients {
             }
             case MATMUL -> {                                                                   // d(AB) = dA·B + A·dB
                 NDArray a = n.input(0), b = n.input(1);
-                yield grads(n, n.needs(0) ? g.matmul(b.transpose(-1, -2)) : null,              //   dL/dA = G·Bᵀ
-                        n.needs(1) ? a.transpose(-1, -2).matmul(g) : null);                   //   dL/dB = Aᵀ·G
+                NDArray da = !n.needs(0) ? null : isTransposed(a) ? mT(b.matmul(mT(g))) : g.matmul(mT(b));          //   dL/dA = G·Bᵀ
+                NDArray db = !n.needs(1) ? null : isTransposed(b) ? mT(mT(g).matmul(a)) : mT(a).matmul(g);          //   dL/dB = Aᵀ·G
+                yield grads(n, da, db);
             }
             case SOFTMAX -> {                                                                  // y ⊙ (g - Σ g·y)
                 int dim = n.<OpArgs.Dim>args().dim();
@@ -82,6 +83,7 @@ final class Gradients {
                 int dim = n.<OpArgs.Dim>args().dim();
                 yield one(g.sub(n.output().exp().mul(g.sum(dim, true))));
             }
+            case LAYER_NORM -> layerNorm(n, g);                                                // see Backend.layerNormBackward
             case CONV2D -> conv2d(n, g);
             case CONV2D_RELU -> conv2d(n, g.binary(BinaryOp.RELU_BACKWARD, n.output()));                        // ReLU's mask from its output (> 0 where a > 0)
             case ATTENTION -> attention(n, g);
@@ -164,6 +166,23 @@ final class Gradients {
     }
 
     /**
+     * Gradients of layer normalisation {@code y = x̂·w + b}, {@code x̂ = (x - μ)·rstd}, for x and (where the op has them)
+     * weight and bias, from the saved row statistics: {@code dx = rstd·(ĝ - mean(ĝ) - x̂·mean(ĝ·x̂))} with
+     * {@code ĝ = g·w}, {@code dw = Σ g·x̂}, {@code db = Σ g} over the rows; one kernel for all three.
+     */
+    private static NDArray[] layerNorm(Node n, NDArray g) {
+        OpArgs.LayerNorm a = n.args();
+        int w = a.hasWeight() ? 1 : -1, b = a.hasBias() ? (a.hasWeight() ? 2 : 1) : -1;
+        NDArray[] d = g.layerNormBackward(n.input(0), a.normalizedShape(), a.mean(), a.rstd(), w < 0 ? null : n.input(w),
+                n.needs(0), w > 0 && n.needs(w), b > 0 && n.needs(b));
+        NDArray[] r = new NDArray[n.inputs.length];
+        r[0] = d[0];
+        if (w > 0) r[w] = d[1];
+        if (b > 0) r[b] = d[2];
+        return r;
+    }
+
+    /**
      * Gradients of scaled dot-product attention {@code O = softmax(scale·Q·Kᵀ + mask)·V} for {@code g = dO}, from
      * the weights {@code P} the kernel recomputes with the saved log-sum-exp: {@code dV = Pᵀ·dO},
      * {@code dS = P ⊙ (dO·Vᵀ - rowsum(dO ⊙ O))}, {@code dQ = scale·dS·K}, {@code dK = scale·dSᵀ·Q}; each summed back
@@ -175,6 +194,21 @@ final class Gradients {
         NDArray[] r = new NDArray[3];
         for (int i = 0; i < 3; i++) if (n.needs(i)) r[i] = sumTo(d[i], n.inputs[i].shape());
         return r;
+    }
+
+    /**
+     * Whether {@code x} is a matrix stored transposed (column-major), as a Linear's {@code weight.T}. Its gradient
+     * {@code Aᵀ·G} is then computed as {@code (Gᵀ·A)ᵀ} (and {@code G·Bᵀ} as {@code (B·Gᵀ)ᵀ} for such an A): the same sums, but the product comes out in the layout of
+     * the stored matrix, so the transpose's backward hands the leaf a contiguous gradient instead of one that
+     * must be copied element by element out of a transposed view (an eighth of an MLP training step).
+     */
+    private static boolean isTransposed(NDArray x) {
+        return x.rank() == 2 && x.shape(0) > 1 && x.shape(1) > 1 && x.stride(0) == 1 && x.stride(1) == x.shape(0);
+    }
+
+    /** The transpose of the last two dims (a view). */
+    private static NDArray mT(NDArray x) {
+        return x.transpose(-1, -2);
     }
 
     /** Gradients of a two-input op, each summed back to its input's shape (undoing broadcasting). */

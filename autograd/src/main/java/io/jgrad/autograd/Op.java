@@ -21,7 +21,7 @@ public enum Op {
     // reductions
     SUM, MEAN, AMAX, AMIN,
     // linear algebra and normalisers
-    MATMUL, SOFTMAX, LOG_SOFTMAX,
+    MATMUL, SOFTMAX, LOG_SOFTMAX, LAYER_NORM,
     // convolution and pooling
     CONV2D, MAX_POOL2D, AVG_POOL2D,
     // fused: one node for a composition whose intermediate is never stored

@@ -51,6 +51,12 @@ final class OpArgs {
     /** The attention's mask (null for none), scale and causal flag, and the log-sum-exp of each row of scores. */
     record Attention(NDArray mask, double scale, boolean causal, NDArray logSumExp) { }
 
+    /**
+     * Layer normalisation's normalised shape, each row's mean and {@code rstd = 1/√(var + eps)} ({@code [rows]}), and
+     * whether the inputs after x include a weight and a bias (in that order).
+     */
+    record LayerNorm(int[] normalizedShape, NDArray mean, NDArray rstd, boolean hasWeight, boolean hasBias) { }
+
     /** Values a fused op computed in its forward pass for its backward (a recurrent cell's gate activations). */
     record Saved(NDArray values) { }
 

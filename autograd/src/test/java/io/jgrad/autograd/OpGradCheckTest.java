@@ -132,10 +132,28 @@ class OpGradCheckTest {
                 r -> of(r.normal(4, 3), r.normal(2, 4))));
         c.add(check("matmul batched with transposed last dims", in -> in[0].matmul(in[1].transpose(-1, -2)),
                 r -> of(r.normal(2, 3, 4), r.normal(2, 5, 4))));
+        // A transposed matrix gets its gradient as the transpose of the product in its own layout: with a batch beside it too.
+        c.add(check("matmul batched [2,3,4] x transposed matrix [5,4]ᵀ", in -> in[0].matmul(in[1].transpose(0, 1)),
+                r -> of(r.normal(2, 3, 4), r.normal(5, 4))));
+        c.add(check("matmul transposed matrix [4,3]ᵀ x batched [2,4,5]", in -> in[0].transpose(0, 1).matmul(in[1]),
+                r -> of(r.normal(4, 3), r.normal(2, 4, 5))));
         c.add(check("linear with bias [5,3] W[4,3] b[4]", in -> in[0].linear(in[1], in[2]), r -> of(r.normal(5, 3), r.normal(4, 3), r.normal(4))));
         c.add(check("linear without bias", in -> in[0].linear(in[1], null), r -> of(r.normal(5, 3), r.normal(4, 3))));
         c.add(check("linear 1-D input with bias", in -> in[0].linear(in[1], in[2]), r -> of(r.normal(3), r.normal(4, 3), r.normal(4))));
         c.add(check("linear 3-D input with bias", in -> in[0].linear(in[1], in[2]), r -> of(r.normal(2, 2, 3), r.normal(4, 3), r.normal(4))));
+
+        // ---- layer normalisation: input, weight and bias, each optional parameter absent, two trailing dims, a view ----
+        int[] four = {4}, threeFour = {3, 4};
+        c.add(check("layerNorm [2,3,4] over [4] with weight and bias", in -> in[0].layerNorm(four, in[1], in[2], 1e-5),
+                r -> of(r.normal(2, 3, 4), r.normal(4), r.normal(4))));
+        c.add(check("layerNorm over [3,4] with weight and bias", in -> in[0].layerNorm(threeFour, in[1], in[2], 1e-5),
+                r -> of(r.normal(2, 3, 4), r.normal(3, 4), r.normal(3, 4))));
+        c.add(check("layerNorm weight only", in -> in[0].layerNorm(four, in[1], null, 1e-5), r -> of(r.normal(3, 4), r.normal(4))));
+        c.add(check("layerNorm bias only", in -> in[0].layerNorm(four, null, in[1], 0.5), r -> of(r.normal(3, 4), r.normal(4))));
+        c.add(check("layerNorm without affine, then weighted", in -> in[0].layerNorm(four, null, null, 1e-5).mul(in[1]),
+                r -> of(r.normal(3, 4), r.normal(3, 4))));
+        c.add(check("layerNorm of a transposed view", in -> in[0].transpose(0, 1).layerNorm(four, in[1], in[2], 1e-5),
+                r -> of(r.normal(4, 5), r.normal(4), r.normal(4))));
 
         // ---- softmax and logSoftmax along each dim ----
         for (int d : new int[] {0, 1, 2, -1}) {

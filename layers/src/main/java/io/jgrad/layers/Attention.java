@@ -69,7 +69,8 @@ public final class Attention {
 
     /** The computation, with dropout on the weights ({@code p = dropoutP}) in training; inputs are valid. */
     static Result attend(Tensor q, Tensor k, Tensor v, NDArray mask, double scale, double dropoutP, boolean training) {
-        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(scale);
+        // The scale on q (as PyTorch's math path), not on the L x S scores: a pass over E/S of the elements, forward and backward.
+        Tensor scores = q.mul(scale).matmul(k.transpose(-2, -1));
         NDArray live = null;
         if (mask != null) {
             NDArray m = mask.to(scores.dtype());

@@ -38,8 +38,7 @@ public final class Dropout extends Module {
         if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout: p must be in [0, 1), got " + p);
         if (!training || p == 0) return input;
         Generator g = generator != null ? generator : Init.generator();
-        NDArray keep = NDArray.rand(g, input.dtype(), input.shape()).ge(p).mul(1 / (1 - p));
-        return input.mul(Tensor.of(keep));
+        return input.mul(Tensor.of(NDArray.dropoutMask(g, input.dtype(), p, input.shape())));
     }
 
     @Override

@@ -43,10 +43,21 @@ public final class LayerNorm extends Module {
                     + "], got shape " + Shapes.str(input.shape()));
         }
         boolean records = GradMode.isEnabled() && (input.requiresGrad() || requiresGrad(weight) || requiresGrad(bias));
-        if (!records && !GradMode.isAnomalyDetectionEnabled()) {
-            // Nothing to record (inference): one fused pass per row instead of the composition's nine ops.
+        if (GradMode.isAnomalyDetectionEnabled()) return composed(input, normalizedShape, weight, bias, eps); // each op checked
+        if (!records) {
+            // Nothing to record (inference): one fused pass per row, without the statistics a gradient would need.
             return Tensor.of(input.data().layerNorm(normalizedShape, weight == null ? null : weight.data(), bias == null ? null : bias.data(), eps));
         }
+        return input.layerNorm(normalizedShape, weight, bias, eps);
+    }
+
+    /**
+     * The composition of recorded ops (mean, sub, square, add, sqrt, div, mul, add) that computes the same as the
+     * fused {@link Tensor#layerNorm}: its reference in tests, and what anomaly detection runs, so that each step is
+     * checked. The input's shape is already checked.
+     */
+    static Tensor composed(Tensor input, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        int n = normalizedShape.length, rank = input.rank();
         int[] dims = new int[n];
         for (int i = 0; i < n; i++) dims[i] = rank - n + i;
         Tensor mean = input.mean(dims, true);

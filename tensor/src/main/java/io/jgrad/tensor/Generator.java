@@ -39,9 +39,20 @@ public final class Generator {
         return result;
     }
 
+    /** The step between the values of {@link #nextDouble()}: it is {@link #nextDoubleBits()} times this. */
+    public static final double DOUBLE_UNIT = 0x1.0p-53;
+
     /** Uniform on [0, 1) with 53 random bits. */
     public double nextDouble() {
-        return (nextLong() >>> 11) * 0x1.0p-53;
+        return nextDoubleBits() * DOUBLE_UNIT;
+    }
+
+    /**
+     * The 53 random bits that {@link #nextDouble()} would scale (and advances the stream as it does): bulk samplers
+     * compare these integers with a precomputed cutoff instead of converting every draw.
+     */
+    public long nextDoubleBits() {
+        return nextLong() >>> 11;
     }
 
     /** Uniform integer in [0, bound), without modulo bias. */

@@ -230,6 +230,43 @@ public final class NDArray {
         return fromHost(h, shape);
     }
 
+    /**
+     * The mask of inverted dropout: {@code 1/(1-p)} where a uniform draw is at least {@code p}, else 0. The same
+     * values, from the same draws, as {@code rand(gen, dtype, shape).ge(p).mul(1 / (1 - p))}, in one pass and
+     * without that composition's two temporaries (at a Transformer layer's sizes the three passes were a tenth
+     * of a training step).
+     */
+    public static NDArray dropoutMask(Generator gen, DType dtype, double p, int... shape) {
+        if (!dtype.isFloatingPoint()) throw new IllegalArgumentException("dropoutMask: dtype must be floating point, got " + dtype);
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropoutMask: p must be in [0, 1), got " + p);
+        HostStorage h = HostStorage.allocate(dtype, Shapes.numel("dropoutMask", shape));
+        // rand's value, rounded to the dtype and kept below 1, is a non-decreasing function of the draw's bits: the
+        // elements that survive ge(p) are exactly the draws whose bits reach the least surviving one.
+        long cutoff = leastSurvivingBits(dtype, p);
+        if (h instanceof HostStorage.Float32 f) {
+            float[] d = f.data;
+            float keep = (float) (1 / (1 - p));
+            for (int i = 0; i < d.length; i++) d[i] = gen.nextDoubleBits() >= cutoff ? keep : 0;
+        } else {
+            double keep = 1 / (1 - p);
+            for (int i = 0; i < h.size(); i++) h.set(i, gen.nextDoubleBits() >= cutoff ? keep : 0);
+        }
+        return fromHost(h, shape);
+    }
+
+    /** The least 53-bit draw whose {@link #rand} value (as {@link #uniform} rounds it) is at least {@code p} as ge compares it; 2^53 if none is. */
+    private static long leastSurvivingBits(DType dtype, double p) {
+        long lo = 0, hi = 1L << 53;
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            double u = mid * Generator.DOUBLE_UNIT;
+            boolean survives = dtype == DType.FLOAT32 ? Math.min((float) u, Math.nextDown(1f)) >= (float) p : u >= p;
+            if (survives) hi = mid;
+            else lo = mid + 1;
+        }
+        return lo;
+    }
+
     /** The largest value of a floating {@code dtype} that is below {@code x}. */
     private static double largestBelow(DType dtype, double x) {
         if (dtype != DType.FLOAT32) return Math.nextDown(x);
@@ -889,26 +926,78 @@ public final class NDArray {
      * Layer normalisation over the trailing dims of {@code normalizedShape}, in one pass per row:
      * {@code (x - mean) / sqrt(var + eps) · weight + bias} with the biased variance, as {@code F.layer_norm}.
      * {@code weight} and {@code bias} (of {@code normalizedShape}) may be null. No gradient: autograd's
-     * {@code LayerNorm} composes the same from recorded ops when it needs one, and takes this when it does not.
+     * {@code Tensor.layerNorm} takes {@link #layerNormWithStatistics}, which also saves what the gradient needs.
      */
     public NDArray layerNorm(int[] normalizedShape, NDArray weight, NDArray bias, double eps) {
+        return layerNorm(normalizedShape, weight, bias, eps, false)[0];
+    }
+
+    /**
+     * {@link #layerNorm}, with each row's mean and {@code rstd = 1/sqrt(var + eps)} for {@link #layerNormBackward}:
+     * {@code {out, mean, rstd}}, the statistics of shape {@code [rows]} (rows = numel / numel(normalizedShape)).
+     */
+    public NDArray[] layerNormWithStatistics(int[] normalizedShape, NDArray weight, NDArray bias, double eps) {
+        return layerNorm(normalizedShape, weight, bias, eps, true);
+    }
+
+    private NDArray[] layerNorm(int[] normalizedShape, NDArray weight, NDArray bias, double eps, boolean statistics) {
         String op = "layerNorm";
-        requireFloat(op, this);
-        int r = rank(), d = normalizedShape.length;
-        if (d == 0 || d > r || !Arrays.equals(Arrays.copyOfRange(shape, r - d, r), normalizedShape)) {
-            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(shape) + " does not end in normalizedShape " + Shapes.str(normalizedShape));
-        }
+        int n = checkLayerNorm(op, this, normalizedShape);
         for (NDArray p : new NDArray[] {weight, bias}) {
             if (p == null) continue;
             requireSameDevice(op, this, p);
             requireSameDtype(op, this, p);
             requireShape(op, p == weight ? "weight" : "bias", p, normalizedShape);
         }
-        int n = Shapes.numel(normalizedShape), rows = n == 0 ? 0 : numel() / n;
-        NDArray out = zerosLike();
-        if (isEmpty(out)) return out;
-        backend().layerNorm(reshape(rows, n), weight == null ? null : weight.reshape(n), bias == null ? null : bias.reshape(n), eps, out.view(rows, n));
-        return out;
+        int rows = n == 0 ? 0 : numel() / n;
+        NDArray out = zerosLike(), mean = statistics ? newZeros(rows) : null, rstd = statistics ? newZeros(rows) : null;
+        if (!isEmpty(out)) {
+            backend().layerNorm(reshape(rows, n), weight == null ? null : weight.reshape(n), bias == null ? null : bias.reshape(n), eps,
+                    out.view(rows, n), mean, rstd);
+        }
+        return new NDArray[] {out, mean, rstd};
+    }
+
+    /** numel(normalizedShape), after checking that {@code x} is floating and its shape ends in it. */
+    private static int checkLayerNorm(String op, NDArray x, int[] normalizedShape) {
+        requireFloat(op, x);
+        int r = x.rank(), d = normalizedShape.length;
+        if (d == 0 || d > r || !Arrays.equals(Arrays.copyOfRange(x.shape, r - d, r), normalizedShape)) {
+            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(x.shape) + " does not end in normalizedShape " + Shapes.str(normalizedShape));
+        }
+        return Shapes.numel(normalizedShape);
+    }
+
+    /**
+     * The gradients of {@link #layerNormWithStatistics} for this output gradient (of the input's shape), given the
+     * {@code input}, the {@code mean} and {@code rstd} it returned and the {@code weight} (null for none):
+     * {@code {gradInput, gradWeight, gradBias}}, each null unless asked for ({@link Backend#layerNormBackward}).
+     */
+    public NDArray[] layerNormBackward(NDArray input, int[] normalizedShape, NDArray mean, NDArray rstd, NDArray weight,
+                                       boolean inputGrad, boolean weightGrad, boolean biasGrad) {
+        String op = "layerNormBackward";
+        int n = checkLayerNorm(op, input, normalizedShape);
+        int rows = n == 0 ? 0 : input.numel() / n;
+        requireShape(op, "gradOut", this, input.shape);
+        for (NDArray a : new NDArray[] {mean, rstd, weight}) {
+            if (a == null) continue;
+            requireSameDevice(op, this, a);
+            requireSameDtype(op, this, a);
+        }
+        requireSameDevice(op, this, input);
+        requireSameDtype(op, this, input);
+        requireShape(op, "mean", mean, new int[] {rows});
+        requireShape(op, "rstd", rstd, new int[] {rows});
+        if (weight != null) requireShape(op, "weight", weight, normalizedShape);
+        NDArray gradInput = inputGrad ? input.zerosLike() : null;
+        NDArray gradWeight = weightGrad ? newZeros(normalizedShape) : null, gradBias = biasGrad ? newZeros(normalizedShape) : null;
+        // No rows: the input's gradient is empty and the others are sums over nothing, the fresh zeros.
+        if (rows > 0 && n > 0 && (inputGrad || weightGrad || biasGrad)) {
+            backend().layerNormBackward(reshape(rows, n), input.reshape(rows, n), mean, rstd, weight == null ? null : weight.reshape(n),
+                    gradInput == null ? null : gradInput.view(rows, n), gradWeight == null ? null : gradWeight.view(n),
+                    gradBias == null ? null : gradBias.view(n));
+        }
+        return new NDArray[] {gradInput, gradWeight, gradBias};
     }
 
     // =================================================================================================

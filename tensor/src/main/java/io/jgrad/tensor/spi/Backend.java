@@ -107,14 +107,41 @@ public interface Backend {
     /**
      * Layer normalisation of each row of {@code x [rows, n]}: {@code out = (x - mean) / sqrt(var + eps) · weight
      * + bias}, mean and biased variance over the row; {@code weight} and {@code bias} are {@code [n]} or null,
-     * {@code out} is contiguous. The default is the composition of reductions and elementwise ops.
+     * {@code out} is contiguous. {@code mean} and {@code rstd} ({@code [rows]}, contiguous) are null, or receive each
+     * row's mean and {@code 1/sqrt(var + eps)} for {@link #layerNormBackward}. The default is the composition of
+     * reductions and elementwise ops.
      */
-    default void layerNorm(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out) {
-        NDArray centred = x.sub(x.mean(1, true));
-        NDArray y = centred.div(centred.square().mean(1, true).add(eps).sqrt());
+    default void layerNorm(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray rstd) {
+        NDArray mu = x.mean(1, true);
+        NDArray centred = x.sub(mu);
+        NDArray std = centred.square().mean(1, true).add(eps).sqrt();
+        NDArray y = centred.div(std);
         if (weight != null) y = y.mul(weight);
         if (bias != null) y = y.add(bias);
         out.assign(y);
+        if (mean != null) mean.assign(mu.reshape(x.shape(0)));
+        if (rstd != null) rstd.assign(std.scalarLike(1).div(std).reshape(x.shape(0)));
+    }
+
+    /**
+     * The gradients of {@link #layerNorm} for {@code gradOut [rows, n]}, from the forward's {@code x}, {@code mean}
+     * and {@code rstd}: with {@code x̂ = (x - mean)·rstd} and {@code ĝ = gradOut·weight} ({@code gradOut} when
+     * {@code weight} is null), {@code gradInput = rstd·(ĝ - meanⱼ(ĝ) - x̂·meanⱼ(ĝ·x̂))} over each row,
+     * {@code gradWeight = Σ_rows gradOut·x̂} and {@code gradBias = Σ_rows gradOut}. The outputs (contiguous,
+     * {@code [rows, n]}, {@code [n]}, {@code [n]}) are overwritten; any of them may be null (not wanted). The
+     * default is the composition of reductions and elementwise ops.
+     */
+    default void layerNormBackward(NDArray gradOut, NDArray x, NDArray mean, NDArray rstd, NDArray weight,
+                                   NDArray gradInput, NDArray gradWeight, NDArray gradBias) {
+        int rows = x.shape(0);
+        NDArray r = rstd.reshape(rows, 1);
+        NDArray xHat = x.sub(mean.reshape(rows, 1)).mul(r);
+        if (gradInput != null) {
+            NDArray gHat = weight == null ? gradOut : gradOut.mul(weight);
+            gradInput.assign(gHat.sub(gHat.mean(1, true)).sub(xHat.mul(gHat.mul(xHat).mean(1, true))).mul(r));
+        }
+        if (gradWeight != null) gradWeight.assign(gradOut.mul(xHat).sum(0));
+        if (gradBias != null) gradBias.assign(gradOut.sum(0));
     }
 
     // ---- attention ------------------------------------------------------------------------------

@@ -371,26 +371,68 @@ public class ReferenceBackend implements Backend {
 
     /** Per row of {@code x [rows, n]}, in double: the mean, then the biased variance about it, then each element. */
     @Override
-    public void layerNorm(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out) {
+    public void layerNorm(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray rstd) {
         HostStorage xs = host(x), os = host(out), ws = weight == null ? null : host(weight), bs = bias == null ? null : host(bias);
         int rows = x.shape(0), n = x.shape(1), rs = x.stride(0), cs = x.stride(1);
         for (int r = 0; r < rows; r++) {
             int row = x.offset() + r * rs;
             double sum = 0;
             for (int j = 0; j < n; j++) sum += xs.get(row + j * cs);
-            double mean = sum / n, squares = 0;
+            double mu = sum / n, squares = 0;
             for (int j = 0; j < n; j++) {
-                double c = xs.get(row + j * cs) - mean;
+                double c = xs.get(row + j * cs) - mu;
                 squares += c * c;
             }
             double std = Math.sqrt(squares / n + eps);
             for (int j = 0; j < n; j++) {
-                double y = (xs.get(row + j * cs) - mean) / std;
+                double y = (xs.get(row + j * cs) - mu) / std;
                 if (ws != null) y *= ws.get(weight.offset() + j * weight.stride(0));
                 if (bs != null) y += bs.get(bias.offset() + j * bias.stride(0));
                 os.set(out.offset() + r * out.stride(0) + j * out.stride(1), y);
             }
+            if (mean != null) host(mean).set(mean.offset() + r * mean.stride(0), mu);
+            if (rstd != null) host(rstd).set(rstd.offset() + r * rstd.stride(0), 1 / std);
         }
+    }
+
+    /**
+     * Per row, in double: {@code Σ ĝ} and {@code Σ ĝ·x̂} (ĝ = gradOut·weight, x̂ = (x - mean)·rstd), then each element
+     * of gradInput; gradWeight and gradBias summed over the rows in row order.
+     */
+    @Override
+    public void layerNormBackward(NDArray gradOut, NDArray x, NDArray mean, NDArray rstd, NDArray weight,
+                                  NDArray gradInput, NDArray gradWeight, NDArray gradBias) {
+        HostStorage gs = host(gradOut), xs = host(x), ms = host(mean), rss = host(rstd), ws = weight == null ? null : host(weight);
+        int rows = x.shape(0), n = x.shape(1);
+        double[] dw = new double[n], db = new double[n];
+        for (int r = 0; r < rows; r++) {
+            double mu = ms.get(mean.offset() + r * mean.stride(0)), rs = rss.get(rstd.offset() + r * rstd.stride(0));
+            double sumG = 0, sumGX = 0;
+            for (int j = 0; j < n; j++) {
+                double g = gs.get(at(gradOut, r, j)), xHat = (xs.get(at(x, r, j)) - mu) * rs;
+                double gHat = ws == null ? g : g * ws.get(weight.offset() + j * weight.stride(0));
+                sumG += gHat;
+                sumGX += gHat * xHat;
+                dw[j] += g * xHat;
+                db[j] += g;
+            }
+            if (gradInput == null) continue;
+            HostStorage is = host(gradInput);
+            for (int j = 0; j < n; j++) {
+                double g = gs.get(at(gradOut, r, j)), xHat = (xs.get(at(x, r, j)) - mu) * rs;
+                double gHat = ws == null ? g : g * ws.get(weight.offset() + j * weight.stride(0));
+                is.set(at(gradInput, r, j), rs * (gHat - sumG / n - xHat * sumGX / n));
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            if (gradWeight != null) host(gradWeight).set(gradWeight.offset() + j * gradWeight.stride(0), dw[j]);
+            if (gradBias != null) host(gradBias).set(gradBias.offset() + j * gradBias.stride(0), db[j]);
+        }
+    }
+
+    /** The storage index of element {@code [r, j]} of a matrix view. */
+    private static int at(NDArray a, int r, int j) {
+        return a.offset() + r * a.stride(0) + j * a.stride(1);
     }
 
     // ---- attention ------------------------------------------------------------------------------

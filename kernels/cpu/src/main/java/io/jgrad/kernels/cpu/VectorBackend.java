@@ -80,6 +80,14 @@ public final class VectorBackend extends ReferenceBackend {
         return true;
     }
 
+    /** Whether every array that is there (optional ones may be null) is float32. */
+    private static boolean allFloat32OrNull(NDArray... arrays) {
+        for (NDArray x : arrays) {
+            if (x != null && x.dtype() != DType.FLOAT32) return false;
+        }
+        return true;
+    }
+
     // ---- elementwise ----------------------------------------------------------------------------
 
     @Override
@@ -132,9 +140,18 @@ public final class VectorBackend extends ReferenceBackend {
     // ---- normalisation --------------------------------------------------------------------------
 
     @Override
-    public void layerNorm(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out) {
-        boolean float32 = allFloat32(x, out) && (weight == null || allFloat32(weight)) && (bias == null || allFloat32(bias));
-        if (!float32 || !VectorNormalization.layerNorm(x, weight, bias, eps, out, pool)) super.layerNorm(x, weight, bias, eps, out);
+    public void layerNorm(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray rstd) {
+        boolean float32 = allFloat32(x, out) && allFloat32OrNull(weight, bias, mean, rstd);
+        if (!float32 || !VectorNormalization.layerNorm(x, weight, bias, eps, out, mean, rstd, pool)) super.layerNorm(x, weight, bias, eps, out, mean, rstd);
+    }
+
+    @Override
+    public void layerNormBackward(NDArray gradOut, NDArray x, NDArray mean, NDArray rstd, NDArray weight,
+                                  NDArray gradInput, NDArray gradWeight, NDArray gradBias) {
+        boolean float32 = allFloat32(gradOut, x, mean, rstd) && allFloat32OrNull(weight, gradInput, gradWeight, gradBias);
+        if (!float32 || !VectorNormalization.layerNormBackward(gradOut, x, mean, rstd, weight, gradInput, gradWeight, gradBias, pool)) {
+            super.layerNormBackward(gradOut, x, mean, rstd, weight, gradInput, gradWeight, gradBias);
+        }
     }
 
     // ---- attention ------------------------------------------------------------------------------

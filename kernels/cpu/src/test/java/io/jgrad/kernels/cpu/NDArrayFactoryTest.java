@@ -162,6 +162,31 @@ class NDArrayFactoryTest {
     }
 
     @Test
+    void dropoutMaskIsTheCompositionOfRandGeAndMulFromTheSameDraws() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (double p : new double[] {0, 1e-9, 0.1, 0.5, 0.9, 1 - 1e-9}) {
+                for (int[] shape : new int[][] {{1}, {7}, {3, 13}, {2, 0, 5}, {}, {4099}}) {
+                    NDArray expected = NDArray.rand(new Generator(5), dtype, shape).ge(p).mul(1 / (1 - p));
+                    NDArray mask = NDArray.dropoutMask(new Generator(5), dtype, p, shape);
+                    assertEquals(dtype, mask.dtype());
+                    assertArrayEquals(expected.shape(), mask.shape());
+                    assertArrayEquals(expected.toDoubleArray(), mask.toDoubleArray(), dtype + " p=" + p);
+                }
+            }
+        }
+        // About 1 - p of the elements survive, each scaled by 1/(1-p).
+        NDArray mask = NDArray.dropoutMask(new Generator(2), DType.FLOAT32, 0.25, 4099);
+        long kept = 0;
+        for (double x : mask.toDoubleArray()) {
+            assertTrue(x == 0 || x == (float) (1 / 0.75), "mask value " + x);
+            if (x != 0) kept++;
+        }
+        assertTrue(Math.abs(kept - 0.75 * 4099) < 150, "kept " + kept + " of 4099");
+        assertRejects(() -> NDArray.dropoutMask(new Generator(1), DType.FLOAT32, 1, 3), "dropoutMask", "p must be in [0, 1)", "1.0");
+        assertRejects(() -> NDArray.dropoutMask(new Generator(1), DType.INT64, 0.5, 3), "dropoutMask", "int64");
+    }
+
+    @Test
     void randintDrawsEveryIntegerOfItsHalfOpenRange() {
         Generator g = new Generator(3);
         NDArray r = NDArray.randint(g, -3, 2, 40, 25);
