@@ -115,7 +115,7 @@ final class VectorElementwise {
                     v.mul(v).intoArray(o, po + i);
                 }
             }
-            case SIGMOID -> { for (int i = 0; i < bound; i += LANES) VectorMath.sigmoid(FloatVector.fromArray(S, x, px + i)).intoArray(o, po + i); }
+            case SIGMOID -> VectorMath.sigmoid(x, px, o, po, bound);
             case RELU -> { for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i).max(0f).intoArray(o, po + i); }
             case LEAKY_RELU -> {
                 for (int i = 0; i < bound; i += LANES) {

@@ -41,7 +41,11 @@ final class VectorMath {
      * (NodeCountInliningCutoff) at a {@link #constant} call and left the broadcast out of line, boxed (seen with
      * -XX:+PrintInlining in a GRU training step); a static final vector costs no inlining.
      */
-    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f), TWO = FloatVector.broadcast(S, 2f);
+    /** tanh's odd polynomial below 0.625 (Cephes), highest power first. */
+    private static final FloatVector TANH_C0 = FloatVector.broadcast(S, -5.70498872745e-3f), TANH_C1 = FloatVector.broadcast(S, 2.06390887954e-2f),
+            TANH_C2 = FloatVector.broadcast(S, -5.37397155531e-2f), TANH_C3 = FloatVector.broadcast(S, 1.33314422036e-1f),
+            TANH_C4 = FloatVector.broadcast(S, -3.33332819422e-1f);
 
     private VectorMath() {
     }
@@ -83,34 +87,46 @@ final class VectorMath {
         return p.mul(scale1).mul(scale2); // p·2^⌊n/2⌋ is exact; the second product rounds (or overflows) once
     }
 
-    /**
-     * The logistic function 1 / (1 + e^-x) as the reference computes it, from e^-|x| so that nothing overflows:
-     * 1 / (1 + e) for x ≥ 0 and e / (1 + e) for x < 0, which keeps the subnormal results of very negative x
-     * that 1 / (1 + e^-x) would flush to 0 (e^-x = +inf there).
+    /*
+     * The logistic function and tanh work on arrays, not on vectors: each loads, computes and stores in one method.
+     * As vector-to-vector functions they were not always inlined into their callers (once C2 had compiled one on its
+     * own, with exp inside, it was larger than C2 inlines), and a vector returned from a call that is not inlined is
+     * boxed: the caller's store then ran the Vector API's Java fallback (JFR, JDK 17: FloatVector.stOp under
+     * VectorRecurrent.tanhOfSum in an LSTM step, by chance of compilation order). Only exp, small enough to be
+     * inlined whatever C2 compiled first, is passed vectors.
      */
-    static FloatVector sigmoid(FloatVector x) {
-        FloatVector e = exp(x.abs().neg());
-        FloatVector onePlus = e.add(1f);
-        FloatVector positive = ONE.div(onePlus), negative = e.div(onePlus);
-        return positive.blend(negative, x.compare(VectorOperators.LT, 0f));
+
+    /**
+     * {@code out[po + k] = 1 / (1 + e^-x)} for {@code x = in[pi + k]}, {@code k < length}, a multiple of the lane
+     * count; {@code in} and {@code out} may be the same array at the same position. As the reference computes it,
+     * from e^-|x| so that nothing overflows: 1 / (1 + e) for x ≥ 0 and e / (1 + e) for x < 0, which keeps the
+     * subnormal results of very negative x that 1 / (1 + e^-x) would flush to 0 (e^-x = +inf there).
+     */
+    static void sigmoid(float[] in, int pi, float[] out, int po, int length) {
+        for (int k = 0; k < length; k += S.length()) {
+            FloatVector x = FloatVector.fromArray(S, in, pi + k);
+            FloatVector e = exp(x.abs().neg());
+            FloatVector onePlus = e.add(1f);
+            FloatVector positive = ONE.div(onePlus), negative = e.div(onePlus);
+            positive.blend(negative, x.compare(VectorOperators.LT, 0f)).intoArray(out, po + k);
+        }
     }
 
     /**
-     * tanh x within a few ulp (Cephes' {@code tanhf}): an odd polynomial below |x| = 0.625, where
+     * {@code out[po + k] = tanh(in[pi + k])}, {@code k < length}, a multiple of the lane count; in place allowed.
+     * Within a few ulp (Cephes' {@code tanhf}): an odd polynomial below |x| = 0.625, where
      * {@code 1 - 2/(e^2|x| + 1)} would lose the leading bits to cancellation, and that formula, with the
      * sign of x, above. ±1 once e^2|x| overflows, ±0 for ±0, NaN for NaN.
      */
-    static FloatVector tanh(FloatVector x) {
-        FloatVector ax = x.abs(), z = x.mul(x);
-        FloatVector small = constant(-5.70498872745e-3f)
-                .fma(z, constant(2.06390887954e-2f))
-                .fma(z, constant(-5.37397155531e-2f))
-                .fma(z, constant(1.33314422036e-1f))
-                .fma(z, constant(-3.33332819422e-1f))
-                .mul(z).fma(x, x);
-        FloatVector large = constant(1f).sub(constant(2f).div(exp(ax.add(ax)).add(1f)));
-        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
-        return large.blend(small, ax.compare(VectorOperators.LT, 0.625f));
+    static void tanh(float[] in, int pi, float[] out, int po, int length) {
+        for (int k = 0; k < length; k += S.length()) {
+            FloatVector x = FloatVector.fromArray(S, in, pi + k);
+            FloatVector ax = x.abs(), z = x.mul(x);
+            FloatVector small = TANH_C0.fma(z, TANH_C1).fma(z, TANH_C2).fma(z, TANH_C3).fma(z, TANH_C4).mul(z).fma(x, x);
+            FloatVector large = ONE.sub(TWO.div(exp(ax.add(ax)).add(1f)));
+            large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
+            large.blend(small, ax.compare(VectorOperators.LT, 0.625f)).intoArray(out, po + k);
+        }
     }
 
     /**

@@ -85,21 +85,23 @@ final class VectorRecurrent {
     /** {@code out[k] = σ(a[k] + b[k])} for {@code n} elements from the given positions. */
     private static void sigmoidOfSum(float[] a, int pa, float[] b, int pb, float[] out, int po, int n) {
         int j = 0;
-        for (int bound = S.loopBound(n); j < bound; j += LANES) VectorMath.sigmoid(load(a, pa + j).add(load(b, pb + j))).intoArray(out, po + j);
+        for (int bound = S.loopBound(n); j < bound; j += LANES) load(a, pa + j).add(load(b, pb + j)).intoArray(out, po + j);
+        VectorMath.sigmoid(out, po, out, po, j);
         for (; j < n; j++) out[po + j] = sigmoid(a[pa + j] + b[pb + j]); // scalar tail
     }
 
     /** {@code out[k] = tanh(a[k] + b[k])} for {@code n} elements from the given positions. */
     private static void tanhOfSum(float[] a, int pa, float[] b, int pb, float[] out, int po, int n) {
         int j = 0;
-        for (int bound = S.loopBound(n); j < bound; j += LANES) VectorMath.tanh(load(a, pa + j).add(load(b, pb + j))).intoArray(out, po + j);
+        for (int bound = S.loopBound(n); j < bound; j += LANES) load(a, pa + j).add(load(b, pb + j)).intoArray(out, po + j);
+        VectorMath.tanh(out, po, out, po, j);
         for (; j < n; j++) out[po + j] = (float) Math.tanh(a[pa + j] + b[pb + j]); // scalar tail
     }
 
     /** {@code out[k] = tanh(a[k])} for {@code n} elements from the given positions. */
     private static void tanhOf(float[] a, int pa, float[] out, int po, int n) {
-        int j = 0;
-        for (int bound = S.loopBound(n); j < bound; j += LANES) VectorMath.tanh(load(a, pa + j)).intoArray(out, po + j);
+        int j = S.loopBound(n);
+        VectorMath.tanh(a, pa, out, po, j);
         for (; j < n; j++) out[po + j] = (float) Math.tanh(a[pa + j]); // scalar tail
     }
 
@@ -114,8 +116,9 @@ final class VectorRecurrent {
 
     /** {@code out[k] = o[k]·tanh(c[k])} for {@code n} elements from the given positions. */
     private static void productWithTanh(float[] o, int po, float[] c, int pc, float[] out, int pout, int n) {
-        int j = 0;
-        for (int bound = S.loopBound(n); j < bound; j += LANES) load(o, po + j).mul(VectorMath.tanh(load(c, pc + j))).intoArray(out, pout + j);
+        int j = S.loopBound(n);
+        VectorMath.tanh(c, pc, out, pout, j);
+        for (int k = 0; k < j; k += LANES) load(o, po + k).mul(load(out, pout + k)).intoArray(out, pout + k);
         for (; j < n; j++) out[pout + j] = o[po + j] * (float) Math.tanh(c[pc + j]); // scalar tail
     }
 
@@ -181,8 +184,9 @@ final class VectorRecurrent {
     private static void gruCandidate(float[] xn, int px, float[] hn, int ph, float[] sv, int ps, int size) {
         int j = 0;
         for (int bound = S.loopBound(size); j < bound; j += LANES) {
-            VectorMath.tanh(load(sv, ps + j).fma(load(hn, ph + j), load(xn, px + j))).intoArray(sv, ps + 2 * size + j);  // r scales W_hn h + b_hn
+            load(sv, ps + j).fma(load(hn, ph + j), load(xn, px + j)).intoArray(sv, ps + 2 * size + j);  // r scales W_hn h + b_hn
         }
+        VectorMath.tanh(sv, ps + 2 * size, sv, ps + 2 * size, j);
         for (; j < size; j++) sv[ps + 2 * size + j] = (float) Math.tanh(xn[px + j] + sv[ps + j] * hn[ph + j]); // scalar tail
     }
 
