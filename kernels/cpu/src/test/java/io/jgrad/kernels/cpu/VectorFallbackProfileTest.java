@@ -91,7 +91,11 @@ class VectorFallbackProfileTest {
      * Families with a fallback this test found and nobody has fixed yet: measured and printed, not failed. Remove the
      * entry with the fix, and the test guards it from then on.
      */
-    static final Map<String, String> KNOWN = Map.of();
+    static final Map<String, String> KNOWN = Map.of("softmax, layer norm",
+            "JDK 17, in some JVM runs only (by C2's compilation order): FloatVector.stOp / VectorSupport.store and the "
+                    + "indexInRange mask's addIndexTemplate in C2's code of VectorReductions.softmaxRow, 6-22% of the family's "
+                    + "samples (CI, 2026-12-07); padding the tail with -inf instead of the mask and exp over arrays did not "
+                    + "remove the stores' fallback; open");
     /** Fewer samples of a family than this leave it undecided (measured again while the time budget lasts). */
     static final int MIN_SAMPLES = 20;
 
