@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * vector math library, interpreted it rounds {@code Math.exp}, and the two differ in the last bit, which
  * would make a kernel's result depend on how warm the JVM is.
  *
- * <p>Every function takes and returns vectors of the preferred species, the one all kernels use, and names it
- * by constants: C2 intrinsifies a conversion or broadcast only when its species is a compile-time constant,
+ * <p>exp takes and returns vectors of the preferred species (sigmoid and tanh work on arrays, see there why), the
+ * one all kernels use, and names it by constants: C2 intrinsifies a conversion or broadcast only when its species is a compile-time constant,
  * and these functions are not always inlined into their callers (a kernel with several of them exceeds the
  * inlining budget), so a species taken from the argument ({@code x.species()}) sent every call through the
  * Vector API's Java fallback.
