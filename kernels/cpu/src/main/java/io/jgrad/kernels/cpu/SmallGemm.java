@@ -1,7 +1,6 @@
 package io.jgrad.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -143,9 +142,10 @@ final class SmallGemm {
                                     float[] c, int cOff, int rsC, int csC, boolean accumulate) {
         int kv = k - k % LANES;
         int j = j0;
+        float[] lanes = Workspace.local().floats(Workspace.Slot.LANES, 8 * LANES); // the accumulators' lanes, to add in order
         // rows inside: the group's eight rows of W are read again from L1 for each row of A
         for (; j + 8 <= j1; j += 8) {
-            for (int i = 0; i < m; i++) eightColumns(j, k, kv, a, aOff + i * rsA, b, bOff, csB, c, cOff + i * rsC, csC, accumulate);
+            for (int i = 0; i < m; i++) eightColumns(j, k, kv, a, aOff + i * rsA, b, bOff, csB, c, cOff + i * rsC, csC, accumulate, lanes);
         }
         for (; j < j1; j++) {
             int w0 = bOff + j * csB;
@@ -153,7 +153,8 @@ final class SmallGemm {
                 int ai = aOff + i * rsA;
                 FloatVector s0 = FloatVector.zero(SPECIES);
                 for (int p = 0; p < kv; p += LANES) s0 = FloatVector.fromArray(SPECIES, a, ai + p).fma(FloatVector.fromArray(SPECIES, b, w0 + p), s0);
-                put(c, cOff + i * rsC + j * csC, tail(s0, a, ai, b, w0, kv, k), accumulate);
+                s0.intoArray(lanes, 0);
+                put(c, cOff + i * rsC + j * csC, tail(lanes, 0, a, ai, b, w0, kv, k), accumulate);
             }
         }
     }
@@ -163,7 +164,7 @@ final class SmallGemm {
      * chains (enough to keep both FMA pipes busy through the FMA latency).
      */
     private static void eightColumns(int j, int k, int kv, float[] a, int ai, float[] b, int bOff, int csB,
-                                     float[] c, int cOff, int csC, boolean accumulate) {
+                                     float[] c, int cOff, int csC, boolean accumulate, float[] lanes) {
         int w0 = bOff + j * csB, w1 = w0 + csB, w2 = w1 + csB, w3 = w2 + csB, w4 = w3 + csB, w5 = w4 + csB, w6 = w5 + csB, w7 = w6 + csB;
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (int p = 0; p < kv; p += LANES) {
@@ -177,20 +178,33 @@ final class SmallGemm {
             s6 = x.fma(FloatVector.fromArray(SPECIES, b, w6 + p), s6);
             s7 = x.fma(FloatVector.fromArray(SPECIES, b, w7 + p), s7);
         }
+        // the sums leave as arrays: a vector passed to a method C2 does not inline runs the Vector API's fallback
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, LANES);
+        s2.intoArray(lanes, 2 * LANES);
+        s3.intoArray(lanes, 3 * LANES);
+        s4.intoArray(lanes, 4 * LANES);
+        s5.intoArray(lanes, 5 * LANES);
+        s6.intoArray(lanes, 6 * LANES);
+        s7.intoArray(lanes, 7 * LANES);
         int cj = cOff + j * csC;
-        put(c, cj, tail(s0, a, ai, b, w0, kv, k), accumulate);
-        put(c, cj + csC, tail(s1, a, ai, b, w1, kv, k), accumulate);
-        put(c, cj + 2 * csC, tail(s2, a, ai, b, w2, kv, k), accumulate);
-        put(c, cj + 3 * csC, tail(s3, a, ai, b, w3, kv, k), accumulate);
-        put(c, cj + 4 * csC, tail(s4, a, ai, b, w4, kv, k), accumulate);
-        put(c, cj + 5 * csC, tail(s5, a, ai, b, w5, kv, k), accumulate);
-        put(c, cj + 6 * csC, tail(s6, a, ai, b, w6, kv, k), accumulate);
-        put(c, cj + 7 * csC, tail(s7, a, ai, b, w7, kv, k), accumulate);
+        put(c, cj, tail(lanes, 0, a, ai, b, w0, kv, k), accumulate);
+        put(c, cj + csC, tail(lanes, 1, a, ai, b, w1, kv, k), accumulate);
+        put(c, cj + 2 * csC, tail(lanes, 2, a, ai, b, w2, kv, k), accumulate);
+        put(c, cj + 3 * csC, tail(lanes, 3, a, ai, b, w3, kv, k), accumulate);
+        put(c, cj + 4 * csC, tail(lanes, 4, a, ai, b, w4, kv, k), accumulate);
+        put(c, cj + 5 * csC, tail(lanes, 5, a, ai, b, w5, kv, k), accumulate);
+        put(c, cj + 6 * csC, tail(lanes, 6, a, ai, b, w6, kv, k), accumulate);
+        put(c, cj + 7 * csC, tail(lanes, 7, a, ai, b, w7, kv, k), accumulate);
     }
 
-    /** The lane sum of {@code s} plus the scalar products of the k tail ({@code kv .. k}) of a row of A and a row of W. */
-    private static float tail(FloatVector s, float[] a, int ai, float[] b, int w, int kv, int k) {
-        float sum = s.reduceLanes(VectorOperators.ADD);
+    /**
+     * The lane sum of accumulator {@code s} (its lanes at {@code lanes[s·LANES ..]}, added left to right: the same
+     * bits warm or cold, which {@code reduceLanes(ADD)} does not promise) plus the scalar products of the k tail
+     * ({@code kv .. k}) of a row of A and a row of W.
+     */
+    private static float tail(float[] lanes, int s, float[] a, int ai, float[] b, int w, int kv, int k) {
+        float sum = VectorMath.sumLanes(lanes, s * LANES);
         for (int p = kv; p < k; p++) sum = Math.fma(a[ai + p], b[w + p], sum);
         return sum;
     }

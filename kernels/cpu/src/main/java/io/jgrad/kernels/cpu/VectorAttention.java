@@ -244,12 +244,12 @@ final class VectorAttention {
     private static float expShifted(float[] x, int xo, int n, float shift) {
         FloatVector vs = FloatVector.broadcast(S, shift), sum = FloatVector.zero(S);
         int bound = S.loopBound(n), j = 0;
-        for (; j < bound; j += LANES) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xo + j).sub(vs));
-            e.intoArray(x, xo + j);
-            sum = sum.add(e);
-        }
-        float total = VectorMath.sum(sum);
+        for (; j < bound; j += LANES) FloatVector.fromArray(S, x, xo + j).sub(vs).intoArray(x, xo + j);
+        VectorMath.exp(x, xo, x, xo, bound);
+        for (j = 0; j < bound; j += LANES) sum = sum.add(FloatVector.fromArray(S, x, xo + j));
+        float[] lanes = VectorMath.laneBuffer();
+        sum.intoArray(lanes, 0);
+        float total = VectorMath.sumLanes(lanes);
         for (; j < n; j++) { // scalar tail
             x[xo + j] = (float) Math.exp(x[xo + j] - shift);
             total += x[xo + j];

@@ -4,7 +4,6 @@ import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -310,8 +309,7 @@ final class VectorConvolution {
                 for (int o0 = 0, at = 0; o0 < og; o0 += DOT_BLOCK, at += accSize) {
                     for (int r = 0; r < Math.min(DOT_BLOCK, og - o0); r++) {
                         for (int c = 0; c < ks; c++) {
-                            FloatVector v = FloatVector.fromArray(VectorGemm.SPECIES, acc, at + (r * DOT_BLOCK + c) * VectorGemm.LANES);
-                            partial[out + (o0 + r) * depth + k0 + c] = sumLanes(v);
+                            partial[out + (o0 + r) * depth + k0 + c] = VectorMath.sumLanes(acc, at + (r * DOT_BLOCK + c) * VectorGemm.LANES);
                         }
                     }
                 }
@@ -382,30 +380,6 @@ final class VectorConvolution {
     static final int DOT_BLOCK = 4;
     /** Positions per segment of the weight gradient's dot products: 4 col rows of it take 8 KB of L1. */
     static final int DOT_SEGMENT = 512;
-
-    /** {@code x ^ d} lane swaps for d = LANES/2, ..., 1: the fixed order {@link #sumLanes} adds in. */
-    private static final VectorShuffle<Float>[] SWAPS = swaps();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] swaps() {
-        int steps = Integer.numberOfTrailingZeros(VectorGemm.LANES);
-        VectorShuffle<Float>[] swaps = new VectorShuffle[steps];
-        for (int i = 0, d = VectorGemm.LANES / 2; i < steps; i++, d /= 2) {
-            int distance = d;
-            swaps[i] = VectorShuffle.fromOp(VectorGemm.SPECIES, lane -> lane ^ distance);
-        }
-        return swaps;
-    }
-
-    /**
-     * The sum of the lanes of {@code v} by pairwise halving in a fixed order. Not {@code reduceLanes(ADD)},
-     * whose order the Vector API leaves open (the JIT's tree and the interpreter's loop differ), so results
-     * would depend on how warm the code is.
-     */
-    private static float sumLanes(FloatVector v) {
-        for (VectorShuffle<Float> swap : SWAPS) v = v.add(v.rearrange(swap));
-        return v.lane(0);
-    }
 
     /**
      * Lane-wise partial dot products: {@code acc[at + (4·r + c)·LANES + lane] += Σ a[ar + i]·b[bc + i]} over the

@@ -105,7 +105,7 @@ final class VectorElementwise {
         switch (op) {
             case NEG -> { for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i).neg().intoArray(o, po + i); }
             case ABS -> { for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i).abs().intoArray(o, po + i); }
-            case EXP -> { for (int i = 0; i < bound; i += LANES) VectorMath.exp(FloatVector.fromArray(S, x, px + i)).intoArray(o, po + i); }
+            case EXP -> VectorMath.exp(x, px, o, po, bound);
             case SQRT -> { for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, px + i).sqrt().intoArray(o, po + i); }
             case RSQRT -> { for (int i = 0; i < bound; i += LANES) FloatVector.broadcast(S, 1f).div(FloatVector.fromArray(S, x, px + i).sqrt()).intoArray(o, po + i); }
             case RECIPROCAL -> { for (int i = 0; i < bound; i += LANES) FloatVector.broadcast(S, 1f).div(FloatVector.fromArray(S, x, px + i)).intoArray(o, po + i); }

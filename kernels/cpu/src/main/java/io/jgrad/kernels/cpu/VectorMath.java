@@ -12,11 +12,14 @@ import jdk.incubator.vector.VectorSpecies;
  * vector math library, interpreted it rounds {@code Math.exp}, and the two differ in the last bit, which
  * would make a kernel's result depend on how warm the JVM is.
  *
- * <p>exp takes and returns vectors of the preferred species (sigmoid and tanh work on arrays, see there why), the
- * one all kernels use, and names it by constants: C2 intrinsifies a conversion or broadcast only when its species is a compile-time constant,
- * and these functions are not always inlined into their callers (a kernel with several of them exceeds the
- * inlining budget), so a species taken from the argument ({@code x.species()}) sent every call through the
- * Vector API's Java fallback.
+ * <p>Every function here takes arrays, never vectors: each loads, computes and stores in one method, and no vector
+ * crosses a method boundary. C2 does not always inline a helper (its node budget for the caller runs out,
+ * NodeCountInliningCutoff, or the helper was compiled on its own first and is too large to inline), and a vector
+ * passed to or returned from a call that is not inlined is boxed with its type unknown: every operation on it,
+ * and every store of a vector computed from it, then runs the Vector API's Java fallback, for good. With exp as a
+ * vector function this happened by chance of compilation order in softmax, sigmoid, tanh and the unary EXP loop
+ * ({@code FloatVector.stOp}, {@code VectorSupport.convert} under exp; VectorFallbackProfileTest, JDK 17). The species
+ * are constants for the same reason: C2 intrinsifies a conversion or broadcast only when its species is one.
  */
 final class VectorMath {
 
@@ -36,65 +39,55 @@ final class VectorMath {
      * n = round(x / ln2) stays in [-150, 128] and 2^n splits into two normal powers of two.
      */
     private static final float EXP_HI = 89f, EXP_LO = -104f;
-    /**
-     * 1 as a constant vector, for {@link #sigmoid}: after exp is inlined into it, C2 of JDK 17 hit its node limit
-     * (NodeCountInliningCutoff) at a {@link #constant} call and left the broadcast out of line, boxed (seen with
-     * -XX:+PrintInlining in a GRU training step); a static final vector costs no inlining.
-     */
+    /** 1 and 2 as constant vectors: a static final vector costs no inlining (a helper that broadcast them did). */
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f), TWO = FloatVector.broadcast(S, 2f);
+    /** -ln 2 in two parts and exp's polynomial for e^r (Cephes), highest power first. */
+    private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI), NEG_LN2_LO = FloatVector.broadcast(S, -LN2_LO);
+    private static final FloatVector EXP_C0 = FloatVector.broadcast(S, 1.9875691500e-4f), EXP_C1 = FloatVector.broadcast(S, 1.3981999507e-3f),
+            EXP_C2 = FloatVector.broadcast(S, 8.3334519073e-3f), EXP_C3 = FloatVector.broadcast(S, 4.1665795894e-2f),
+            EXP_C4 = FloatVector.broadcast(S, 1.6666665459e-1f), EXP_C5 = FloatVector.broadcast(S, 5.0000001201e-1f);
     /** tanh's odd polynomial below 0.625 (Cephes), highest power first. */
     private static final FloatVector TANH_C0 = FloatVector.broadcast(S, -5.70498872745e-3f), TANH_C1 = FloatVector.broadcast(S, 2.06390887954e-2f),
             TANH_C2 = FloatVector.broadcast(S, -5.37397155531e-2f), TANH_C3 = FloatVector.broadcast(S, 1.33314422036e-1f),
             TANH_C4 = FloatVector.broadcast(S, -3.33332819422e-1f);
 
+    /**
+     * Elements per block of sigmoid and tanh, whose exponentials wait in this thread's buffer between two passes
+     * over the block (a multiple of every lane count, and small enough to stay in L1).
+     */
+    static final int BLOCK = 512;
+
     private VectorMath() {
     }
 
-    private static FloatVector constant(float value) {
-        return FloatVector.broadcast(S, value);
-    }
-
     /**
-     * e^x within about 1 ulp over the whole float range (Cephes' {@code expf}): {@code x = n·ln2 + r} with
+     * {@code out[po + k] = e^x} for {@code x = in[pi + k]}, {@code k < length}, a multiple of the lane count; in place
+     * allowed. Within about 1 ulp over the whole float range (Cephes' {@code expf}): {@code x = n·ln2 + r} with
      * |r| ≤ ln2/2, a degree-6 polynomial for e^r, and 2^n applied as 2^⌊n/2⌋ · 2^(n-⌊n/2⌋). The split keeps
      * both factors normal, so results near the overflow boundary (88.72) stay finite and results below
      * e^-87.34 come out subnormal, each rounded once by the last multiplication, as {@code (float) Math.exp}
      * does. +inf above 88.7228, 0 below -103.97, NaN for NaN.
      */
-    static FloatVector exp(FloatVector x) {
-        FloatVector clamped = x.max(EXP_LO).min(EXP_HI);
-        FloatVector shifted = clamped.mul(LOG2E).add(ROUND); // n = round(x / ln2) in the low mantissa bits
-        FloatVector n = shifted.sub(ROUND);
-        FloatVector r = n.fma(constant(-LN2_HI), clamped); // x - n·ln2_hi, exact
-        r = n.fma(constant(-LN2_LO), r);                     //   - n·ln2_lo
-        FloatVector p = constant(1.9875691500e-4f)
-                .fma(r, constant(1.3981999507e-3f))
-                .fma(r, constant(8.3334519073e-3f))
-                .fma(r, constant(4.1665795894e-2f))
-                .fma(r, constant(1.6666665459e-1f))
-                .fma(r, constant(5.0000001201e-1f));
-        p = p.fma(r.mul(r), r).add(1f);
-        // n as an int from the bits of ROUND + n, not by a float-to-int conversion: C2 of JDK 17 has no vector
-        // form of that conversion, and the Vector API's Java fallback made exp many times slower.
-        IntVector nInt = ((IntVector) shifted.reinterpretShape(I, 0)).sub(ROUND_BITS);
-        IntVector half = nInt.lanewise(VectorOperators.ASHR, 1);   // ⌊n/2⌋ in [-75, 64]
-        // 2^k for k in the normal exponent range [-126, 127], from its exponent bits. Written out here, not in a
-        // helper taking an IntVector: when C2 did not inline that helper (exp is large), it ran the Vector API's
-        // Java fallback for good (JFR of Transformer inference at batch 32, after warm-up: sameSpecies, convert0,
-        // ByteBuffer.allocate under it, 56% of the samples; none with it written out).
-        FloatVector scale1 = (FloatVector) half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
-        FloatVector scale2 = (FloatVector) nInt.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
-        return p.mul(scale1).mul(scale2); // p·2^⌊n/2⌋ is exact; the second product rounds (or overflows) once
+    static void exp(float[] in, int pi, float[] out, int po, int length) {
+        for (int k = 0; k < length; k += S.length()) {
+            FloatVector clamped = FloatVector.fromArray(S, in, pi + k).max(EXP_LO).min(EXP_HI);
+            FloatVector shifted = clamped.mul(LOG2E).add(ROUND); // n = round(x / ln2) in the low mantissa bits
+            FloatVector n = shifted.sub(ROUND);
+            FloatVector r = n.fma(NEG_LN2_HI, clamped); // x - n·ln2_hi, exact
+            r = n.fma(NEG_LN2_LO, r);                     //   - n·ln2_lo
+            FloatVector p = EXP_C0.fma(r, EXP_C1).fma(r, EXP_C2).fma(r, EXP_C3).fma(r, EXP_C4).fma(r, EXP_C5);
+            p = p.fma(r.mul(r), r).add(1f);
+            // n as an int from the bits of ROUND + n, not by a float-to-int conversion: C2 of JDK 17 has no vector
+            // form of that conversion, and the Vector API's Java fallback made exp many times slower.
+            IntVector nInt = ((IntVector) shifted.reinterpretShape(I, 0)).sub(ROUND_BITS);
+            IntVector half = nInt.lanewise(VectorOperators.ASHR, 1);   // ⌊n/2⌋ in [-75, 64]
+            // 2^k for k in the normal exponent range [-126, 127], from its exponent bits, written out here (see the
+            // class comment: a helper taking an IntVector ran the fallback once C2 left it out of line).
+            FloatVector scale1 = (FloatVector) half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
+            FloatVector scale2 = (FloatVector) nInt.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
+            p.mul(scale1).mul(scale2).intoArray(out, po + k); // p·2^⌊n/2⌋ is exact; the second product rounds (or overflows) once
+        }
     }
-
-    /*
-     * The logistic function and tanh work on arrays, not on vectors: each loads, computes and stores in one method.
-     * As vector-to-vector functions they were not always inlined into their callers (once C2 had compiled one on its
-     * own, with exp inside, it was larger than C2 inlines), and a vector returned from a call that is not inlined is
-     * boxed: the caller's store then ran the Vector API's Java fallback (JFR, JDK 17: FloatVector.stOp under
-     * VectorRecurrent.tanhOfSum in an LSTM step, by chance of compilation order). Only exp, small enough to be
-     * inlined whatever C2 compiled first, is passed vectors.
-     */
 
     /**
      * {@code out[po + k] = 1 / (1 + e^-x)} for {@code x = in[pi + k]}, {@code k < length}, a multiple of the lane
@@ -103,12 +96,17 @@ final class VectorMath {
      * subnormal results of very negative x that 1 / (1 + e^-x) would flush to 0 (e^-x = +inf there).
      */
     static void sigmoid(float[] in, int pi, float[] out, int po, int length) {
-        for (int k = 0; k < length; k += S.length()) {
-            FloatVector x = FloatVector.fromArray(S, in, pi + k);
-            FloatVector e = exp(x.abs().neg());
-            FloatVector onePlus = e.add(1f);
-            FloatVector positive = ONE.div(onePlus), negative = e.div(onePlus);
-            positive.blend(negative, x.compare(VectorOperators.LT, 0f)).intoArray(out, po + k);
+        float[] e = Workspace.local().floats(Workspace.Slot.MATH, BLOCK);
+        for (int b = 0; b < length; b += BLOCK) {
+            int n = Math.min(BLOCK, length - b);
+            for (int k = 0; k < n; k += S.length()) FloatVector.fromArray(S, in, pi + b + k).abs().neg().intoArray(e, k);
+            exp(e, 0, e, 0, n);
+            for (int k = 0; k < n; k += S.length()) {
+                FloatVector x = FloatVector.fromArray(S, in, pi + b + k), ek = FloatVector.fromArray(S, e, k);
+                FloatVector onePlus = ek.add(1f);
+                FloatVector positive = ONE.div(onePlus), negative = ek.div(onePlus);
+                positive.blend(negative, x.compare(VectorOperators.LT, 0f)).intoArray(out, po + b + k);
+            }
         }
     }
 
@@ -119,23 +117,43 @@ final class VectorMath {
      * sign of x, above. ±1 once e^2|x| overflows, ±0 for ±0, NaN for NaN.
      */
     static void tanh(float[] in, int pi, float[] out, int po, int length) {
-        for (int k = 0; k < length; k += S.length()) {
-            FloatVector x = FloatVector.fromArray(S, in, pi + k);
-            FloatVector ax = x.abs(), z = x.mul(x);
-            FloatVector small = TANH_C0.fma(z, TANH_C1).fma(z, TANH_C2).fma(z, TANH_C3).fma(z, TANH_C4).mul(z).fma(x, x);
-            FloatVector large = ONE.sub(TWO.div(exp(ax.add(ax)).add(1f)));
-            large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
-            large.blend(small, ax.compare(VectorOperators.LT, 0.625f)).intoArray(out, po + k);
+        float[] e = Workspace.local().floats(Workspace.Slot.MATH, BLOCK);
+        for (int b = 0; b < length; b += BLOCK) {
+            int n = Math.min(BLOCK, length - b);
+            for (int k = 0; k < n; k += S.length()) {
+                FloatVector ax = FloatVector.fromArray(S, in, pi + b + k).abs();
+                ax.add(ax).intoArray(e, k);
+            }
+            exp(e, 0, e, 0, n);
+            for (int k = 0; k < n; k += S.length()) {
+                FloatVector x = FloatVector.fromArray(S, in, pi + b + k);
+                FloatVector ax = x.abs(), z = x.mul(x);
+                FloatVector small = TANH_C0.fma(z, TANH_C1).fma(z, TANH_C2).fma(z, TANH_C3).fma(z, TANH_C4).mul(z).fma(x, x);
+                FloatVector large = ONE.sub(TWO.div(FloatVector.fromArray(S, e, k).add(1f)));
+                large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
+                large.blend(small, ax.compare(VectorOperators.LT, 0.625f)).intoArray(out, po + b + k);
+            }
         }
     }
 
+    /** This thread's buffer for the lanes of one vector, for {@link #sumLanes}. */
+    static float[] laneBuffer() {
+        return Workspace.local().floats(Workspace.Slot.LANES, S.length());
+    }
+
     /**
-     * The lanes of {@code v} added left to right. {@code reduceLanes(ADD)} may add them in any order (a tree
-     * when compiled, a loop when interpreted), which changes the rounding from one run to the next.
+     * The lanes of a vector (stored in {@code lanes} by the caller: no vector crosses a method boundary, see the class
+     * comment) added left to right. Not {@code reduceLanes(ADD)}: it may add them in any order (a tree when compiled,
+     * a loop when interpreted), which changes the rounding from one run to the next.
      */
-    static float sum(FloatVector v) {
-        float s = v.lane(0);
-        for (int i = 1; i < v.length(); i++) s += v.lane(i);
+    static float sumLanes(float[] lanes) {
+        return sumLanes(lanes, 0);
+    }
+
+    /** {@link #sumLanes(float[])} of the vector's lanes stored at {@code lanes[from ..]}. */
+    static float sumLanes(float[] lanes, int from) {
+        float s = lanes[from];
+        for (int i = 1; i < S.length(); i++) s += lanes[from + i];
         return s;
     }
 }

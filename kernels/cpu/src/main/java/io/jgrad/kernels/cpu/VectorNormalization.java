@@ -115,7 +115,11 @@ final class VectorNormalization {
             if (pw != null) gv.fma(xHat, FloatVector.fromArray(S, pw, j)).intoArray(pw, j);
             if (pb != null) gv.add(FloatVector.fromArray(S, pb, j)).intoArray(pb, j);
         }
-        float sumG = VectorMath.sum(accG), sumGX = VectorMath.sum(accGX);
+        float[] lanes = VectorMath.laneBuffer();
+        accG.intoArray(lanes, 0);
+        float sumG = VectorMath.sumLanes(lanes);
+        accGX.intoArray(lanes, 0);
+        float sumGX = VectorMath.sumLanes(lanes);
         for (; j < n; j++) { // scalar tail
             float gj = g[gp + j], xHat = (x[xp + j] - mean) * rstd, gHat = w == null ? gj : gj * w[wp + j];
             sumG += gHat;
@@ -146,7 +150,9 @@ final class VectorNormalization {
         int bound = S.loopBound(n), j;
         FloatVector acc = FloatVector.zero(S);
         for (j = 0; j < bound; j += LANES) acc = acc.add(FloatVector.fromArray(S, x, xp + j));
-        float sum = VectorMath.sum(acc);
+        float[] lanes = VectorMath.laneBuffer();
+        acc.intoArray(lanes, 0);
+        float sum = VectorMath.sumLanes(lanes);
         for (; j < n; j++) sum += x[xp + j]; // scalar tail
         float mean = sum / n;
         FloatVector m = FloatVector.broadcast(S, mean);
@@ -155,7 +161,8 @@ final class VectorNormalization {
             FloatVector c = FloatVector.fromArray(S, x, xp + j).sub(m);
             sq = c.fma(c, sq);
         }
-        float squares = VectorMath.sum(sq);
+        sq.intoArray(lanes, 0);
+        float squares = VectorMath.sumLanes(lanes);
         for (; j < n; j++) { // scalar tail
             float c = x[xp + j] - mean;
             squares = Math.fma(c, c, squares);

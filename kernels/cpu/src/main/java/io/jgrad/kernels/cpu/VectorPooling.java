@@ -4,10 +4,8 @@ import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.PoolGeometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,14 +22,15 @@ final class VectorPooling {
     private static final long MIN_TASK = 1 << 15;
 
     /**
-     * Windows go {@code LONGS.length()} at a time: the values as floats and their indices as ints of that lane
-     * count, widened to int64 only to be stored. (JDK 17 reinterprets a mask between species of one bit size
-     * for free, but converts it to a wider species through a boolean[].)
+     * Windows go {@code FLOATS.length()} at a time: the values as floats and their indices as ints of the same shape
+     * (JDK 17 reinterprets a mask between species of one bit size for free), widened to int64 by scalar code when
+     * stored. Only the preferred float species, the one every kernel uses: with a second float vector class in the
+     * process (a half-width species here once), the profiles inside the Vector API's shared methods saw two classes,
+     * and C2 compiled every store of a vector whose class it could not prove (an accumulator carried round a loop) as
+     * a call to the Java fallback, in all kernels ({@code FloatVector.stOp}, JDK 17, VectorFallbackProfileTest).
      */
-    private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
-    private static final VectorShape HALF = VectorShape.forBitSize(LONGS.vectorBitSize() / 2);
-    private static final VectorSpecies<Float> FLOATS = VectorSpecies.of(float.class, HALF);
-    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, HALF);
+    private static final VectorSpecies<Float> FLOATS = VectorGemm.SPECIES;
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
 
     /** The 2x2 path's vectors: floats of the preferred shape, and ints of the same shape for the indices. */
     private static final VectorSpecies<Float> PAIR_FLOATS = VectorGemm.SPECIES;
@@ -121,6 +120,8 @@ final class VectorPooling {
         }
         int planes = p.batch() * p.channels();
         pool.runRanges(planes, (long) taps * positions, MIN_TASK, (lo, hi) -> {
+            float[] values = new float[lanes]; // one vector's maxima and indices on their way out
+            int[] args = new int[lanes];
             for (int plane = lo; plane < hi; plane++) {
                 int ip = il.plane(plane), op = ol.plane(plane), xp = xl.plane(plane);
                 for (int q = 0; q < padded; q += lanes) {
@@ -132,17 +133,15 @@ final class VectorPooling {
                         max = max.blend(v, take);
                         arg = arg.blend(start.add(table[tapIndices + t]), take.cast(INTS));
                     }
-                    LongVector index = (LongVector) arg.convertShape(VectorOperators.I2L, LONGS, 0);
-                    if (q + lanes <= positions) {
+                    arg.intoArray(args, 0);
+                    int count = Math.min(lanes, positions - q);
+                    if (count == lanes) {
                         max.intoArray(o, op + q);
-                        index.intoArray(idx, xp + q);
-                    } else {
-                        // scalar tail
-                        for (int j = 0; j < positions - q; j++) {
-                            o[op + q + j] = max.lane(j);
-                            idx[xp + q + j] = index.lane(j);
-                        }
+                    } else { // the last positions: through the buffer (lane(j) with j not a constant runs the fallback)
+                        max.intoArray(values, 0);
+                        System.arraycopy(values, 0, o, op + q, count);
                     }
+                    for (int j = 0; j < count; j++) idx[xp + q + j] = args[j];
                 }
             }
         });
@@ -178,11 +177,14 @@ final class VectorPooling {
                             FloatVector tl = FloatVector.fromArray(PAIR_FLOATS, in, from), tr = FloatVector.fromArray(PAIR_FLOATS, in, from + 1);
                             FloatVector bl = FloatVector.fromArray(PAIR_FLOATS, in, from + width), br = FloatVector.fromArray(PAIR_FLOATS, in, from + width + 1);
                             IntVector first = iota.add(topRow + w);
-                            VectorMask<Float> right = takes(tl, tr), lower = takes(bl, br);
+                            // where the later value wins in the reference's scan: greater, or NaN; written out, as no
+                            // vector may cross a method boundary (VectorMath's class comment says why)
+                            VectorMask<Float> right = tr.compare(VectorOperators.GT, tl).or(tr.compare(VectorOperators.NE, tr));
+                            VectorMask<Float> lower = br.compare(VectorOperators.GT, bl).or(br.compare(VectorOperators.NE, br));
                             FloatVector top = tl.blend(tr, right), bottom = bl.blend(br, lower);
                             IntVector topAt = first.blend(first.add(1), right.cast(PAIR_INTS));
                             IntVector bottomAt = first.add(width).blend(first.add(width + 1), lower.cast(PAIR_INTS));
-                            VectorMask<Float> down = takes(top, bottom);
+                            VectorMask<Float> down = bottom.compare(VectorOperators.GT, top).or(bottom.compare(VectorOperators.NE, bottom));
                             top.blend(bottom, down).intoArray(values, 0);
                             topAt.blend(bottomAt, down.cast(PAIR_INTS)).intoArray(at, 0);
                         } else {
@@ -198,11 +200,6 @@ final class VectorPooling {
                 }
             }
         });
-    }
-
-    /** The lanes where {@code later} wins over {@code earlier} in the reference's scan: greater, or NaN. */
-    private static VectorMask<Float> takes(FloatVector earlier, FloatVector later) {
-        return later.compare(VectorOperators.GT, earlier).or(later.compare(VectorOperators.NE, later));
     }
 
     /** One 2x2 window whose top-left cell is {@code in[at]} (flat index {@code flat}), by the reference's scan. */

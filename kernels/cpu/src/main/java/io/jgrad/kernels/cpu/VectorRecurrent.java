@@ -52,10 +52,6 @@ final class VectorRecurrent {
         pool.runRanges(rows, rowWork, VectorElementwise.MIN_PARALLEL, body);
     }
 
-    private static FloatVector load(float[] a, int at) {
-        return FloatVector.fromArray(S, a, at);
-    }
-
     private static float sigmoid(float x) {
         return (float) ReferenceBackend.apply(UnaryOp.SIGMOID, x, 0, 0);
     }
@@ -85,7 +81,7 @@ final class VectorRecurrent {
     /** {@code out[k] = σ(a[k] + b[k])} for {@code n} elements from the given positions. */
     private static void sigmoidOfSum(float[] a, int pa, float[] b, int pb, float[] out, int po, int n) {
         int j = 0;
-        for (int bound = S.loopBound(n); j < bound; j += LANES) load(a, pa + j).add(load(b, pb + j)).intoArray(out, po + j);
+        for (int bound = S.loopBound(n); j < bound; j += LANES) FloatVector.fromArray(S, a, pa + j).add(FloatVector.fromArray(S, b, pb + j)).intoArray(out, po + j);
         VectorMath.sigmoid(out, po, out, po, j);
         for (; j < n; j++) out[po + j] = sigmoid(a[pa + j] + b[pb + j]); // scalar tail
     }
@@ -93,7 +89,7 @@ final class VectorRecurrent {
     /** {@code out[k] = tanh(a[k] + b[k])} for {@code n} elements from the given positions. */
     private static void tanhOfSum(float[] a, int pa, float[] b, int pb, float[] out, int po, int n) {
         int j = 0;
-        for (int bound = S.loopBound(n); j < bound; j += LANES) load(a, pa + j).add(load(b, pb + j)).intoArray(out, po + j);
+        for (int bound = S.loopBound(n); j < bound; j += LANES) FloatVector.fromArray(S, a, pa + j).add(FloatVector.fromArray(S, b, pb + j)).intoArray(out, po + j);
         VectorMath.tanh(out, po, out, po, j);
         for (; j < n; j++) out[po + j] = (float) Math.tanh(a[pa + j] + b[pb + j]); // scalar tail
     }
@@ -109,7 +105,8 @@ final class VectorRecurrent {
     private static void lstmCellState(float[] a, int pa, int h, float[] cs, int pc, float[] co, int pco) {
         int j = 0;
         for (int bound = S.loopBound(h); j < bound; j += LANES) {
-            load(a, pa + h + j).mul(load(cs, pc + j)).add(load(a, pa + j).mul(load(a, pa + 2 * h + j))).intoArray(co, pco + j);
+            FloatVector fc = FloatVector.fromArray(S, a, pa + h + j).mul(FloatVector.fromArray(S, cs, pc + j));
+            fc.add(FloatVector.fromArray(S, a, pa + j).mul(FloatVector.fromArray(S, a, pa + 2 * h + j))).intoArray(co, pco + j);
         }
         for (; j < h; j++) co[pco + j] = a[pa + h + j] * cs[pc + j] + a[pa + j] * a[pa + 2 * h + j]; // scalar tail
     }
@@ -118,7 +115,7 @@ final class VectorRecurrent {
     private static void productWithTanh(float[] o, int po, float[] c, int pc, float[] out, int pout, int n) {
         int j = S.loopBound(n);
         VectorMath.tanh(c, pc, out, pout, j);
-        for (int k = 0; k < j; k += LANES) load(o, po + k).mul(load(out, pout + k)).intoArray(out, pout + k);
+        for (int k = 0; k < j; k += LANES) FloatVector.fromArray(S, o, po + k).mul(FloatVector.fromArray(S, out, pout + k)).intoArray(out, pout + k);
         for (; j < n; j++) out[pout + j] = o[po + j] * (float) Math.tanh(c[pc + j]); // scalar tail
     }
 
@@ -141,11 +138,12 @@ final class VectorRecurrent {
                                       float[] dcp, int pdcp, int h) {
         int j = 0;
         for (int bound = S.loopBound(h); j < bound; j += LANES) {
-            FloatVector i = load(a, pa + j), f = load(a, pa + h + j), g = load(a, pa + 2 * h + j), o = load(a, pa + 3 * h + j);
-            FloatVector tc = load(dcp, pdcp + j), gh = load(dh, pdh + j);
-            FloatVector dc = gh.mul(o).mul(ONE.sub(tc.mul(tc))).add(load(dcOut, pdc + j)); // dc' + dh'·o·(1 - tanh²c')
+            FloatVector i = FloatVector.fromArray(S, a, pa + j), f = FloatVector.fromArray(S, a, pa + h + j);
+            FloatVector g = FloatVector.fromArray(S, a, pa + 2 * h + j), o = FloatVector.fromArray(S, a, pa + 3 * h + j);
+            FloatVector tc = FloatVector.fromArray(S, dcp, pdcp + j), gh = FloatVector.fromArray(S, dh, pdh + j);
+            FloatVector dc = gh.mul(o).mul(ONE.sub(tc.mul(tc))).add(FloatVector.fromArray(S, dcOut, pdc + j)); // dc' + dh'·o·(1 - tanh²c')
             dc.mul(g).mul(i).mul(ONE.sub(i)).intoArray(dg, pdg + j);
-            dc.mul(load(cs, pc + j)).mul(f).mul(ONE.sub(f)).intoArray(dg, pdg + h + j);
+            dc.mul(FloatVector.fromArray(S, cs, pc + j)).mul(f).mul(ONE.sub(f)).intoArray(dg, pdg + h + j);
             dc.mul(i).mul(ONE.sub(g.mul(g))).intoArray(dg, pdg + 2 * h + j);
             gh.mul(tc).mul(o).mul(ONE.sub(o)).intoArray(dg, pdg + 3 * h + j);
             dc.mul(f).intoArray(dcp, pdcp + j);
@@ -184,7 +182,8 @@ final class VectorRecurrent {
     private static void gruCandidate(float[] xn, int px, float[] hn, int ph, float[] sv, int ps, int size) {
         int j = 0;
         for (int bound = S.loopBound(size); j < bound; j += LANES) {
-            load(sv, ps + j).fma(load(hn, ph + j), load(xn, px + j)).intoArray(sv, ps + 2 * size + j);  // r scales W_hn h + b_hn
+            FloatVector.fromArray(S, sv, ps + j).fma(FloatVector.fromArray(S, hn, ph + j), FloatVector.fromArray(S, xn, px + j))
+                    .intoArray(sv, ps + 2 * size + j); // r scales W_hn h + b_hn
         }
         VectorMath.tanh(sv, ps + 2 * size, sv, ps + 2 * size, j);
         for (; j < size; j++) sv[ps + 2 * size + j] = (float) Math.tanh(xn[px + j] + sv[ps + j] * hn[ph + j]); // scalar tail
@@ -194,9 +193,9 @@ final class VectorRecurrent {
     private static void gruState(float[] hn, int ph, float[] hs, int phs, float[] ho, int pho, float[] sv, int ps, int size) {
         int j = 0;
         for (int bound = S.loopBound(size); j < bound; j += LANES) {
-            FloatVector z = load(sv, ps + size + j), n = load(sv, ps + 2 * size + j);
-            z.mul(load(hs, phs + j).sub(n)).add(n).intoArray(ho, pho + j);
-            load(hn, ph + j).intoArray(sv, ps + 3 * size + j);
+            FloatVector z = FloatVector.fromArray(S, sv, ps + size + j), n = FloatVector.fromArray(S, sv, ps + 2 * size + j);
+            z.mul(FloatVector.fromArray(S, hs, phs + j).sub(n)).add(n).intoArray(ho, pho + j);
+            FloatVector.fromArray(S, hn, ph + j).intoArray(sv, ps + 3 * size + j);
         }
         for (; j < size; j++) { // scalar tail
             float z = sv[ps + size + j], n = sv[ps + 2 * size + j];
@@ -220,11 +219,12 @@ final class VectorRecurrent {
                                      float[] dhp, int pdhp, int size) {
         int j = 0;
         for (int bound = S.loopBound(size); j < bound; j += LANES) {
-            FloatVector rg = load(sv, ps + j), z = load(sv, ps + size + j), n = load(sv, ps + 2 * size + j), hn = load(sv, ps + 3 * size + j);
-            FloatVector g = load(dh, pdh + j);
+            FloatVector rg = FloatVector.fromArray(S, sv, ps + j), z = FloatVector.fromArray(S, sv, ps + size + j);
+            FloatVector n = FloatVector.fromArray(S, sv, ps + 2 * size + j), hn = FloatVector.fromArray(S, sv, ps + 3 * size + j);
+            FloatVector g = FloatVector.fromArray(S, dh, pdh + j);
             FloatVector dnPre = g.mul(ONE.sub(z)).mul(ONE.sub(n.mul(n)));
             FloatVector drPre = dnPre.mul(hn).mul(rg).mul(ONE.sub(rg));
-            FloatVector dzPre = g.mul(load(hs, phs + j).sub(n)).mul(z).mul(ONE.sub(z));
+            FloatVector dzPre = g.mul(FloatVector.fromArray(S, hs, phs + j).sub(n)).mul(z).mul(ONE.sub(z));
             drPre.intoArray(dx, pdx + j);
             dzPre.intoArray(dx, pdx + size + j);
             dnPre.intoArray(dx, pdx + 2 * size + j);

@@ -140,7 +140,9 @@ final class VectorReductions {
             a3 = a3.add(FloatVector.fromArray(S, x, pos + i + 3 * LANES));
         }
         for (int bound = S.loopBound(n); i < bound; i += LANES) a0 = a0.add(FloatVector.fromArray(S, x, pos + i));
-        float r = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
+        float[] lanes = VectorMath.laneBuffer();
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        float r = VectorMath.sumLanes(lanes);
         for (; i < n; i++) r += x[pos + i]; // scalar tail
         return r;
     }
@@ -225,42 +227,40 @@ final class VectorReductions {
     }
 
     /**
-     * As the reference: subtract the row maximum (0 for a row of -inf), exponentiate, normalise. The tail (the last
-     * {@code n % LANES} elements) runs the same vector code on a copy padded in this thread's buffer: JDK 17 has no
-     * intrinsic for masked loads and stores, so a masked tail ran the Vector API's Java fallback
-     * ({@code FloatVector.stOp}, found by {@code VectorFallbackProfileTest}).
+     * As the reference: subtract the row maximum (0 for a row of -inf), exponentiate, normalise. The exponentials
+     * go to {@code out} (also for the log form, which overwrites them) and are added in vector lanes, then the lanes
+     * left to right. The tail (the last {@code n % LANES} elements) is one more vector in this thread's buffer,
+     * padded with -inf (e^-inf adds 0): JDK 17 has no intrinsic for masked loads and stores, and a masked tail ran the
+     * Vector API's Java fallback ({@code FloatVector.stOp}, found by {@code VectorFallbackProfileTest}).
      */
     private static void softmaxRow(float[] x, int xp, float[] out, int op, int n, boolean log) {
         float max = row(ReduceOp.AMAX, x, xp, n);
         if (max == Float.NEGATIVE_INFINITY) max = 0f;
         int bound = S.loopBound(n), tail = n - bound;
-        float[] pad = Workspace.local().floats(Workspace.Slot.SPLAT_A, 2 * LANES); // [0, LANES): the tail's input, then its output
-        if (tail > 0) {
-            java.util.Arrays.fill(pad, 0, LANES, 0f);
-            System.arraycopy(x, xp + bound, pad, 0, tail);
-        }
+        float[] pad = Workspace.local().floats(Workspace.Slot.SPLAT_A, LANES); // the tail, shifted, then its e^
         FloatVector vmax = FloatVector.broadcast(S, max);
+        for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, xp + i).sub(vmax).intoArray(out, op + i);
+        VectorMath.exp(out, op, out, op, bound);
         FloatVector sum = FloatVector.zero(S);
-        for (int i = 0; i < bound; i += LANES) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xp + i).sub(vmax));
-            sum = sum.add(e);
-            if (!log) e.intoArray(out, op + i);
-        }
+        for (int i = 0; i < bound; i += LANES) sum = sum.add(FloatVector.fromArray(S, out, op + i));
         if (tail > 0) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, pad, 0).sub(vmax));
-            sum = sum.add(e, S.indexInRange(0, tail)); // the padding lanes add nothing
-            e.intoArray(pad, LANES);
+            java.util.Arrays.fill(pad, tail, LANES, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < tail; j++) pad[j] = x[xp + bound + j] - max;
+            VectorMath.exp(pad, 0, pad, 0, LANES);
+            sum = sum.add(FloatVector.fromArray(S, pad, 0));
         }
-        float total = VectorMath.sum(sum);
-        FloatVector last = log ? FloatVector.broadcast(S, (float) Math.log(total)) : FloatVector.broadcast(S, total);
-        for (int i = 0; i < bound; i += LANES) {
-            if (log) FloatVector.fromArray(S, x, xp + i).sub(vmax).sub(last).intoArray(out, op + i);
-            else FloatVector.fromArray(S, out, op + i).div(last).intoArray(out, op + i);
-        }
-        if (tail > 0) {
-            if (log) FloatVector.fromArray(S, pad, 0).sub(vmax).sub(last).intoArray(pad, LANES);
-            else FloatVector.fromArray(S, pad, LANES).div(last).intoArray(pad, LANES);
-            System.arraycopy(pad, LANES, out, op + bound, tail);
+        float[] lanes = VectorMath.laneBuffer();
+        sum.intoArray(lanes, 0);
+        float total = VectorMath.sumLanes(lanes);
+        if (log) {
+            float logTotal = (float) Math.log(total);
+            FloatVector last = FloatVector.broadcast(S, logTotal);
+            for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, xp + i).sub(vmax).sub(last).intoArray(out, op + i);
+            for (int j = 0; j < tail; j++) out[op + bound + j] = x[xp + bound + j] - max - logTotal;
+        } else {
+            FloatVector last = FloatVector.broadcast(S, total);
+            for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, out, op + i).div(last).intoArray(out, op + i);
+            for (int j = 0; j < tail; j++) out[op + bound + j] = pad[j] / total;
         }
     }
 }
