@@ -113,6 +113,8 @@ class ModelsReportTest {
         assertEquals(1.0, t.geometricMeanRatio(), 1e-12);
         assertEquals(2.0, ModelsReport.speedup(Map.of("a", 4.0, "b", 1.0, "c", 9.0), Map.of("a", 1.0, "b", 1.0)), 1e-12);
         assertTrue(Double.isNaN(ModelsReport.speedup(Map.of("a", 1.0), Map.of())));
+        assertEquals(Map.of("a", 1.0, "b", 2.0, "c", 3.0, "d", 4.0),
+                ModelsReport.fasterOf(Map.of("a", 1.0, "b", 5.0, "c", 3.0), Map.of("a", 1.5, "b", 2.0, "d", 4.0)));
         assertEquals(Map.of("torch.gru.train", 1.0, "torch.gru.infer1", 2.0),
                 ModelsReport.valuesOf(Map.of("torch.gru.train", 1.0, "torch.gru.infer1", 2.0, "torch.lstm.train", 3.0, "torch.grux.train", 4.0), "gru"));
     }
