@@ -116,4 +116,32 @@ class VectorTranscendentalEdgesTest {
             if (ulps(e[i], a[i]) > 2) throw new AssertionError("softmax element " + i + ": reference " + e[i] + ", vector " + a[i]);
         }
     }
+
+    /**
+     * VectorMath's array functions over several of their blocks (the exponentials wait in a thread buffer between two
+     * passes over each block), at an offset, in place and not: the same bits both ways, and the reference's values.
+     */
+    @Test
+    void sigmoidAndTanhInPlaceOverSeveralBlocks() {
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length(), n = 3 * VectorMath.BLOCK + 5 * lanes, at = 3;
+        float[] sweep = sweep(), x = new float[n + at];
+        for (int i = 0; i < n; i++) x[at + i] = sweep[(i * 7919) % sweep.length] / 16; // spread over [-7.5, 7.5] and the specials
+        for (String f : new String[] {"sigmoid", "tanh"}) {
+            float[] out = new float[n + 1], inPlace = x.clone();
+            if (f.equals("sigmoid")) {
+                VectorMath.sigmoid(x, at, out, 1, n);
+                VectorMath.sigmoid(inPlace, at, inPlace, at, n);
+            } else {
+                VectorMath.tanh(x, at, out, 1, n);
+                VectorMath.tanh(inPlace, at, inPlace, at, n);
+            }
+            for (int i = 0; i < n; i++) {
+                float v = x[at + i];
+                assertEquals(Float.floatToRawIntBits(out[1 + i]), Float.floatToRawIntBits(inPlace[at + i]), f + "(" + v + ") in place");
+                float expected = f.equals("sigmoid") ? (float) ReferenceBackend.apply(UnaryOp.SIGMOID, v, 0, 0) : (float) Math.tanh(v);
+                long d = ulps(expected, out[1 + i]);
+                if (d > 4) throw new AssertionError(f + "(" + v + "): expected " + expected + ", got " + out[1 + i] + " (" + d + " ulps)");
+            }
+        }
+    }
 }
