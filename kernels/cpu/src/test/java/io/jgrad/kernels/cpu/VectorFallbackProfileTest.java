@@ -368,11 +368,11 @@ class VectorFallbackProfileTest {
         org.junit.jupiter.api.Assertions.assertFalse(c2Idle(idle.replace("C1 CompilerThread0", "C2 CompilerThread1")));
     }
 
-    /** One pass over every fast kernel family at shapes the models use (odd sizes included, so tails run too). */
     /** The unary ops {@link VectorElementwise} runs with vectors. */
     static final Set<UnaryOp> VECTOR_UNARY = EnumSet.of(UnaryOp.NEG, UnaryOp.ABS, UnaryOp.EXP, UnaryOp.SQRT, UnaryOp.RSQRT, UnaryOp.RECIPROCAL,
             UnaryOp.SQUARE, UnaryOp.SIGMOID, UnaryOp.RELU, UnaryOp.LEAKY_RELU, UnaryOp.CLAMP);
 
+    /** One pass over every fast kernel family at shapes the models use (odd sizes included, so tails run too). */
     private static final class Workload {
         final VectorBackend backend = VectorChecks.VECTOR;
         final Generator gen = new Generator(5);
