@@ -2,6 +2,7 @@ package io.jgrad.autograd;
 
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.BinaryOp;
+import io.jgrad.tensor.spi.ConvParams;
 
 import java.util.Arrays;
 
@@ -84,9 +85,13 @@ final class Gradients {
                 yield one(g.sub(n.output().exp().mul(g.sum(dim, true))));
             }
             case LAYER_NORM -> layerNorm(n, g);                                                // see Backend.layerNormBackward
-            case CONV2D -> conv2d(n, g);
-            case CONV2D_RELU -> conv2d(n, g.binary(BinaryOp.RELU_BACKWARD, n.output()));                        // ReLU's mask from its output (> 0 where a > 0)
+            case CONV2D -> conv2d(n, g, n.<OpArgs.Conv>args().params());
+            case CONV2D_RELU -> conv2d(n, g.binary(BinaryOp.RELU_BACKWARD, n.output()), n.<OpArgs.Conv>args().params()); // ReLU's mask from its output (> 0 where a > 0)
             case ATTENTION -> attention(n, g);
+            case CONV2D_RELU_MAX_POOL2D -> {                                                                   // mask by pooled > 0 (= the ReLU's at each argmax), then to the argmax
+                OpArgs.ConvMaxPool a = n.args();
+                yield conv2d(n, g.binary(BinaryOp.RELU_BACKWARD, n.output()).maxPool2dBackward(a.indices(), a.convShape()), a.conv());
+            }
             case MAX_POOL2D -> one(g.maxPool2dBackward(n.<OpArgs.MaxPool>args().indices(), n.input(0).shape())); // to each window's maximum
             case AVG_POOL2D -> one(g.avgPool2dBackward(n.<OpArgs.AvgPool>args().params(), n.input(0).shape())); // spread evenly over each window
             case LSTM_CELL -> {                                                                // all gates in one pass: see Backend.lstmCellBackward
@@ -155,8 +160,7 @@ final class Gradients {
     }
 
     /** Gradients of conv2d's input, weight and (when there is one) bias for the output gradient {@code g}. */
-    private static NDArray[] conv2d(Node n, NDArray g) {
-        var p = n.<OpArgs.Conv>args().params();
+    private static NDArray[] conv2d(Node n, NDArray g, ConvParams p) {
         NDArray x = n.input(0), w = n.input(1);
         NDArray[] r = new NDArray[n.inputs.length];
         if (n.needs(0)) r[0] = g.conv2dBackwardInput(w, x.shape(), p);                       // transposed convolution of g with w

@@ -38,6 +38,9 @@ final class OpArgs {
 
     record MaxPool(PoolParams params, NDArray indices) { }
 
+    /** conv2d + ReLU + max pooling as one node: both geometries, the pool's argmax and the (not kept) conv output's shape. */
+    record ConvMaxPool(ConvParams conv, PoolParams pool, NDArray indices, int[] convShape) { }
+
     record AvgPool(PoolParams params) { }
 
     record Indexed(int dim, NDArray index) { }

@@ -507,6 +507,21 @@ public final class Tensor {
         return bias == null ? record(Op.CONV2D_RELU, out, new OpArgs.Conv(p), this, weight) : record(Op.CONV2D_RELU, out, new OpArgs.Conv(p), this, weight, bias);
     }
 
+    /**
+     * {@code conv2dRelu(weight, bias, conv).maxPool2d(pool)} as one node: the convolution's output is dropped once
+     * pooled (the node keeps the pooled output and the argmax, a quarter of it for 2x2 windows), and the gradient
+     * masks the pooled gradient by {@code pooled > 0} before sending it to the argmax: the ReLU's mask at each
+     * window's winner, so the ReLU's full-size backward pass and its array are saved. The same values and gradients
+     * as the composition, bit for bit (the mask selects, it does not multiply).
+     */
+    public Tensor conv2dReluMaxPool2d(Tensor weight, Tensor bias, ConvParams conv, PoolParams pool) {
+        NDArray activations = data.conv2dRelu(weight.data, bias == null ? null : bias.data, conv);
+        NDArray[] outAndIndices = activations.maxPool2dWithIndices(pool);
+        OpArgs.ConvMaxPool args = new OpArgs.ConvMaxPool(conv, pool, outAndIndices[1], activations.shape());
+        return bias == null ? record(Op.CONV2D_RELU_MAX_POOL2D, outAndIndices[0], args, this, weight)
+                : record(Op.CONV2D_RELU_MAX_POOL2D, outAndIndices[0], args, this, weight, bias);
+    }
+
     /** 1-D convolution of this {@code [N, C, L]} input, run as a conv2d over a height-1 image. */
     public Tensor conv1d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
         if (rank() != 3) throw new IllegalArgumentException("conv1d: input must be [N, C, L], got shape " + Shapes.str(shape()));

@@ -16,6 +16,7 @@ import java.util.function.Function;
 import static io.jgrad.autograd.ArrayAssertions.assertValues;
 import static io.jgrad.autograd.Float64Leaves.leaf;
 import static io.jgrad.autograd.Float64Leaves.of;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -62,6 +63,13 @@ class KernelOpsGradCheckTest {
                 r -> of(r.normal(2, 3, 5, 4), r.normal(4, 3, 3, 3), r.normal(4))));
         c.add(check("conv2dRelu stride 2, groups 2, no bias", in -> in[0].conv2dRelu(in[1], null, ConvParams.of(2, 1, 1, 2)),
                 r -> of(r.normal(1, 4, 6, 5), r.normal(4, 2, 3, 3))));
+
+        // ---- conv2d with a fused ReLU and max pooling ----
+        c.add(check("conv2dReluMaxPool2d 3x3 padding 1, bias, 2x2 pool", in -> in[0].conv2dReluMaxPool2d(in[1], in[2], ConvParams.of(1, 1, 1, 1), PoolParams.of(2, 2, 0)),
+                r -> of(r.normal(2, 3, 6, 5), r.normal(4, 3, 3, 3), r.normal(4))));
+        c.add(check("conv2dReluMaxPool2d stride 2, groups 2, no bias, overlapping 3x3 pool stride 2 padding 1",
+                in -> in[0].conv2dReluMaxPool2d(in[1], null, ConvParams.of(2, 1, 1, 2), PoolParams.of(3, 2, 1)),
+                r -> of(r.normal(1, 4, 9, 8), r.normal(4, 2, 3, 3))));
 
         // ---- conv1d (conv2d over a height-1 image) ----
         c.add(check("conv1d stride 2, padding 1, groups 2, bias", in -> in[0].conv1d(in[1], in[2], 2, 1, 1, 2),
@@ -188,6 +196,37 @@ class KernelOpsGradCheckTest {
             yc.backward(g);
             yf.backward(g);
             for (int i = 0; i < 3; i++) assertValues(composed[i].grad(), fused[i].grad(), 0);
+        }
+    }
+
+    /**
+     * The fused conv + ReLU + max-pool node gives the values and gradients of the three ops one after the other, bit
+     * for bit, float32 and float64: windows of zeros (negative pre-activations), ties, overlapping and padded windows.
+     */
+    @Test
+    void conv2dReluMaxPool2dIsTheComposition() {
+        ConvParams[] convs = {ConvParams.of(1, 1, 1, 1), ConvParams.of(2, 1, 1, 2)};
+        PoolParams[] pools = {PoolParams.of(2, 2, 0), PoolParams.of(3, 2, 1), new PoolParams(2, 3, 1, 2, 1, 1)};
+        for (io.jgrad.tensor.DType dtype : new io.jgrad.tensor.DType[] {io.jgrad.tensor.DType.FLOAT32, io.jgrad.tensor.DType.FLOAT64}) {
+            for (ConvParams p : convs) {
+                for (PoolParams pool : pools) {
+                    for (boolean withBias : new boolean[] {true, false}) {
+                        Float64Leaves r = new Float64Leaves(47);
+                        NDArray x0 = r.normal(3, 4, 11, 9).data().to(dtype), w0 = r.normal(6, 4 / p.groups(), 3, 3).data().to(dtype);
+                        NDArray b0 = r.normal(6).data().to(dtype).sub(0.5); // many negative pre-activations: windows of zeros
+                        Tensor[] composed = {Tensor.parameter(x0), Tensor.parameter(w0), Tensor.parameter(b0)};
+                        Tensor[] fused = {Tensor.parameter(x0), Tensor.parameter(w0), Tensor.parameter(b0)};
+                        Tensor yc = composed[0].conv2d(composed[1], withBias ? composed[2] : null, p).relu().maxPool2d(pool);
+                        Tensor yf = fused[0].conv2dReluMaxPool2d(fused[1], withBias ? fused[2] : null, p, pool);
+                        assertEquals("CONV2D_RELU_MAX_POOL2D", yf.gradFn());
+                        assertValues(yc.data(), yf.data(), 0);
+                        NDArray g = r.normal(yc.shape()).data().to(dtype);
+                        yc.backward(g);
+                        yf.backward(g);
+                        for (int i = 0; i < (withBias ? 3 : 2); i++) assertValues(composed[i].grad(), fused[i].grad(), 0);
+                    }
+                }
+            }
         }
     }
 

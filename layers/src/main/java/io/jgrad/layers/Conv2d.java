@@ -2,6 +2,7 @@ package io.jgrad.layers;
 
 import io.jgrad.autograd.Tensor;
 import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.PoolParams;
 
 /**
  * 2-D convolution (cross-correlation, as every framework computes it) of an {@code [N, C_in, H, W]} input with
@@ -48,6 +49,16 @@ public final class Conv2d extends Convolution {
     public Tensor forwardRelu(Tensor input) {
         requireInput(input);
         return input.conv2dRelu(weight, bias, params);
+    }
+
+    /**
+     * {@code forwardRelu(input).maxPool2d(pool)} as one node ({@link Tensor#conv2dReluMaxPool2d}): the same values
+     * and gradients, without keeping the full-size activations for the backward pass or running the ReLU's
+     * backward over them.
+     */
+    public Tensor forwardReluMaxPool(Tensor input, PoolParams pool) {
+        requireInput(input);
+        return input.conv2dReluMaxPool2d(weight, bias, params, pool);
     }
 
     private void requireInput(Tensor input) {

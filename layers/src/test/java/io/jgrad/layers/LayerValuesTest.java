@@ -48,6 +48,20 @@ class LayerValuesTest {
     }
 
     @Test
+    void conv2dForwardReluMaxPoolIsForwardReluThenPool() {
+        Conv2d conv = new Conv2d(3, 4, 3, 1, 1);
+        Tensor x = Tensor.of(NDArray.randn(new io.jgrad.tensor.Generator(5), 2, 3, 7, 6));
+        io.jgrad.tensor.spi.PoolParams pool = io.jgrad.tensor.spi.PoolParams.of(2, 2, 0);
+        Tensor fused = conv.forwardReluMaxPool(x, pool);
+        assertArrayEquals(values(conv.forwardRelu(x).maxPool2d(pool)), values(fused), 0);
+        assertArrayEquals(new int[] {2, 4, 3, 3}, fused.shape());
+        assertEquals("CONV2D_RELU_MAX_POOL2D", fused.gradFn());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> conv.forwardReluMaxPool(Tensor.zeros(2, 2, 7, 6), pool));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("[2, 2, 7, 6]"), e.getMessage());
+    }
+
+    @Test
     void flattenJoinsTheChosenDims() {
         Tensor x = Tensor.zeros(2, 3, 4, 5);
         assertArrayEquals(new int[] {2, 60}, new Flatten().forward(x).shape());

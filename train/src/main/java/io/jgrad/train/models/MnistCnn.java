@@ -18,8 +18,9 @@ import io.jgrad.tensor.spi.PoolParams;
  *
  * so that {@code state_dict()} keys are {@code conv1.weight, conv1.bias, conv2.weight, conv2.bias,
  * fc1.weight, fc1.bias, fc2.weight, fc2.bias} in both engines. Input {@code [N, 1, 28, 28]}, output logits
- * {@code [N, 10]}. Each convolution runs with its ReLU fused ({@link Conv2d#forwardRelu}): the same values and
- * gradients as {@code relu(conv(x))}, one array fewer per layer (measured in docs/BENCHMARKS.md).
+ * {@code [N, 10]}. Each convolution runs with its ReLU and max pooling in one node ({@link Conv2d#forwardReluMaxPool}):
+ * the same values and gradients as {@code max_pool2d(relu(conv(x)), 2)}, without keeping the full-size activations
+ * for the backward pass (measured in docs/BENCHMARKS.md).
  */
 public final class MnistCnn extends Module {
 
@@ -35,8 +36,8 @@ public final class MnistCnn extends Module {
         if (x.rank() != 4 || x.shape(1) != 1 || x.shape(2) != 28 || x.shape(3) != 28) {
             throw new IllegalArgumentException("MnistCnn: expected input [N, 1, 28, 28], got shape " + io.jgrad.tensor.Shapes.str(x.shape()));
         }
-        Tensor h = conv1.forwardRelu(x).maxPool2d(POOL);
-        h = conv2.forwardRelu(h).maxPool2d(POOL);
+        Tensor h = conv1.forwardReluMaxPool(x, POOL);
+        h = conv2.forwardReluMaxPool(h, POOL);
         return fc2.forward(fc1.forward(h.flatten(1)).relu());
     }
 }
