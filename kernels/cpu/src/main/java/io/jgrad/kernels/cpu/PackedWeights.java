@@ -6,10 +6,12 @@ import java.lang.ref.WeakReference;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * B operands packed once and reused while they do not change: a weight multiplied again and again (every
- * inference call, every step of a recurrent layer) is otherwise packed on every product. An entry is found by
- * the operand's storage (held weakly, so a dead weight frees its entry), offset, strides, size and the
- * micro-panel width, and is valid while the storage's version counter is what it was when packed: every
+ * Weights packed once and reused while they do not change: a weight multiplied again and again (every
+ * inference call, every step of a recurrent layer) is otherwise packed on every product. Two kinds: the B operand
+ * of a matrix product ({@link VectorGemm#packAllB}), and a convolution's weights packed as the A operand of every
+ * group ({@code VectorConvolution}). An entry is found by the operand's storage (held weakly, so a dead weight
+ * frees its entry) and a key of what was packed and how (kind, offset, strides, sizes, the micro-panel size), and
+ * is valid while the storage's version counter is what it was when packed: every
  * in-place write (an optimiser step, {@code assign}, {@code fill}) bumps the counter and so invalidates it.
  *
  * <p>Admission on second sight: the first product with an operand only records its key, the second packs it
@@ -29,10 +31,18 @@ final class PackedWeights {
     private static final AtomicLong HITS = new AtomicLong();
     private static final AtomicLong PACKS = new AtomicLong();
 
+    /** Key kinds: a matrix product's B operand, a convolution's weights as A operands. */
+    static final int B_OPERAND = 0, CONV_WEIGHTS = 1;
+
+    /** Writes an operand's packed form into the array given (of the entry's size). */
+    interface Packer {
+        void pack(float[] into);
+    }
+
     /** One operand: its key, and the packed panels once admitted. */
     static final class Entry {
         private final WeakReference<Storage> storage;
-        private final int offset, rs, cs, k, n, nr;
+        private final int[] key;
         private int version;
         private long lastUse;
         private int users;
@@ -41,19 +51,14 @@ final class PackedWeights {
         /** Null until the second sight; layout of {@link VectorGemm#packAllB}. */
         private float[] packed;
 
-        private Entry(Storage storage, int offset, int rs, int cs, int k, int n, int nr, int version) {
+        private Entry(Storage storage, int[] key, int version) {
             this.storage = new WeakReference<>(storage);
-            this.offset = offset;
-            this.rs = rs;
-            this.cs = cs;
-            this.k = k;
-            this.n = n;
-            this.nr = nr;
+            this.key = key;
             this.version = version;
         }
 
-        boolean matches(Storage s, int offset, int rs, int cs, int k, int n, int nr) {
-            return storage.get() == s && this.offset == offset && this.rs == rs && this.cs == cs && this.k == k && this.n == n && this.nr == nr;
+        boolean matches(Storage s, int[] key) {
+            return storage.get() == s && java.util.Arrays.equals(this.key, key);
         }
 
         /** The packed panels (valid between {@link #acquire} and {@link #release}). */
@@ -79,6 +84,16 @@ final class PackedWeights {
      * with {@link #release}.
      */
     static Entry acquire(Storage storage, float[] b, int offset, int rs, int cs, int k, int n, int nr) {
+        return acquire(storage, new int[] {B_OPERAND, offset, rs, cs, k, n, nr}, k * VectorGemm.roundUp(n, nr),
+                into -> VectorGemm.packAllB(k, n, b, offset, rs, cs, into, nr));
+    }
+
+    /**
+     * The packed form ({@code size} floats, written by {@code packer}) of the operand that {@code key} describes in
+     * {@code storage}, or null when it is seen for the first time or busy (the caller packs as usual). A non-null
+     * entry must be given back with {@link #release}. The key must say everything the packed form depends on.
+     */
+    static Entry acquire(Storage storage, int[] key, int size, Packer packer) {
         Entry entry;
         synchronized (PackedWeights.class) {
             int slot = -1, free = -1;
@@ -88,7 +103,7 @@ final class PackedWeights {
                     if (e == null || e.users == 0) free = free < 0 ? i : free;
                     continue;
                 }
-                if (e.matches(storage, offset, rs, cs, k, n, nr)) {
+                if (e.matches(storage, key)) {
                     slot = i;
                     break;
                 }
@@ -98,7 +113,7 @@ final class PackedWeights {
                 // first sight: remember the key only
                 int victim = free >= 0 ? free : leastRecentlyUsedIdle();
                 if (victim >= 0) {
-                    Entry e = new Entry(storage, offset, rs, cs, k, n, nr, version);
+                    Entry e = new Entry(storage, key, version);
                     e.lastUse = ++clock;
                     ENTRIES[victim] = e;
                 }
@@ -117,11 +132,10 @@ final class PackedWeights {
             entry.version = version;
             entry.ready = false;
             entry.users++;
-            int size = k * VectorGemm.roundUp(n, nr);
             if (entry.packed == null || entry.packed.length != size) entry.packed = new float[size];
         }
         try {
-            VectorGemm.packAllB(k, n, b, offset, rs, cs, entry.packed, nr);
+            packer.pack(entry.packed);
         } catch (RuntimeException | Error e) {
             release(entry);
             throw e;
@@ -156,7 +170,7 @@ final class PackedWeights {
         return victim;
     }
 
-    /** Products that found their B operand packed (for tests and profiles). */
+    /** Products that found their operand packed (for tests and profiles). */
     static long hits() {
         return HITS.get();
     }

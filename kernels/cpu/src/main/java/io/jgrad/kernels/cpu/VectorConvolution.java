@@ -62,7 +62,7 @@ final class VectorConvolution {
     static void forward(NDArray input, NDArray weight, NDArray bias, ConvGeometry p, boolean relu, NDArray out, KernelPool pool) {
         Product job = Product.LOCAL.get();
         job.shape = p;
-        job.weights(VectorGemm.floats(weight), weight.offset(), p.og() * weight.stride(0), weight.stride(0),
+        job.weights(weight.storage(), VectorGemm.floats(weight), weight.offset(), p.og() * weight.stride(0), weight.stride(0),
                 p.cg(), p.kH(), p.kW(), weight.stride(1), weight.stride(2), weight.stride(3));
         job.run(input, bias, relu, out, pool);
     }
@@ -83,7 +83,7 @@ final class VectorConvolution {
         // group), weight rows c and columns (o, kh', kw') reading w[o, c, kH-1-kh', kW-1-kw'].
         job.shape = transposed;
         int flippedBase = weight.offset() + (kH - 1) * weight.stride(2) + (kW - 1) * weight.stride(3);
-        job.weights(VectorGemm.floats(weight), flippedBase, og * weight.stride(0), weight.stride(1),
+        job.weights(weight.storage(), VectorGemm.floats(weight), flippedBase, og * weight.stride(0), weight.stride(1),
                 og, kH, kW, weight.stride(0), -weight.stride(2), -weight.stride(3));
         job.run(gradOut, null, false, gradInput, pool);
     }
@@ -106,6 +106,7 @@ final class VectorConvolution {
         private ConvGeometry transposedFrom, transposed;
         // Weight element (row r, column (a, b, c)) of group g: wBase + g·wGroupStride + r·wRowStride + a·wStrideA
         // + b·wStrideB + c·wStrideC, with (a, b, c) < (wSizeA, wSizeB, wSizeC).
+        private io.jgrad.tensor.spi.Storage wStorage;
         private float[] wData;
         private int wBase, wGroupStride, wRowStride, wSizeA, wSizeB, wSizeC, wStrideA, wStrideB, wStrideC;
         // The current call
@@ -125,8 +126,9 @@ final class VectorConvolution {
             return transposed;
         }
 
-        void weights(float[] data, int base, int groupStride, int rowStride, int sizeA, int sizeB, int sizeC,
+        void weights(io.jgrad.tensor.spi.Storage storage, float[] data, int base, int groupStride, int rowStride, int sizeA, int sizeB, int sizeC,
                      int strideA, int strideB, int strideC) {
+            wStorage = storage;
             wData = data;
             wBase = base;
             wGroupStride = groupStride;
@@ -150,18 +152,24 @@ final class VectorConvolution {
             bs = bias == null ? null : VectorGemm.floats(bias);
             block = VectorGemm.block(s.og(), s.positions());
             packedSize = VectorGemm.packedSizeA(s.og(), s.depth(), block.mr);
-            packedW = packWeights();
             masks = sameSizeMasks(src, s);
             taps = masks == null ? null : tapOffsets(src, s);
             rowStride = VectorGemm.roundUp(s.positions(), VectorGemm.MAX_NR);
+            int size = s.groups() * packedSize;
+            PackedWeights.Entry cached = null;
             try {
+                // Packed weights from the cache when they have not changed since (inference, from the second call on); else packed here.
+                if (size <= PackedWeights.MAX_FLOATS) cached = PackedWeights.acquire(wStorage, weightKey(), size, this::packWeights);
+                packedW = cached != null ? cached.packed() : packWeights(Workspace.local().floats(Workspace.Slot.PACKED_WEIGHTS, size));
                 pool.run(s.batch() * s.groups(), this, s.work() >= VectorGemm.MIN_PARALLEL_FMAS);
                 if (target != dst) dst.assign(target);
             } finally {
+                if (cached != null) PackedWeights.release(cached);
                 this.src = this.bias = target = null;
                 shape = null;
                 in = out = bs = packedW = null;
                 wData = null;
+                wStorage = null;
                 masks = null;
                 taps = null;
             }
@@ -193,13 +201,18 @@ final class VectorConvolution {
             col.release();
         }
 
-        /** The weights of every group, gathered row by row and packed as the A operand, in the caller's workspace. */
-        private float[] packWeights() {
+        /** What the packed weights depend on: where and how the weights are read, the groups, rows, depth and MR. */
+        private int[] weightKey() {
             ConvGeometry s = shape;
-            Workspace ws = Workspace.local();
+            return new int[] {PackedWeights.CONV_WEIGHTS, wBase, wGroupStride, wRowStride, wSizeA, wSizeB, wSizeC, wStrideA, wStrideB, wStrideC,
+                    s.groups(), s.og(), s.depth(), block.mr};
+        }
+
+        /** The weights of every group, gathered row by row (in the caller's workspace) and packed as the A operand into {@code packed}. */
+        private float[] packWeights(float[] packed) {
+            ConvGeometry s = shape;
             int rows = s.og(), depth = s.depth();
-            float[] dense = ws.floats(Workspace.Slot.WEIGHT_ROWS, rows * depth);
-            float[] packed = ws.floats(Workspace.Slot.PACKED_WEIGHTS, s.groups() * packedSize);
+            float[] dense = Workspace.local().floats(Workspace.Slot.WEIGHT_ROWS, rows * depth);
             for (int g = 0; g < s.groups(); g++) {
                 for (int r = 0, i = 0; r < rows; r++) {
                     int rowBase = wBase + g * wGroupStride + r * wRowStride;

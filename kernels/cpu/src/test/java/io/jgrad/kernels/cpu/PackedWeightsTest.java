@@ -10,11 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.jgrad.tensor.FusedUpdates;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.ConvGeometry;
+import io.jgrad.tensor.spi.ConvParams;
 import io.jgrad.tensor.spi.SgdStep;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 
-/** Cached packed B operands ({@link PackedWeights}): reused while unchanged, repacked after an in-place write. */
+/** Cached packed weights ({@link PackedWeights}): reused while unchanged, repacked after an in-place write. */
 @Isolated
 class PackedWeightsTest {
 
@@ -119,5 +121,36 @@ class PackedWeightsTest {
             assertBitwise(single, split, "2 threads, product " + (i + 1));
         }
         assertEquals(hits0 + 2, PackedWeights.hits(), "the last two products read B from the cache");
+    }
+
+    /**
+     * A convolution's weights, forward and as the transposed convolution of the input gradient (two keys of one
+     * storage): the same bits from the cache as freshly packed, and the new weights after an in-place step.
+     */
+    @Test
+    void convolutionWeightsAreCachedPerUseAndRepackedAfterAStep() {
+        PackedWeights.clear();
+        NDArray x = randn(gen, 2, 5, 9, 7), w = randn(gen, 6, 5, 3, 3), bias = randn(gen, 6), gradOut = randn(gen, 2, 6, 9, 7);
+        ConvGeometry geo = ConvGeometry.of(x.shape(), w.shape(), ConvParams.of(1, 1, 1, 1));
+        NDArray[] forward = new NDArray[3], inputGrad = new NDArray[3];
+        long packs0 = PackedWeights.packs(), hits0 = PackedWeights.hits();
+        for (int i = 0; i < 3; i++) {
+            forward[i] = zeros(2, 6, 9, 7);
+            VECTOR.conv2d(x, w, bias, geo, forward[i]);
+            inputGrad[i] = zeros(2, 5, 9, 7);
+            VECTOR.conv2dBackwardInput(gradOut, w, geo, inputGrad[i]);
+        }
+        assertEquals(packs0 + 2, PackedWeights.packs(), "each use packed into the cache on its second sight");
+        assertEquals(hits0 + 2, PackedWeights.hits(), "and read from it on the third");
+        for (int i = 1; i < 3; i++) {
+            assertBitwise(forward[0], forward[i], "forward, call " + i);
+            assertBitwise(inputGrad[0], inputGrad[i], "input gradient, call " + i);
+        }
+        FusedUpdates.sgd(new SgdStep(0.5, 0, 0, 0, false, false, true), w, randn(gen, 6, 5, 3, 3), null);
+        NDArray after = zeros(2, 6, 9, 7), fresh = zeros(2, 6, 9, 7);
+        VECTOR.conv2d(x, w, bias, geo, after);
+        VECTOR.conv2d(x, w.copy(), bias, geo, fresh); // a copy of the new weights: a storage the cache has never seen
+        assertBitwise(fresh, after, "the stepped weights, repacked");
+        assertFalse(after.allClose(forward[0], 1e-3, 1e-3), "result changed with the weights");
     }
 }
