@@ -228,8 +228,8 @@ final class VectorReductions {
 
     /**
      * As the reference: subtract the row maximum (0 for a row of -inf), exponentiate, normalise. The exponentials
-     * go to {@code out} (also for the log form, which overwrites them) and are added in vector lanes, then the lanes
-     * left to right. The tail (the last {@code n % LANES} elements) is one more vector in this thread's buffer,
+     * go to {@code out} for softmax, to this thread's buffer for log-softmax (whose last pass reads {@code x} again, and
+     * {@code out} may be {@code x}, as for the reference), and are added in vector lanes, then the lanes left to right. The tail (the last {@code n % LANES} elements) is one more vector in this thread's buffer,
      * padded with -inf (e^-inf adds 0): JDK 17 has no intrinsic for masked loads and stores, and a masked tail ran the
      * Vector API's Java fallback ({@code FloatVector.stOp}, found by {@code VectorFallbackProfileTest}).
      */
@@ -238,11 +238,13 @@ final class VectorReductions {
         if (max == Float.NEGATIVE_INFINITY) max = 0f;
         int bound = S.loopBound(n), tail = n - bound;
         float[] pad = Workspace.local().floats(Workspace.Slot.SPLAT_A, LANES); // the tail, shifted, then its e^
+        float[] e = log ? Workspace.local().floats(Workspace.Slot.EXPONENTIALS, bound) : out;
+        int ep = log ? 0 : op;
         FloatVector vmax = FloatVector.broadcast(S, max);
-        for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, xp + i).sub(vmax).intoArray(out, op + i);
-        VectorMath.exp(out, op, out, op, bound);
+        for (int i = 0; i < bound; i += LANES) FloatVector.fromArray(S, x, xp + i).sub(vmax).intoArray(e, ep + i);
+        VectorMath.exp(e, ep, e, ep, bound);
         FloatVector sum = FloatVector.zero(S);
-        for (int i = 0; i < bound; i += LANES) sum = sum.add(FloatVector.fromArray(S, out, op + i));
+        for (int i = 0; i < bound; i += LANES) sum = sum.add(FloatVector.fromArray(S, e, ep + i));
         if (tail > 0) {
             java.util.Arrays.fill(pad, tail, LANES, Float.NEGATIVE_INFINITY);
             for (int j = 0; j < tail; j++) pad[j] = x[xp + bound + j] - max;

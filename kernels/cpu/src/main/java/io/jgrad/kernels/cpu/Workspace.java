@@ -9,7 +9,7 @@ final class Workspace {
 
     /** What a buffer is for; two slots never alias, so a kernel may hold several at once. */
     enum Slot {
-        PACKED_A, PACKED_B, SHARED_B, SPLAT_A, SPLAT_B, TILE, COLUMNS, PARTIAL, WEIGHT_ROWS, PACKED_WEIGHTS, DOT_SUMS, SMALL_A, ATTENTION, MATH, LANES
+        PACKED_A, PACKED_B, SHARED_B, SPLAT_A, SPLAT_B, TILE, COLUMNS, PARTIAL, WEIGHT_ROWS, PACKED_WEIGHTS, DOT_SUMS, SMALL_A, ATTENTION, MATH, LANES, EXPONENTIALS
     }
 
     private static final ThreadLocal<Workspace> LOCAL = ThreadLocal.withInitial(Workspace::new);

@@ -122,6 +122,10 @@ class VectorReductionsTest {
         REFERENCE.softmax(x, dim, log, expected);
         VECTOR.softmax(x, dim, log, actual);
         VectorChecks.assertClose(expected, actual, 1e-5, log ? 1e-5 : 1e-7, what);
+        NDArray inPlace = x.copy(), into = zeros(x.shape()); // out may be x, as for the reference: the same bits as into another array
+        VECTOR.softmax(inPlace, dim, log, into);
+        VECTOR.softmax(inPlace, dim, log, inPlace);
+        assertBitwise(into, inPlace, what + " in place");
     }
 
     @Test
