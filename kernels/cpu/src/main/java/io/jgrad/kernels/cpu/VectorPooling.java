@@ -31,12 +31,8 @@ final class VectorPooling {
      */
     private static final VectorSpecies<Float> FLOATS = VectorGemm.SPECIES;
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
-
-    /** The 2x2 path's vectors: floats of the preferred shape, and ints of the same shape for the indices. */
-    private static final VectorSpecies<Float> PAIR_FLOATS = VectorGemm.SPECIES;
-    private static final VectorSpecies<Integer> PAIR_INTS = VectorSpecies.of(int.class, PAIR_FLOATS.vectorShape());
-    private static final int PAIR_LANES = PAIR_FLOATS.length();
-    private static final int[] IOTA = java.util.stream.IntStream.range(0, PAIR_LANES).toArray();
+    /** 0, 1, ..., lanes - 1: the 2x2 path's lane offsets. */
+    private static final int[] IOTA = java.util.stream.IntStream.range(0, FLOATS.length()).toArray();
 
     private record Planes(int offset, int sn, int sc, int sh, int sw, int channels) {
         static Planes of(NDArray a) {
@@ -148,7 +144,7 @@ final class VectorPooling {
     }
 
     /**
-     * The usual 2x2 window with stride 2 over flat planes, {@code PAIR_LANES / 2} windows per vector of one row pair,
+     * The usual 2x2 window with stride 2 over flat planes, half a vector's lanes of windows per vector of one row pair,
      * all loads contiguous: the reference's scan (top-left, top-right, bottom-left, bottom-right; take a value when
      * {@code v > max || isNaN(v)}) is the same as taking the scan of each row, then the bottom row's result over the
      * top's by that same rule (the last NaN, else the first maximum, either way). So with {@code tl}, {@code tr}
@@ -161,12 +157,12 @@ final class VectorPooling {
         float[] in = VectorGemm.floats(input), o = VectorGemm.floats(out);
         long[] idx = ((io.jgrad.tensor.spi.HostStorage.Int64) indices.storage()).data;
         Planes il = Planes.of(input), ol = Planes.of(out), xl = Planes.of(indices);
-        int width = p.width(), outH = p.outH(), outW = p.outW(), lanes = PAIR_LANES, perVector = lanes / 2;
+        int width = p.width(), outH = p.outH(), outW = p.outW(), lanes = FLOATS.length(), perVector = lanes / 2;
         int planes = p.batch() * p.channels();
         pool.runRanges(planes, 4L * outH * outW, MIN_TASK, (lo, hi) -> {
             float[] values = new float[lanes];
             int[] at = new int[lanes];
-            IntVector iota = IntVector.fromArray(PAIR_INTS, IOTA, 0);
+            IntVector iota = IntVector.fromArray(INTS, IOTA, 0);
             for (int plane = lo; plane < hi; plane++) {
                 int ip = il.plane(plane), op = ol.plane(plane), xp = xl.plane(plane);
                 for (int oh = 0; oh < outH; oh++) {
@@ -174,19 +170,19 @@ final class VectorPooling {
                     for (int ow0 = 0; ow0 < outW; ow0 += perVector) {
                         int w = 2 * ow0, count = Math.min(perVector, outW - ow0), from = ip + topRow + w;
                         if (from + width + 1 + lanes <= in.length) {
-                            FloatVector tl = FloatVector.fromArray(PAIR_FLOATS, in, from), tr = FloatVector.fromArray(PAIR_FLOATS, in, from + 1);
-                            FloatVector bl = FloatVector.fromArray(PAIR_FLOATS, in, from + width), br = FloatVector.fromArray(PAIR_FLOATS, in, from + width + 1);
+                            FloatVector tl = FloatVector.fromArray(FLOATS, in, from), tr = FloatVector.fromArray(FLOATS, in, from + 1);
+                            FloatVector bl = FloatVector.fromArray(FLOATS, in, from + width), br = FloatVector.fromArray(FLOATS, in, from + width + 1);
                             IntVector first = iota.add(topRow + w);
                             // where the later value wins in the reference's scan: greater, or NaN; written out, as no
                             // vector may cross a method boundary (VectorMath's class comment says why)
                             VectorMask<Float> right = tr.compare(VectorOperators.GT, tl).or(tr.compare(VectorOperators.NE, tr));
                             VectorMask<Float> lower = br.compare(VectorOperators.GT, bl).or(br.compare(VectorOperators.NE, br));
                             FloatVector top = tl.blend(tr, right), bottom = bl.blend(br, lower);
-                            IntVector topAt = first.blend(first.add(1), right.cast(PAIR_INTS));
-                            IntVector bottomAt = first.add(width).blend(first.add(width + 1), lower.cast(PAIR_INTS));
+                            IntVector topAt = first.blend(first.add(1), right.cast(INTS));
+                            IntVector bottomAt = first.add(width).blend(first.add(width + 1), lower.cast(INTS));
                             VectorMask<Float> down = bottom.compare(VectorOperators.GT, top).or(bottom.compare(VectorOperators.NE, bottom));
                             top.blend(bottom, down).intoArray(values, 0);
-                            topAt.blend(bottomAt, down.cast(PAIR_INTS)).intoArray(at, 0);
+                            topAt.blend(bottomAt, down.cast(INTS)).intoArray(at, 0);
                         } else {
                             // scalar tail: the last windows of the storage, where a vector would read past its end
                             for (int j = 0; j < count; j++) window2x2(in, from + 2 * j, width, topRow + w + 2 * j, values, at, 2 * j);
