@@ -88,6 +88,12 @@ final class Gradients {
             case CONV2D -> conv2d(n, g, n.<OpArgs.Conv>args().params());
             case CONV2D_RELU -> conv2d(n, g.binary(BinaryOp.RELU_BACKWARD, n.output()), n.<OpArgs.Conv>args().params()); // ReLU's mask from its output (> 0 where a > 0)
             case ATTENTION -> attention(n, g);
+            case CROSS_ENTROPY -> {                                                            // g/divisor·((1-ε)·w_t·(softmax - onehot) + smoothing): Backend.crossEntropyBackward
+                OpArgs.CrossEntropy a = n.args();
+                int[] rows = a.target().shape();
+                NDArray divisor = a.total() == null ? null : a.total().select(0, 1).expand(rows);
+                yield one(n.input(0).crossEntropyBackward(a.target(), a.weight(), a.params(), a.rowStats(), a.total() == null ? g : g.expand(rows), divisor));
+            }
             case CONV2D_RELU_MAX_POOL2D -> {                                                                   // mask by pooled > 0 (= the ReLU's at each argmax), then to the argmax
                 OpArgs.ConvMaxPool a = n.args();
                 yield conv2d(n, g.binary(BinaryOp.RELU_BACKWARD, n.output()).maxPool2dBackward(a.indices(), a.convShape()), a.conv());

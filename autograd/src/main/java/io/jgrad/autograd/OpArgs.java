@@ -4,6 +4,7 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.CrossEntropyParams;
 import io.jgrad.tensor.spi.PoolParams;
 
 /** The non-tensor arguments an op's gradient needs, saved on its {@link Node}. */
@@ -50,6 +51,12 @@ final class OpArgs {
     record Cast(DType from) { }
 
     record Transfer(Device from) { }
+
+    /**
+     * Class-index cross-entropy's target, class weights (null for none) and params, the forward's row statistics,
+     * and for a reduced loss the {@code [2]} total whose element 1 divides the gradient (null when per element).
+     */
+    record CrossEntropy(NDArray target, NDArray weight, CrossEntropyParams params, NDArray rowStats, NDArray total) { }
 
     /** The attention's mask (null for none), scale and causal flag, and the log-sum-exp of each row of scores. */
     record Attention(NDArray mask, double scale, boolean causal, NDArray logSumExp) { }

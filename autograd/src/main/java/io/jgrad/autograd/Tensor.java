@@ -6,6 +6,7 @@ import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.Shapes;
 import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.CrossEntropyParams;
 import io.jgrad.tensor.spi.PoolParams;
 
 import java.util.Arrays;
@@ -422,6 +423,25 @@ public final class Tensor {
     public Tensor logSoftmax(int dim) {
         int d = Shapes.dim("logSoftmax", dim, rank());
         return record(Op.LOG_SOFTMAX, data.logSoftmax(d), new OpArgs.Dim(d), this);
+    }
+
+    /**
+     * Class-index cross-entropy of these logits {@code [N, C, d...]} (classes in dim 1) against the int64
+     * {@code target [N, d...]}, reduced to its weighted mean ({@code Σ loss / Σ w_t}, PyTorch's) or its sum, as
+     * one node: {@code nllLoss(logSoftmax(x, 1), target)} with optional class weights (no gradient) and label
+     * smoothing, without the {@code [N, C]} log-probabilities as separate arrays or the target read to the host.
+     * A target outside {@code [0, C)} other than {@code p.ignoreIndex()} is an error (on a GPU, at the next read).
+     */
+    public Tensor crossEntropy(NDArray target, NDArray weight, CrossEntropyParams p, boolean mean) {
+        NDArray[] lossAndStats = data.crossEntropy(target, weight, p);
+        NDArray total = NDArray.crossEntropyTotal(lossAndStats[0], lossAndStats[1], mean);
+        return record(Op.CROSS_ENTROPY, total.select(0, 0), new OpArgs.CrossEntropy(target, weight, p, lossAndStats[1], total), this);
+    }
+
+    /** {@link #crossEntropy} without the reduction: the loss of each element, {@code [N, d...]}. */
+    public Tensor crossEntropyPerElement(NDArray target, NDArray weight, CrossEntropyParams p) {
+        NDArray[] lossAndStats = data.crossEntropy(target, weight, p);
+        return record(Op.CROSS_ENTROPY, lossAndStats[0], new OpArgs.CrossEntropy(target, weight, p, lossAndStats[1], null), this);
     }
 
     /**

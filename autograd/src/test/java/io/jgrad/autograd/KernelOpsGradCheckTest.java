@@ -2,6 +2,7 @@ package io.jgrad.autograd;
 
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.CrossEntropyParams;
 import io.jgrad.tensor.spi.PoolParams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -129,6 +130,21 @@ class KernelOpsGradCheckTest {
         c.add(check("attention on permuted head views", in -> in[0].reshape(2, 3, 2, 2).permute(0, 2, 1, 3)
                         .attention(in[1].reshape(2, 4, 2, 2).permute(0, 2, 1, 3), in[1].reshape(2, 4, 2, 2).permute(0, 2, 1, 3), null, 0.5, false),
                 r -> of(r.normal(2, 3, 4), r.normal(2, 4, 4))));
+
+        // ---- fused cross-entropy: the logits checked; targets and class weights carry no gradient ----
+        NDArray targets = index(new long[] {1, 4, 0, 2}, 4), withIgnored = index(new long[] {1, -100, 0, 3}, 4);
+        NDArray weights = NDArray.of(new double[] {0.5, 1, 2, 0.25, 1.5}, 5);
+        c.add(check("crossEntropy mean [4,5]", in -> in[0].crossEntropy(targets, null, new CrossEntropyParams(-100, 0), true),
+                r -> of(r.normal(4, 5))));
+        c.add(check("crossEntropy weighted mean with an ignored row, smoothing 0.2",
+                in -> in[0].crossEntropy(withIgnored, weights, new CrossEntropyParams(-100, 0.2), true), r -> of(r.normal(4, 5))));
+        c.add(check("crossEntropy weighted sum, class 0 ignored, smoothing 0.1",
+                in -> in[0].crossEntropy(targets, weights, new CrossEntropyParams(0, 0.1), false), r -> of(r.normal(4, 5))));
+        c.add(check("crossEntropy per element, [2,3,4] with the classes in dim 1, smoothing 0.3",
+                in -> in[0].crossEntropyPerElement(index(new long[] {0, 2, 1, 1, 2, 0, 0, 1}, 2, 4), null, new CrossEntropyParams(-100, 0.3)),
+                r -> of(r.normal(2, 3, 4))));
+        c.add(check("crossEntropy of transposed logits", in -> in[0].permute(1, 0).crossEntropy(targets, weights, new CrossEntropyParams(-100, 0), true),
+                r -> of(r.normal(5, 4))));
         return c;
     }
 

@@ -1,9 +1,11 @@
 package io.jgrad.layers;
 
+import io.jgrad.autograd.GradMode;
 import io.jgrad.autograd.Tensor;
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.Shapes;
+import io.jgrad.tensor.spi.CrossEntropyParams;
 
 import java.util.Arrays;
 
@@ -129,14 +131,27 @@ public final class Losses {
         }
         if (input.rank() == 0) throw new IllegalArgumentException("crossEntropy: expected input [N, C, ...] or [C], got shape []");
         int classDim = input.rank() == 1 ? 0 : 1;
-        Tensor logp = input.logSoftmax(classDim);
         if (target.dtype().isFloatingPoint() && Arrays.equals(target.shape(), input.shape())) {
+            Tensor logp = input.logSoftmax(classDim);
             int c = input.shape(classDim);
             Tensor t = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / c) : target;
             Tensor weighted = weight == null ? logp : logp.mul(perClass(weight, input.rank(), classDim));
             return reduction.apply(weighted.mul(t).sum(classDim).neg());
         }
-        return classIndexLoss("crossEntropy", logp, target, weight, ignoreIndex, reduction, labelSmoothing);
+        requireClassTargets("crossEntropy", input, target, classDim);
+        boolean weightLearned = weight != null && weight.requiresGrad() && GradMode.isEnabled();
+        if (input.shape(classDim) == 0 || weightLearned) {   // the composition: no classes, or a gradient for the weight
+            return classIndexLoss("crossEntropy", input.logSoftmax(classDim), target, weight, ignoreIndex, reduction, labelSmoothing);
+        }
+        requireClassWeights("crossEntropy", weight, input.shape(classDim));
+        if (input.rank() == 1) {   // one sample: a batch of one, with the batch dim removed again from unreduced losses
+            Tensor loss = crossEntropy(input.unsqueeze(0), target.unsqueeze(0), weight, ignoreIndex, reduction, labelSmoothing);
+            return reduction == Reduction.NONE ? loss.squeeze(0) : loss;
+        }
+        CrossEntropyParams p = new CrossEntropyParams(ignoreIndex, labelSmoothing);
+        NDArray w = weight == null ? null : weight.data();
+        return reduction == Reduction.NONE ? input.crossEntropyPerElement(target.data(), w, p)
+                : input.crossEntropy(target.data(), w, p, reduction == Reduction.MEAN);
     }
 
     /** nll with optional label smoothing, over log-probabilities {@code logp} with the classes in dim 1 (dim 0 for one sample). */
@@ -148,9 +163,7 @@ public final class Losses {
         }
         requireClassTargets(op, logp, target, 1);
         int c = logp.shape(1);
-        if (weight != null && (weight.rank() != 1 || weight.shape(0) != c)) {
-            throw new IllegalArgumentException(op + ": weight must be [" + c + "] (one per class), got shape " + Shapes.str(weight.shape()));
-        }
+        requireClassWeights(op, weight, c);
         NDArray t = target.data();
         for (long k : t.toLongArray()) {
             if ((k < 0 || k >= c) && k != ignoreIndex) throw new IllegalArgumentException(op + ": target " + k + " is out of range for " + c + " classes");
@@ -187,6 +200,12 @@ public final class Losses {
         Arrays.fill(shape, 1);
         shape[classDim] = weight.numel();
         return weight.reshape(shape);
+    }
+
+    private static void requireClassWeights(String op, Tensor weight, int classes) {
+        if (weight != null && (weight.rank() != 1 || weight.shape(0) != classes)) {
+            throw new IllegalArgumentException(op + ": weight must be [" + classes + "] (one per class), got shape " + Shapes.str(weight.shape()));
+        }
     }
 
     private static void requireClassTargets(String op, Tensor input, Tensor target, int classDim) {

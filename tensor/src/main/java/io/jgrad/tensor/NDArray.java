@@ -5,6 +5,7 @@ import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.CrossEntropyParams;
 import io.jgrad.tensor.spi.HostStorage;
 import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.PoolParams;
@@ -998,6 +999,101 @@ public final class NDArray {
                     gradBias == null ? null : gradBias.view(n));
         }
         return new NDArray[] {gradInput, gradWeight, gradBias};
+    }
+
+    // =================================================================================================
+    // Cross-entropy (class indices)
+    // =================================================================================================
+
+    /**
+     * Class-index cross-entropy of these logits {@code [N, C, d...]} (rank >= 2, the classes in dim 1, {@code C > 0})
+     * with the int64 {@code target [N, d...]} and optional class weights {@code weight [C]}, before reduction (see
+     * {@code Backend.crossEntropy} for the formula). Returns the per-element losses {@code [N, d...]} and the row
+     * statistics {@code [N, d..., 3]} that {@link #crossEntropyTotal} and {@link #crossEntropyBackward} take.
+     * A target outside {@code [0, C)} other than {@code p.ignoreIndex()} is an error (on a GPU, at the next read).
+     */
+    public NDArray[] crossEntropy(NDArray target, NDArray weight, CrossEntropyParams p) {
+        int[] rows = crossEntropyRows("crossEntropy", target, weight);
+        NDArray loss = newZeros(rows), stats = newZeros(statsShape(rows));
+        if (!isEmpty(loss)) backend().crossEntropy(classesLast(), target, weight, p, loss, stats);
+        return new NDArray[] {loss, stats};
+    }
+
+    /**
+     * The reduction of {@link #crossEntropy}'s losses: {@code [2]} holding the sum, or the weighted mean
+     * ({@code Σ loss / Σ w_t}, NaN when every target is ignored), then the divisor the gradient uses (1, or
+     * {@code Σ w_t}, 1 when that is 0). The loss is the 0-d view {@code select(0, 0)} of the result.
+     */
+    public static NDArray crossEntropyTotal(NDArray loss, NDArray rowStats, boolean mean) {
+        String op = "crossEntropyTotal";
+        requireFloat(op, loss);
+        requireSameDevice(op, loss, rowStats);
+        requireSameDtype(op, loss, rowStats);
+        requireShape(op, "rowStats", rowStats, statsShape(loss.shape()));
+        NDArray total = loss.newZeros(2);
+        if (isEmpty(loss)) {                                   // an empty sum is 0, its mean 0/0
+            total.select(0, 0).fill(mean ? Double.NaN : 0);
+            total.select(0, 1).fill(1);
+        } else loss.backend().crossEntropyTotal(loss.contiguous(), rowStats.contiguous(), mean, total);
+        return total;
+    }
+
+    /**
+     * The gradient of {@link #crossEntropy} with respect to these logits, for the per-element loss gradient
+     * {@code gradLoss [N, d...]} (a view; a reduced loss's gradient expanded) divided by {@code divisor} (a
+     * {@code [N, d...]} view, or null for 1), given the forward's {@code rowStats}.
+     */
+    public NDArray crossEntropyBackward(NDArray target, NDArray weight, CrossEntropyParams p, NDArray rowStats, NDArray gradLoss, NDArray divisor) {
+        String op = "crossEntropyBackward";
+        int[] rows = crossEntropyRows(op, target, weight);
+        requireShape(op, "rowStats", rowStats, statsShape(rows));
+        requireShape(op, "gradLoss", gradLoss, rows);
+        if (divisor != null) requireShape(op, "divisor", divisor, rows);
+        for (NDArray a : divisor == null ? new NDArray[] {rowStats, gradLoss} : new NDArray[] {rowStats, gradLoss, divisor}) {
+            requireSameDevice(op, this, a);
+            requireSameDtype(op, this, a);
+        }
+        NDArray gradX = zerosLike();
+        if (!isEmpty(gradX)) backend().crossEntropyBackward(classesLast(), target, weight, p, rowStats.contiguous(), gradLoss, divisor, gradX.classesLast());
+        return gradX;
+    }
+
+    /** Checks the logits, target and weight of a cross-entropy op; returns the shape of the target (the rows). */
+    private int[] crossEntropyRows(String op, NDArray target, NDArray weight) {
+        requireFloat(op, this);
+        if (rank() < 2) throw new IllegalArgumentException(op + ": expected logits [N, C, ...], got shape " + Shapes.str(shape));
+        if (shape[1] == 0) throw new IllegalArgumentException(op + ": the logits have no classes (shape " + Shapes.str(shape) + ")");
+        requireSameDevice(op, this, target);
+        if (target.dtype() != DType.INT64) {
+            throw new IllegalArgumentException(op + ": expected int64 class indices as target, got " + target.dtype() + " of shape " + Shapes.str(target.shape()));
+        }
+        int[] rows = new int[rank() - 1];
+        for (int d = 0, k = 0; d < rank(); d++) if (d != 1) rows[k++] = shape[d];
+        if (!Arrays.equals(rows, target.shape())) {
+            throw new IllegalArgumentException(op + ": expected target " + Shapes.str(rows) + " for input shape " + Shapes.str(shape) + ", got shape "
+                    + Shapes.str(target.shape()));
+        }
+        if (weight != null) {
+            requireSameDevice(op, this, weight);
+            requireSameDtype(op, this, weight);
+            requireShape(op, "weight", weight, new int[] {shape[1]});
+        }
+        return rows;
+    }
+
+    /** The shape of cross-entropy's row statistics: the rows, then 3 (maximum, log-sum, target weight). */
+    private static int[] statsShape(int[] rows) {
+        int[] shape = Arrays.copyOf(rows, rows.length + 1);
+        shape[rows.length] = 3;
+        return shape;
+    }
+
+    /** This {@code [N, C, d...]} array viewed as {@code [N, d..., C]}: each row's classes last. */
+    private NDArray classesLast() {
+        int[] order = new int[rank()];
+        for (int d = 0, k = 0; d < rank(); d++) if (d != 1) order[k++] = d;
+        order[rank() - 1] = 1;
+        return permute(order);
     }
 
     // =================================================================================================

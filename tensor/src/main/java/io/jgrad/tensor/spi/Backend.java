@@ -144,6 +144,41 @@ public interface Backend {
         if (gradBias != null) gradBias.assign(gradOut.sum(0));
     }
 
+    // ---- cross-entropy (class indices) ----------------------------------------------------------
+    // One pass per row instead of log-softmax, gather, masks and sums as separate kernels: a classification
+    // step's loss costs three launches on a GPU, and no target is read back to the host for its range check.
+
+    /**
+     * Per row {@code i} of the logits {@code x [...rows, C]} (the classes last, {@code C > 0}) with the int64
+     * class index {@code t = target[i]} ({@code target [...rows]}), optional class weights {@code weight [C]}
+     * ({@code w_c}, all 1 when null) and {@code ε = p.labelSmoothing()}: with {@code logp_c = x_c - lse},
+     * {@code m = (t != ignoreIndex)} and {@code w_t} the target's weight times {@code m},
+     * {@code loss[i] = (1 - ε)·(-w_t·logp_t) + ε/C·m·Σ_c(-w_c·logp_c)}. {@code rowStats [...rows, 3]} receives
+     * what the backward pass needs: the row's maximum, {@code log Σ_c exp(x_c - max)} and {@code w_t}. A target
+     * outside {@code [0, C)} that is not {@code ignoreIndex} is bad input: host backends throw
+     * {@code IllegalArgumentException}; GPU backends give that row a NaN loss and report it at their next read.
+     * {@code loss} and {@code rowStats} are contiguous; the other arrays may be any views.
+     */
+    void crossEntropy(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, NDArray loss, NDArray rowStats);
+
+    /**
+     * Reduces {@link #crossEntropy}'s rows into {@code total [2]} (contiguous): {@code total[0]} is {@code Σ loss}
+     * when not {@code mean}, else {@code Σ loss / Σ w_t} (PyTorch's weighted mean; NaN when every row is ignored),
+     * and {@code total[1]} the divisor the gradient uses: 1 for the sum, {@code Σ w_t} for the mean (1 when that
+     * is 0, so that the gradient of a fully ignored batch is 0, not NaN).
+     */
+    void crossEntropyTotal(NDArray loss, NDArray rowStats, boolean mean, NDArray total);
+
+    /**
+     * The gradient of {@link #crossEntropy} with respect to {@code x}: with {@code p_c = exp(x_c - max - logSum)},
+     * {@code W = Σ_c w_c} and {@code s = gradLoss[i] / divisor[i]},
+     * {@code gradX[i, c] = s·((1 - ε)·w_t·(p_c - [c = t]) + ε/C·m·(W·p_c - w_c))}. {@code gradLoss} and
+     * {@code divisor} are {@code [...rows]} views (a reduced loss's gradient and {@code total[1]} expanded with
+     * stride 0; {@code divisor} null for 1); {@code gradX} has x's shape and is overwritten.
+     */
+    void crossEntropyBackward(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, NDArray rowStats,
+                              NDArray gradLoss, NDArray divisor, NDArray gradX);
+
     // ---- attention ------------------------------------------------------------------------------
 
     /**

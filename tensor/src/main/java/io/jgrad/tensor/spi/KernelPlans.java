@@ -4,6 +4,8 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.Shapes;
 
+import java.util.Arrays;
+
 /**
  * The host side of the portable GPU kernels that both GPU backends share: how an op's arrays become the layout
  * structs, sizes and scalars a kernel of {@code common.cl}'s families takes. Pure Java, so the OpenCL and the
@@ -61,6 +63,25 @@ public final class KernelPlans {
         NDArray outRows = NDArray.view(out.storage(), rowShape, out.strides(), out.offset());
         int[][] l = KernelLayout.coalesce("softmax", rowShape, xRows, outRows);
         return new Softmax(l[0], l[1], Shapes.numel(rowShape), x.shape(dim), x.stride(dim), out.stride(dim));
+    }
+
+    /**
+     * Arrays walked one row at a time over {@code rowShape}, as cross-entropy's kernels walk them: each viewed with
+     * its leading {@code rowShape.length} strides (so a {@code [...rows, C]} array is located by each row's first
+     * element), all over one merged shape. Returns their layout structs in order.
+     */
+    public static int[][] rowStarts(String op, int[] rowShape, NDArray... arrays) {
+        NDArray[] starts = new NDArray[arrays.length];
+        for (int k = 0; k < arrays.length; k++) {
+            NDArray a = arrays[k];
+            starts[k] = NDArray.view(a.storage(), rowShape, Arrays.copyOf(a.strides(), rowShape.length), a.offset());
+        }
+        return KernelLayout.coalesce(op, rowShape, starts);
+    }
+
+    /** The layout of an optional array; for null a rank-0 placeholder, passed beside a flag that says not to read it. */
+    public static int[] optionalLayout(NDArray a) {
+        return a == null ? KernelLayout.struct("optional", new int[0], new int[0], 0) : KernelLayout.of(a);
     }
 
     /**
@@ -123,7 +144,7 @@ public final class KernelPlans {
 
     /** {@code head} followed by {@code tail}, for launch argument lists. */
     public static Object[] concat(Object[] head, Object[] tail) {
-        Object[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+        Object[] all = Arrays.copyOf(head, head.length + tail.length);
         System.arraycopy(tail, 0, all, head.length, tail.length);
         return all;
     }

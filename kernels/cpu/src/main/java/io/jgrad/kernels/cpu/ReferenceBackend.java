@@ -8,6 +8,7 @@ import io.jgrad.tensor.spi.AttentionGeometry;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ConvGeometry;
+import io.jgrad.tensor.spi.CrossEntropyParams;
 import io.jgrad.tensor.spi.HostStorage;
 import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
@@ -354,9 +355,7 @@ public class ReferenceBackend implements Backend {
         if (len == 0) return;
         var c = new StridedCursor(rowStartsX.shape(), rowStartsX, rowStartsOut);
         for (int r = 0, rows = rowStartsX.numel(); r < rows; r++, c.next()) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < len; k++) max = Math.max(max, xs.get(c.pos[0] + k * xStride));
-            if (max == Double.NEGATIVE_INFINITY) max = 0; // a row of -inf: keep exp(-inf - 0) = 0
+            double max = rowShift(xs, c.pos[0], len, xStride);
             double sum = 0;
             for (int k = 0; k < len; k++) sum += Math.exp(xs.get(c.pos[0] + k * xStride) - max);
             double logSum = Math.log(sum);
@@ -365,6 +364,13 @@ public class ReferenceBackend implements Backend {
                 os.set(c.pos[1] + k * oStride, log ? shifted - logSum : Math.exp(shifted) / sum);
             }
         }
+    }
+
+    /** The maximum of a row of {@code len} elements {@code step} apart (NaN if one is), or 0 for a row of -inf, keeping exp(-inf - 0) = 0. */
+    static double rowShift(HostStorage xs, int at, int len, int step) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < len; k++) max = Math.max(max, xs.get(at + k * step));
+        return max == Double.NEGATIVE_INFINITY ? 0 : max;
     }
 
     // ---- normalisation --------------------------------------------------------------------------
@@ -446,6 +452,24 @@ public class ReferenceBackend implements Backend {
     public void attentionBackward(NDArray q, NDArray k, NDArray v, NDArray mask, AttentionGeometry g, NDArray out, NDArray logSumExp,
                                   NDArray gradOut, NDArray gradQ, NDArray gradK, NDArray gradV) {
         ReferenceAttention.backward(q, k, v, mask, g, out, logSumExp, gradOut, gradQ, gradK, gradV);
+    }
+
+    // ---- cross-entropy ----------------------------------------------------------------------------
+
+    @Override
+    public void crossEntropy(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, NDArray loss, NDArray rowStats) {
+        ReferenceCrossEntropy.forward(x, target, weight, p, loss, rowStats);
+    }
+
+    @Override
+    public void crossEntropyTotal(NDArray loss, NDArray rowStats, boolean mean, NDArray total) {
+        ReferenceCrossEntropy.total(loss, rowStats, mean, total);
+    }
+
+    @Override
+    public void crossEntropyBackward(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, NDArray rowStats,
+                                     NDArray gradLoss, NDArray divisor, NDArray gradX) {
+        ReferenceCrossEntropy.backward(x, target, weight, p, rowStats, gradLoss, divisor, gradX);
     }
 
     // ---- convolution, pooling, indexing ---------------------------------------------------------

@@ -9,6 +9,7 @@ import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.MemoryStats;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ConvGeometry;
+import io.jgrad.tensor.spi.CrossEntropyParams;
 import io.jgrad.tensor.spi.HostStorage;
 import io.jgrad.tensor.spi.KernelDefines;
 import io.jgrad.tensor.spi.KernelLayout;
@@ -214,6 +215,33 @@ public final class CudaBackend implements Backend {
         KernelPlans.Softmax sm = KernelPlans.softmax(x, dim, out);
         rt.launch(CudaKernel.SOFTMAX_ROWS, module("reduce", x.dtype()), sm.rows(), s(x), s(out), sm.x(), sm.out(),
                 sm.rows(), sm.len(), sm.xStride(), sm.outStride(), log ? 1 : 0);
+    }
+
+    // ---- cross-entropy ----------------------------------------------------------------------------
+
+    @Override
+    public void crossEntropy(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, NDArray loss, NDArray rowStats) {
+        int[][] l = KernelPlans.rowStarts("crossEntropy", target.shape(), x, target);
+        rt.launch(CudaKernel.CROSS_ENTROPY_ROWS, module("reduce", x.dtype()), target.numel(), s(x), s(target), s(weight == null ? x : weight),
+                s(loss), s(rowStats), l[0], l[1], KernelPlans.optionalLayout(weight), target.numel(), x.shape(x.rank() - 1), x.stride(x.rank() - 1),
+                weight == null ? 0 : 1, (long) p.ignoreIndex(), scalar(x.dtype(), p.labelSmoothing()), rt.errors().buffer());
+    }
+
+    @Override
+    public void crossEntropyTotal(NDArray loss, NDArray rowStats, boolean mean, NDArray total) {
+        rt.launch(CudaKernel.CROSS_ENTROPY_TOTAL, module("reduce", loss.dtype()), new int[] {1, 1, 1}, new int[] {KernelDefines.REDUCE_GROUP, 1, 1},
+                s(loss), s(rowStats), s(total), loss.numel(), mean ? 1 : 0);
+    }
+
+    @Override
+    public void crossEntropyBackward(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, NDArray rowStats,
+                                     NDArray gradLoss, NDArray divisor, NDArray gradX) {
+        NDArray d = divisor == null ? gradLoss : divisor;
+        int[][] l = KernelPlans.rowStarts("crossEntropyBackward", target.shape(), x, target, gradLoss, d, gradX);
+        rt.launch(CudaKernel.CROSS_ENTROPY_BACKWARD, module("reduce", x.dtype()), target.numel(), s(x), s(target), s(weight == null ? x : weight),
+                s(rowStats), s(gradLoss), s(d), s(gradX), l[0], l[1], KernelPlans.optionalLayout(weight), l[2], l[3], l[4], target.numel(),
+                x.shape(x.rank() - 1), x.stride(x.rank() - 1), gradX.stride(gradX.rank() - 1), weight == null ? 0 : 1, divisor == null ? 0 : 1,
+                (long) p.ignoreIndex(), scalar(x.dtype(), p.labelSmoothing()));
     }
 
     // ---- convolution, pooling -------------------------------------------------------------------

@@ -5,6 +5,7 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.CrossEntropyParams;
 import io.jgrad.tensor.spi.PoolParams;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -174,6 +175,42 @@ class CudaEquivalenceTest {
             NDArray rowSrc = randn(13, DType.FLOAT64, 7, 33).to(t);
             assertMatches("indexAdd " + t, x.indexAdd(0, rows, rowSrc), x.to(gpu).indexAdd(0, rows.to(gpu), rowSrc.to(gpu)), tol(t), tol(t));
         }
+    }
+
+    /** The fused cross-entropy kernels (rows, total, backward): weights, ignored rows, smoothing, views, rank 3. */
+    @Test
+    void crossEntropy() {
+        Device gpu = CudaTesting.backend().device();
+        for (DType t : FLOATS) {
+            for (int classes : new int[] {1, 10, 1021}) {
+                for (int rows : new int[] {1, 7, 4099}) {
+                    NDArray x = randn(rows + classes, t, classes, rows).mul(4).transpose(0, 1);      // [rows, C], the classes strided
+                    long[] labels = CudaTesting.randomIndex(rows, classes, rows).toLongArray();
+                    for (int i = 2; i < rows; i += 5) labels[i] = -100;
+                    NDArray target = NDArray.of(labels, rows);
+                    NDArray weight = randn(classes, t, classes).abs().add(0.1);
+                    CrossEntropyParams p = new CrossEntropyParams(-100, classes % 2 == 0 ? 0.1 : 0);
+                    String what = "crossEntropy " + t + " rows " + rows + " classes " + classes;
+                    NDArray[] cpu = x.crossEntropy(target, weight, p), dev = x.to(gpu).crossEntropy(target.to(gpu), weight.to(gpu), p);
+                    double tol = tol(t) * 100;
+                    assertMatches(what + " loss", cpu[0], dev[0], tol, tol);
+                    assertMatches(what + " row statistics", cpu[1], dev[1], tol, tol);
+                    NDArray cpuTotal = NDArray.crossEntropyTotal(cpu[0], cpu[1], true), devTotal = NDArray.crossEntropyTotal(dev[0], dev[1], true);
+                    assertMatches(what + " mean", cpuTotal, devTotal, tol, tol * rows);
+                    NDArray g = randn(3, t, rows);
+                    assertMatches(what + " gradient", x.crossEntropyBackward(target, weight, p, cpu[1], g, cpuTotal.select(0, 1).expand(rows)),
+                            x.to(gpu).crossEntropyBackward(target.to(gpu), weight.to(gpu), p, dev[1], g.to(gpu), devTotal.select(0, 1).expand(rows)), tol, tol);
+                }
+            }
+        }
+        NDArray x3 = randn(5, DType.FLOAT32, 3, 7, 5);                                              // [N, C, d]
+        NDArray t3 = CudaTesting.randomIndex(6, 7, 3, 5);
+        assertMatches("crossEntropy rank 3", x3.crossEntropy(t3, null, new CrossEntropyParams(-100, 0.2))[0],
+                x3.to(gpu).crossEntropy(t3.to(gpu), null, new CrossEntropyParams(-100, 0.2))[0], tol(DType.FLOAT32) * 100, tol(DType.FLOAT32) * 100);
+        NDArray[] bad = x3.to(gpu).crossEntropy(CudaTesting.randomIndex(6, 7, 3, 5).add(7).to(gpu), null, new CrossEntropyParams(-100, 0));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> bad[0].to(Device.CPU));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("crossEntropy: target "), e.getMessage());
+        x3.to(gpu).to(Device.CPU); // the record is cleared: the next read succeeds
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.jgrad.tensor.spi.AdamStep;
 import io.jgrad.tensor.spi.Backend;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ConvGeometry;
+import io.jgrad.tensor.spi.CrossEntropyParams;
 import io.jgrad.tensor.spi.HostStorage;
 import io.jgrad.tensor.spi.KernelDefines;
 import io.jgrad.tensor.spi.KernelLayout;
@@ -177,6 +178,34 @@ public final class OpenClBackend implements Backend {
         KernelPlans.Softmax sm = KernelPlans.softmax(x, dim, out);
         rt.launch(kernel("reduce.cl", "softmax_rows", x.dtype()), sm.rows(), ClStorage.of(x), ClStorage.of(out), sm.x(), sm.out(),
                 sm.rows(), sm.len(), sm.xStride(), sm.outStride(), log ? 1 : 0);
+    }
+
+    // ---- cross-entropy ----------------------------------------------------------------------------
+
+    @Override
+    public void crossEntropy(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, NDArray loss, NDArray rowStats) {
+        int[][] l = KernelPlans.rowStarts("crossEntropy", target.shape(), x, target);
+        rt.launch(kernel("reduce.cl", "cross_entropy_rows", x.dtype()), target.numel(), ClStorage.of(x), ClStorage.of(target),
+                ClStorage.of(weight == null ? x : weight), ClStorage.of(loss), ClStorage.of(rowStats), l[0], l[1], KernelPlans.optionalLayout(weight),
+                target.numel(), x.shape(x.rank() - 1), x.stride(x.rank() - 1), weight == null ? 0 : 1, (long) p.ignoreIndex(),
+                scalar(x.dtype(), p.labelSmoothing()), rt.errors());
+    }
+
+    @Override
+    public void crossEntropyTotal(NDArray loss, NDArray rowStats, boolean mean, NDArray total) {
+        long group = KernelDefines.REDUCE_GROUP;
+        rt.launch(kernel("reduce.cl", "cross_entropy_total", loss.dtype()), new long[] {group}, new long[] {group},
+                ClStorage.of(loss), ClStorage.of(rowStats), ClStorage.of(total), loss.numel(), mean ? 1 : 0);
+    }
+
+    @Override
+    public void crossEntropyBackward(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, NDArray rowStats,
+                                     NDArray gradLoss, NDArray divisor, NDArray gradX) {
+        int[][] l = KernelPlans.rowStarts("crossEntropyBackward", target.shape(), x, target, gradLoss, divisor == null ? gradLoss : divisor, gradX);
+        rt.launch(kernel("reduce.cl", "cross_entropy_backward", x.dtype()), target.numel(), ClStorage.of(x), ClStorage.of(target),
+                ClStorage.of(weight == null ? x : weight), ClStorage.of(rowStats), ClStorage.of(gradLoss), ClStorage.of(divisor == null ? gradLoss : divisor),
+                ClStorage.of(gradX), l[0], l[1], KernelPlans.optionalLayout(weight), l[2], l[3], l[4], target.numel(), x.shape(x.rank() - 1), x.stride(x.rank() - 1),
+                gradX.stride(gradX.rank() - 1), weight == null ? 0 : 1, divisor == null ? 0 : 1, (long) p.ignoreIndex(), scalar(x.dtype(), p.labelSmoothing()));
     }
 
     // ---- convolution, pooling -------------------------------------------------------------------

@@ -77,6 +77,17 @@ KERNEL void arg_reduce(GLOBAL const T* x, GLOBAL long* out, const Layout xl, con
 }
 
 #ifndef INTEGRAL
+// The maximum of a row of len elements step apart (NaN if one is NaN), or 0 for a row of -inf so that
+// exp(-inf - 0) = 0: what softmax and cross-entropy subtract before exponentiating.
+FN T row_shift(GLOBAL const T* x, int at, int len, int step) {
+    T m = -INFINITY;
+    for (int k = 0; k < len; k++) {
+        T v = x[at + k * step];
+        m = (v > m || isnan(v)) && !isnan(m) ? v : m;
+    }
+    return m == -INFINITY ? (T) 0 : m;
+}
+
 // Softmax (or log-softmax) of one row per work-item: subtract the row maximum so nothing overflows; a row of
 // -inf keeps max 0 so that exp(-inf) = 0. xl and ol locate each row's first element.
 KERNEL void softmax_rows(GLOBAL const T* x, GLOBAL T* out, const Layout xl, const Layout ol,
@@ -84,18 +95,101 @@ KERNEL void softmax_rows(GLOBAL const T* x, GLOBAL T* out, const Layout xl, cons
     int r = get_global_id(0);
     if (r >= rows) return;
     int xp = layout_at(xl, r), op = layout_at(ol, r);
-    T m = -INFINITY;
-    for (int k = 0; k < len; k++) {
-        T v = x[xp + k * xStride];
-        m = (v > m || isnan(v)) && !isnan(m) ? v : m;
-    }
-    if (m == -INFINITY) m = 0;
+    T m = row_shift(x, xp, len, xStride);
     T sum = 0;
     for (int k = 0; k < len; k++) sum += exp(x[xp + k * xStride] - m);
     T logSum = log(sum);
     for (int k = 0; k < len; k++) {
         T shifted = x[xp + k * xStride] - m;
         out[op + k * outStride] = logOut ? shifted - logSum : exp(shifted) / sum;
+    }
+}
+// Class-index cross-entropy (Backend.crossEntropy): the three kernels of a classification loss. Rows are the
+// logits' [...rows, C] views: xl locates each row's first logit (the classes xStep apart), tl its target, and the
+// other row arrays are contiguous (loss [rows], stats [rows, 3]: max, log-sum, target weight) or, in the backward,
+// their own layouts. wl is the class weights' layout when hasWeight. A target outside [0, C) that is not
+// ignoreIndex is reported (op code 5; the host throws at its next read) and gives that row a NaN loss.
+
+FN T class_weight(GLOBAL const T* weight, const Layout wl, int hasWeight, int c) {
+    return hasWeight ? weight[layout_at(wl, c)] : (T) 1;
+}
+
+// One row per work-item: the row's log-sum-exp as softmax_rows computes it, then the weighted, smoothed loss.
+KERNEL void cross_entropy_rows(GLOBAL const T* x, GLOBAL const long* target, GLOBAL const T* weight, GLOBAL T* loss, GLOBAL T* stats,
+                               const Layout xl, const Layout tl, const Layout wl, int rows, int classes, int xStep,
+                               int hasWeight, long ignoreIndex, T eps, GLOBAL int* err) {
+    int r = get_global_id(0);
+    if (r >= rows) return;
+    int at = layout_at(xl, r);
+    T m = row_shift(x, at, classes, xStep);
+    T sum = 0;
+    for (int k = 0; k < classes; k++) sum += exp(x[at + k * xStep] - m);
+    T logSum = log(sum);
+    long t = target[layout_at(tl, r)];
+    int kept = t != ignoreIndex, bad = kept && (t < 0 || t >= classes);
+    if (bad) report_bad_index(err, 5, t, classes);
+    T wt = 0, value = 0;
+    if (kept && !bad) {
+        wt = class_weight(weight, wl, hasWeight, (int) t);
+        value = -wt * ((x[at + (int) t * xStep] - m) - logSum) * ((T) 1 - eps);
+        if (eps > 0) {
+            T uniform = 0;
+            for (int k = 0; k < classes; k++) uniform -= class_weight(weight, wl, hasWeight, k) * ((x[at + k * xStep] - m) - logSum);
+            value += eps / classes * uniform;
+        }
+    }
+    loss[r] = bad ? (T) NAN : value;
+    stats[3 * r] = m;
+    stats[3 * r + 1] = logSum;
+    stats[3 * r + 2] = bad ? (T) NAN : wt;
+}
+
+// One work-group of REDUCE_GROUP items: total = {Σ loss (/ Σ w_t for the mean; NaN when that is 0), divisor}.
+KERNEL void cross_entropy_total(GLOBAL const T* loss, GLOBAL const T* stats, GLOBAL T* total, int rows, int mean) {
+    LOCAL T partial[2 * REDUCE_GROUP];
+    int lid = get_local_id(0), size = REDUCE_GROUP;
+    T sum = 0, weights = 0;
+    for (int r = lid; r < rows; r += size) {
+        sum += loss[r];
+        weights += stats[3 * r + 2];
+    }
+    partial[lid] = sum;
+    partial[size + lid] = weights;
+    LOCAL_BARRIER();
+    for (int active = size / 2; active > 0; active /= 2) {
+        if (lid < active) {
+            partial[lid] += partial[lid + active];
+            partial[size + lid] += partial[size + lid + active];
+        }
+        LOCAL_BARRIER();
+    }
+    if (lid == 0) {
+        T s = partial[0], w = partial[size];
+        T divisor = !mean || w == 0 ? (T) 1 : w;
+        total[0] = mean && w == 0 ? (T) NAN : s / divisor;
+        total[1] = divisor;
+    }
+}
+
+// One row per work-item: gradX[c] = s·((1 - ε)·w_t·(p_c - [c = t]) + ε/C·(W·p_c - w_c)), s = gradLoss / divisor.
+KERNEL void cross_entropy_backward(GLOBAL const T* x, GLOBAL const long* target, GLOBAL const T* weight, GLOBAL const T* stats,
+                                   GLOBAL const T* gradLoss, GLOBAL const T* divisor, GLOBAL T* gradX,
+                                   const Layout xl, const Layout tl, const Layout wl, const Layout gl, const Layout dl, const Layout gxl,
+                                   int rows, int classes, int xStep, int gxStep, int hasWeight, int hasDivisor, long ignoreIndex, T eps) {
+    int r = get_global_id(0);
+    if (r >= rows) return;
+    int at = layout_at(xl, r), gat = layout_at(gxl, r);
+    T m = stats[3 * r], logSum = stats[3 * r + 1], wt = stats[3 * r + 2];
+    T scale = gradLoss[layout_at(gl, r)] / (hasDivisor ? divisor[layout_at(dl, r)] : (T) 1);
+    long t = target[layout_at(tl, r)];
+    int smoothed = t != ignoreIndex && eps > 0;
+    T all = 0;
+    if (smoothed) for (int k = 0; k < classes; k++) all += class_weight(weight, wl, hasWeight, k);
+    for (int k = 0; k < classes; k++) {
+        T p = exp((x[at + k * xStep] - m) - logSum);
+        T g = ((T) 1 - eps) * wt * (p - (k == t ? (T) 1 : (T) 0));
+        if (smoothed) g += eps / classes * (all * p - class_weight(weight, wl, hasWeight, k));
+        gradX[gat + k * gxStep] = scale * g;
     }
 }
 #endif
