@@ -1,6 +1,7 @@
 package io.jgrad.autograd;
 
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.Storage;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,8 +27,12 @@ final class BackwardPass {
             return;
         }
         Map<Node, NDArray> pending = new IdentityHashMap<>();
-        // Gradient buffers this pass allocated and has not handed on: the only ones it may add into in place
-        // (a gradient from the table may be shared, as ADD gives the same g to both inputs).
+        // The leaves' gradients, added to them once every node has used its own: a leaf without a gradient then
+        // keeps a buffer of this pass instead of copying it (PyTorch's AccumulateGrad steals a gradient that
+        // nothing else references).
+        Map<Tensor, NDArray> leaves = new IdentityHashMap<>();
+        // Gradient buffers this pass allocated and has not handed on: the only ones it may add into in place or
+        // give to a leaf (a gradient from the table may be shared, as ADD gives the same g to both inputs).
         Set<NDArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         pending.put(root.node(), seed);
         for (Node node : reverseTopologicalOrder(root.node())) {
@@ -45,26 +50,50 @@ final class BackwardPass {
                 for (int i = 0; i < node.inputs.length; i++) {
                     Tensor input = node.inputs[i];
                     if (inputGrads[i] == null || !input.requiresGrad()) continue;
-                    if (input.node() == null) input.accumulateGrad(inputGrads[i]);
-                    else accumulate(pending, owned, input.node(), inputGrads[i]);
+                    boolean fresh = isFresh(node, g, inputGrads, i);
+                    if (input.node() == null) accumulate(leaves, owned, input, inputGrads[i], fresh);
+                    else accumulate(pending, owned, input.node(), inputGrads[i], fresh);
                 }
             }
             if (!retainGraph) node.free();
         }
+        leaves.forEach((leaf, g) -> leaf.accumulateGrad(g, owned.contains(g)));
     }
 
-    /** Adds {@code grad} to what {@code target} has pending: in place into a buffer of this pass, else into a new one. */
-    private static void accumulate(Map<Node, NDArray> pending, Set<NDArray> owned, Node target, NDArray grad) {
+    /**
+     * Adds {@code grad} to what {@code target} has pending: in place into a buffer of this pass, else into a new
+     * one. A {@code fresh} gradient (see {@link #isFresh}) becomes a buffer of this pass itself.
+     */
+    private static <K> void accumulate(Map<K, NDArray> pending, Set<NDArray> owned, K target, NDArray grad, boolean fresh) {
         NDArray acc = pending.get(target);
         if (acc == null) {
             pending.put(target, grad);
+            if (fresh) owned.add(grad);
         } else if (owned.contains(acc)) {
             acc.addInPlace(grad);
+        } else if (fresh) {
+            grad.addInPlace(acc);   // acc + grad: addition commutes exactly, so the sum is the one a new buffer would hold
+            pending.put(target, grad);
+            owned.add(grad);
         } else {
             NDArray sum = acc.add(grad);
             pending.put(target, sum);
             owned.add(sum);
         }
+    }
+
+    /**
+     * Whether input gradient {@code i} of {@code node} is a buffer its table case allocated and nothing else holds:
+     * dense (no two elements share memory, so it can be added into), covering its whole storage, and on storage
+     * that is neither the output gradient {@code g}, nor another of the input gradients (ADD passes g to both
+     * inputs, LSTM_CELL one array to two), nor an array the node saved (its output, inputs, arguments).
+     */
+    private static boolean isFresh(Node node, NDArray g, NDArray[] inputGrads, int i) {
+        NDArray a = inputGrads[i];
+        Storage s = a.storage();
+        if (!a.isContiguous() || a.offset() != 0 || a.numel() != s.size() || s == g.storage()) return false;
+        for (int j = 0; j < inputGrads.length; j++) if (j != i && inputGrads[j] != null && inputGrads[j].storage() == s) return false;
+        return !node.holds(s);
     }
 
     /** The pending gradient of {@code t}, made a buffer of this pass (zeros, or a copy of what was pending) if it is not one. */

@@ -2,6 +2,9 @@ package io.jgrad.autograd;
 
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.Shapes;
+import io.jgrad.tensor.spi.Storage;
+
+import java.lang.reflect.RecordComponent;
 
 /**
  * One recorded operation: what ran ({@link #op}), on which tensors ({@link #inputs}), what it produced
@@ -43,6 +46,28 @@ final class Node {
         if (args instanceof OpArgs.MaxPool pool) return pool.indices();
         if (args instanceof OpArgs.Saved saved) return saved.values();
         return null;
+    }
+
+    /**
+     * Whether {@code s} backs an array this node keeps: its output, an input's value, or an array among its args
+     * (any record component that is an array or an array of arrays). The backward pass asks before it treats a
+     * gradient as a buffer of its own.
+     */
+    boolean holds(Storage s) {
+        if (output != null && output.storage() == s) return true;
+        for (Tensor t : inputs) if (t.data().storage() == s) return true;
+        if (!(args instanceof Record r)) return false;
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            Object v;
+            try {
+                v = c.getAccessor().invoke(r);
+            } catch (ReflectiveOperationException e) {
+                return true;   // cannot tell: not the backward pass's to keep
+            }
+            if (v instanceof NDArray a && a.storage() == s) return true;
+            if (v instanceof NDArray[] arrays) for (NDArray a : arrays) if (a != null && a.storage() == s) return true;
+        }
+        return false;
     }
 
     /** Whether input {@code i} wants a gradient (the table skips the work for those that do not). */

@@ -212,11 +212,19 @@ public final class Tensor {
 
     /** Adds {@code g} into this tensor's gradient (a private copy the first time). */
     void accumulateGrad(NDArray g) {
+        accumulateGrad(g, false);
+    }
+
+    /**
+     * Adds {@code g} into this tensor's gradient. The first time, the gradient is a private copy of {@code g}, or
+     * {@code g} itself when the backward pass {@code owns} it (made it, and nothing else holds it).
+     */
+    void accumulateGrad(NDArray g, boolean owns) {
         if (!Arrays.equals(g.shape(), shape())) {
             throw new IllegalStateException("backward: gradient of shape " + Shapes.str(g.shape()) + " for a tensor of shape " + Shapes.str(shape())
                     + (node != null ? " made by " + node.op : ""));
         }
-        if (grad == null) grad = g.copy();
+        if (grad == null) grad = owns ? g : g.copy();
         else grad.addInPlace(g);
     }
 

@@ -9,6 +9,7 @@ import static io.jgrad.autograd.Float64Leaves.constant;
 import static io.jgrad.autograd.Float64Leaves.leaf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,6 +47,50 @@ class BackwardPassTest {
         y.backward(seed.fill(7)); // a leaf as the root
         seed.fill(0);
         assertValues(new double[] {7, 7}, new int[] {2}, y.grad(), TOL);
+    }
+
+    /**
+     * A leaf keeps a gradient buffer of the backward pass instead of copying it only when nothing else holds it:
+     * ADD hands one g to both inputs, LSTM_CELL one array to two, a view's gradient lives in the seed's storage, and
+     * a leaf that also feeds an intermediate gets its contributions summed without touching arrays still in use.
+     */
+    @Test
+    void aLeafKeepsOnlyGradientsNothingElseHolds() {
+        Tensor a = leaf(new double[] {1, 2}, 2), b = leaf(new double[] {3, 4}, 2);
+        a.add(b).mul(3.0).sum().backward();                                  // ADD: one g for both
+        assertNotSame(a.grad().storage(), b.grad().storage());
+        a.grad().fill(0);
+        assertValues(new double[] {3, 3}, new int[] {2}, b.grad(), TOL);
+
+        Tensor x = leaf(new double[] {1, 2, 3, 4}, 2, 2);
+        NDArray seed = NDArray.of(new double[] {5, 6, 7, 8}, 4);
+        x.reshape(4).backward(seed);                                        // the gradient is a view of the seed
+        assertNotSame(seed.storage(), x.grad().storage());
+        x.grad().fill(0);
+        assertValues(new double[] {5, 6, 7, 8}, new int[] {4}, seed, 0);
+
+        Tensor y = leaf(new double[] {0, 1}, 2);
+        NDArray g = NDArray.of(new double[] {2, 3}, 2);
+        y.add(y.exp()).add(y.mul(y)).backward(g);                           // 1 + e^y + 2y, three contributions
+        assertValues(new double[] {2 * (1 + 1 + 0), 3 * (1 + Math.E + 2)}, new int[] {2}, y.grad(), TOL);
+        assertValues(new double[] {2, 3}, new int[] {2}, g, 0);
+
+        Tensor xGates = leaf(new double[] {0.1, 0.2, 0.3, 0.4}, 1, 4), hGates = leaf(new double[] {0.5, -0.1, 0.2, 0.3}, 1, 4);
+        Tensor.lstmCell(xGates, hGates, constant(new double[] {0.7}, 1, 1)).sum().backward();   // one array for both gates
+        assertNotSame(xGates.grad().storage(), hGates.grad().storage());
+        assertValues(xGates.grad(), hGates.grad(), 0);
+    }
+
+    /** The arrays a node keeps (output, inputs, arrays among its args) are never a gradient buffer of the pass. */
+    @Test
+    void aNodeHoldsItsOutputInputsAndArgumentArrays() {
+        Tensor x = leaf(new double[] {3, 1, 2}, 1, 1, 1, 3);
+        Tensor pooled = x.maxPool2d(io.jgrad.tensor.spi.PoolParams.of(1, 1, 0));
+        Node n = pooled.node();
+        assertTrue(n.holds(pooled.data().storage()));
+        assertTrue(n.holds(x.data().storage()));
+        assertTrue(n.holds(n.<OpArgs.MaxPool>args().indices().storage()));
+        assertFalse(n.holds(x.data().copy().storage()));
     }
 
     @Test
