@@ -6,6 +6,7 @@ import io.jgrad.tensor.spi.AdamStep;
 import io.jgrad.tensor.spi.AttentionGeometry;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ConvGeometry;
+import io.jgrad.tensor.spi.CrossEntropyParams;
 import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
@@ -155,6 +156,22 @@ public final class VectorBackend extends ReferenceBackend {
     }
 
     // ---- attention ------------------------------------------------------------------------------
+
+    @Override
+    public void crossEntropy(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, NDArray loss, NDArray rowStats) {
+        if (VectorCrossEntropy.applies(x, weight, loss, rowStats)) VectorCrossEntropy.forward(x, target, weight, p, loss, rowStats, pool);
+        else super.crossEntropy(x, target, weight, p, loss, rowStats);
+    }
+
+    @Override
+    public void crossEntropyBackward(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, NDArray rowStats,
+                                     NDArray gradLoss, NDArray divisor, NDArray gradX) {
+        if (VectorCrossEntropy.applies(x, weight, rowStats, gradLoss, divisor, gradX) && gradX.stride(1) == 1) {
+            VectorCrossEntropy.backward(x, target, weight, p, rowStats, gradLoss, divisor, gradX, pool);
+        } else {
+            super.crossEntropyBackward(x, target, weight, p, rowStats, gradLoss, divisor, gradX);
+        }
+    }
 
     @Override
     public void attention(NDArray q, NDArray k, NDArray v, NDArray mask, AttentionGeometry g, NDArray out, NDArray logSumExp) {

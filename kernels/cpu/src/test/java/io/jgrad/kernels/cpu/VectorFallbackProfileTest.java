@@ -12,6 +12,7 @@ import io.jgrad.tensor.spi.AttentionGeometry;
 import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.ConvParams;
+import io.jgrad.tensor.spi.CrossEntropyParams;
 import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.PoolParams;
 import io.jgrad.tensor.spi.ReduceOp;
@@ -45,8 +46,8 @@ import org.junit.jupiter.api.Test;
  * compiles the operation's Java implementation instead: {@code FloatVector.bOpTemplate}, {@code ldOp}, the
  * lambdas handed to {@code VectorSupport}, one object per vector, often 100x slower than scalar code and with no
  * error anywhere. This test runs each fast kernel family (GEMM at several shapes, elementwise ops, reductions,
- * softmax, layer norm, attention, convolution, pooling, the fused recurrent cells, Adam) on its own in a loop until
- * C2 has compiled it, in a JVM of its own (see {@link #main} why), samples the running threads with a JFR recording in
+ * softmax, layer norm, cross-entropy, attention, convolution, pooling, the fused recurrent cells, Adam) on its own
+ * in a loop until C2 has compiled it, in a JVM of its own (see {@link #main} why), samples the running threads with a JFR recording in
  * that JVM while it runs, and fails, naming
  * the family, the frames and the kernel method below them, when a family spends more than {@link #MAX_SHARE} of its
  * samples in fallback methods.
@@ -401,6 +402,8 @@ class VectorFallbackProfileTest {
         final NDArray attnOut = zeros(attention.outputShape()), lse = zeros(attention.logSumExpShape()), attnGrad = randn(gen, attention.outputShape());
         final NDArray gq = zeros(q.shape()), gk = zeros(k.shape()), gv = zeros(v.shape());
         final NDArray param = randn(gen, 3001), grad = randn(gen, 3001), m = zeros(3001), vv = zeros(3001);
+        final NDArray ceTarget = NDArray.randint(gen, 0, 301, 64), ceWeight = x.narrow(0, 0, 1).reshape(301).abs(), ceLoss = zeros(64), ceStats = zeros(64, 3);
+        final CrossEntropyParams ce = new CrossEntropyParams(-100, 0.1);
         final AdamStep adam = new AdamStep(1e-3, 0.9, 0.999, 1e-8, 0, false, false, false, 0.1, 0.01);
 
         /** Each kernel family as one runnable pass, in a fixed order. */
@@ -433,9 +436,11 @@ class VectorFallbackProfileTest {
                     backend.reduce(op, nchw, channelSums);
                 }
             });
-            f.put("softmax, layer norm", () -> {
+            f.put("softmax, layer norm, cross-entropy", () -> {
                 backend.softmax(x, 1, false, out);
                 backend.softmax(x, 1, true, out);
+                backend.crossEntropy(x, ceTarget, ceWeight, ce, ceLoss, ceStats);
+                backend.crossEntropyBackward(x, ceTarget, ceWeight, ce, ceStats, ceLoss, null, out);
                 backend.layerNorm(x, weight, lnBias, 1e-5, out, lnMean, lnRstd);
                 backend.layerNormBackward(y, x, lnMean, lnRstd, weight, lnGradIn, lnGradWeight, lnGradBias);
             });
