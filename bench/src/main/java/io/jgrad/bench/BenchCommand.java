@@ -3,6 +3,7 @@ package io.jgrad.bench;
 import io.jgrad.cli.JgradCommand;
 import io.jgrad.tensor.Backends;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +24,8 @@ public final class BenchCommand implements JgradCommand {
                    jgrad bench conv                     MNIST ConvNet conv2d forward+backward: jgrad vs PyTorch
                    jgrad bench epoch [--backend NAME] [--batch N,...]
                                                         MNIST ConvNet training step and epoch time: jgrad vs PyTorch (CPU, or CUDA for a GPU backend)
+                   jgrad bench mnist [--backend NAME] [--batch N] [--target PCT] [--max-epochs N] [--data-dir DIR]
+                                                        seconds of training to 99% test accuracy on full MNIST: jgrad vs PyTorch
                    jgrad bench memory --backend NAME [--steps N] [--model mlp|cnn] [--batch N]
                                                         N training steps watching the device allocator's high-water mark
                    jgrad bench models [--models mlp,cnn,lstm,gru,transformer] [--rounds N]
@@ -47,7 +50,7 @@ public final class BenchCommand implements JgradCommand {
 
     @Override
     public String synopsis() {
-        return "gemm|conv|epoch|models|gc|jmh   benchmarks against OpenBLAS and PyTorch (see 'jgrad bench --help')";
+        return "gemm|conv|epoch|mnist|models|gc|jmh   benchmarks against OpenBLAS and PyTorch (see 'jgrad bench --help')";
     }
 
     @Override
@@ -135,6 +138,22 @@ public final class BenchCommand implements JgradCommand {
                 if (!backendAvailable(backend, err)) return 2;
                 return MemoryReport.run(backend, model, batch, steps, out);
             }
+            case "mnist" -> {
+                MnistTimeReport.Options options;
+                try {
+                    options = MnistTimeReport.Options.parse(rest);
+                } catch (IllegalArgumentException e) {
+                    return usageError(err, e.getMessage());
+                }
+                if (options.backend() != null && !backendAvailable(options.backend(), err)) return 2;
+                try {
+                    MnistTimeReport.run(options, out);
+                } catch (IOException e) {
+                    err.println("jgrad bench mnist: " + e.getMessage());
+                    return 1;
+                }
+                return 0;
+            }
             case "models" -> {
                 ModelsReport.Options options;
                 try {
@@ -159,7 +178,7 @@ public final class BenchCommand implements JgradCommand {
                 return 0;
             }
             default -> {
-                return usageError(err, "unknown bench '" + args[0] + "' (gemm, tune-opencl, conv, epoch, memory, models, gc, jmh)");
+                return usageError(err, "unknown bench '" + args[0] + "' (gemm, tune-opencl, conv, epoch, mnist, memory, models, gc, jmh)");
             }
         }
     }

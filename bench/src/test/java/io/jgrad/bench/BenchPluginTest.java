@@ -38,7 +38,7 @@ class BenchPluginTest {
     void helpListsTheBenchCommandOnce() {
         assertEquals(0, run("help"));
         String text = out.toString(StandardCharsets.UTF_8);
-        assertTrue(text.contains("\n  bench gemm|conv|epoch|models|gc|jmh   benchmarks against OpenBLAS and PyTorch"), text);
+        assertTrue(text.contains("\n  bench gemm|conv|epoch|mnist|models|gc|jmh   benchmarks against OpenBLAS and PyTorch"), text);
         assertEquals(text.indexOf("  bench "), text.lastIndexOf("  bench "), text);
     }
 

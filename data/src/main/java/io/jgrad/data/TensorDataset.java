@@ -57,6 +57,19 @@ public final class TensorDataset implements Dataset {
         return new Example(HostArrays.floats(x, exampleShape), labels[index]);
     }
 
+    /** Every input as one array {@code [N, ...]} (a copy): to put a whole dataset on a device at once. */
+    public NDArray inputArray() {
+        int[] shape = new int[exampleShape.length + 1];
+        shape[0] = labels.length;
+        System.arraycopy(exampleShape, 0, shape, 1, exampleShape.length);
+        return NDArray.of(inputs, shape);
+    }
+
+    /** Every label as one int64 array {@code [N]} (a copy). */
+    public NDArray labelArray() {
+        return NDArray.of(labels, labels.length);
+    }
+
     /** The shape of one input, e.g. {@code [1, 28, 28]}. */
     public int[] exampleShape() {
         return exampleShape.clone();
