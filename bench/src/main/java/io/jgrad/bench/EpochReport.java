@@ -72,27 +72,28 @@ final class EpochReport {
         out.println();
         out.println(String.format(Locale.ROOT, "%-8s | %6s | %12s | %16s | %10s", "", "batch", "ms per step", "s per 60k epoch", "img/s"));
         String headline = "n/a";
+        List<String> launches = new ArrayList<>();
         for (int batch : batches) {
-            double jgrad = stepSeconds(backend, batch);
+            TrainingStep step = new TrainingStep(backend, "cnn", batch);
+            // A whole training step is a lot of code for the JIT: give it more than Timing's short warm-up.
+            for (int i = 0; i < WARMUP_STEPS; i++) step.run();
+            long before = backend.kernelLaunches();
+            step.run();
+            if (before >= 0) launches.add(batch + ": " + (backend.kernelLaunches() - before));
+            double jgrad = Timing.medianSeconds(step);
             Double py = torch.get("torch.step." + batch);
             row(out, "jgrad", batch, jgrad);
             row(out, "pytorch", batch, py);
             headline = py == null ? "n/a" : String.format(Locale.ROOT, "%.2f", py / jgrad);
         }
+        // What bounds a small model on a GPU: every launch costs microseconds of host time whatever its size.
+        if (!launches.isEmpty()) out.println("jgrad kernel launches per step, by batch: " + String.join(", ", launches));
         out.println(String.format(Locale.ROOT, "epoch mnist-cnn batch %d jgrad/pytorch%s: %s", batches[batches.length - 1], gpu ? " (" + backend.name() + "/cuda)" : "", headline));
     }
 
     private static void row(PrintStream out, String who, int batch, Double seconds) {
         out.println(String.format(Locale.ROOT, "%-8s | %6d | %s | %s | %s", who, batch, Machine.cell(seconds == null ? null : 1e3 * seconds, 12, "%.2f"),
                 Machine.cell(seconds == null ? null : seconds * EPOCH_IMAGES / batch, 16, "%.1f"), Machine.cell(seconds == null ? null : batch / seconds, 10, "%.0f")));
-    }
-
-    /** Median seconds of one training step over eight rotating batches of random images. */
-    private static double stepSeconds(Backend backend, int batch) {
-        TrainingStep step = new TrainingStep(backend, "cnn", batch);
-        // A whole training step is a lot of code for the JIT: give it more than Timing's short warm-up.
-        for (int i = 0; i < WARMUP_STEPS; i++) step.run();
-        return Timing.medianSeconds(step);
     }
 
     static String join(int[] values) {

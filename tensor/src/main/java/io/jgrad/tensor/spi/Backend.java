@@ -54,6 +54,24 @@ public interface Backend {
         return MemoryStats.UNKNOWN;
     }
 
+    /**
+     * Kernels this backend has launched since it started, for seeing how launch-bound a small model's step is on
+     * a GPU ({@code jgrad bench epoch} prints it per step); -1 for backends that keep no count (the default: host
+     * backends run Java, not launches).
+     */
+    default long kernelLaunches() {
+        return -1;
+    }
+
+    /**
+     * Reads of device memory by the host since the backend started ({@link #toHost}): each waits for every queued
+     * kernel, so a training step should make none (a GPU step that reads a value stalls until its forward pass is
+     * done); -1 for backends that keep no count (the default: host memory is read in place).
+     */
+    default long hostReads() {
+        return -1;
+    }
+
     // ---- memory ---------------------------------------------------------------------------------
 
     /** A zero-filled storage of {@code size} elements. */

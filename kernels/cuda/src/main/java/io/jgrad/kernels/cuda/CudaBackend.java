@@ -68,6 +68,16 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public long kernelLaunches() {
+        return rt.launches();
+    }
+
+    @Override
+    public long hostReads() {
+        return rt.reads();
+    }
+
+    @Override
     public MemoryStats memoryStats() {
         return rt.allocator().stats();
     }

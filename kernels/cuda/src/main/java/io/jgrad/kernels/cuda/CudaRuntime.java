@@ -47,6 +47,10 @@ public final class CudaRuntime implements AutoCloseable {
     private final String arch;
     private final Device jgradDevice;
     private final CachingAllocator<CUdeviceptr> allocator;
+    /** Kernels launched so far (guarded by this runtime's lock, as every launch is). */
+    private long launches;
+    /** Blocking reads of device memory ({@link #download}) so far. */
+    private long reads;
     private final PinnedStaging staging;
     private final CudaKernelErrors errors;
     private final Map<String, CUmodule> modules = new HashMap<>();
@@ -232,6 +236,17 @@ public final class CudaRuntime implements AutoCloseable {
         makeCurrent();
         check(JCudaDriver.cuLaunchKernel(f, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0, stream,
                 Pointer.to(params), null), "cuLaunchKernel(" + kernel.entry() + ")");
+        launches++;
+    }
+
+    /** Kernels launched so far. */
+    public synchronized long launches() {
+        return launches;
+    }
+
+    /** Blocking reads of device memory ({@link #download}) so far. */
+    public synchronized long reads() {
+        return reads;
     }
 
     /** A 1-D launch of {@code n} threads in blocks of 256. */
@@ -286,6 +301,7 @@ public final class CudaRuntime implements AutoCloseable {
         CudaStorage s = allocateUninitialized(host.dtype(), host.size());
         int perChunk = (int) (PinnedStaging.CHUNK_BYTES / host.dtype().byteSize());
         synchronized (this) {
+            reads++;
             makeCurrent();
             for (int first = 0; first < host.size(); first += perChunk) {
                 int count = Math.min(perChunk, host.size() - first);
@@ -304,6 +320,7 @@ public final class CudaRuntime implements AutoCloseable {
         HostStorage host = HostStorage.allocate(storage.dtype(), storage.size());
         int perChunk = (int) (PinnedStaging.CHUNK_BYTES / storage.dtype().byteSize());
         synchronized (this) {
+            reads++;
             makeCurrent();
             for (int first = 0; first < host.size(); first += perChunk) {
                 int count = Math.min(perChunk, host.size() - first);

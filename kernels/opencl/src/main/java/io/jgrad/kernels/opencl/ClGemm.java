@@ -132,6 +132,7 @@ public final class ClGemm {
             }
             boolean last = first + count >= batches;
             clEnqueueNDRangeKernel(queue, kernel, 3, null, global, local, 0, null, last ? event : null);
+            runtime.countLaunch();
         }
     }
 

@@ -65,6 +65,8 @@ public final class ClRuntime implements AutoCloseable {
     /** Host buffers of non-blocking uploads, kept reachable until the queue has certainly read them. */
     private final List<ByteBuffer> pendingUploads = new ArrayList<>();
     private long pendingUploadBytes;
+    private long launches;
+    private long reads;
 
     private ClRuntime(ClDeviceInfo info, Device jgradDevice) {
         this.info = info;
@@ -219,6 +221,22 @@ public final class ClRuntime implements AutoCloseable {
         for (long g : global) if (g == 0) return;
         for (int i = 0; i < args.length; i++) setArg(kernel, i, args[i]);
         CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, null);
+        launches++;
+    }
+
+    /** Counts a launch enqueued outside {@link #launch} (the GEMM's, with its own work-group sizes); callers hold the lock. */
+    void countLaunch() {
+        launches++;
+    }
+
+    /** Kernels enqueued so far. */
+    public synchronized long launches() {
+        return launches;
+    }
+
+    /** Blocking reads of device memory ({@link #download}) so far. */
+    public synchronized long reads() {
+        return reads;
     }
 
     private static void setArg(cl_kernel kernel, int index, Object arg) {
@@ -297,6 +315,7 @@ public final class ClRuntime implements AutoCloseable {
                 : host instanceof HostStorage.Float64 d ? Pointer.to(d.data)
                 : Pointer.to(((HostStorage.Int64) host).data);
         synchronized (this) {
+            reads++;
             boolean hasData = storage.byteSize() > 0;
             errors.enqueueRead(queue, !hasData);   // completed by the blocking data read behind it
             if (hasData) CL.clEnqueueReadBuffer(queue, storage.buffer(), true, 0, storage.byteSize(), target, 0, null, null);

@@ -64,6 +64,16 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public long kernelLaunches() {
+        return rt.launches();
+    }
+
+    @Override
+    public long hostReads() {
+        return rt.reads();
+    }
+
+    @Override
     public MemoryStats memoryStats() {
         return rt.pool().stats();
     }

@@ -1,0 +1,68 @@
+package io.jgrad.tests.device;
+
+import io.jgrad.autograd.Tensor;
+import io.jgrad.layers.CrossEntropyLoss;
+import io.jgrad.layers.Init;
+import io.jgrad.layers.Module;
+import io.jgrad.optimizers.Adam;
+import io.jgrad.optimizers.Optimizer;
+import io.jgrad.tensor.Backends;
+import io.jgrad.tensor.DType;
+import io.jgrad.tensor.Device;
+import io.jgrad.tensor.Generator;
+import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.Backend;
+import io.jgrad.train.models.MnistCnn;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What keeps a small model's step on a GPU from waiting on the host: a training step of the reference ConvNet
+ * (forward, cross-entropy, backward, Adam) reads nothing back from the device, and launches few kernels, each of
+ * which costs microseconds of host time whatever its size. The bound is today's count on OpenCL (48: 37 kernels
+ * and 11 GEMMs, with one Adam launch per parameter; CUDA updates all parameters in one launch): a change that adds
+ * launches to the step fails here and says how many.
+ */
+@Tag("gpu")
+class TrainingStepOnDeviceTest {
+
+    private static final int LAUNCH_BUDGET = 48;
+
+    @AfterEach
+    void backToTheCpu() {
+        Backends.use(null);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"opencl", "cuda"})
+    void aConvNetStepReadsNothingBackAndLaunchesFewKernels(String name) {
+        Device device = DeviceTransferTest.deviceOf(name);
+        Backends.use(name);
+        Backend backend = Backends.get(name);
+        Init.manualSeed(0);
+        Module model = new MnistCnn();
+        Optimizer adam = Adam.builder().lr(1e-3).build(model.parameters());
+        Generator gen = new Generator(1);
+        NDArray images = NDArray.rand(gen, DType.FLOAT32, 16, 1, 28, 28).to(device), labels = NDArray.randint(gen, 0, 10, 16).to(device);
+        Runnable step = () -> {
+            adam.zeroGrad();
+            new CrossEntropyLoss().forward(model.forward(Tensor.of(images)), Tensor.of(labels)).backward();
+            adam.step();
+        };
+        step.run();
+        step.run();
+        long launches = backend.kernelLaunches(), reads = backend.hostReads();
+        step.run();
+        long launched = backend.kernelLaunches() - launches;
+        assertEquals(0, backend.hostReads() - reads, "host reads during a training step on " + name);
+        System.out.println("TrainingStepOnDeviceTest: " + name + " ConvNet step, " + launched + " kernel launches");
+        assertTrue(launched > 0 && launched <= LAUNCH_BUDGET, name + ": " + launched + " kernel launches in a ConvNet training step, budget " + LAUNCH_BUDGET);
+        model.parameters().get(0).grad().to(Device.CPU);   // and the step's results do read back
+        assertEquals(reads + 1, backend.hostReads());
+    }
+}
