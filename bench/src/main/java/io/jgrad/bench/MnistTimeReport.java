@@ -202,17 +202,9 @@ final class MnistTimeReport {
         return data.inputArray().sub(MEAN).div(STD);
     }
 
-    /** A uniformly random order of {@code 0 .. n-1} (Fisher-Yates). */
+    /** A random order of {@code 0 .. n-1}, as int64 indices. */
     private static long[] permutation(Generator gen, int n) {
-        long[] p = new long[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = gen.nextInt(i + 1);
-            long t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return java.util.Arrays.stream(gen.permutation(n)).asLongStream().toArray();
     }
 
     private static void row(PrintStream out, String who, int epoch, double seconds, double accuracy) {
