@@ -2,6 +2,9 @@ package io.jgrad.tensor.spi;
 
 import io.jgrad.tensor.DType;
 
+import java.util.EnumMap;
+import java.util.Map;
+
 /**
  * The preprocessor defines that template the portable kernel sources (kernels/opencl resources, compiled as
  * OpenCL C at run time and as CUDA C to committed PTX): the element type and the op codes of the Java enums.
@@ -43,18 +46,41 @@ public final class KernelDefines {
      * {@code -DT=long -DINTEGRAL} (sources guard their floating-point-only code with {@code #ifndef INTEGRAL}).
      */
     public static String typeDefines(DType dtype) {
-        return "-DT=" + typeName(dtype) + (dtype.isFloatingPoint() ? "" : " -DINTEGRAL");
+        return TYPE_DEFINES.get(dtype);
+    }
+
+    /** {@link #typeDefines} then {@link #OP_CODES}: the defines of most portable kernels. */
+    public static String typeAndOpDefines(DType dtype) {
+        return TYPE_AND_OP_DEFINES.get(dtype);
+    }
+
+    // One string per dtype, made once: kernels are looked up by their defines on every launch, and a string built
+    // per launch (the op codes are hundreds of characters) would be hashed and compared anew each time.
+    private static final Map<DType, String> TYPE_DEFINES = new EnumMap<>(DType.class), TYPE_AND_OP_DEFINES = new EnumMap<>(DType.class);
+    private static final Map<DType, Map<DType, String>> COPY_DEFINES = new EnumMap<>(DType.class), WHERE_DEFINES = new EnumMap<>(DType.class);
+
+    static {
+        for (DType dtype : DType.values()) {
+            TYPE_DEFINES.put(dtype, "-DT=" + typeName(dtype) + (dtype.isFloatingPoint() ? "" : " -DINTEGRAL"));
+            TYPE_AND_OP_DEFINES.put(dtype, TYPE_DEFINES.get(dtype) + OP_CODES);
+            COPY_DEFINES.put(dtype, new EnumMap<>(DType.class));
+            WHERE_DEFINES.put(dtype, new EnumMap<>(DType.class));
+            for (DType other : DType.values()) {
+                COPY_DEFINES.get(dtype).put(other, "-DSRC=" + typeName(dtype) + " -DDST=" + typeName(other)
+                        + (dtype.isFloatingPoint() && other == DType.INT64 ? " -DTO_LONG_SAT" : ""));
+                WHERE_DEFINES.get(dtype).put(other, TYPE_DEFINES.get(dtype) + " -DC=" + typeName(other) + OP_CODES);
+            }
+        }
     }
 
     /** The defines of the copy kernel from {@code src} to {@code dst} (float to int64 saturates, as Java's cast). */
     public static String copyDefines(DType src, DType dst) {
-        return "-DSRC=" + typeName(src) + " -DDST=" + typeName(dst)
-                + (src.isFloatingPoint() && dst == DType.INT64 ? " -DTO_LONG_SAT" : "");
+        return COPY_DEFINES.get(src).get(dst);
     }
 
     /** The defines of the where kernel: elements of {@code dtype}, a condition of {@code cond}, with the op codes. */
     public static String whereDefines(DType dtype, DType cond) {
-        return typeDefines(dtype) + " -DC=" + typeName(cond) + OP_CODES;
+        return WHERE_DEFINES.get(dtype).get(cond);
     }
 
     /** {@code value} as a kernel scalar of {@code dtype}: rounded to float, kept double, or truncated (saturating) to long. */

@@ -55,6 +55,8 @@ public enum CudaKernel {
     private final String entry;
     private final String signature;
     private final boolean floatingOnly;
+    /** {@link #paramKinds} for each dtype (by ordinal), made once: the runtime checks them on every launch. */
+    private final List<List<String>> kindsByDtype = new ArrayList<>();
 
     CudaKernel(String family, String entry, String signature) {
         this(family, entry, signature, false);
@@ -65,6 +67,7 @@ public enum CudaKernel {
         this.entry = entry;
         this.signature = signature;
         this.floatingOnly = floatingOnly;
+        for (DType dtype : DType.values()) kindsByDtype.add(List.copyOf(kinds(dtype)));
     }
 
     /** True when the source has the kernel under {@code #ifndef INTEGRAL}: absent from the int64 module. */
@@ -92,6 +95,10 @@ public enum CudaKernel {
      * {@code b8} (64-bit integer or pointer), {@code f32}, {@code f64}, or {@code s<bytes>} (a by-value struct).
      */
     public List<String> paramKinds(DType dtype) {
+        return kindsByDtype.get(dtype.ordinal());
+    }
+
+    private List<String> kinds(DType dtype) {
         List<String> kinds = new ArrayList<>();
         for (String token : signature.split(" ")) {
             kinds.add(switch (token) {

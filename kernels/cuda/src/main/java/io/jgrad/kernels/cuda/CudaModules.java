@@ -5,6 +5,8 @@ import io.jgrad.tensor.spi.KernelDefines;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The PTX modules of the backend: which source each is compiled from, with which defines, for which targets.
@@ -47,7 +49,7 @@ public final class CudaModules {
         for (DType t : ALL) {
             // where_select with a condition of the element dtype; other condition dtypes are converted first (CudaBackend.where).
             modules.add(new Module(name("elementwise", t), Origin.PORTABLE, "elementwise.cl", KernelDefines.whereDefines(t, t)));
-            modules.add(new Module(name("reduce", t), Origin.PORTABLE, "reduce.cl", KernelDefines.typeDefines(t) + KernelDefines.OP_CODES));
+            modules.add(new Module(name("reduce", t), Origin.PORTABLE, "reduce.cl", KernelDefines.typeAndOpDefines(t)));
             modules.add(new Module(name("indexing", t), Origin.PORTABLE, "indexing.cl", KernelDefines.typeDefines(t)));
         }
         for (DType src : ALL) {
@@ -64,8 +66,11 @@ public final class CudaModules {
 
     /** The module of a portable family for {@code dtype}, e.g. {@code reduce.float}. */
     public static String name(String family, DType dtype) {
-        return family + "." + KernelDefines.typeName(dtype);
+        // Once per (family, dtype): the backend names a module on every launch.
+        return NAMES.computeIfAbsent(family, f -> new ConcurrentHashMap<>()).computeIfAbsent(dtype, d -> family + "." + KernelDefines.typeName(d));
     }
+
+    private static final Map<String, Map<DType, String>> NAMES = new ConcurrentHashMap<>();
 
     /** The copy module converting {@code src} to {@code dst}, e.g. {@code copy.float.long}. */
     public static String copyName(DType src, DType dst) {

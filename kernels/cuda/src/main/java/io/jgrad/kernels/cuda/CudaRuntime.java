@@ -54,7 +54,7 @@ public final class CudaRuntime implements AutoCloseable {
     private final PinnedStaging staging;
     private final CudaKernelErrors errors;
     private final Map<String, CUmodule> modules = new HashMap<>();
-    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final Map<FunctionKey, CUfunction> functions = new HashMap<>();
 
     private CudaRuntime(int ordinal) {
         device = new CUdevice();
@@ -157,7 +157,7 @@ public final class CudaRuntime implements AutoCloseable {
 
     /** The function {@code entry} of module {@code module} (e.g. {@code "reduce.float"}), loaded once. */
     synchronized CUfunction function(String module, String entry) {
-        String key = module + '\0' + entry;
+        FunctionKey key = new FunctionKey(module, entry);
         CUfunction f = functions.get(key);
         if (f == null) {
             makeCurrent();
@@ -167,6 +167,10 @@ public final class CudaRuntime implements AutoCloseable {
             functions.put(key, f);
         }
         return f;
+    }
+
+    /** A function's key: the parts, not one string built on every launch. */
+    private record FunctionKey(String module, String entry) {
     }
 
     private CUmodule load(String module) {

@@ -59,8 +59,8 @@ public final class ClRuntime implements AutoCloseable {
     private final ClBufferPool pool;
     private final ClKernelErrors errors;
     private final String baseOptions;
-    private final Map<String, cl_program> programs = new HashMap<>();
-    private final Map<String, cl_kernel> kernels = new HashMap<>();
+    private final Map<ProgramKey, cl_program> programs = new HashMap<>();
+    private final Map<KernelKey, cl_kernel> kernels = new HashMap<>();
     private final Map<String, String> sources = new HashMap<>();
     /** Host buffers of non-blocking uploads, kept reachable until the queue has certainly read them. */
     private final List<ByteBuffer> pendingUploads = new ArrayList<>();
@@ -153,15 +153,22 @@ public final class ClRuntime implements AutoCloseable {
      * {@code defines} (build options such as {@code "-DT=float"}); compiled once, then cached.
      */
     public synchronized cl_kernel kernel(String resource, String name, String defines) {
-        String programKey = resource + '\0' + defines;
-        String kernelKey = programKey + '\0' + name;
-        cl_kernel kernel = kernels.get(kernelKey);
+        KernelKey key = new KernelKey(resource, defines, name);
+        cl_kernel kernel = kernels.get(key);
         if (kernel == null) {
-            cl_program program = programs.computeIfAbsent(programKey, k -> build(resource, defines));
+            cl_program program = programs.computeIfAbsent(new ProgramKey(resource, defines), k -> build(resource, defines));
             kernel = CL.clCreateKernel(program, name, null);
-            kernels.put(kernelKey, kernel);
+            kernels.put(key, kernel);
         }
         return kernel;
+    }
+
+    // Keys of parts, not one concatenated string: this lookup runs on every launch, and the defines (KernelDefines'
+    // strings, one instance each, their hashes cached) are hundreds of characters that a new string would hash again.
+    private record ProgramKey(String resource, String defines) {
+    }
+
+    private record KernelKey(String resource, String defines, String name) {
     }
 
     private cl_program build(String resource, String defines) {

@@ -97,7 +97,7 @@ public final class OpenClBackend implements Backend {
 
     /** The kernel {@code name} of {@code resource} for arrays of {@code dtype}, with the op codes defined. */
     private cl_kernel kernel(String resource, String name, DType dtype) {
-        return rt.kernel(resource, name, ClRuntime.typeDefines(dtype) + KernelDefines.OP_CODES);
+        return rt.kernel(resource, name, KernelDefines.typeAndOpDefines(dtype));
     }
 
     /** {@code value} as the kernel scalar of {@code dtype} ({@link KernelDefines#scalar}). */
