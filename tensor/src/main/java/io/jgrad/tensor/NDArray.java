@@ -310,6 +310,20 @@ public final class NDArray {
         return newZeros(shape);
     }
 
+    /**
+     * A contiguous array like this one (dtype, device) with undefined contents: only for the output of a kernel
+     * that is called and writes every element (see {@code Backend.allocateUninitialized}); otherwise zeros.
+     */
+    private NDArray newOutput(int... newShape) {
+        return newOutput(dtype(), newShape);
+    }
+
+    /** {@link #newOutput(int...)} of another dtype (the int64 positions a kernel writes beside its values). */
+    private NDArray newOutput(DType dtype, int... newShape) {
+        Storage s = backend().allocateUninitialized(dtype, Shapes.numel("output", newShape));
+        return new NDArray(s, newShape.clone(), Shapes.contiguousStrides(newShape), 0);
+    }
+
     /** A 0-d array of this array's dtype and device. */
     public NDArray scalarLike(double value) {
         NDArray s = newZeros();
@@ -549,7 +563,7 @@ public final class NDArray {
 
     /** A contiguous copy (never shares storage). */
     public NDArray copy() {
-        NDArray out = zerosLike();
+        NDArray out = newOutput(shape);
         if (!isEmpty(out)) backend().copy(this, out);
         return out;
     }
@@ -712,7 +726,7 @@ public final class NDArray {
         requireSameDevice(op, this, other);
         requireSameDtype(op, this, other);
         int[] outShape = Shapes.broadcast(op, shape, other.shape);
-        NDArray out = newZeros(outShape);
+        NDArray out = newOutput(outShape);
         if (!isEmpty(out)) backend().binary(kind, expand(outShape), other.expand(outShape), out);
         return out;
     }
@@ -723,7 +737,7 @@ public final class NDArray {
         requireSameDevice("where", a, cond);
         requireSameDtype("where", a, b);
         int[] outShape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
-        NDArray out = a.newZeros(outShape);
+        NDArray out = a.newOutput(outShape);
         if (!isEmpty(out)) a.backend().where(cond.expand(outShape), a.expand(outShape), b.expand(outShape), out);
         return out;
     }
@@ -777,7 +791,7 @@ public final class NDArray {
     }
 
     private NDArray unary(String op, UnaryOp kind, double alpha, double beta) {
-        NDArray out = zerosLike();
+        NDArray out = newOutput(shape);
         if (!isEmpty(out)) backend().unary(kind, this, out, alpha, beta);
         return out;
     }
@@ -814,7 +828,7 @@ public final class NDArray {
                 if (shape[d] == 0) throw new IllegalArgumentException(op + ": cannot reduce over the empty dim " + d + " of shape " + Shapes.str(shape));
             }
         }
-        NDArray out = newZeros(Shapes.keepDims(shape, reduced));
+        NDArray out = isEmpty(this) ? newZeros(Shapes.keepDims(shape, reduced)) : newOutput(Shapes.keepDims(shape, reduced));
         if (isEmpty(this)) {
             // Nothing is reduced: the sum of no elements is 0 (the fresh zeros), their mean 0/0.
             if (kind == ReduceOp.MEAN && !isEmpty(out)) out.fill(Double.NaN);
@@ -897,8 +911,8 @@ public final class NDArray {
                     + Shapes.str(batchA) + " and " + Shapes.str(batchB) + " that cannot be broadcast");
         }
         int[] batch = Shapes.broadcast("matmul", batchA, batchB);
-        NDArray out = newZeros(Shapes.concat(batch, m, n));
         // k = 0: every element is an empty sum, the fresh zeros.
+        NDArray out = k > 0 ? newOutput(Shapes.concat(batch, m, n)) : newZeros(Shapes.concat(batch, m, n));
         if (!isEmpty(out) && k > 0) backend().matmul(a.expand(Shapes.concat(batch, m, k)), b.expand(Shapes.concat(batch, k, n)), out);
         if (other.rank() == 1) out = out.squeeze(-1);
         if (rank() == 1) out = out.squeeze(out.rank() == 1 ? 0 : -2);
@@ -918,7 +932,7 @@ public final class NDArray {
     private NDArray softmax(String op, int dim, boolean log) {
         requireFloat(op, this);
         int d = Shapes.dim(op, dim, rank());
-        NDArray out = zerosLike();
+        NDArray out = newOutput(shape);
         if (!isEmpty(out)) backend().softmax(this, d, log, out);
         return out;
     }
@@ -1014,7 +1028,7 @@ public final class NDArray {
      */
     public NDArray[] crossEntropy(NDArray target, NDArray weight, CrossEntropyParams p) {
         int[] rows = crossEntropyRows("crossEntropy", target, weight);
-        NDArray loss = newZeros(rows), stats = newZeros(statsShape(rows));
+        NDArray loss = newOutput(rows), stats = newOutput(statsShape(rows));
         if (!isEmpty(loss)) backend().crossEntropy(classesLast(), target, weight, p, loss, stats);
         return new NDArray[] {loss, stats};
     }
@@ -1053,7 +1067,7 @@ public final class NDArray {
             requireSameDevice(op, this, a);
             requireSameDtype(op, this, a);
         }
-        NDArray gradX = zerosLike();
+        NDArray gradX = newOutput(shape);
         if (!isEmpty(gradX)) backend().crossEntropyBackward(classesLast(), target, weight, p, rowStats.contiguous(), gradLoss, divisor, gradX.classesLast());
         return gradX;
     }
@@ -1187,7 +1201,7 @@ public final class NDArray {
     /** 2-D convolution of this {@code [N, C, H, W]} input; {@code bias} may be null. */
     public NDArray conv2d(NDArray weight, NDArray bias, ConvParams p) {
         ConvGeometry g = convGeometry("conv2d", shape, weight, bias, p);
-        NDArray out = newZeros(g.outputShape());
+        NDArray out = isEmpty(weight) ? newZeros(g.outputShape()) : newOutput(g.outputShape());
         if (isEmpty(weight)) return biasOnly(bias, out, null);
         if (!isEmpty(out)) backend().conv2d(this, weight, bias, g, out);
         return out;
@@ -1199,7 +1213,7 @@ public final class NDArray {
      */
     public NDArray conv2dRelu(NDArray weight, NDArray bias, ConvParams p) {
         ConvGeometry g = convGeometry("conv2dRelu", shape, weight, bias, p);
-        NDArray out = newZeros(g.outputShape());
+        NDArray out = isEmpty(weight) ? newZeros(g.outputShape()) : newOutput(g.outputShape());
         if (isEmpty(weight)) return biasOnly(bias, out, UnaryOp.RELU);
         if (!isEmpty(out)) backend().conv2d(this, weight, bias, g, UnaryOp.RELU, out);
         return out;
@@ -1267,8 +1281,8 @@ public final class NDArray {
     /** Max pooling of this {@code [N, C, H, W]} input; returns the maxima and their int64 positions ({@code h*W + w}). */
     public NDArray[] maxPool2dWithIndices(PoolParams p) {
         PoolGeometry g = poolGeometry("maxPool2d", shape, p);
-        NDArray out = newZeros(g.outputShape());
-        NDArray indices = zeros(DType.INT64, device(), g.outputShape());
+        NDArray out = newOutput(g.outputShape());
+        NDArray indices = newOutput(DType.INT64, g.outputShape());
         if (!isEmpty(out)) backend().maxPool2d(this, g, out, indices);
         return new NDArray[] {out, indices};
     }
@@ -1432,7 +1446,7 @@ public final class NDArray {
     /** Values along {@code dim} at the int64 positions in {@code index}, as {@code torch.gather}. */
     public NDArray gather(int dim, NDArray index) {
         int d = gatherScatterDim("gather", this, dim, index, null);
-        NDArray out = newZeros(index.shape);
+        NDArray out = newOutput(index.shape);
         if (!isEmpty(out)) backend().gather(this, d, index, out);
         return out;
     }

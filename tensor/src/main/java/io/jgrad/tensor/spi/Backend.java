@@ -77,6 +77,15 @@ public interface Backend {
     /** A zero-filled storage of {@code size} elements. */
     Storage allocate(DType dtype, int size);
 
+    /**
+     * A storage of {@code size} elements whose contents are undefined, for the output of a kernel that writes every
+     * element of it: on a GPU the zero fill is one more command per op (half the commands of a training step
+     * were fills). The default is {@link #allocate} (host memory comes zeroed anyway).
+     */
+    default Storage allocateUninitialized(DType dtype, int size) {
+        return allocate(dtype, size);
+    }
+
     /** A storage on this device holding a copy of {@code host} (host backends may return it unchanged). */
     Storage fromHost(HostStorage host);
 

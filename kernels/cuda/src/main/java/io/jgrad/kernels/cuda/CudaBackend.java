@@ -95,6 +95,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public Storage allocateUninitialized(DType dtype, int size) {
+        return rt.allocateUninitialized(dtype, size);
+    }
+
+    @Override
     public Storage fromHost(HostStorage host) {
         return rt.upload(host);
     }
