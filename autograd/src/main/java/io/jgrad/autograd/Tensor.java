@@ -238,7 +238,7 @@ public final class Tensor {
             throw new IllegalArgumentException("backward: gradient can be implicitly created only for one-element outputs, this one has shape "
                     + Shapes.str(shape()) + "; call backward(gradient)");
         }
-        backward(data.zerosLike().fill(1), false);
+        backward(data.scalarLike(1).reshape(shape()), false);
     }
 
     /** Back-propagates {@code gradient} (same shape as this tensor). */

@@ -326,9 +326,7 @@ public final class NDArray {
 
     /** A 0-d array of this array's dtype and device. */
     public NDArray scalarLike(double value) {
-        NDArray s = newZeros();
-        if (!isPositiveZero(value)) s.fill(value);
-        return s;
+        return isPositiveZero(value) ? newZeros() : newOutput().fill(value);
     }
 
     // =================================================================================================
@@ -1246,8 +1244,8 @@ public final class NDArray {
     public NDArray conv2dBackwardInput(NDArray weight, int[] inputShape, ConvParams p) {
         ConvGeometry g = convGeometry("conv2dBackwardInput", inputShape, weight, null, p);
         requireShape("conv2dBackwardInput", "grad_output", this, g.outputShape());
-        NDArray gradInput = zeros(dtype(), device(), inputShape);
-        // An empty output gradient (no output positions or channels) contributes nothing: the fresh zeros.
+        // An empty output gradient (no output positions or channels) contributes nothing: zeros. Else col2im writes every cell.
+        NDArray gradInput = isEmpty(this) ? zeros(dtype(), device(), inputShape) : newOutput(inputShape);
         if (!isEmpty(gradInput) && !isEmpty(this)) backend().conv2dBackwardInput(this, weight, g, gradInput);
         return gradInput;
     }
@@ -1260,8 +1258,8 @@ public final class NDArray {
         requireFloat("conv2dBackwardWeight", this);
         ConvGeometry g = ConvGeometry.of("conv2dBackwardWeight", input.shape, weightShape, null, p);
         requireShape("conv2dBackwardWeight", "grad_output", this, g.outputShape());
-        NDArray gradWeight = zeros(dtype(), device(), weightShape);
-        // An empty batch (or output plane) is an empty sum over positions: the fresh zeros.
+        // An empty batch (or output plane) is an empty sum over positions: zeros. Else the first product overwrites.
+        NDArray gradWeight = isEmpty(this) ? zeros(dtype(), device(), weightShape) : newOutput(weightShape);
         if (!isEmpty(gradWeight) && !isEmpty(this)) backend().conv2dBackwardWeight(input, this, g, gradWeight);
         return gradWeight;
     }
@@ -1294,7 +1292,8 @@ public final class NDArray {
     /** Gradient of max pooling: this array is the output gradient, {@code indices} from {@link #maxPool2dWithIndices}. */
     public NDArray maxPool2dBackward(NDArray indices, int[] inputShape) {
         checkMaxPool2dBackward(this, indices, inputShape);
-        NDArray gradInput = zeros(dtype(), device(), inputShape);
+        // The kernel clears each input plane before it routes the gradients there; with none to route, zeros.
+        NDArray gradInput = isEmpty(this) ? zeros(dtype(), device(), inputShape) : newOutput(inputShape);
         if (!isEmpty(gradInput) && !isEmpty(this)) backend().maxPool2dBackward(this, indices, gradInput);
         return gradInput;
     }

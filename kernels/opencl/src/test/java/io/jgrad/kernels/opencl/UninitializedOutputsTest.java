@@ -50,6 +50,13 @@ class UninitializedOutputsTest {
         same(cl, "conv2dRelu", image, a -> a.conv2dRelu(on(weight, a), on(bias, a), ConvParams.of(2, 0, 1, 1)));
         same(cl, "maxPool2d values", image, a -> a.maxPool2dWithIndices(PoolParams.of(2, 2, 0))[0]);
         same(cl, "maxPool2d positions", image, a -> a.maxPool2dWithIndices(PoolParams.of(3, 2, 1))[1]);
+        same(cl, "maxPool2d gradient", image, a -> {
+            NDArray[] pooled = a.maxPool2dWithIndices(PoolParams.of(2, 2, 0));
+            return pooled[0].maxPool2dBackward(pooled[1], a.shape());
+        });
+        NDArray gradOut = OpenClTesting.randn(8, DType.FLOAT32, 2, 4, 9, 7);
+        same(cl, "conv2d input gradient", gradOut, g -> g.conv2dBackwardInput(on(weight, g), image.shape(), ConvParams.of(1, 1, 1, 1)));
+        same(cl, "conv2d weight gradient", gradOut, g -> g.conv2dBackwardWeight(on(image, g), weight.shape(), ConvParams.of(1, 1, 1, 1)));
     }
 
     private static NDArray on(NDArray a, NDArray like) {
