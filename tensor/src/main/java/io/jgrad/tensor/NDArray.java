@@ -1042,7 +1042,7 @@ public final class NDArray {
         requireSameDevice(op, loss, rowStats);
         requireSameDtype(op, loss, rowStats);
         requireShape(op, "rowStats", rowStats, statsShape(loss.shape()));
-        NDArray total = loss.newZeros(2);
+        NDArray total = loss.newOutput(2);   // written by the kernel, or by the two fills below
         if (isEmpty(loss)) {                                   // an empty sum is 0, its mean 0/0
             total.select(0, 0).fill(mean ? Double.NaN : 0);
             total.select(0, 1).fill(1);

@@ -39,6 +39,10 @@ class UninitializedOutputsTest {
             CrossEntropyParams p = new CrossEntropyParams(-100, 0.1);
             same(cl, "crossEntropy rows " + n, x, a -> a.crossEntropy(on(target, a), null, p)[0]);
             same(cl, "crossEntropy statistics " + n, x, a -> a.crossEntropy(on(target, a), null, p)[1]);
+            same(cl, "crossEntropy total " + n, x, a -> {
+                NDArray[] rows = a.crossEntropy(on(target, a), null, p);
+                return NDArray.crossEntropyTotal(rows[0], rows[1], true);
+            });
             same(cl, "crossEntropy gradient " + n, x, a -> {
                 NDArray[] rows = a.crossEntropy(on(target, a), null, p);
                 return a.crossEntropyBackward(on(target, a), null, p, rows[1], rows[0], null);
