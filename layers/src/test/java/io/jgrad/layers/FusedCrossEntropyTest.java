@@ -117,6 +117,28 @@ class FusedCrossEntropyTest {
         assertArrayEquals(expected, x.grad().toDoubleArray(), 1e-12);
     }
 
+    /** The array-level op checks its arguments and names the op and the shapes. */
+    @Test
+    void badArgumentsNameTheOpAndTheShapes() {
+        NDArray x = NDArray.zeros(DType.FLOAT32, 4, 3);
+        io.jgrad.tensor.spi.CrossEntropyParams p = new io.jgrad.tensor.spi.CrossEntropyParams(-100, 0);
+        assertEquals("crossEntropy: expected target [4] for input shape [4, 3], got shape [3]",
+                assertThrows(IllegalArgumentException.class, () -> x.crossEntropy(NDArray.of(new long[3], 3), null, p)).getMessage());
+        assertEquals("crossEntropy: expected int64 class indices as target, got float32 of shape [4]",
+                assertThrows(IllegalArgumentException.class, () -> x.crossEntropy(NDArray.zeros(DType.FLOAT32, 4), null, p)).getMessage());
+        assertEquals("crossEntropy: weight has shape [4], expected [3]",
+                assertThrows(IllegalArgumentException.class, () -> x.crossEntropy(NDArray.of(new long[4], 4), NDArray.zeros(DType.FLOAT32, 4), p)).getMessage());
+        assertEquals("crossEntropy: expected logits [N, C, ...], got shape [3]",
+                assertThrows(IllegalArgumentException.class, () -> NDArray.zeros(DType.FLOAT32, 3).crossEntropy(NDArray.of(new long[0], 0), null, p)).getMessage());
+        assertEquals("crossEntropy: the logits have no classes (shape [4, 0])",
+                assertThrows(IllegalArgumentException.class, () -> NDArray.zeros(DType.FLOAT32, 4, 0).crossEntropy(NDArray.of(new long[4], 4), null, p)).getMessage());
+        assertEquals("crossEntropy: labelSmoothing must be in [0, 1], got 1.5",
+                assertThrows(IllegalArgumentException.class, () -> new io.jgrad.tensor.spi.CrossEntropyParams(-100, 1.5)).getMessage());
+        NDArray[] rows = x.crossEntropy(NDArray.of(new long[4], 4), null, p);
+        assertEquals("crossEntropyBackward: gradLoss has shape [3], expected [4]", assertThrows(IllegalArgumentException.class,
+                () -> x.crossEntropyBackward(NDArray.of(new long[4], 4), null, p, rows[1], NDArray.zeros(DType.FLOAT32, 3), null)).getMessage());
+    }
+
     @Test
     void aTargetOutsideTheClassesNamesItAndTheClassCount() {
         Tensor x = Tensor.of(NDArray.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3));
