@@ -2,6 +2,7 @@ package io.jgrad.bench;
 
 import io.jgrad.autograd.GradMode;
 import io.jgrad.autograd.Tensor;
+import io.jgrad.data.DataSource;
 import io.jgrad.data.DataSources;
 import io.jgrad.data.TensorDataset;
 import io.jgrad.layers.CrossEntropyLoss;
@@ -32,7 +33,6 @@ import java.util.Locale;
  */
 final class MnistTimeReport {
 
-    static final double MEAN = 0.1307, STD = 0.3081;
     private static final int EVAL_BATCH = 1000;
 
     static final String SCRIPT = PythonAnchor.TORCH + """
@@ -45,8 +45,7 @@ final class MnistTimeReport {
                 print('info.gpu', torch.cuda.get_device_name(0))
             def idx(name):
                 path = os.path.join(data, name)
-                opener = gzip.open if not os.path.exists(path) else open
-                with opener(path if os.path.exists(path) else path + '.gz', 'rb') as f:
+                with (open(path, 'rb') if os.path.exists(path) else gzip.open(path + '.gz', 'rb')) as f:
                     raw = f.read()
                 dims = raw[3]; shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], 'big') for i in range(dims)]
                 return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
@@ -55,7 +54,7 @@ final class MnistTimeReport {
                 return x.unsqueeze(1).to(device)
             X, Y = images('train-images-idx3-ubyte'), torch.tensor(idx('train-labels-idx1-ubyte'), dtype=torch.long).to(device)
             TX, TY = images('t10k-images-idx3-ubyte'), torch.tensor(idx('t10k-labels-idx1-ubyte'), dtype=torch.long).to(device)
-            """.formatted(MEAN, STD) + EpochReport.CONVNET + """
+            """.formatted(DataSources.MNIST_MEAN, DataSources.MNIST_STD) + EpochReport.CONVNET + """
             def sync():
                 if device == 'cuda': torch.cuda.synchronize()
             m = ConvNet().to(device); opt = torch.optim.Adam(m.parameters(), 1e-3)
@@ -121,16 +120,17 @@ final class MnistTimeReport {
         }
     }
 
+    /** {@code o.backend()} null: the CPU, with the best CPU backend. */
     static void run(Options o, PrintStream out) throws IOException {
-        run(o.backend(), o.batch(), o.target(), o.maxEpochs(), o.dataDir(), out);
-    }
-
-    /** {@code backendName} null: the CPU, with the best CPU backend. */
-    static void run(String backendName, int batch, double target, int maxEpochs, Path dataDir, PrintStream out) throws IOException {
+        String backendName = o.backend();
+        int batch = o.batch(), maxEpochs = o.maxEpochs();
+        double target = o.target();
+        Path dataDir = o.dataDir();
         if (backendName != null) Backends.use(backendName);
         Backend backend = backendName != null ? Backends.get(backendName) : Backends.forDevice(Device.CPU);
         boolean gpu = !backend.device().isCpu();
-        TensorDataset train = DataSources.mnist(dataDir).train(), test = DataSources.mnist(dataDir).test();
+        DataSource mnist = DataSources.mnist(dataDir);
+        TensorDataset train = mnist.train(), test = mnist.test();
         out.printf(Locale.ROOT, "jgrad bench mnist: the reference ConvNet to %.1f%% test accuracy on full MNIST (%d training, %d test images), Adam 1e-3, "
                 + "batch %d, evaluated after each epoch (at most %d), on %s against PyTorch on %s%n", target, train.size(), test.size(), batch, maxEpochs,
                 backend.deviceName(), gpu ? "CUDA (TF32 off)" : "the CPU");
@@ -199,7 +199,7 @@ final class MnistTimeReport {
     }
 
     private static NDArray normalised(TensorDataset data) {
-        return data.inputArray().sub(MEAN).div(STD);
+        return data.inputArray().sub(DataSources.MNIST_MEAN).div(DataSources.MNIST_STD);
     }
 
     /** A random order of {@code 0 .. n-1}, as int64 indices. */

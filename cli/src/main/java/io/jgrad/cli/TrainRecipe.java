@@ -1,5 +1,7 @@
 package io.jgrad.cli;
 
+import io.jgrad.data.DataSources;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +23,7 @@ record TrainRecipe(int epochs, double[] normalization, String schedule) {
     static final String SCHEDULE = "none";
 
     /** The MNIST training split's pixel mean and standard deviation (after / 255), as in torchvision's examples. */
-    static final double[] MNIST_NORMALIZATION = {0.1307, 0.3081};
+    static final double[] MNIST_NORMALIZATION = {DataSources.MNIST_MEAN, DataSources.MNIST_STD};
     /** The same statistics for Fashion-MNIST's training split. */
     static final double[] FASHION_MNIST_NORMALIZATION = {0.2860, 0.3530};
 

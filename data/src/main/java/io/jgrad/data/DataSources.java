@@ -67,6 +67,9 @@ public final class DataSources {
         }
     }
 
+    /** The MNIST training split's pixel mean and standard deviation (after / 255), as in torchvision's examples. */
+    public static final double MNIST_MEAN = 0.1307, MNIST_STD = 0.3081;
+
     public static DataSource mnist() {
         return mnist(DEFAULT_MNIST_DIR);
     }
