@@ -133,6 +133,18 @@ extern "C" __global__ void __launch_bounds__(256) sgemm_128x128_vec4(const float
     gemm_tiled<float, 128, 128, 8, 8, 8, true>(a, b, c, A, B, C, M, N, K, alpha, beta);
 }
 
+// 64x128 tiles, 256 threads, 4x8 per thread (float): products of at most 64 rows, as a convolution's with 64 or
+// fewer output channels (the weight rows), which would leave half of every 128-row tile empty.
+extern "C" __global__ void __launch_bounds__(256) sgemm_64x128(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
+                                                                int M, int N, int K, float alpha, float beta) {
+    gemm_tiled<float, 64, 128, 8, 4, 8, false>(a, b, c, A, B, C, M, N, K, alpha, beta);
+}
+
+extern "C" __global__ void __launch_bounds__(256) sgemm_64x128_vec4(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
+                                                                     int M, int N, int K, float alpha, float beta) {
+    gemm_tiled<float, 64, 128, 8, 4, 8, true>(a, b, c, A, B, C, M, N, K, alpha, beta);
+}
+
 extern "C" __global__ void __launch_bounds__(256) dgemm_64x64(const double* a, const double* b, double* c, Operand A, Operand B, Operand C,
                                                                int M, int N, int K, double alpha, double beta) {
     gemm_tiled<double, 64, 64, 8, 4, 4, false>(a, b, c, A, B, C, M, N, K, alpha, beta);
@@ -162,6 +174,29 @@ extern "C" __global__ void sgemm_small(const float* a, const float* b, float* c,
 extern "C" __global__ void dgemm_small(const double* a, const double* b, double* c, Operand A, Operand B, Operand C,
                                        int M, int N, int K, double alpha, double beta) {
     gemm_small<double>(a, b, c, A, B, C, M, N, K, alpha, beta);
+}
+
+// ---- split-K: the second pass ----------------------------------------------------------------------------------
+// CudaGemm splits the K of a product whose few output tiles would leave most SMs idle (GemmSplit): the slices'
+// partial products are `slices` row-major M x N blocks of w; one thread per element of C adds them in slice order
+// (deterministic, no atomics) and applies alpha and beta. C is not read when beta is 0.
+template <typename T>
+__device__ inline void gemm_split_sum(const T* __restrict__ w, T* __restrict__ c, Operand C, int M, int N, int slices, T alpha, T beta) {
+    const long block = (long) M * N;
+    const long id = (long) blockIdx.x * blockDim.x + threadIdx.x;
+    if (id >= block) return;
+    T acc = w[id];
+    for (int s = 1; s < slices; s++) acc += w[s * block + id];
+    const long at = C.offset + (id / N) * C.rowStride + (id % N) * C.colStride;
+    c[at] = beta == (T) 0 ? alpha * acc : alpha * acc + beta * c[at];
+}
+
+extern "C" __global__ void sgemm_split_sum(const float* w, float* c, Operand C, int M, int N, int slices, float alpha, float beta) {
+    gemm_split_sum<float>(w, c, C, M, N, slices, alpha, beta);
+}
+
+extern "C" __global__ void dgemm_split_sum(const double* w, double* c, Operand C, int M, int N, int slices, double alpha, double beta) {
+    gemm_split_sum<double>(w, c, C, M, N, slices, alpha, beta);
 }
 
 // ---- TF32 tensor cores (opt-in, like PyTorch's allow_tf32) ---------------------------------------------------

@@ -47,9 +47,13 @@ public enum CudaKernel {
     SGEMM("gemm", "sgemm_128x128", "p p p O O O i i i f f"),
     SGEMM_VEC4("gemm", "sgemm_128x128_vec4", "p p p O O O i i i f f"),
     SGEMM_TF32("gemm", "sgemm_tf32_128x128", "p p p O O O i i i f f"),
+    SGEMM_64("gemm", "sgemm_64x128", "p p p O O O i i i f f"),
+    SGEMM_64_VEC4("gemm", "sgemm_64x128_vec4", "p p p O O O i i i f f"),
     SGEMM_SMALL("gemm", "sgemm_small", "p p p O O O i i i f f"),
     DGEMM("gemm", "dgemm_64x64", "p p p O O O i i i d d"),
-    DGEMM_SMALL("gemm", "dgemm_small", "p p p O O O i i i d d");
+    DGEMM_SMALL("gemm", "dgemm_small", "p p p O O O i i i d d"),
+    SGEMM_SPLIT_SUM("gemm", "sgemm_split_sum", "p p O i i i f f"),
+    DGEMM_SPLIT_SUM("gemm", "dgemm_split_sum", "p p O i i i d d");
 
     private final String family;
     private final String entry;

@@ -43,6 +43,7 @@ public final class CudaRuntime implements AutoCloseable {
     private final String name;
     private final int ccMajor;
     private final int ccMinor;
+    private final int multiprocessors;
     private final long totalMemory;
     private final String arch;
     private final Device jgradDevice;
@@ -69,6 +70,7 @@ public final class CudaRuntime implements AutoCloseable {
         name = new String(nameBytes, 0, n, java.nio.charset.StandardCharsets.UTF_8);
         ccMajor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
         ccMinor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         long[] total = new long[1];
         JCudaDriver.cuDeviceTotalMem(total, device);
         totalMemory = total[0];
@@ -122,6 +124,11 @@ public final class CudaRuntime implements AutoCloseable {
     /** Compute capability as {@code major * 10 + minor} (90 for Hopper). */
     public int computeCapability() {
         return ccMajor * 10 + ccMinor;
+    }
+
+    /** Streaming multiprocessors (132 on an H100 or H200 SXM): what a GEMM's grid must fill ({@link io.jgrad.tensor.spi.GemmSplit}). */
+    public int multiprocessors() {
+        return multiprocessors;
     }
 
     public long totalMemory() {

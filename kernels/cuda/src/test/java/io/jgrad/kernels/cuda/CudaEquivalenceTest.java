@@ -82,7 +82,9 @@ class CudaEquivalenceTest {
 
     @Test
     void matmulAtOddSizesAndLayouts() {
-        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {129, 127, 131}, {256, 200, 300}, {513, 1, 257}};
+        // {M, K, N}; 64, 40 and 17 rows take the 64 x 128 tiles
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {129, 127, 131}, {256, 200, 300}, {513, 1, 257},
+                {64, 288, 196}, {40, 129, 513}, {17, 100, 300}};
         for (DType t : FLOATS) {
             for (int[] s : shapes) {
                 NDArray a = randn(s[0] * 7 + s[1], t, s[0], s[1]);
@@ -97,6 +99,44 @@ class CudaEquivalenceTest {
             NDArray a = randn(5, t, 4, 33, 65);
             NDArray b = randn(6, t, 1, 65, 31);
             same("batched expanded " + t, a, x -> x.matmul((x.device().equals(Device.CPU) ? b : b.to(x.device())).expand(4, 65, 31)), 1e-4, 1e-3);
+        }
+    }
+
+    /**
+     * Long sums over a small output split K on a GPU of many SMs (GemmSplit; 2 launches, 3 with a shorter last
+     * slice): the MNIST ConvNet's weight gradients and fc1 at batch 128, on the tiled, vector, small and double
+     * kernels; and a convolution's weight gradient over chunks of images, whose later chunks add (beta = 1).
+     */
+    @Test
+    void longSumsSplitK() {
+        CudaBackend cuda = CudaTesting.backend();
+        Device gpu = cuda.device();
+        int[][] shapes = {{64, 25088, 288}, {128, 3136, 128}, {32, 100352, 9}, {64, 1000, 96}, {3, 4096, 5}};
+        for (DType t : FLOATS) {
+            for (int[] s : shapes) {
+                NDArray a = randn(s[0] + s[1], t, s[0], s[1]), b = randn(s[2] + 1, t, s[1], s[2]);
+                NDArray aGpu = a.to(gpu), bGpu = b.to(gpu);
+                double tol = t == DType.FLOAT32 ? 1e-4 : 1e-11;
+                String what = "split-K matmul " + t + " " + java.util.Arrays.toString(s);
+                long before = cuda.kernelLaunches();
+                NDArray actual = aGpu.matmul(bGpu);
+                long launches = cuda.kernelLaunches() - before;
+                org.junit.jupiter.api.Assertions.assertTrue(launches == 2 || launches == 3, what + ": " + launches + " launches, not a split");
+                assertMatches(what, a.matmul(b), actual, tol, tol * Math.sqrt(s[1]));
+                // B read transposed (a Linear layer's weight): the general kernel's slices.
+                NDArray bT = b.transpose(0, 1).contiguous();
+                assertMatches(what + " B transposed", a.matmul(b), aGpu.matmul(bT.to(gpu).transpose(0, 1)), tol, tol * Math.sqrt(s[1]));
+            }
+        }
+        int saved = CudaConvolution.maxColumnElements;
+        CudaConvolution.maxColumnElements = 32 * 9 * 28 * 28 * 16; // 16 images per chunk
+        try {
+            ConvParams p = ConvParams.of(1, 1, 1, 1);
+            NDArray input = randn(9, DType.FLOAT32, 64, 32, 28, 28), gradOut = randn(10, DType.FLOAT32, 64, 16, 28, 28);
+            assertMatches("conv2d grad weight in chunks, split-K", gradOut.conv2dBackwardWeight(input, new int[] {16, 32, 3, 3}, p),
+                    gradOut.to(gpu).conv2dBackwardWeight(input.to(gpu), new int[] {16, 32, 3, 3}, p), 1e-4, 1e-2);
+        } finally {
+            CudaConvolution.maxColumnElements = saved;
         }
     }
 

@@ -27,9 +27,22 @@ class CudaGemmChoiceTest {
         assertEquals(CudaKernel.SGEMM, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, transposed, b, false, 90));
         assertEquals(CudaKernel.SGEMM, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, rowMajor(513), b, false, 90), "rows not 16-byte aligned");
         assertEquals(CudaKernel.SGEMM_SMALL, CudaGemm.choose(DType.FLOAT32, 8, 512, 512, a, b, false, 90));
+        assertEquals(CudaKernel.SGEMM_64_VEC4, CudaGemm.choose(DType.FLOAT32, 64, 196, 288, a, b, false, 90), "at most 64 rows: 64 x 128 tiles");
+        assertEquals(CudaKernel.SGEMM_64, CudaGemm.choose(DType.FLOAT32, 33, 512, 512, transposed, b, false, 90));
+        assertEquals(CudaKernel.SGEMM_VEC4, CudaGemm.choose(DType.FLOAT32, 65, 512, 512, a, b, false, 90));
+        assertEquals(CudaKernel.SGEMM_TF32, CudaGemm.choose(DType.FLOAT32, 64, 512, 512, a, b, true, 90));
         assertEquals(CudaKernel.SGEMM_SMALL, CudaGemm.choose(DType.FLOAT32, 32, 32, 32, a, b, true, 90));
         assertEquals(CudaKernel.DGEMM, CudaGemm.choose(DType.FLOAT64, 512, 512, 512, a, b, true, 90), "TF32 is for float32 only");
         assertEquals(CudaKernel.DGEMM_SMALL, CudaGemm.choose(DType.FLOAT64, 3, 5, 7, a, b, false, 90));
+    }
+
+    @Test
+    void outputsPerBlockOfEachKernel() {
+        assertArrayEquals(new int[] {128, 128}, CudaGemm.outputsPerBlock(CudaKernel.SGEMM_VEC4));
+        assertArrayEquals(new int[] {128, 128}, CudaGemm.outputsPerBlock(CudaKernel.SGEMM_TF32));
+        assertArrayEquals(new int[] {64, 128}, CudaGemm.outputsPerBlock(CudaKernel.SGEMM_64));
+        assertArrayEquals(new int[] {64, 64}, CudaGemm.outputsPerBlock(CudaKernel.DGEMM));
+        assertArrayEquals(new int[] {16, 16}, CudaGemm.outputsPerBlock(CudaKernel.SGEMM_SMALL));
     }
 
     @Test

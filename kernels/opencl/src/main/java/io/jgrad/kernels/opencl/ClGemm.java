@@ -3,6 +3,7 @@ package io.jgrad.kernels.opencl;
 import static org.jocl.CL.*;
 
 import io.jgrad.tensor.DType;
+import io.jgrad.tensor.spi.GemmSplit;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.jocl.Pointer;
@@ -16,7 +17,8 @@ import org.jocl.cl_mem;
  * Batched strided GEMM on one OpenCL device: {@code C = alpha * A * B + beta * C} for {@code batches} products
  * of {@code M x K} by {@code K x N}, each operand a {@link GemmOperand} (any strides, so transposes cost
  * nothing). Big products run the tiled kernel of {@code gemm.cl} with one {@link GemmParams} set; small ones,
- * where a tile would be mostly empty, a one-element-per-work-item kernel. The programs come from the
+ * where a tile would be mostly empty, a one-element-per-work-item kernel; a single product whose tiles cannot
+ * occupy the compute units splits K ({@link GemmSplit}). The programs come from the
  * runtime's cache (one per dtype and parameter set). Launches go to the runtime's queue, or to the queue
  * given (the tuner's, with profiling), and hold the runtime's lock, as {@link ClRuntime#launch} does:
  * kernel arguments are state shared by every user of the cached kernel.
@@ -29,6 +31,8 @@ public final class ClGemm {
     /** Batches per launch: NVIDIA limits the third NDRange dimension to 65535 groups. */
     static final int MAX_BATCHES_PER_LAUNCH = 65535;
     private static final int SMALL_LOCAL = 8;
+    /** The compute units split-K plans for ({@link GemmSplit}); 0: the device's. Tests raise it so that small products split. */
+    static volatile int plannedComputeUnits = 0;
     static final String SOURCE = "gemm.cl";
 
     private final ClRuntime runtime;
@@ -36,8 +40,8 @@ public final class ClGemm {
     private final ClDeviceFacts facts;
     private final GemmParams params;
 
-    /** The tiled and small kernels of one program (one dtype). */
-    private record Kernels(cl_kernel tiled, cl_kernel small, GemmParams params) {
+    /** The tiled and small kernels of one program (one dtype), and split-K's summing pass. */
+    private record Kernels(cl_kernel tiled, cl_kernel small, cl_kernel splitSum, GemmParams params) {
     }
 
     /**
@@ -109,14 +113,51 @@ public final class ClGemm {
             c = c.transposed();
         }
         Kernels ks = kernels(dtype);
+        int units = plannedComputeUnits > 0 ? plannedComputeUnits : runtime.info().computeUnits();
+        // The tuner times single launches (event != null): those never split.
+        GemmSplit split = event != null ? GemmSplit.none(k) : tiled(m, n, k)
+                ? GemmSplit.plan(m, n, k, batches, ks.params().mwg(), ks.params().nwg(), units)
+                : GemmSplit.plan(m, n, k, batches, SMALL_LOCAL, SMALL_LOCAL, units);
         synchronized (runtime) {
-            launch(ks, dtype, m, n, k, batches, alpha, a, b, beta, c, event);
+            if (split.isSplit()) splitK(ks, dtype, m, n, split, alpha, a, b, beta, c);
+            else launch(ks, dtype, m, n, k, batches, alpha, a, b, beta, c, event);
         }
+    }
+
+    /**
+     * A long-K product whose few output tiles would leave most compute units idle ({@link GemmSplit}): the slices'
+     * partial products go to a workspace of {@code slices} blocks as one batched GEMM (A and B stepped
+     * {@code depth} along K from batch to batch), and {@code gemm_split_sum} adds them in order into C. The blocks
+     * are N x M row-major, so that the GEMM's stores run along M, as they do into C.
+     */
+    private void splitK(Kernels ks, DType dtype, int m, int n, GemmSplit split, double alpha, GemmOperand a, GemmOperand b,
+                        double beta, GemmOperand c) {
+        int block = Math.multiplyExact(m, n), depth = split.depth(), full = split.fullSlices();
+        try (ClStorage workspace = runtime.allocateUninitialized(dtype, Math.multiplyExact(split.slices(), block))) {
+            GemmOperand w = new GemmOperand(workspace.buffer(), 0, 1, m, block);
+            GemmOperand aSlices = new GemmOperand(a.buffer(), a.offset(), a.rowStride(), a.colStride(), Math.multiplyExact(depth, a.colStride()));
+            GemmOperand bSlices = new GemmOperand(b.buffer(), b.offset(), b.rowStride(), b.colStride(), Math.multiplyExact(depth, b.rowStride()));
+            launch(ks, dtype, m, n, depth, full, 1.0, aSlices, bSlices, 0.0, w, null);
+            if (full < split.slices()) launch(ks, dtype, m, n, split.lastDepth(), 1, 1.0, aSlices.skip(full), bSlices.skip(full), 0.0, w.skip(full), null);
+            // C read as its transpose: the sum walks the blocks' N x M order.
+            cl_kernel sum = ks.splitSum();
+            int i = intArg(sum, 0, n, m, split.slices());
+            i = scalarArgs(sum, i, dtype, alpha, beta);
+            clSetKernelArg(sum, i++, Sizeof.cl_mem, Pointer.to(workspace.buffer()));
+            clSetKernelArg(sum, i++, Sizeof.cl_mem, Pointer.to(c.buffer()));
+            intArg(sum, i, c.offset(), c.colStride(), c.rowStride());
+            clEnqueueNDRangeKernel(queue, sum, 1, null, new long[] {block}, null, 0, null, null);
+            runtime.countLaunch();
+        }
+    }
+
+    private static boolean tiled(int m, int n, int k) {
+        return (long) m * n * k >= MIN_TILED_WORK && Math.min(m, n) >= MIN_TILED_SIDE;
     }
 
     private void launch(Kernels ks, DType dtype, int m, int n, int k, int batches, double alpha, GemmOperand a, GemmOperand b,
                         double beta, GemmOperand c, cl_event event) {
-        boolean tiled = (long) m * n * k >= MIN_TILED_WORK && Math.min(m, n) >= MIN_TILED_SIDE;
+        boolean tiled = tiled(m, n, k);
         for (int first = 0; first < batches; first += MAX_BATCHES_PER_LAUNCH) {
             int count = Math.min(MAX_BATCHES_PER_LAUNCH, batches - first);
             cl_kernel kernel = tiled ? ks.tiled() : ks.small();
@@ -140,6 +181,15 @@ public final class ClGemm {
                                      GemmOperand a, GemmOperand b, GemmOperand c) {
         int i = 0;
         i = intArg(kernel, i, m, n, k);
+        i = scalarArgs(kernel, i, dtype, alpha, beta);
+        // A by (row, k) strides, B by (k, column) strides, C by (row, column) strides: the kernel's order.
+        i = operandArgs(kernel, i, a);
+        i = operandArgs(kernel, i, b);
+        operandArgs(kernel, i, c);
+    }
+
+    /** alpha and beta as the program's {@code real}. */
+    private static int scalarArgs(cl_kernel kernel, int i, DType dtype, double alpha, double beta) {
         if (dtype == DType.FLOAT64) {
             clSetKernelArg(kernel, i++, Sizeof.cl_double, Pointer.to(new double[] {alpha}));
             clSetKernelArg(kernel, i++, Sizeof.cl_double, Pointer.to(new double[] {beta}));
@@ -147,10 +197,7 @@ public final class ClGemm {
             clSetKernelArg(kernel, i++, Sizeof.cl_float, Pointer.to(new float[] {(float) alpha}));
             clSetKernelArg(kernel, i++, Sizeof.cl_float, Pointer.to(new float[] {(float) beta}));
         }
-        // A by (row, k) strides, B by (k, column) strides, C by (row, column) strides: the kernel's order.
-        i = operandArgs(kernel, i, a);
-        i = operandArgs(kernel, i, b);
-        operandArgs(kernel, i, c);
+        return i;
     }
 
     private static int operandArgs(cl_kernel kernel, int i, GemmOperand x) {
@@ -170,7 +217,8 @@ public final class ClGemm {
         // Doubles take twice the local memory: fall back to the small safe set where the chosen one no longer fits.
         if (dtype == DType.FLOAT64 && !p.fits(facts.maxWorkGroupSize(), facts.localMemBytes(), 8)) p = GemmCandidates.SMALLEST;
         String defines = "-DPRECISION=" + (dtype == DType.FLOAT64 ? 64 : 32) + " " + p.defines();
-        return new Kernels(runtime.kernel(SOURCE, "gemm_tiled", defines), runtime.kernel(SOURCE, "gemm_small", defines), p);
+        return new Kernels(runtime.kernel(SOURCE, "gemm_tiled", defines), runtime.kernel(SOURCE, "gemm_small", defines),
+                runtime.kernel(SOURCE, "gemm_split_sum", defines), p);
     }
 
     private static long ceilDiv(int a, int b) {

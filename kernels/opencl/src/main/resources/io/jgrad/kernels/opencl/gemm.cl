@@ -168,3 +168,16 @@ __kernel void gemm_small(const int M, const int N, const int K, const real alpha
     for (int k = 0; k < K; k++) sum = fma(a[k * aks], b[k * bks], sum);
     storeResult(C + cOff + batch * cBatch, m * cms + n * cns, alpha, beta, sum);
 }
+
+// Split-K's second pass (ClGemm, GemmSplit): the slices' partial products are `slices` row-major R x Q blocks of W;
+// one work-item per element of C adds them in slice order (deterministic, no atomics) and applies alpha and beta.
+// C is addressed by (row, column) strides; it is not read when beta is 0. NDRange: R * Q.
+__kernel void gemm_split_sum(const int R, const int Q, const int slices, const real alpha, const real beta,
+                             const __global real* restrict W, __global real* C, const int cOff, const int crs, const int cqs) {
+    const int id = get_global_id(0);
+    if (id >= R * Q) return;
+    const int block = R * Q;
+    real sum = W[id];
+    for (int s = 1; s < slices; s++) sum += W[s * block + id];
+    storeResult(C + cOff, id / Q * crs + id % Q * cqs, alpha, beta, sum);
+}

@@ -54,12 +54,52 @@ class ClGemmTest {
         check(new Case(3, 7, 2, 4, false, false, 1.0, 0.25, true), rnd);
     }
 
+    /**
+     * Single products whose few tiles would leave the compute units idle split K ({@link io.jgrad.tensor.spi.GemmSplit}):
+     * the same values as one product, in two launches (three when the last slice is shorter), with alpha, beta, a
+     * column-major C, the small kernel and float64; batches and short sums do not split.
+     */
+    @Test
+    void splitK() {
+        int saved = ClGemm.plannedComputeUnits;
+        ClGemm.plannedComputeUnits = 64; // as a GPU: 128 work-groups wanted
+        try {
+            Random rnd = new Random(5);
+            checkLaunches(new Case(64, 96, 1000, 1, false, false, 1.0, 0.0, false), true, rnd);   // no aligned depth divides 1000
+            checkLaunches(new Case(128, 100, 3136, 1, false, true, 1.0, 1.0, false), true, rnd);
+            checkLaunches(new Case(13, 9, 4096, 1, true, false, 0.5, -2.0, true), true, rnd);   // the small kernel
+            checkLaunches(new Case(33, 70, 777, 1, true, true, -1.0, 0.5, true), true, rnd);
+            checkLaunches(new Case(40, 40, 2048, 2, false, false, 1.0, 0.0, false), false, rnd);  // a batch
+            checkLaunches(new Case(20, 30, 200, 1, false, false, 1.0, 0.0, false), false, rnd);   // K too short to split
+            ClRuntime rt = OpenClTesting.runtime();
+            if (rt.info().fp64()) {
+                long before = rt.launches();
+                checkFloat64(7, 5, 2000, rnd);
+                long launches = rt.launches() - before;
+                assertTrue(launches == 2 || launches == 3, "float64 split: " + launches + " launches");
+            }
+        } finally {
+            ClGemm.plannedComputeUnits = saved;
+        }
+    }
+
+    private static void checkLaunches(Case t, boolean splits, Random rnd) {
+        ClRuntime rt = OpenClTesting.runtime();
+        long before = rt.launches();
+        check(t, rnd);
+        long launches = rt.launches() - before;
+        assertTrue(splits ? launches == 2 || launches == 3 : launches == 1, t + (splits ? " splits" : " does not split") + ": " + launches + " launches");
+    }
+
     @Test
     void float64() {
         ClRuntime rt = OpenClTesting.runtime();
         org.junit.jupiter.api.Assumptions.assumeTrue(rt.info().fp64(), "device has no fp64");
-        Random rnd = new Random(4);
-        int m = 77, n = 129, k = 100;
+        checkFloat64(77, 129, 100, new Random(4));
+    }
+
+    private static void checkFloat64(int m, int n, int k, Random rnd) {
+        ClRuntime rt = OpenClTesting.runtime();
         double[] a = randomDoubles(rnd, m * k), b = randomDoubles(rnd, k * n);
         cl_mem ab = ClBuffers.upload(rt, a), bb = ClBuffers.upload(rt, b), cb = ClBuffers.upload(rt, new double[m * n]);
         gemm().gemm(DType.FLOAT64, false, false, m, n, k, 1.0, ab, 0, k, 0, bb, 0, n, 0, 0.0, cb, 0, n, 0, 1);

@@ -60,6 +60,26 @@ class ConvolutionTest {
         }
     }
 
+    /**
+     * The weight gradient is one long product over every position of a chunk: with a GPU's compute units it splits
+     * K (GemmSplit), and a later chunk adds its split product to the earlier ones (beta = 1).
+     */
+    @Test
+    void weightGradientSplitAlongPositions() {
+        int savedUnits = ClGemm.plannedComputeUnits, savedColumns = ClConvolution.maxColumnElements;
+        ClGemm.plannedComputeUnits = 128;
+        try {
+            Case t = new Case(4, 3, 16, 16, 5, 3, 3, ConvParams.of(1, 1, 1, 1), true);
+            check(t, DType.FLOAT32, false);
+            check(t, DType.FLOAT32, true);
+            ClConvolution.maxColumnElements = 2 * 27 * 256; // two images per chunk
+            check(t, DType.FLOAT32, false);
+        } finally {
+            ClGemm.plannedComputeUnits = savedUnits;
+            ClConvolution.maxColumnElements = savedColumns;
+        }
+    }
+
     /** The ReLU of the bias pass keeps NaN and +inf and maps -inf to +0, as the reference's ReLU. */
     @Test
     void reluInTheBiasPassOnNaNAndInfiniteSums() {
