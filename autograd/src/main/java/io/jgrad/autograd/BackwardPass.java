@@ -38,7 +38,7 @@ final class BackwardPass {
         for (Node node : reverseTopologicalOrder(root.node())) {
             NDArray g = pending.remove(node);
             if (g == null) continue;
-            owned.remove(g);
+            boolean gOwned = owned.remove(g);
             if (node.result != null && node.result.retainsGrad()) node.result.accumulateGrad(g);
             Tensor viewed = node.inputs[0];
             if (viewed.node() != null && viewed.requiresGrad() && !GradMode.isAnomalyDetectionEnabled()
@@ -50,14 +50,15 @@ final class BackwardPass {
                 for (int i = 0; i < node.inputs.length; i++) {
                     Tensor input = node.inputs[i];
                     if (inputGrads[i] == null || !input.requiresGrad()) continue;
-                    boolean fresh = isFresh(node, g, inputGrads, i);
+                    boolean fresh = isFresh(node, g, gOwned, inputGrads, i);
                     if (input.node() == null) accumulate(leaves, owned, input, inputGrads[i], fresh);
                     else accumulate(pending, owned, input.node(), inputGrads[i], fresh);
                 }
             }
             if (!retainGraph) node.free();
         }
-        leaves.forEach((leaf, g) -> leaf.accumulateGrad(g, owned.contains(g)));
+        // A leaf keeps row-major gradients only (as its own layout), so a transposed buffer is copied.
+        leaves.forEach((leaf, g) -> leaf.accumulateGrad(g, owned.contains(g) && g.isContiguous()));
     }
 
     /**
@@ -83,15 +84,17 @@ final class BackwardPass {
     }
 
     /**
-     * Whether input gradient {@code i} of {@code node} is a buffer its table case allocated and nothing else holds:
-     * dense (no two elements share memory, so it can be added into), covering its whole storage, and on storage
-     * that is neither the output gradient {@code g}, nor another of the input gradients (ADD passes g to both
-     * inputs, LSTM_CELL one array to two), nor an array the node saved (its output, inputs, arguments).
+     * Whether input gradient {@code i} of {@code node} is a buffer nothing else holds: dense in some order of its dims
+     * (no two elements share memory, so it can be added into; a transposed product counts), covering its whole storage, and on storage that is neither another of the
+     * input gradients (ADD passes g to both inputs, LSTM_CELL one array to two), nor an array the node saved (its
+     * output, inputs, arguments), nor the output gradient {@code g} unless this pass owned g: then a view op's
+     * gradient (a view of g, as a transpose's) hands g's buffer on. So the weight of a Linear layer, used as the
+     * transposed view W^T, gets the product the MATMUL case made for W^T, transposed back, without a copy.
      */
-    private static boolean isFresh(Node node, NDArray g, NDArray[] inputGrads, int i) {
+    private static boolean isFresh(Node node, NDArray g, boolean gOwned, NDArray[] inputGrads, int i) {
         NDArray a = inputGrads[i];
         Storage s = a.storage();
-        if (!a.isContiguous() || a.offset() != 0 || a.numel() != s.size() || s == g.storage()) return false;
+        if (!a.isDense() || a.offset() != 0 || a.numel() != s.size() || (s == g.storage() && !gOwned)) return false;
         for (int j = 0; j < inputGrads.length; j++) if (j != i && inputGrads[j] != null && inputGrads[j].storage() == s) return false;
         return !node.holds(s);
     }

@@ -81,6 +81,34 @@ class BackwardPassTest {
         assertValues(xGates.grad(), hGates.grad(), 0);
     }
 
+    /**
+     * A Linear layer's weight is used as the transposed view W^T: the MATMUL case makes the gradient of W^T as a
+     * transposed product, which the transpose's gradient turns back into a row-major buffer the weight keeps. Two
+     * uses of the same W^T add into that buffer; a leaf stored transposed gets a row-major copy of its gradient.
+     */
+    @Test
+    void aTransposedWeightKeepsItsGradientProductAndUsesAddUp() {
+        double[] xs = {1, 2, 3, -1, 0, 2}, ws = {0.5, -1, 2, 1, 0, 3};
+        Tensor x = constant(xs, 2, 3), w = leaf(ws, 2, 3);
+        x.linear(w, null).mul(constant(new double[] {1, 2, 3, 4}, 2, 2)).sum().backward();
+        // dW[o][i] = sum over rows r of g[r][o] * x[r][i], g = [[1, 2], [3, 4]]
+        double[] want = {1 * 1 + 3 * -1, 1 * 2 + 3 * 0, 1 * 3 + 3 * 2, 2 * 1 + 4 * -1, 2 * 2 + 4 * 0, 2 * 3 + 4 * 2};
+        assertValues(want, new int[] {2, 3}, w.grad(), TOL);
+        assertTrue(w.grad().isContiguous());
+
+        Tensor v = leaf(ws, 2, 3);
+        Tensor vT = v.transpose(0, 1);
+        x.matmul(vT).add(x.mul(2.0).matmul(vT)).mul(constant(new double[] {1, 2, 3, 4}, 2, 2)).sum().backward();
+        double[] thrice = new double[6];
+        for (int i = 0; i < 6; i++) thrice[i] = 3 * want[i];
+        assertValues(thrice, new int[] {2, 3}, v.grad(), TOL);
+
+        Tensor stored = Tensor.of(NDArray.of(ws, 3, 2).transpose(0, 1)).requiresGrad(true);   // a leaf whose layout is transposed
+        x.matmul(stored.transpose(0, 1)).mul(constant(new double[] {1, 2, 3, 4}, 2, 2)).sum().backward();
+        assertValues(want, new int[] {2, 3}, stored.grad(), TOL);
+        assertTrue(stored.grad().isContiguous(), "a leaf's gradient is row-major");
+    }
+
     /** The arrays a node keeps (output, inputs, arrays among its args) are never a gradient buffer of the pass. */
     @Test
     void aNodeHoldsItsOutputInputsAndArgumentArrays() {

@@ -390,6 +390,11 @@ public final class NDArray {
         return Views.isContiguous(shape, strides);
     }
 
+    /** True when the elements fill a block of storage without gaps in some order of the dims: a contiguous array or a permutation (a transpose) of one. */
+    public boolean isDense() {
+        return Views.isDense(this);
+    }
+
     /** The element at {@code index} as a double. */
     public double get(int... index) {
         return hostStorage().get(Views.position("get", shape, strides, offset, index));
