@@ -96,9 +96,12 @@ final class Gradients {
             }
             case CONV2D_RELU_MAX_POOL2D -> {                                                                   // mask by pooled > 0 (= the ReLU's at each argmax), then to the argmax
                 OpArgs.ConvMaxPool a = n.args();
-                yield conv2d(n, g.binary(BinaryOp.RELU_BACKWARD, n.output()).maxPool2dBackward(a.indices(), a.convShape()), a.conv());
+                yield conv2d(n, g.maxPool2dBackward(a.indices(), a.convShape(), a.pool(), n.output()), a.conv());
             }
-            case MAX_POOL2D -> one(g.maxPool2dBackward(n.<OpArgs.MaxPool>args().indices(), n.input(0).shape())); // to each window's maximum
+            case MAX_POOL2D -> {                                                               // to each window's maximum
+                OpArgs.MaxPool a = n.args();
+                yield one(g.maxPool2dBackward(a.indices(), n.input(0).shape(), a.params(), null));
+            }
             case AVG_POOL2D -> one(g.avgPool2dBackward(n.<OpArgs.AvgPool>args().params(), n.input(0).shape())); // spread evenly over each window
             case LSTM_CELL -> {                                                                // all gates in one pass: see Backend.lstmCellBackward
                 NDArray[] d = NDArray.lstmCellBackward(g, n.input(2), n.output(), n.<OpArgs.Saved>args().values());

@@ -1303,6 +1303,27 @@ public final class NDArray {
         return gradInput;
     }
 
+    /**
+     * Gradient of max pooling with the pool's parameters {@code p}, for {@code indices} that
+     * {@link #maxPool2dWithIndices} made with them (each window's choice lies in the window); with
+     * {@code reluOutput} (the pooled output, this array's shape) only windows whose output is above 0 pass their
+     * gradient, as ReLU's gradient before the pool would ({@link Backend#maxPool2dBackward(NDArray, NDArray,
+     * PoolGeometry, NDArray, NDArray)}). The autograd nodes of max pooling use this form.
+     */
+    public NDArray maxPool2dBackward(NDArray indices, int[] inputShape, PoolParams p, NDArray reluOutput) {
+        checkMaxPool2dBackward(this, indices, inputShape);
+        PoolGeometry g = poolGeometry("maxPool2dBackward", inputShape, p);
+        requireShape("maxPool2dBackward", "grad_output", this, g.outputShape());
+        if (reluOutput != null) {
+            requireSameDevice("maxPool2dBackward", this, reluOutput);
+            requireSameDtype("maxPool2dBackward", this, reluOutput);
+            requireShape("maxPool2dBackward", "the ReLU'd pooled output", reluOutput, shape);
+        }
+        NDArray gradInput = isEmpty(this) ? zeros(dtype(), device(), inputShape) : newOutput(inputShape);
+        if (!isEmpty(gradInput) && !isEmpty(this)) backend().maxPool2dBackward(this, indices, g, reluOutput, gradInput);
+        return gradInput;
+    }
+
     public NDArray avgPool2d(PoolParams p) {
         PoolGeometry g = poolGeometry("avgPool2d", shape, p);
         NDArray out = newZeros(g.outputShape());

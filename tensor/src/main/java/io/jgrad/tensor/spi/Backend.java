@@ -268,6 +268,19 @@ public interface Backend {
     /** Routes each output gradient to the input position in {@code indices}; {@code gradInput} is overwritten. */
     void maxPool2dBackward(NDArray gradOut, NDArray indices, NDArray gradInput);
 
+    /**
+     * Gradient of max pooling with geometry {@code g}, whose {@code indices} came from {@link #maxPool2d} with it:
+     * {@code gradInput} (overwritten) gets at each cell the sum, in output order, of the gradients of the windows
+     * that cover it and chose it. With {@code reluOutput} (the pooled output of a ReLU'd input, gradOut's shape),
+     * each gradient is first multiplied by {@code reluOutput > 0 ? 1 : 0}, ReLU's mask at the window's maximum (as
+     * {@link BinaryOp#RELU_BACKWARD}): conv2d + ReLU + max pooling as one node. The same values as masking with
+     * that binary op and routing by the indices, which is this default; GPU backends run one kernel over the input
+     * cells instead (every cell written once, windows read by the cells they cover, no clearing pass).
+     */
+    default void maxPool2dBackward(NDArray gradOut, NDArray indices, PoolGeometry g, NDArray reluOutput, NDArray gradInput) {
+        maxPool2dBackward(reluOutput == null ? gradOut : gradOut.binary(BinaryOp.RELU_BACKWARD, reluOutput), indices, gradInput);
+    }
+
     /** Average pooling; padded cells count in the divisor. */
     void avgPool2d(NDArray input, PoolGeometry g, NDArray out);
 

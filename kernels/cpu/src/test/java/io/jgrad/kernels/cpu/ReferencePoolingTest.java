@@ -104,6 +104,26 @@ class ReferencePoolingTest {
         assertValues(new double[] {0, 0, 0, 0, 10, 0, 0, 0, 0}, gi, 0);
     }
 
+    /** The form with the pool's geometry and a ReLU'd pooled output: windows whose output is not above 0 pass nothing. */
+    @Test
+    void maxBackwardWithTheGeometryMasksByTheReluOutput() {
+        NDArray x = f64(new double[] {1, 2, 3, 4, 9, 5, 6, 7, 8}, 1, 1, 3, 3);
+        PoolParams p = PoolParams.of(2, 1, 0);
+        NDArray[] r = x.maxPool2dWithIndices(p);
+        NDArray g = f64(new double[] {1, 2, 3, 4}, 1, 1, 2, 2);
+        assertValues(new double[] {0, 0, 0, 0, 10, 0, 0, 0, 0}, g.maxPool2dBackward(r[1], x.shape(), p, null), 0);
+        NDArray relu = f64(new double[] {9, 0, -1, 9}, 1, 1, 2, 2);   // windows 1 and 2 closed
+        assertValues(new double[] {0, 0, 0, 0, 5, 0, 0, 0, 0}, g.maxPool2dBackward(r[1], x.shape(), p, relu), 0);
+        NDArray nanGrad = f64(new double[] {1, NAN, 3, 4}, 1, 1, 2, 2);   // g * 0 keeps NaN, as ReLU's gradient does
+        assertTrue(Double.isNaN(nanGrad.maxPool2dBackward(r[1], x.shape(), p, relu).get(0, 0, 1, 1)));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> g.maxPool2dBackward(r[1], new int[] {1, 1, 4, 4}, p, null));
+        assertTrue(e.getMessage().contains("maxPool2dBackward") && e.getMessage().contains("[1, 1, 2, 2]") && e.getMessage().contains("[1, 1, 3, 3]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> g.maxPool2dBackward(r[1], x.shape(), p, f64(new double[] {1, 2}, 1, 1, 1, 2)));
+        assertTrue(e.getMessage().contains("ReLU") && e.getMessage().contains("[1, 1, 1, 2]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> g.maxPool2dBackward(r[1], x.shape(), p, relu.to(DType.FLOAT32)));
+    }
+
     // ---- average pooling, by hand ---------------------------------------------------------------
 
     @Test

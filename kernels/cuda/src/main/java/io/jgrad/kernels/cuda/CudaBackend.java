@@ -299,6 +299,14 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void maxPool2dBackward(NDArray gradOut, NDArray indices, PoolGeometry g, NDArray reluOutput, NDArray gradInput) {
+        NDArray mask = reluOutput == null ? gradOut : reluOutput;   // read only when masked
+        rt.launch(CudaKernel.MAX_POOL_BACKWARD_CELLS, module("pool", gradOut.dtype()), gradInput.numel(), s(gradOut), s(indices), s(mask), s(gradInput),
+                KernelLayout.of(gradOut), KernelLayout.of(indices), KernelLayout.of(mask), KernelLayout.of(gradInput),
+                KernelPlans.poolStruct(g), reluOutput == null ? 0 : 1);
+    }
+
+    @Override
     public void avgPool2d(NDArray input, PoolGeometry g, NDArray out) {
         rt.launch(CudaKernel.AVG_POOL_FORWARD, module("pool", input.dtype()), out.numel(), s(input), s(out),
                 KernelLayout.of(input), KernelLayout.of(out), KernelPlans.poolStruct(g));

@@ -38,6 +38,7 @@ public enum CudaKernel {
     ADD_BIAS("im2col", "add_bias", "p p L i i i i"),
     MAX_POOL_FORWARD("pool", "max_pool_forward", "p p p L L L P"),
     MAX_POOL_BACKWARD("pool", "max_pool_backward", "p p p L L L P"),
+    MAX_POOL_BACKWARD_CELLS("pool", "max_pool_backward_cells", "p p p p L L L L P i"),
     AVG_POOL_FORWARD("pool", "avg_pool_forward", "p p L L P"),
     AVG_POOL_BACKWARD("pool", "avg_pool_backward", "p p L L P"),
     ADAM_STEP("optim", "adam_step", "p p p p p i i i i i i T T T T T T T T i i i i"),

@@ -196,6 +196,12 @@ class CudaEquivalenceTest {
             assertMatches("max pool indices " + t, cpu[1], dev[1], 0, 0);
             NDArray g = randn(8, t, cpu[0].shape());
             assertMatches("max pool backward " + t, g.maxPool2dBackward(cpu[1], x.shape()), g.to(gpu).maxPool2dBackward(dev[1], x.shape()), tol(t), tol(t));
+            // by input cell with the geometry, plain and masked by a ReLU'd pooled output (the conv + ReLU + pool node)
+            assertMatches("max pool backward by cell " + t, g.maxPool2dBackward(cpu[1], x.shape(), p, null),
+                    g.to(gpu).maxPool2dBackward(dev[1], x.shape(), p, null), tol(t), tol(t));
+            NDArray relu = cpu[0].sub(0.3);
+            assertMatches("max pool backward masked " + t, g.maxPool2dBackward(cpu[1], x.shape(), p, relu),
+                    g.to(gpu).maxPool2dBackward(dev[1], x.shape(), p, relu.to(gpu)), tol(t), tol(t));
             assertMatches("avg pool " + t, x.avgPool2d(p), x.to(gpu).avgPool2d(p), tol(t), tol(t));
             assertMatches("avg pool backward " + t, g.avgPool2dBackward(p, x.shape()), g.to(gpu).avgPool2dBackward(p, x.shape()), tol(t), tol(t));
         }

@@ -7,8 +7,9 @@ import io.jgrad.tensor.spi.PoolGeometry;
 
 /**
  * Max and average pooling (NCHW, floor mode) and their gradients on the OpenCL device, following the
- * reference backend's scan orders (ties, NaNs, sums). The max gradient runs one work-item per plane, so
- * overlapping windows add up in a fixed order without atomics.
+ * reference backend's scan orders (ties, NaNs, sums). The max gradient runs one work-item per plane when it has
+ * only the indices, one per input cell when it has the geometry too; either way overlapping windows add up in a
+ * fixed order without atomics.
  */
 final class ClPooling {
     private ClPooling() {
@@ -27,6 +28,18 @@ final class ClPooling {
         rt.launch(kernel(rt, gradOut, "max_pool_backward"), (long) in[0] * in[1],
                 ClStorage.of(gradOut), ClStorage.of(indices), ClStorage.of(gradInput),
                 KernelLayout.of(gradOut), KernelLayout.of(indices), KernelLayout.of(gradInput), KernelPlans.poolPlanesStruct(in, gradOut.shape()));
+    }
+
+    /**
+     * The gradient by input cell for indices made with geometry {@code p}, masked by {@code reluOutput > 0} where
+     * that is given (see {@code Backend.maxPool2dBackward} with a geometry); {@code gradInput} is overwritten.
+     */
+    static void maxBackwardCells(ClRuntime rt, NDArray gradOut, NDArray indices, PoolGeometry p, NDArray reluOutput, NDArray gradInput) {
+        NDArray mask = reluOutput == null ? gradOut : reluOutput;   // read only when masked
+        rt.launch(kernel(rt, gradOut, "max_pool_backward_cells"), gradInput.numel(),
+                ClStorage.of(gradOut), ClStorage.of(indices), ClStorage.of(mask), ClStorage.of(gradInput),
+                KernelLayout.of(gradOut), KernelLayout.of(indices), KernelLayout.of(mask), KernelLayout.of(gradInput),
+                KernelPlans.poolStruct(p), reluOutput == null ? 0 : 1);
     }
 
     /** Average pooling; padded cells count in the divisor. */

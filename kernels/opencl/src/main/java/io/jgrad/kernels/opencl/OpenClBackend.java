@@ -258,6 +258,11 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public void maxPool2dBackward(NDArray gradOut, NDArray indices, PoolGeometry g, NDArray reluOutput, NDArray gradInput) {
+        ClPooling.maxBackwardCells(rt, gradOut, indices, g, reluOutput, gradInput);
+    }
+
+    @Override
     public void avgPool2d(NDArray input, PoolGeometry g, NDArray out) {
         ClPooling.avgForward(rt, input, g, out);
     }

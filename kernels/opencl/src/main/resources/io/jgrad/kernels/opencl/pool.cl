@@ -49,6 +49,33 @@ KERNEL void max_pool_backward(GLOBAL const T* gradOut, GLOBAL const long* indice
     }
 }
 
+// The same gradient by input cell, for indices that max_pool_forward made with this geometry (each window's choice
+// lies in the window): one work-item per cell sums, in output order, the gradients of the windows that cover it
+// and chose it, so overlapping windows add up in max_pool_backward's order without atomics, and every cell is
+// written once (no clearing pass) by a thread of its own. With masked set, each gradient is first multiplied by
+// ReLU's mask at the window's maximum, reluOut > 0 (a product, as BINARY_RELU_BACKWARD: NaN stays NaN).
+KERNEL void max_pool_backward_cells(GLOBAL const T* gradOut, GLOBAL const long* indices, GLOBAL const T* reluOut, GLOBAL T* gradInput,
+                                    const Layout gl, const Layout xl, const Layout rl, const Layout gil, const PoolGeometry g,
+                                    const int masked) {
+    int gid = get_global_id(0);
+    if (gid >= g.n * g.c * g.h * g.w) return;
+    int iw = gid % g.w, ih = (gid / g.w) % g.h, c = (gid / (g.w * g.h)) % g.c, n = gid / (g.w * g.h * g.c);
+    int hFirst = ih + g.padH - g.kernelH < 0 ? 0 : (ih + g.padH - g.kernelH) / g.strideH + 1;
+    int hLast = min(g.oh - 1, (ih + g.padH) / g.strideH);
+    int wFirst = iw + g.padW - g.kernelW < 0 ? 0 : (iw + g.padW - g.kernelW) / g.strideW + 1;
+    int wLast = min(g.ow - 1, (iw + g.padW) / g.strideW);
+    long self = (long) ih * g.w + iw;
+    T sum = 0;
+    for (int oh = hFirst; oh <= hLast; oh++) {
+        for (int ow = wFirst; ow <= wLast; ow++) {
+            if (indices[layout_at4(xl, n, c, oh, ow)] != self) continue;
+            T grad = gradOut[layout_at4(gl, n, c, oh, ow)];
+            sum += masked ? grad * (reluOut[layout_at4(rl, n, c, oh, ow)] > 0 ? (T) 1 : (T) 0) : grad;
+        }
+    }
+    gradInput[layout_at4(gil, n, c, ih, iw)] = sum;
+}
+
 // Sum of the window's in-range cells over kernelH*kernelW (padding counts in the divisor).
 KERNEL void avg_pool_forward(GLOBAL const T* input, GLOBAL T* out, const Layout il, const Layout ol, const PoolGeometry g) {
     int gid = get_global_id(0);

@@ -62,6 +62,19 @@ class PoolingTest {
         cl.maxPool2dBackward(dGradOut, dIdx, dGi);
         assertMatches("max backward " + what, gi, dGi, 1e-6, 1e-6);
 
+        // By input cell with the geometry, plain and masked by a pooled ReLU output (<= 0, NaN and -inf among the
+        // pooled values here; a NaN gradient under a closed mask stays NaN, as the binary op's product keeps it).
+        double[] g = gradOut.toDoubleArray();
+        g[g.length / 2] = Double.NaN;
+        NDArray gradNaN = NDArray.of(g, gradOut.shape()).to(dtype), dGradNaN = view.of(gradNaN.to(cl.device()));
+        for (NDArray mask : new NDArray[] {null, out}) {
+            NDArray routed = mask == null ? gradNaN : gradNaN.binary(io.jgrad.tensor.spi.BinaryOp.RELU_BACKWARD, mask);
+            NDArray want = NDArray.zeros(dtype, s), dGot = NDArray.full(dtype, Double.NaN, s).to(cl.device());
+            REFERENCE.maxPool2dBackward(routed, idx, want);
+            cl.maxPool2dBackward(dGradNaN, dIdx, geo, mask == null ? null : view.of(mask.to(cl.device())), dGot);
+            assertMatches("max backward by cell" + (mask == null ? " " : " masked ") + what, want, dGot, 1e-6, 1e-6);
+        }
+
         NDArray finite = input(dtype, s[0], s[1], s[2], s[3], false), dFinite = view.of(finite.to(cl.device()));
         NDArray avg = NDArray.zeros(dtype, s[0], s[1], outH, outW), dAvg = NDArray.zeros(dtype, cl.device(), s[0], s[1], outH, outW);
         REFERENCE.avgPool2d(finite, geo, avg);
