@@ -82,12 +82,17 @@ junit() {
 }
 
 # step NAME TIMEOUT COMMAND...: runs COMMAND under its timeout (cut to what is left of the budget), its output
-# to the step's log; records status, seconds and the headline that summarise_NAME (if defined) makes of the log.
+# to the step's log; records status, seconds and the headline that headline_NAME (if defined) makes of the log.
+# Steps named profile_* are extras: one that finds no time left is skipped without failing the run.
 step() {
     local name=$1 limit=$2; shift 2
     local log="$WORK/$name.log" left=$((BUDGET - (SECONDS - START)))
     if [[ $GPU == no ]]; then record "$name" "skipped: no GPU" 0 ""; return; fi
-    if (( left < 15 )); then record "$name" "skipped: out of time" 0 "budget of ${BUDGET}s spent"; FAILED=1; return; fi
+    if (( left < 15 )); then
+        record "$name" "skipped: out of time" 0 "budget of ${BUDGET}s spent"
+        [[ $name == profile_* ]] || FAILED=1
+        return
+    fi
     (( limit > left )) && limit=$left
     echo "== $name (timeout ${limit}s)"
     local t0=$SECONDS rc
@@ -114,6 +119,61 @@ headline_tests_opencl() { headline_tests "$1"; }
 headline_info() { grep -E '^(cuda|opencl) +(available|unavailable|not found)' "$1" | tr -s ' ' | paste -sd';' -; }
 headline_tune_opencl() { grep -E '^chosen:' "$1" | head -n 1; }
 headline_train_cuda() { cat "$WORK/train-compare.txt" 2>/dev/null || tail -n 1 "$1"; }
+headline_profile_step_cuda() { grep -E '^(step profile:|ncu unavailable)' "$1" | head -n 1; }
+headline_profile_gemm_cuda() { grep -E '^(gemm profile|ncu unavailable)' "$1" | paste -sd';' -; }
+
+# Nsight Compute, where the GPU machine has it and lets it read the counters (Firecracker machines do; gVisor ones
+# do not). Never the cause of a failed run: without it the profile steps say why in their headline.
+ncu_cmd() {
+    local ncu
+    ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu 2>/dev/null) || { echo "ncu unavailable: not on the PATH"; return 1; }
+    "$ncu" --clock-control none --target-processes application-only "$@"
+}
+
+# Where the time of a ConvNet training step goes: ncu times every kernel of about five steps (batch 128) after the
+# bench's warm-up, and the table sums GPU time per kernel, largest first, over the kernels profiled.
+profile_step() {
+    local csv="$WORK/profile-step.csv" rc=0
+    ncu_cmd --metrics gpu__time_duration.sum --csv --print-units base --launch-skip 800 --launch-count 220 \
+        "$JRE/bin/java" --add-modules jdk.incubator.vector -cp jgrad.jar:jgrad-bench.jar io.jgrad.cli.Jgrad \
+        bench epoch --backend cuda --batch 128 > "$csv" 2>&1 || rc=$?
+    if (( rc != 0 )); then tail -n 5 "$csv"; echo "ncu unavailable: exit status $rc"; return 0; fi
+    # Columns found by name in the header; values may carry thousands separators. Plain awk (mawk): sorted by sort.
+    awk -F'","' '
+        /"Kernel Name"/ { for (i = 1; i <= NF; i++) { gsub(/"/, "", $i); col[$i] = i }; next }
+        col["Metric Name"] && $col["Metric Name"] == "gpu__time_duration.sum" {
+            name = $col["Kernel Name"]; v = $col["Metric Value"]; gsub(/[",]/, "", v)
+            if (!(name in t)) kinds++
+            t[name] += v; n[name]++; total += v
+        }
+        END {
+            if (total == 0) { print "ncu unavailable: no kernel times in its output"; exit }
+            printf "step profile: %d kernels, %d launches, %.1f us of GPU time in all\n", kinds, 0 + launches(n), total / 1e3
+            printf "%-40s | %8s | %12s | %6s\n", "kernel", "launches", "total us", "share"
+            for (k in t) printf "%-40s | %8d | %12.1f | %5.1f%%\n", k, n[k], t[k] / 1e3, 100 * t[k] / total | "sort -t\"|\" -k3 -nr"
+        }
+        function launches(a,   k, c) { for (k in a) c += a[k]; return c }' "$csv"
+}
+
+# The SGEMM kernels at n = 4096 (FP32 and TF32), one launch each, through ncu's throughput, occupancy and stall
+# sections: what bounds them when they trail cuBLAS.
+profile_gemm() {
+    local kind
+    for kind in fp32 tf32; do
+        local flag=""; [[ $kind == tf32 ]] && flag=--tf32
+        local rc=0
+        ncu_cmd -k regex:'sgemm_(128x128|tf32)' --launch-skip 2 --launch-count 1 --section SpeedOfLight --section Occupancy \
+            --section LaunchStats --section WarpStateStats --section MemoryWorkloadAnalysis \
+            "$JRE/bin/java" --add-modules jdk.incubator.vector -cp jgrad.jar:jgrad-bench.jar io.jgrad.cli.Jgrad \
+            bench gemm --backend cuda $flag --sizes 4096 > "$WORK/profile-gemm-$kind.txt" 2>&1 || rc=$?
+        if (( rc != 0 )); then tail -n 5 "$WORK/profile-gemm-$kind.txt"; echo "ncu unavailable: exit status $rc"; return 0; fi
+        cat "$WORK/profile-gemm-$kind.txt"
+        awk -v kind="$kind" '
+            /Compute \(SM\) Throughput/ { sm = $NF } /^ *Memory Throughput/ { mem = $NF } /Achieved Occupancy/ { occ = $NF }
+            END { printf "gemm profile %s: SM throughput %s%%, memory throughput %s%%, achieved occupancy %s%%\n", kind, sm, mem, occ }' \
+            "$WORK/profile-gemm-$kind.txt"
+    done
+}
 
 # train --device cuda and --device cpu on the embedded digits, same seed: the epoch losses must agree to float32
 # rounding (as OpenClTrainingTest checks for opencl).
@@ -166,7 +226,7 @@ run() {
         "$JRE/bin/java" -version 2>&1 | head -1
     } | tee "$WORK/header.txt"
 
-    export -f java_cmd jgrad junit train_compare
+    export -f java_cmd jgrad junit train_compare ncu_cmd profile_step profile_gemm
     export WORK
     local gpu=$GPU
     GPU=yes; step info 30 jgrad info; GPU=$gpu   # runs everywhere: it says why a backend cannot start
@@ -185,6 +245,9 @@ run() {
     step tune_opencl 60 jgrad bench tune-opencl
     step gemm_opencl_fp32 30 jgrad bench gemm --backend opencl --sizes 1024,4096
     step epoch_opencl 60 jgrad bench epoch --backend opencl --batch 128,512
+    # Extras with what is left of the budget: where the time goes (informational; they never fail the run).
+    step profile_step_cuda 75 profile_step
+    step profile_gemm_cuda 60 profile_gemm
 
     local summary="$OUT/summary.txt"
     {
@@ -196,9 +259,9 @@ run() {
         echo
         echo "total $((SECONDS - START)) s of a ${BUDGET} s budget"
         # The tables behind the headlines.
-        for name in gemm_cuda_fp32 gemm_cuda_tf32 gemm_opencl_fp32 epoch_cuda epoch_opencl mnist_cuda tune_opencl memory_cuda; do
+        for name in gemm_cuda_fp32 gemm_cuda_tf32 gemm_opencl_fp32 epoch_cuda epoch_opencl mnist_cuda tune_opencl memory_cuda profile_step_cuda profile_gemm_cuda; do
             [[ -f "$WORK/$name.log" ]] || continue
-            echo; echo "== $name"; grep -E '^ *[0-9]+ \||^ *n \||^(jgrad|pytorch|gemm|epoch|mnist|memory|device|torch|chosen:) |^ *step \|' "$WORK/$name.log"
+            echo; echo "== $name"; grep -E '^ *[0-9]+ \||^ *n \||^(jgrad|pytorch|gemm|epoch|mnist|memory|device|torch|chosen:|step|kernel) |^[a-z_0-9]+ +\| +[0-9]+ \||^ *step \|' "$WORK/$name.log"
         done
     } > "$summary"
     # Every step's log in one file (what comes back from $OUT is limited to a few files).

@@ -21,6 +21,8 @@ final class EpochReport {
     static final int BATCH = 128;
     static final int EPOCH_IMAGES = 60_000;
     static final int WARMUP_STEPS = 15;
+    /** Steps whose host time (enqueueing only) is measured on a GPU backend. */
+    static final int HOST_TIME_STEPS = 31;
 
     /** The reference MNIST ConvNet in PyTorch, as {@link MnistCnn} (also used by {@link ModelsReport}). */
     static final String CONVNET = """
@@ -72,7 +74,7 @@ final class EpochReport {
         out.println();
         out.println(String.format(Locale.ROOT, "%-8s | %6s | %12s | %16s | %10s", "", "batch", "ms per step", "s per 60k epoch", "img/s"));
         String headline = "n/a";
-        List<String> launches = new ArrayList<>();
+        List<String> launches = new ArrayList<>(), hostTimes = new ArrayList<>();
         for (int batch : batches) {
             TrainingStep step = new TrainingStep(backend, "cnn", batch);
             // A whole training step is a lot of code for the JIT: give it more than Timing's short warm-up.
@@ -81,6 +83,11 @@ final class EpochReport {
             step.run();
             if (before >= 0) launches.add(batch + ": " + (backend.kernelLaunches() - before));
             double jgrad = Timing.medianSeconds(step);
+            if (gpu) {
+                double[] host = new double[HOST_TIME_STEPS];
+                for (int i = 0; i < host.length; i++) host[i] = step.enqueueSeconds();
+                hostTimes.add(String.format(Locale.ROOT, "%d: %.3f of %.3f ms", batch, 1e3 * Timing.median(host), 1e3 * jgrad));
+            }
             Double py = torch.get("torch.step." + batch);
             row(out, "jgrad", batch, jgrad);
             row(out, "pytorch", batch, py);
@@ -88,6 +95,8 @@ final class EpochReport {
         }
         // What bounds a small model on a GPU: every launch costs microseconds of host time whatever its size.
         if (!launches.isEmpty()) out.println("jgrad kernel launches per step, by batch: " + String.join(", ", launches));
+        // Near the step's time, the step is bound by the host's launches, not the device.
+        if (!hostTimes.isEmpty()) out.println("jgrad host time to enqueue a step (median, before the wait), by batch: " + String.join(", ", hostTimes));
         out.println(String.format(Locale.ROOT, "epoch mnist-cnn batch %d jgrad/pytorch%s: %s", batches[batches.length - 1], gpu ? " (" + backend.name() + "/cuda)" : "", headline));
     }
 

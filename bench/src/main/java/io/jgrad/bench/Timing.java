@@ -28,8 +28,13 @@ final class Timing {
             work.run();
             times[runs++] = (System.nanoTime() - t0) / 1e9;
         }
-        double[] sorted = Arrays.copyOf(times, runs);
-        Arrays.sort(sorted);
-        return runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
+        return median(Arrays.copyOf(times, runs));
+    }
+
+    /** The median of {@code values} (sorted in place). */
+    static double median(double[] values) {
+        Arrays.sort(values);
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 }

@@ -8,7 +8,11 @@ import io.jgrad.tensor.spi.BinaryOp;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.UnaryOp;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.JarURLConnection;
 import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -18,6 +22,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -43,10 +50,10 @@ class OpCasesTest {
     void everyOpHasItsCaseInEveryOpenClSwitch() throws Exception {
         List<String> problems = new ArrayList<>();
         int switches = 0;
-        for (Path file : openClSources()) {
-            String source = Files.readString(file);
+        for (Map.Entry<String, String> file : openClSources().entrySet()) {
+            String source = file.getValue();
             for (boolean integral : new boolean[] {false, true}) {
-                List<String> found = missingCases(file.getFileName().toString(), source, integral);
+                List<String> found = missingCases(file.getKey(), source, integral);
                 switches += Integer.parseInt(found.remove(0));
                 problems.addAll(found);
             }
@@ -59,11 +66,11 @@ class OpCasesTest {
     @Test
     void theCaseCountsMatchTheEnums() throws Exception {
         int counts = 0;
-        for (Path file : openClSources()) {
-            Matcher m = CASES_COUNT.matcher(Files.readString(file));
+        for (Map.Entry<String, String> file : openClSources().entrySet()) {
+            Matcher m = CASES_COUNT.matcher(file.getValue());
             while (m.find()) {
                 Enum<?>[] values = ENUMS.get(m.group(1));
-                assertEquals(values.length, Integer.parseInt(m.group(2)), file.getFileName() + ": " + m.group(1) + "CASES against "
+                assertEquals(values.length, Integer.parseInt(m.group(2)), file.getKey() + ": " + m.group(1) + "CASES against "
                         + values[0].getDeclaringClass().getSimpleName() + "'s " + values.length + " constants");
                 counts++;
             }
@@ -154,12 +161,35 @@ class OpCasesTest {
         return (int) code.substring(0, position).chars().filter(ch -> ch == '\n').count() + 1;
     }
 
-    private static List<Path> openClSources() throws IOException, URISyntaxException {
-        Path dir = Path.of(OpenClBackend.class.getResource("elementwise.cl").toURI()).getParent();
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> sources = files.filter(f -> f.toString().endsWith(".cl")).sorted().toList();
-            assertTrue(sources.size() >= 2, "OpenCL sources in " + dir);
-            return sources;
+    /**
+     * Every {@code .cl} source of the backend, by file name: from the classes folder, or from the jar the classes
+     * came in (the GPU check runs these tests against jgrad.jar on a runtime without the zip file system, so the
+     * jar is read with {@link JarFile}).
+     */
+    private static Map<String, String> openClSources() throws IOException, URISyntaxException {
+        URL url = OpenClBackend.class.getResource("elementwise.cl");
+        Map<String, String> sources = new TreeMap<>();
+        if (url.getProtocol().equals("jar")) {
+            JarURLConnection connection = (JarURLConnection) url.openConnection();
+            connection.setUseCaches(false);
+            String dir = connection.getEntryName().substring(0, connection.getEntryName().lastIndexOf('/') + 1);
+            try (JarFile jar = connection.getJarFile()) {
+                for (JarEntry e : java.util.Collections.list(jar.entries())) {
+                    String name = e.getName();
+                    if (name.startsWith(dir) && name.endsWith(".cl") && name.indexOf('/', dir.length()) < 0) {
+                        try (InputStream in = jar.getInputStream(e)) {
+                            sources.put(name.substring(dir.length()), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+            }
+        } else {
+            Path dir = Path.of(url.toURI()).getParent();
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".cl")).toList()) sources.put(f.getFileName().toString(), Files.readString(f));
+            }
         }
+        assertTrue(sources.size() >= 2, "OpenCL sources next to " + url + ": " + sources.keySet());
+        return sources;
     }
 }
