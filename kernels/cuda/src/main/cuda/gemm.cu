@@ -150,6 +150,103 @@ extern "C" __global__ void __launch_bounds__(256) dgemm_64x64(const double* a, c
     gemm_tiled<double, 64, 64, 8, 4, 4, false>(a, b, c, A, B, C, M, N, K, alpha, beta);
 }
 
+// ---- FP32 SIMT, second variant (experimental: -Djgrad.cuda.sgemm=v2, row-major aligned operands only) ---------
+// The same 128x128 block tile, BK = 8 and 8x8 outputs per thread, with two changes that published SGEMM kernels
+// credit with much of the way to cuBLAS: each thread's outputs are 2x2 sub-tiles of 4x4 (rows ty*4 and 64 + ty*4,
+// columns tx*4 and 64 + tx*4), so that it reads its A and B fragments from shared memory as four float4 instead
+// of sixteen scalars; and the next K slice goes from global memory into registers before the current slice is
+// computed, and into the other shared buffer after it, so global latency overlaps the arithmetic (one barrier per
+// slice). A's rows are padded by 4 floats so that its transposing stores do not collide in a bank.
+
+#define V2_BM 128
+#define V2_BN 128
+#define V2_BK 8
+#define V2_PAD 4
+
+// This thread's float4 of a slice: A row m0 + tid/2, k columns (tid%2)*4 .. +3; B k row tid/32, columns (tid%32)*4 .. +3.
+__device__ inline float4 v2_load4(const float* p, long at, bool full, int valid) {
+    if (full) return *reinterpret_cast<const float4*>(p + at);
+    float v[4];
+#pragma unroll
+    for (int j = 0; j < 4; j++) v[j] = j < valid ? p[at + j] : 0.f;
+    return make_float4(v[0], v[1], v[2], v[3]);
+}
+
+__device__ inline void v2_load_slice(const float* __restrict__ a, const float* __restrict__ b, const Operand& A, const Operand& B,
+                                     int M, int N, int K, int m0, int n0, int k0, float4& ra, float4& rb) {
+    const int tid = threadIdx.x;
+    const int am = m0 + tid / 2, ak = k0 + (tid % 2) * 4;
+    ra = am < M ? v2_load4(a, A.offset + (long) am * A.rowStride + ak, ak + 3 < K, K - ak) : make_float4(0.f, 0.f, 0.f, 0.f);
+    const int bk = k0 + tid / 32, bn = n0 + (tid % 32) * 4;
+    rb = bk < K ? v2_load4(b, B.offset + (long) bk * B.rowStride + bn, bn + 3 < N, N - bn) : make_float4(0.f, 0.f, 0.f, 0.f);
+}
+
+__device__ inline void v2_store_slice(float (*As)[V2_BM + V2_PAD], float (*Bs)[V2_BN], const float4& ra, const float4& rb) {
+    const int tid = threadIdx.x;
+    const int am = tid / 2, ak = (tid % 2) * 4;
+    As[ak][am] = ra.x;
+    As[ak + 1][am] = ra.y;
+    As[ak + 2][am] = ra.z;
+    As[ak + 3][am] = ra.w;
+    *reinterpret_cast<float4*>(&Bs[tid / 32][(tid % 32) * 4]) = rb;
+}
+
+extern "C" __global__ void __launch_bounds__(256) sgemm_128x128_v2(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
+                                                                    int M, int N, int K, float alpha, float beta) {
+    __shared__ __align__(16) float As[2][V2_BK][V2_BM + V2_PAD];
+    __shared__ __align__(16) float Bs[2][V2_BK][V2_BN];
+    const long batch = blockIdx.z;
+    A.offset += batch * A.batchStride;
+    B.offset += batch * B.batchStride;
+    C.offset += batch * C.batchStride;
+    const int m0 = blockIdx.y * V2_BM, n0 = blockIdx.x * V2_BN;
+    const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+    float acc[8][8];
+#pragma unroll
+    for (int i = 0; i < 8; i++)
+#pragma unroll
+        for (int j = 0; j < 8; j++) acc[i][j] = 0.f;
+
+    float4 ra, rb;
+    v2_load_slice(a, b, A, B, M, N, K, m0, n0, 0, ra, rb);
+    v2_store_slice(As[0], Bs[0], ra, rb);
+    __syncthreads();
+    int stage = 0;
+    for (int k0 = 0; k0 < K; k0 += V2_BK) {
+        const bool more = k0 + V2_BK < K;
+        if (more) v2_load_slice(a, b, A, B, M, N, K, m0, n0, k0 + V2_BK, ra, rb);
+#pragma unroll
+        for (int k = 0; k < V2_BK; k++) {
+            const float4 a0 = *reinterpret_cast<const float4*>(&As[stage][k][ty * 4]);
+            const float4 a1 = *reinterpret_cast<const float4*>(&As[stage][k][64 + ty * 4]);
+            const float4 b0 = *reinterpret_cast<const float4*>(&Bs[stage][k][tx * 4]);
+            const float4 b1 = *reinterpret_cast<const float4*>(&Bs[stage][k][64 + tx * 4]);
+            const float fa[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
+            const float fb[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
+#pragma unroll
+            for (int i = 0; i < 8; i++)
+#pragma unroll
+                for (int j = 0; j < 8; j++) acc[i][j] += fa[i] * fb[j];
+        }
+        // The other buffer was last read before the previous barrier: safe to fill now.
+        if (more) v2_store_slice(As[stage ^ 1], Bs[stage ^ 1], ra, rb);
+        __syncthreads();
+        stage ^= 1;
+    }
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        const int gm = m0 + (i < 4 ? ty * 4 + i : 64 + ty * 4 + i - 4);
+        if (gm >= M) continue;
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            const int gn = n0 + (j < 4 ? tx * 4 + j : 64 + tx * 4 + j - 4);
+            if (gn >= N) continue;
+            const long at = C.offset + (long) gm * C.rowStride + (long) gn * C.colStride;
+            c[at] = beta == 0.f ? alpha * acc[i][j] : alpha * acc[i][j] + beta * c[at];
+        }
+    }
+}
+
 // One thread per output: products too small for a 128x128 tile (CudaGemm picks by size). Within a block,
 // threadIdx.x walks columns (coalesced for row-major C); the grid's x dimension walks row blocks, which may be
 // many (a batch of a million rows times 10 logits; gridDim.x allows 2^31 - 1), the y dimension column blocks.

@@ -21,6 +21,12 @@ final class CudaGemm {
     /** gridDim.z limit: more batches go in turns. */
     static final int MAX_BATCHES_PER_LAUNCH = 65535;
     private static final int TILE_F32 = 128;
+    /**
+     * The second FP32 SIMT kernel for row-major aligned operands ({@code sgemm_128x128_v2}: float4 fragment reads,
+     * register-staged prefetch), on with {@code -Djgrad.cuda.sgemm=v2} until a GPU run has measured it against the
+     * first; tests switch it here.
+     */
+    static volatile boolean secondVariant = "v2".equals(System.getProperty("jgrad.cuda.sgemm", "v1"));
     /** Float products of at most this many rows take 64 x 128 tiles: a 128-row tile would be half empty. */
     static final int SHORT_TILE_ROWS = 64;
     private static final int TILE_F64 = 64;
@@ -56,6 +62,7 @@ final class CudaGemm {
         if (tf32 && computeCapability >= 80) return CudaKernel.SGEMM_TF32;
         boolean vec = a.vectorizable() && b.vectorizable();
         if (m <= SHORT_TILE_ROWS) return vec ? CudaKernel.SGEMM_64_VEC4 : CudaKernel.SGEMM_64;
+        if (vec && secondVariant) return CudaKernel.SGEMM_V2;
         return vec ? CudaKernel.SGEMM_VEC4 : CudaKernel.SGEMM;
     }
 

@@ -140,6 +140,29 @@ class CudaEquivalenceTest {
         }
     }
 
+    /** The opt-in second FP32 kernel (sgemm_128x128_v2) on aligned row-major operands: tails in M, N and K, batches, views. */
+    @Test
+    void secondFp32KernelMatchesTheCpu() {
+        CudaTesting.backend();
+        Device gpu = CudaTesting.backend().device();
+        boolean saved = CudaGemm.secondVariant;
+        try {
+            CudaGemm.secondVariant = true;
+            // {M, K, N}: whole tiles; tails of every side (K not a multiple of 8, N of 4 only by the vector rule)
+            for (int[] s : new int[][] {{128, 64, 128}, {256, 200, 300}, {129, 132, 260}, {1000, 516, 388}, {77, 8, 132}}) {
+                NDArray a = randn(s[0] + s[1], DType.FLOAT32, s[0], s[1]), b = randn(s[2] + 2, DType.FLOAT32, s[1], s[2]);
+                NDArray bGpu = b.to(gpu);
+                same("sgemm v2 " + java.util.Arrays.toString(s), a, x -> x.matmul(x.device().equals(gpu) ? bGpu : b), 1e-4, 1e-4 * s[1]);
+            }
+            NDArray a = randn(5, DType.FLOAT32, 3, 130, 68), b = randn(6, DType.FLOAT32, 3, 68, 140);
+            NDArray bGpu = b.to(gpu);
+            same("sgemm v2 batched", a, x -> x.matmul(x.device().equals(gpu) ? bGpu : b), 1e-4, 1e-2);
+            same("sgemm v2 row slice", a, x -> x.narrow(1, 4, 120).matmul(x.device().equals(gpu) ? bGpu : b), 1e-4, 1e-2);
+        } finally {
+            CudaGemm.secondVariant = saved;
+        }
+    }
+
     @Test
     void tf32MatmulIsCloseAndOptIn() {
         CudaTesting.backend();
