@@ -2,6 +2,8 @@ package io.jgrad.kernels.cuda;
 
 import io.jgrad.tensor.DType;
 import io.jgrad.tensor.spi.GemmSplit;
+import java.util.ArrayList;
+import java.util.List;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -68,43 +70,71 @@ final class CudaGemm {
 
     static void gemm(CudaRuntime rt, DType dtype, int m, int n, int k, int batches, double alpha, Operand a, Operand b, double beta, Operand c) {
         if (m == 0 || n == 0 || batches == 0) return;
-        boolean tf32 = io.jgrad.tensor.spi.MatmulPrecision.allowTf32();
-        CudaKernel kernel = choose(dtype, m, n, k, a, b, tf32, rt.computeCapability());
-        int[] tile = outputsPerBlock(kernel);
-        GemmSplit split = GemmSplit.plan(m, n, k, batches, tile[0], tile[1], rt.multiprocessors());
-        if (split.isSplit()) splitK(rt, dtype, m, n, split, tf32, alpha, a, b, beta, c);
-        else launch(rt, kernel, dtype, m, n, k, batches, alpha, a, b, beta, c);
-    }
-
-    /**
-     * A long-K product whose few output tiles would leave most multiprocessors idle ({@link GemmSplit}): the slices'
-     * partial products go to a workspace of {@code slices} row-major M x N blocks as one batched GEMM (A and B
-     * stepped {@code depth} along K from batch to batch), and {@code gemm_split_sum} adds them in order into C.
-     */
-    private static void splitK(CudaRuntime rt, DType dtype, int m, int n, GemmSplit split, boolean tf32, double alpha,
-                               Operand a, Operand b, double beta, Operand c) {
-        long block = (long) m * n;
-        try (CudaStorage workspace = rt.allocateUninitialized(dtype, Math.toIntExact(split.slices() * block))) {
-            Operand w = new Operand(workspace.pointer(), 0, n, 1, block);
-            int full = split.fullSlices(), depth = split.depth();
-            Operand aSlices = new Operand(a.pointer(), a.offset(), a.rowStride(), a.colStride(), depth * a.colStride());
-            Operand bSlices = new Operand(b.pointer(), b.offset(), b.rowStride(), b.colStride(), depth * b.rowStride());
-            launchChosen(rt, dtype, m, n, depth, full, tf32, 1.0, aSlices, bSlices, 0.0, w);
-            if (full < split.slices()) {
-                launchChosen(rt, dtype, m, n, split.lastDepth(), 1, tf32, 1.0, aSlices.skip(full), bSlices.skip(full), 0.0, w.skip(full));
-            }
-            CudaKernel sum = dtype == DType.FLOAT64 ? CudaKernel.DGEMM_SPLIT_SUM : CudaKernel.SGEMM_SPLIT_SUM;
-            rt.launch(sum, "gemm", block, workspace, c.pointer(), c.struct(0), m, n, split.slices(), scalar(dtype, alpha), scalar(dtype, beta));
+        Device device = new Device(rt.computeCapability(), rt.multiprocessors(), io.jgrad.tensor.spi.MatmulPrecision.allowTf32());
+        GemmSplit split = split(dtype, m, n, k, batches, a, b, device);
+        if (!split.isSplit()) {
+            for (Launch l : launches(dtype, m, n, k, batches, alpha, a, b, beta, c, device, null)) l.enqueue(rt);
+            return;
+        }
+        try (CudaStorage workspace = rt.allocateUninitialized(dtype, Math.toIntExact(workspaceElements(m, n, split)))) {
+            for (Launch l : launches(dtype, m, n, k, batches, alpha, a, b, beta, c, device, workspace.pointer())) l.enqueue(rt);
         }
     }
 
-    private static void launchChosen(CudaRuntime rt, DType dtype, int m, int n, int k, int batches, boolean tf32, double alpha,
-                                     Operand a, Operand b, double beta, Operand c) {
-        launch(rt, choose(dtype, m, n, k, a, b, tf32, rt.computeCapability()), dtype, m, n, k, batches, alpha, a, b, beta, c);
+    /** What a product's plan depends on besides its operands: compute capability, SM count, whether TF32 is allowed. */
+    record Device(int computeCapability, int multiprocessors, boolean tf32) {
     }
 
-    private static void launch(CudaRuntime rt, CudaKernel kernel, DType dtype, int m, int n, int k, int batches, double alpha,
-                               Operand a, Operand b, double beta, Operand c) {
+    /** One kernel launch of a product, as {@link #launches} plans it (tests replay plans without a GPU). */
+    record Launch(CudaKernel kernel, int[] grid, int[] block, Object... args) {
+        void enqueue(CudaRuntime rt) {
+            rt.launch(kernel, "gemm", grid, block, args);
+        }
+    }
+
+    /** How a product splits K on {@code device} ({@link GemmSplit}), judged by the tile of the kernel it would take whole. */
+    static GemmSplit split(DType dtype, int m, int n, int k, int batches, Operand a, Operand b, Device device) {
+        int[] tile = outputsPerBlock(choose(dtype, m, n, k, a, b, device.tf32(), device.computeCapability()));
+        return GemmSplit.plan(m, n, k, batches, tile[0], tile[1], device.multiprocessors());
+    }
+
+    /** Elements of the workspace a split product needs: one M x N block per slice. */
+    static long workspaceElements(int m, int n, GemmSplit split) {
+        return split.isSplit() ? (long) split.slices() * m * n : 0;
+    }
+
+    /**
+     * The launches of {@code C = alpha * A * B + beta * C}, in order. Whole, one launch per 65535 batches. Split
+     * ({@link #split}; {@code workspace} then holds {@link #workspaceElements}), the slices' partial products go
+     * to the workspace's row-major M x N blocks as one batched GEMM (A and B stepped {@code depth} along K from
+     * batch to batch; a shorter last slice is one more launch), and {@code gemm_split_sum} adds them in slice order
+     * into C, applying alpha and beta.
+     */
+    static List<Launch> launches(DType dtype, int m, int n, int k, int batches, double alpha, Operand a, Operand b, double beta, Operand c,
+                                 Device device, CUdeviceptr workspace) {
+        List<Launch> out = new ArrayList<>();
+        GemmSplit split = split(dtype, m, n, k, batches, a, b, device);
+        if (!split.isSplit()) {
+            addProduct(out, dtype, m, n, k, batches, alpha, a, b, beta, c, device);
+            return out;
+        }
+        long block = (long) m * n;
+        Operand w = new Operand(workspace, 0, n, 1, block);
+        int full = split.fullSlices(), depth = split.depth();
+        Operand aSlices = new Operand(a.pointer(), a.offset(), a.rowStride(), a.colStride(), depth * a.colStride());
+        Operand bSlices = new Operand(b.pointer(), b.offset(), b.rowStride(), b.colStride(), depth * b.rowStride());
+        addProduct(out, dtype, m, n, depth, full, 1.0, aSlices, bSlices, 0.0, w, device);
+        if (full < split.slices()) addProduct(out, dtype, m, n, split.lastDepth(), 1, 1.0, aSlices.skip(full), bSlices.skip(full), 0.0, w.skip(full), device);
+        CudaKernel sum = dtype == DType.FLOAT64 ? CudaKernel.DGEMM_SPLIT_SUM : CudaKernel.SGEMM_SPLIT_SUM;
+        out.add(new Launch(sum, new int[] {(int) ((block + 255) / 256), 1, 1}, new int[] {256, 1, 1},
+                workspace, c.pointer(), c.struct(0), m, n, split.slices(), scalar(dtype, alpha), scalar(dtype, beta)));
+        return out;
+    }
+
+    /** The launches of one whole (unsplit) batched product, with the kernel {@link #choose} picks for it. */
+    private static void addProduct(List<Launch> out, DType dtype, int m, int n, int k, int batches, double alpha, Operand a, Operand b,
+                                   double beta, Operand c, Device device) {
+        CudaKernel kernel = choose(dtype, m, n, k, a, b, device.tf32(), device.computeCapability());
         boolean small = kernel == CudaKernel.SGEMM_SMALL || kernel == CudaKernel.DGEMM_SMALL;
         int[] tile = outputsPerBlock(kernel);
         int[] block = small ? new int[] {SMALL_BLOCK, SMALL_BLOCK, 1} : new int[] {256, 1, 1};
@@ -115,8 +145,8 @@ final class CudaGemm {
         Object al = scalar(dtype, alpha), be = scalar(dtype, beta);
         for (int first = 0; first < batches; first += MAX_BATCHES_PER_LAUNCH) {
             int count = Math.min(MAX_BATCHES_PER_LAUNCH, batches - first);
-            rt.launch(kernel, "gemm", new int[] {gx, gy, count}, block, a.pointer(), b.pointer(), c.pointer(),
-                    a.struct(first), b.struct(first), c.struct(first), m, n, k, al, be);
+            out.add(new Launch(kernel, new int[] {gx, gy, count}, block, a.pointer(), b.pointer(), c.pointer(),
+                    a.struct(first), b.struct(first), c.struct(first), m, n, k, al, be));
         }
     }
 
