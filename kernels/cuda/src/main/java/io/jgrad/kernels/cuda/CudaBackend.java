@@ -217,7 +217,7 @@ public final class CudaBackend implements Backend {
 
     private static CudaGemm.Operand operand(NDArray x, int[] batch) {
         int rank = x.rank();
-        return new CudaGemm.Operand(s(x).pointer(), x.offset(), x.stride(rank - 2), x.stride(rank - 1), KernelLayout.batchStride(x, batch));
+        return new CudaGemm.Operand(s(x), x.offset(), x.stride(rank - 2), x.stride(rank - 1), KernelLayout.batchStride(x, batch));
     }
 
     @Override

@@ -29,8 +29,8 @@ final class CudaConvolution {
         return CudaModules.name("im2col", dtype);
     }
 
-    private static CUdeviceptr ptr(NDArray x) {
-        return CudaStorage.of(x).pointer();
+    private static CudaStorage ptr(NDArray x) {
+        return CudaStorage.of(x);
     }
 
     /**
@@ -47,7 +47,7 @@ final class CudaConvolution {
                 long row = (long) count * positions;
                 for (int g = 0; g < s.groups(); g++) {
                     var wg = new CudaGemm.Operand(ptr(w), w.offset() + (long) g * og * w.stride(0), w.stride(0), 1, 0);
-                    var colG = new CudaGemm.Operand(col.pointer(), g * depth * row, row, 1, positions);
+                    var colG = new CudaGemm.Operand(col, g * depth * row, row, 1, positions);
                     var outG = new CudaGemm.Operand(ptr(target), target.offset() + (long) first * target.stride(0) + (long) g * og * target.stride(1),
                             target.stride(1), 1, target.stride(0));
                     CudaGemm.gemm(rt, out.dtype(), og, positions, depth, count, 1.0, wg, colG, 0.0, outG);
@@ -73,7 +73,7 @@ final class CudaConvolution {
                     var wgT = new CudaGemm.Operand(ptr(w), w.offset() + (long) g * og * w.stride(0), 1, w.stride(0), 0);
                     var goG = new CudaGemm.Operand(ptr(go), go.offset() + (long) first * go.stride(0) + (long) g * og * go.stride(1),
                             go.stride(1), 1, go.stride(0));
-                    var colG = new CudaGemm.Operand(col.pointer(), g * depth * row, row, 1, positions);
+                    var colG = new CudaGemm.Operand(col, g * depth * row, row, 1, positions);
                     CudaGemm.gemm(rt, gradInput.dtype(), depth, positions, og, count, 1.0, wgT, goG, 0.0, colG);
                 }
                 int cells = count * s.channels() * s.height() * s.width();
@@ -93,7 +93,7 @@ final class CudaConvolution {
             NDArray goT = gradOut.narrow(0, first, count).permute(1, 0, 2, 3).contiguous();
             try (CudaStorage col = im2col(rt, input, s, first, count)) {
                 var goG = new CudaGemm.Operand(ptr(goT), goT.offset(), row, 1, (long) og * row);
-                var colT = new CudaGemm.Operand(col.pointer(), 0, 1, row, (long) depth * row);
+                var colT = new CudaGemm.Operand(col, 0, 1, row, (long) depth * row);
                 var gw = new CudaGemm.Operand(ptr(target), target.offset(), target.stride(0), 1, (long) og * target.stride(0));
                 CudaGemm.gemm(rt, gradWeight.dtype(), og, depth, row, s.groups(), 1.0, goG, colT, first == 0 ? 0.0 : 1.0, gw);
             }

@@ -4,7 +4,6 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.spi.GemmSplit;
 import java.util.ArrayList;
 import java.util.List;
-import jcuda.driver.CUdeviceptr;
 
 /**
  * Batched strided GEMM on the CUDA device, {@code C = alpha * A * B + beta * C} over {@code gemm.cu}: each
@@ -35,16 +34,26 @@ final class CudaGemm {
     private static final int SMALL_BLOCK = 16;
 
 
-    /** A matrix operand: the buffer, the first element's offset and the strides of rows, columns and batches (in elements). */
-    record Operand(CUdeviceptr pointer, long offset, long rowStride, long colStride, long batchStride) {
+    /**
+     * A matrix operand: the buffer, the first element's offset and the strides of rows, columns and batches (in
+     * elements). The buffer is the {@link CudaStorage} itself (or, in tests, a bare pointer), not its address: the
+     * launch holds it, so a temporary operand (a contiguous copy, a split's workspace) cannot become unreachable and
+     * go back to the allocator before its kernel is enqueued.
+     */
+    record Operand(Object buffer, long offset, long rowStride, long colStride, long batchStride) {
         /** The {@code Operand} struct of gemm.cu, with the batch offset {@code firstBatch} folded in. */
         long[] struct(long firstBatch) {
             return new long[] {offset + firstBatch * batchStride, rowStride, colStride, batchStride};
         }
 
+        /** The operand from its element (rows, cols) on. */
+        Operand shifted(long rows, long cols) {
+            return new Operand(buffer, offset + rows * rowStride + cols * colStride, rowStride, colStride, batchStride);
+        }
+
         /** The operand moved on by {@code batches} matrices. */
         Operand skip(int batches) {
-            return new Operand(pointer, offset + batches * batchStride, rowStride, colStride, batchStride);
+            return new Operand(buffer, offset + batches * batchStride, rowStride, colStride, batchStride);
         }
 
         /** Row-major with rows, start and batch step on 16-byte boundaries (allocations are 256-byte aligned): float4 loads are safe. */
@@ -61,7 +70,9 @@ final class CudaGemm {
         boolean small = m < MIN_TILED_SIDE || n < MIN_TILED_SIDE || (long) m * n * k < MIN_TILED_WORK;
         if (dtype == DType.FLOAT64) return small ? CudaKernel.DGEMM_SMALL : CudaKernel.DGEMM;
         if (small) return CudaKernel.SGEMM_SMALL;
-        if (tf32 && computeCapability >= 80) return CudaKernel.SGEMM_TF32;
+        // The TF32 body is compiled for compute_80 and up, and the runtime loads compute_90 PTX from Hopper on and
+        // compute_75 below it (CudaRuntime.targetFor): an Ampere or Ada GPU would get the empty entry.
+        if (tf32 && computeCapability >= 90) return CudaKernel.SGEMM_TF32;
         boolean vec = a.vectorizable() && b.vectorizable();
         if (m <= SHORT_TILE_ROWS) return vec ? CudaKernel.SGEMM_64_VEC4 : CudaKernel.SGEMM_64;
         if (vec && secondVariant) return CudaKernel.SGEMM_V2;
@@ -77,7 +88,7 @@ final class CudaGemm {
             return;
         }
         try (CudaStorage workspace = rt.allocateUninitialized(dtype, Math.toIntExact(workspaceElements(m, n, split)))) {
-            for (Launch l : launches(dtype, m, n, k, batches, alpha, a, b, beta, c, device, workspace.pointer())) l.enqueue(rt);
+            for (Launch l : launches(dtype, m, n, k, batches, alpha, a, b, beta, c, device, workspace)) l.enqueue(rt);
         }
     }
 
@@ -111,7 +122,7 @@ final class CudaGemm {
      * into C, applying alpha and beta.
      */
     static List<Launch> launches(DType dtype, int m, int n, int k, int batches, double alpha, Operand a, Operand b, double beta, Operand c,
-                                 Device device, CUdeviceptr workspace) {
+                                 Device device, Object workspace) {
         List<Launch> out = new ArrayList<>();
         GemmSplit split = split(dtype, m, n, k, batches, a, b, device);
         if (!split.isSplit()) {
@@ -121,13 +132,13 @@ final class CudaGemm {
         long block = (long) m * n;
         Operand w = new Operand(workspace, 0, n, 1, block);
         int full = split.fullSlices(), depth = split.depth();
-        Operand aSlices = new Operand(a.pointer(), a.offset(), a.rowStride(), a.colStride(), depth * a.colStride());
-        Operand bSlices = new Operand(b.pointer(), b.offset(), b.rowStride(), b.colStride(), depth * b.rowStride());
+        Operand aSlices = new Operand(a.buffer(), a.offset(), a.rowStride(), a.colStride(), depth * a.colStride());
+        Operand bSlices = new Operand(b.buffer(), b.offset(), b.rowStride(), b.colStride(), depth * b.rowStride());
         addProduct(out, dtype, m, n, depth, full, 1.0, aSlices, bSlices, 0.0, w, device);
         if (full < split.slices()) addProduct(out, dtype, m, n, split.lastDepth(), 1, 1.0, aSlices.skip(full), bSlices.skip(full), 0.0, w.skip(full), device);
         CudaKernel sum = dtype == DType.FLOAT64 ? CudaKernel.DGEMM_SPLIT_SUM : CudaKernel.SGEMM_SPLIT_SUM;
         out.add(new Launch(sum, new int[] {(int) ((block + 255) / 256), 1, 1}, new int[] {256, 1, 1},
-                workspace, c.pointer(), c.struct(0), m, n, split.slices(), scalar(dtype, alpha), scalar(dtype, beta)));
+                workspace, c.buffer(), c.struct(0), m, n, split.slices(), scalar(dtype, alpha), scalar(dtype, beta)));
         return out;
     }
 
@@ -139,14 +150,22 @@ final class CudaGemm {
         int[] tile = outputsPerBlock(kernel);
         int[] block = small ? new int[] {SMALL_BLOCK, SMALL_BLOCK, 1} : new int[] {256, 1, 1};
         // Tiled kernels: x over column tiles, y over row tiles. The small kernel: x over row blocks (there may be
-        // more than gridDim.y's 65535), y over column blocks.
-        int gx = small ? (m + SMALL_BLOCK - 1) / SMALL_BLOCK : (n + tile[1] - 1) / tile[1];
-        int gy = small ? (n + SMALL_BLOCK - 1) / SMALL_BLOCK : (m + tile[0] - 1) / tile[0];
+        // more than gridDim.y's 65535), y over column blocks. gridDim.y is at most 65535 too: a taller grid goes in
+        // row chunks (tiled) or column chunks (small), the operands moved on to each chunk's first row or column.
+        int rowsPer = small ? m : CudaRuntime.MAX_GRID_YZ * tile[0], colsPer = small ? CudaRuntime.MAX_GRID_YZ * SMALL_BLOCK : n;
         Object al = scalar(dtype, alpha), be = scalar(dtype, beta);
-        for (int first = 0; first < batches; first += MAX_BATCHES_PER_LAUNCH) {
-            int count = Math.min(MAX_BATCHES_PER_LAUNCH, batches - first);
-            out.add(new Launch(kernel, new int[] {gx, gy, count}, block, a.pointer(), b.pointer(), c.pointer(),
-                    a.struct(first), b.struct(first), c.struct(first), m, n, k, al, be));
+        for (int r0 = 0; r0 < m; r0 += rowsPer) {
+            for (int c0 = 0; c0 < n; c0 += colsPer) {
+                int mc = Math.min(rowsPer, m - r0), nc = Math.min(colsPer, n - c0);
+                Operand ac = a.shifted(r0, 0), bc = b.shifted(0, c0), cc = c.shifted(r0, c0);
+                int gx = small ? (mc + SMALL_BLOCK - 1) / SMALL_BLOCK : (nc + tile[1] - 1) / tile[1];
+                int gy = small ? (nc + SMALL_BLOCK - 1) / SMALL_BLOCK : (mc + tile[0] - 1) / tile[0];
+                for (int first = 0; first < batches; first += MAX_BATCHES_PER_LAUNCH) {
+                    int count = Math.min(MAX_BATCHES_PER_LAUNCH, batches - first);
+                    out.add(new Launch(kernel, new int[] {gx, gy, count}, block, ac.buffer(), bc.buffer(), cc.buffer(),
+                            ac.struct(first), bc.struct(first), cc.struct(first), mc, nc, k, al, be));
+                }
+            }
         }
     }
 

@@ -35,8 +35,12 @@ final class CudaKernelErrors {
         throw KernelErrorRecord.exception(words, "CUDA (" + runtime.name() + ")");
     }
 
+    /**
+     * Zeroes the record on the runtime's stream, so that it is ordered before every later kernel (a synchronous
+     * memset goes to the legacy stream, which a non-blocking stream does not wait for).
+     */
     private void clear() {
-        CudaRuntime.check(JCudaDriver.cuMemsetD32(buffer, 0, KernelErrorRecord.WORDS), "cuMemsetD32");
+        CudaRuntime.check(JCudaDriver.cuMemsetD32Async(buffer, 0, KernelErrorRecord.WORDS, runtime.stream()), "cuMemsetD32Async");
     }
 
     void release() {

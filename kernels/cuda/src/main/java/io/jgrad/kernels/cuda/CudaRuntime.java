@@ -18,6 +18,7 @@ import jcuda.driver.JCudaDriver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,8 @@ public final class CudaRuntime implements AutoCloseable {
     private final String arch;
     private final Device jgradDevice;
     private final CachingAllocator<CUdeviceptr> allocator;
+    /** CUDA's limit on a grid's y and z dimensions (x allows 2^31 - 1). */
+    static final int MAX_GRID_YZ = 65535;
     /** Kernels launched so far (guarded by this runtime's lock, as every launch is). */
     private long launches;
     /** Blocking reads of device memory ({@link #download}) so far. */
@@ -204,6 +207,9 @@ public final class CudaRuntime implements AutoCloseable {
      */
     public synchronized void launch(CudaKernel kernel, String module, int[] grid, int[] block, Object... args) {
         for (int g : grid) if (g == 0) return;
+        if (grid[1] > MAX_GRID_YZ || grid[2] > MAX_GRID_YZ) {
+            throw new IllegalArgumentException(kernel + ": grid " + Arrays.toString(grid) + " exceeds CUDA's " + MAX_GRID_YZ + " blocks in y or z");
+        }
         List<String> expected = kernel.paramKinds(dtypeOf(module));
         if (expected.size() != args.length) {
             throw new IllegalArgumentException(kernel + ": " + args.length + " arguments for " + expected.size() + " parameters " + expected);
@@ -247,6 +253,9 @@ public final class CudaRuntime implements AutoCloseable {
         makeCurrent();
         check(JCudaDriver.cuLaunchKernel(f, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0, stream,
                 Pointer.to(params), null), "cuLaunchKernel(" + kernel.entry() + ")");
+        // The storages passed stay reachable until the launch is enqueued: a temporary's Cleaner must not hand its
+        // block to another allocation first (after this, stream order protects it: there is one stream).
+        java.lang.ref.Reference.reachabilityFence(args);
         launches++;
     }
 
@@ -312,7 +321,6 @@ public final class CudaRuntime implements AutoCloseable {
         CudaStorage s = allocateUninitialized(host.dtype(), host.size());
         int perChunk = (int) (PinnedStaging.CHUNK_BYTES / host.dtype().byteSize());
         synchronized (this) {
-            reads++;
             makeCurrent();
             for (int first = 0; first < host.size(); first += perChunk) {
                 int count = Math.min(perChunk, host.size() - first);

@@ -23,6 +23,8 @@ class CudaGemmChoiceTest {
         assertEquals(CudaKernel.SGEMM_VEC4, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, a, b, false, 90));
         assertEquals(CudaKernel.SGEMM_TF32, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, a, b, true, 90));
         assertEquals(CudaKernel.SGEMM_VEC4, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, a, b, true, 75), "no TF32 before sm_80");
+        assertEquals(CudaKernel.SGEMM_VEC4, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, a, b, true, 86),
+                "no TF32 on Ampere/Ada: they load the compute_75 PTX, where the TF32 entry is empty");
         var transposed = new CudaGemm.Operand(null, 0, 1, 512, 0);
         assertEquals(CudaKernel.SGEMM, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, transposed, b, false, 90));
         assertEquals(CudaKernel.SGEMM, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, rowMajor(513), b, false, 90), "rows not 16-byte aligned");

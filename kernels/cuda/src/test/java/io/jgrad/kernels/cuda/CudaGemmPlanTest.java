@@ -23,7 +23,7 @@ class CudaGemmPlanTest {
     private static final CudaGemm.Device H200 = new CudaGemm.Device(90, 132, false);
 
     /** Device memory of the replay: a pointer object to its elements. */
-    private final Map<CUdeviceptr, double[]> memory = new IdentityHashMap<>();
+    private final Map<Object, double[]> memory = new IdentityHashMap<>();
 
     private CUdeviceptr allocate(double[] values) {
         CUdeviceptr p = new CUdeviceptr();
@@ -54,6 +54,25 @@ class CudaGemmPlanTest {
         assertEquals(1, check(DType.FLOAT32, 64, 288, 2048, 3, true, false, 1, 0.5, rnd), "batches do not split");
         assertEquals(1, check(DType.FLOAT64, 7, 9, 200, 2, false, true, -1, 0, rnd), "K under two slices");
         assertEquals(2, check(DType.FLOAT32, 2, 3, 5, 65536, false, false, 1, 0, rnd), "65535 batches per launch");
+        assertEquals(2, check(DType.FLOAT32, 3, 1_100_000, 2, 1, false, true, 1, 0.5, rnd), "the small kernel's column blocks: 65535 per launch");
+    }
+
+    /** A tiled product of more than 65535 row tiles goes in row chunks (planned only: too big to replay here). */
+    @Test
+    void tallProductsGoInRowChunksOfAtMost65535Tiles() {
+        int m = 9_000_000, n = 16, k = 16;
+        CUdeviceptr a = new CUdeviceptr(), b = new CUdeviceptr(), c = new CUdeviceptr();
+        List<CudaGemm.Launch> plan = CudaGemm.launches(DType.FLOAT32, m, n, k, 1, 1, new CudaGemm.Operand(a, 0, k, 1, 0),
+                new CudaGemm.Operand(b, 0, n, 1, 0), 0, new CudaGemm.Operand(c, 0, n, 1, 0), H200, null);
+        assertEquals(2, plan.size());
+        int rows = 0;
+        for (CudaGemm.Launch l : plan) {
+            assertTrue(l.grid()[1] <= 65535, java.util.Arrays.toString(l.grid()));
+            assertEquals((long) rows * k, ((long[]) l.args()[3])[0], "A starts at the chunk's first row");
+            assertEquals((long) rows * n, ((long[]) l.args()[5])[0], "C starts at the chunk's first row");
+            rows += (Integer) l.args()[6];
+        }
+        assertEquals(m, rows);
     }
 
     /** Plans and replays one product on operands with offsets and padded strides; returns its launch count. */
@@ -95,7 +114,7 @@ class CudaGemmPlanTest {
     private void replay(CudaGemm.Launch l) {
         Object[] x = l.args();
         if (l.kernel() == CudaKernel.SGEMM_SPLIT_SUM || l.kernel() == CudaKernel.DGEMM_SPLIT_SUM) {
-            double[] w = memory.get((CUdeviceptr) x[0]), c = memory.get((CUdeviceptr) x[1]);
+            double[] w = memory.get(x[0]), c = memory.get(x[1]);
             long[] cs = (long[]) x[2];
             int m = (Integer) x[3], n = (Integer) x[4], slices = (Integer) x[5];
             double alpha = ((Number) x[6]).doubleValue(), beta = ((Number) x[7]).doubleValue();
@@ -108,7 +127,7 @@ class CudaGemmPlanTest {
             }
             return;
         }
-        double[] a = memory.get((CUdeviceptr) x[0]), b = memory.get((CUdeviceptr) x[1]), c = memory.get((CUdeviceptr) x[2]);
+        double[] a = memory.get(x[0]), b = memory.get(x[1]), c = memory.get(x[2]);
         long[] as = (long[]) x[3], bs = (long[]) x[4], cs = (long[]) x[5];
         int m = (Integer) x[6], n = (Integer) x[7], k = (Integer) x[8];
         double alpha = ((Number) x[9]).doubleValue(), beta = ((Number) x[10]).doubleValue();
@@ -117,7 +136,7 @@ class CudaGemmPlanTest {
         int[] tile = CudaGemm.outputsPerBlock(l.kernel());
         long rows = small ? (long) l.grid()[0] * l.block()[1] : (long) l.grid()[1] * tile[0];
         long cols = small ? (long) l.grid()[1] * l.block()[0] : (long) l.grid()[0] * tile[1];
-        assertTrue(rows >= m && cols >= n && l.grid()[2] <= 65535, l.kernel() + ": grid " + java.util.Arrays.toString(l.grid()) + " for " + m + "x" + n);
+        assertTrue(rows >= m && cols >= n && l.grid()[1] <= 65535 && l.grid()[2] <= 65535, l.kernel() + ": grid " + java.util.Arrays.toString(l.grid()) + " for " + m + "x" + n);
         for (int z = 0; z < l.grid()[2]; z++) {
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
