@@ -122,33 +122,21 @@ __device__ inline void gemm_tiled(const T* __restrict__ a, const T* __restrict__
     }
 }
 
-// 128x128 tiles, 256 threads, 8x8 per thread (float); 64x64 tiles, 256 threads, 4x4 per thread (double).
-extern "C" __global__ void __launch_bounds__(256) sgemm_128x128(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
-                                                                 int M, int N, int K, float alpha, float beta) {
-    gemm_tiled<float, 128, 128, 8, 8, 8, false>(a, b, c, A, B, C, M, N, K, alpha, beta);
-}
+// The SIMT entry points: one instantiation of gemm_tiled each, 256 threads, BK = 8.
+#define SIMT_GEMM(name, T, BM, BN, TM, TN, VEC)                                                                      \
+    extern "C" __global__ void __launch_bounds__(256) name(const T* a, const T* b, T* c, Operand A, Operand B, Operand C, \
+                                                           int M, int N, int K, T alpha, T beta) {                      \
+        gemm_tiled<T, BM, BN, 8, TM, TN, VEC>(a, b, c, A, B, C, M, N, K, alpha, beta);                                \
+    }
 
-extern "C" __global__ void __launch_bounds__(256) sgemm_128x128_vec4(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
-                                                                      int M, int N, int K, float alpha, float beta) {
-    gemm_tiled<float, 128, 128, 8, 8, 8, true>(a, b, c, A, B, C, M, N, K, alpha, beta);
-}
-
-// 64x128 tiles, 256 threads, 4x8 per thread (float): products of at most 64 rows, as a convolution's with 64 or
-// fewer output channels (the weight rows), which would leave half of every 128-row tile empty.
-extern "C" __global__ void __launch_bounds__(256) sgemm_64x128(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
-                                                                int M, int N, int K, float alpha, float beta) {
-    gemm_tiled<float, 64, 128, 8, 4, 8, false>(a, b, c, A, B, C, M, N, K, alpha, beta);
-}
-
-extern "C" __global__ void __launch_bounds__(256) sgemm_64x128_vec4(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
-                                                                     int M, int N, int K, float alpha, float beta) {
-    gemm_tiled<float, 64, 128, 8, 4, 8, true>(a, b, c, A, B, C, M, N, K, alpha, beta);
-}
-
-extern "C" __global__ void __launch_bounds__(256) dgemm_64x64(const double* a, const double* b, double* c, Operand A, Operand B, Operand C,
-                                                               int M, int N, int K, double alpha, double beta) {
-    gemm_tiled<double, 64, 64, 8, 4, 4, false>(a, b, c, A, B, C, M, N, K, alpha, beta);
-}
+// 128x128 tiles, 8x8 per thread (float); 64x64 tiles, 4x4 per thread (double).
+SIMT_GEMM(sgemm_128x128, float, 128, 128, 8, 8, false)
+SIMT_GEMM(sgemm_128x128_vec4, float, 128, 128, 8, 8, true)
+// 64x128 tiles, 4x8 per thread (float): products of at most 64 rows, as a convolution's with 64 or fewer output
+// channels (the weight rows), which would leave half of every 128-row tile empty.
+SIMT_GEMM(sgemm_64x128, float, 64, 128, 4, 8, false)
+SIMT_GEMM(sgemm_64x128_vec4, float, 64, 128, 4, 8, true)
+SIMT_GEMM(dgemm_64x64, double, 64, 64, 4, 4, false)
 
 // ---- FP32 SIMT, second variant (experimental: -Djgrad.cuda.sgemm=v2, row-major aligned operands only) ---------
 // The same 128x128 block tile, BK = 8 and 8x8 outputs per thread, with two changes that published SGEMM kernels
