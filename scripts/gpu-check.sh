@@ -127,6 +127,11 @@ gemm_v2() {
     JGRAD_JAVA_OPTS="-Djgrad.cuda.sgemm=v2 ${JGRAD_JAVA_OPTS:-}" jgrad bench gemm --backend cuda --sizes 4096,8192
 }
 
+# The ConvNet step with conv2d's forward as one implicit-GEMM launch (opt-in), beside epoch_cuda.
+epoch_implicit() {
+    JGRAD_JAVA_OPTS="-Djgrad.conv.implicit=true ${JGRAD_JAVA_OPTS:-}" jgrad bench epoch --backend cuda --batch 128,512
+}
+
 # Nsight Compute, where the GPU machine has it and lets it read the counters (Firecracker machines do; gVisor ones
 # do not). Never the cause of a failed run: without it the profile steps say why in their headline.
 ncu_cmd() {
@@ -231,7 +236,7 @@ run() {
         "$JRE/bin/java" -version 2>&1 | head -1
     } | tee "$WORK/header.txt"
 
-    export -f java_cmd jgrad junit train_compare gemm_v2 ncu_cmd profile_step profile_gemm
+    export -f java_cmd jgrad junit train_compare gemm_v2 epoch_implicit ncu_cmd profile_step profile_gemm
     export WORK
     local gpu=$GPU
     GPU=yes; step info 30 jgrad info; GPU=$gpu   # runs everywhere: it says why a backend cannot start
@@ -249,6 +254,7 @@ run() {
     step gemm_cuda_tf32 45 jgrad bench gemm --backend cuda --tf32 --sizes 1024,4096,8192
     step gemm_cuda_fp32_v2 40 gemm_v2
     step epoch_cuda 60 jgrad bench epoch --backend cuda --batch 128,512
+    step epoch_cuda_implicit 60 epoch_implicit
     if [[ -d mnist ]]; then step mnist_cuda 90 jgrad bench mnist --backend cuda --data-dir mnist --max-epochs 6
     else record mnist_cuda "skipped: no data" 0 "prepare found no MNIST to carry"; fi
     # The OpenCL SGEMM tuned for the GPU first (cached in the work folder), as its target asks: tuner + cache.
@@ -269,7 +275,7 @@ run() {
         echo
         echo "total $((SECONDS - START)) s of a ${BUDGET} s budget"
         # The tables behind the headlines.
-        for name in gemm_cuda_fp32 gemm_cuda_tf32 gemm_cuda_fp32_v2 gemm_opencl_fp32 epoch_cuda epoch_opencl mnist_cuda tune_opencl memory_cuda profile_step_cuda profile_gemm_cuda; do
+        for name in gemm_cuda_fp32 gemm_cuda_tf32 gemm_cuda_fp32_v2 gemm_opencl_fp32 epoch_cuda epoch_cuda_implicit epoch_opencl mnist_cuda tune_opencl memory_cuda profile_step_cuda profile_gemm_cuda; do
             [[ -f "$WORK/$name.log" ]] || continue
             echo; echo "== $name"; grep -E '^ *[0-9]+ \||^ *n \||^(jgrad|pytorch|gemm|epoch|mnist|memory|device|torch|chosen:|step|kernel) |^[a-z_0-9]+ +\| +[0-9]+ \||^ *step \|' "$WORK/$name.log"
         done

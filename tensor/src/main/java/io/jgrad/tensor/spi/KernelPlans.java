@@ -111,6 +111,33 @@ public final class KernelPlans {
         return new int[] {in[0], in[1], in[2], in[3], out[2], out[3], 1, 1, 1, 1, 0, 0};
     }
 
+    /**
+     * {@code -Djgrad.conv.implicit=true}: the GPU backends run conv2d's forward as one implicit-GEMM kernel
+     * ({@code conv2d_implicit} of im2col.cl) instead of im2col, a GEMM and the bias pass. Off until a GPU run has
+     * measured both ({@code gpu-check}'s {@code epoch_cuda_implicit}).
+     */
+    public static final String IMPLICIT_CONV_PROPERTY = "jgrad.conv.implicit";
+
+    public static boolean implicitConvolution() {
+        return Boolean.getBoolean(IMPLICIT_CONV_PROPERTY);
+    }
+
+    /** Work-groups of {@code conv2d_implicit}: its tiles of output positions and output channels, 16 x 16 work-items each. */
+    public static final int CONV_TILE_POSITIONS = 64, CONV_TILE_CHANNELS = 64, CONV_GROUP_SIDE = 16;
+
+    /**
+     * The arguments of {@code conv2d_implicit}, in order: input, weight (flat from dim 1), bias (the weight's buffer
+     * again when there is none: never read), output, their layouts, the ConvShape, then og, the weight's offset and
+     * row stride, the bias's offset and stride, hasBias and relu; {@code buffer} gives a backend's kernel argument
+     * for an array's storage.
+     */
+    public static Object[] implicitConvArgs(NDArray input, NDArray weight, NDArray bias, NDArray out, ConvGeometry s, boolean relu,
+                                            java.util.function.Function<NDArray, Object> buffer) {
+        return new Object[] {buffer.apply(input), buffer.apply(weight), buffer.apply(bias == null ? weight : bias), buffer.apply(out),
+                KernelLayout.of(input), KernelLayout.of(out), convStruct(s), s.og(), weight.offset(), weight.stride(0),
+                bias == null ? 0 : bias.offset(), bias == null ? 0 : bias.stride(0), bias == null ? 0 : 1, relu ? 1 : 0};
+    }
+
     /** The {@code ConvShape} struct of im2col.cl, field by field. */
     public static int[] convStruct(ConvGeometry s) {
         return new int[] {s.batch(), s.channels(), s.height(), s.width(), s.groups(), s.cg(), s.kH(), s.kW(), s.outH(), s.outW(),

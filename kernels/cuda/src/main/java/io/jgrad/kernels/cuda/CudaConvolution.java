@@ -17,6 +17,8 @@ final class CudaConvolution {
 
     /** Elements of the column buffer of one chunk (256 MiB of float32: GPUs have the memory); tests lower it. */
     static volatile int maxColumnElements = 1 << 26;
+    /** conv2d's forward as one implicit-GEMM launch ({@link KernelPlans#IMPLICIT_CONV_PROPERTY}); tests switch it here. */
+    static volatile boolean implicitForward = KernelPlans.implicitConvolution();
 
     private CudaConvolution() {
     }
@@ -39,6 +41,14 @@ final class CudaConvolution {
      */
     static void forward(CudaRuntime rt, NDArray input, NDArray weight, NDArray bias, ConvGeometry s, boolean relu, NDArray out) {
         NDArray w = KernelLayout.flatFrom(weight, 1) ? weight : weight.contiguous();
+        if (implicitForward) {
+            int side = KernelPlans.CONV_GROUP_SIDE;
+            int[] grid = {Math.toIntExact(((long) s.batch() * s.positions() + KernelPlans.CONV_TILE_POSITIONS - 1) / KernelPlans.CONV_TILE_POSITIONS),
+                    (s.og() + KernelPlans.CONV_TILE_CHANNELS - 1) / KernelPlans.CONV_TILE_CHANNELS, s.groups()};
+            rt.launch(CudaKernel.CONV2D_IMPLICIT, module(out.dtype()), grid, new int[] {side, side, 1},
+                    KernelPlans.implicitConvArgs(input, w, bias, out, s, relu, CudaStorage::of));
+            return;
+        }
         NDArray target = KernelLayout.flatFrom(out, 2) ? out : NDArray.zeros(out.dtype(), out.device(), out.shape());
         int depth = s.depth(), positions = s.positions(), og = s.og();
         for (int first = 0, chunk = chunk(s); first < s.batch(); first += chunk) {

@@ -36,6 +36,7 @@ public enum CudaKernel {
     IM2COL("im2col", "im2col", "p p L C i i"),
     COL2IM("im2col", "col2im", "p p L C i i"),
     ADD_BIAS("im2col", "add_bias", "p p L i i i i"),
+    CONV2D_IMPLICIT("im2col", "conv2d_implicit", "p p p p L L C i i i i i i i"),
     MAX_POOL_FORWARD("pool", "max_pool_forward", "p p p L L L P"),
     MAX_POOL_BACKWARD("pool", "max_pool_backward", "p p p L L L P"),
     MAX_POOL_BACKWARD_CELLS("pool", "max_pool_backward_cells", "p p p p L L L L P i"),

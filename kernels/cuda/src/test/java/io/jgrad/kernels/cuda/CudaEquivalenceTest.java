@@ -208,6 +208,32 @@ class CudaEquivalenceTest {
         }
     }
 
+    /** conv2d's forward as one implicit-GEMM launch (opt-in), with bias and ReLU, strided, float32 and float64. */
+    @Test
+    void implicitConvolutionForward() {
+        Device gpu = CudaTesting.backend().device();
+        boolean saved = CudaConvolution.implicitForward;
+        CudaConvolution.implicitForward = true;
+        try {
+            for (DType t : FLOATS) {
+                double tol = t == DType.FLOAT32 ? 1e-4 : 1e-11;
+                for (ConvParams p : new ConvParams[] {ConvParams.of(1, 1, 1, 1), ConvParams.of(2, 1, 1, 1), new ConvParams(1, 2, 1, 0, 2, 1, 2)}) {
+                    NDArray input = randn(3, t, 3, 4, 11, 9), weight = randn(4, t, 70, 4 / p.groups(), 3, 3), bias = randn(5, t, 70);
+                    assertMatches("implicit conv2d " + t + " " + p, input.conv2d(weight, bias, p), input.to(gpu).conv2d(weight.to(gpu), bias.to(gpu), p), tol, tol);
+                    assertMatches("implicit conv2dRelu " + t + " " + p, input.conv2dRelu(weight, bias, p),
+                            input.to(gpu).conv2dRelu(weight.to(gpu), bias.to(gpu), p), tol, tol);
+                    assertMatches("implicit conv2d, transposed input " + t + " " + p, input.transpose(2, 3).conv2d(weight, null, p),
+                            input.to(gpu).transpose(2, 3).conv2d(weight.to(gpu), null, p), tol, tol);
+                }
+                NDArray x = randn(7, t, 128, 32, 14, 14), w = randn(8, t, 64, 32, 3, 3), b = randn(9, t, 64);   // the ConvNet's conv2 at batch 128
+                assertMatches("implicit conv2 of the ConvNet " + t, x.conv2dRelu(w, b, ConvParams.of(1, 1, 1, 1)),
+                        x.to(gpu).conv2dRelu(w.to(gpu), b.to(gpu), ConvParams.of(1, 1, 1, 1)), tol, tol * 10);
+            }
+        } finally {
+            CudaConvolution.implicitForward = saved;
+        }
+    }
+
     @Test
     void pooling() {
         for (DType t : FLOATS) {

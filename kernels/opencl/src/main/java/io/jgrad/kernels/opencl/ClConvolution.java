@@ -26,6 +26,8 @@ final class ClConvolution {
 
     /** Elements of the column buffer of one chunk (64 MiB of float32); tests lower it to exercise chunking. */
     static volatile int maxColumnElements = 1 << 24;
+    /** conv2d's forward as one implicit-GEMM launch ({@link KernelPlans#IMPLICIT_CONV_PROPERTY}); tests switch it here. */
+    static volatile boolean implicitForward = KernelPlans.implicitConvolution();
     private static final String SOURCE = "im2col.cl";
 
     private ClConvolution() {
@@ -41,6 +43,10 @@ final class ClConvolution {
      */
     static void forward(ClRuntime rt, NDArray input, NDArray weight, NDArray bias, ConvGeometry s, boolean relu, NDArray out) {
         NDArray w = KernelLayout.flatFrom(weight, 1) ? weight : weight.contiguous();
+        if (implicitForward) {
+            implicitForward(rt, input, w, bias, s, relu, out);
+            return;
+        }
         NDArray target = KernelLayout.flatFrom(out, 2) ? out : NDArray.zeros(out.dtype(), out.device(), out.shape());
         int depth = s.depth(), positions = s.positions(), og = s.og();
         ClGemm gemm = ClGemm.of(rt);
@@ -62,6 +68,19 @@ final class ClConvolution {
                     ClStorage.of(target), ClStorage.of(bias), KernelLayout.of(target), bias.offset(), bias.stride(0), target.numel(), relu ? 1 : 0);
         }
         if (target != out) out.assign(target);
+    }
+
+    /** conv2d in one launch of {@code conv2d_implicit} (see {@link KernelPlans#IMPLICIT_CONV_PROPERTY}); any layout of out. */
+    private static void implicitForward(ClRuntime rt, NDArray input, NDArray w, NDArray bias, ConvGeometry s, boolean relu, NDArray out) {
+        long side = KernelPlans.CONV_GROUP_SIDE;
+        long[] global = {ceilDiv((long) s.batch() * s.positions(), KernelPlans.CONV_TILE_POSITIONS) * side,
+                ceilDiv(s.og(), KernelPlans.CONV_TILE_CHANNELS) * side, s.groups()};
+        rt.launch(rt.kernel(SOURCE, "conv2d_implicit", ClRuntime.typeDefines(out.dtype())), global, new long[] {side, side, 1},
+                KernelPlans.implicitConvArgs(input, w, bias, out, s, relu, ClStorage::of));
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 
     static void backwardInput(ClRuntime rt, NDArray gradOut, NDArray weight, ConvGeometry s, NDArray gradInput) {

@@ -80,6 +80,31 @@ class ConvolutionTest {
         }
     }
 
+    /**
+     * The forward as one implicit-GEMM launch (conv2d_implicit, -Djgrad.conv.implicit=true): every case, strided
+     * operands, float64, and the ReLU of NaN and infinite sums, against the reference; the gradients are unchanged.
+     */
+    @Test
+    void implicitForwardMatchesTheReference() {
+        boolean saved = ClConvolution.implicitForward;
+        ClConvolution.implicitForward = true;
+        try {
+            for (Case t : CASES) check(t, DType.FLOAT32, false);
+            check(CASES[1], DType.FLOAT32, true);
+            check(CASES[4], DType.FLOAT32, true);
+            check(new Case(3, 70, 9, 11, 130, 3, 3, ConvParams.of(1, 1, 1, 1), true), DType.FLOAT32, false);   // tiles of 64 channels, K over 16s
+            if (OpenClTesting.runtime().info().fp64()) check(CASES[1], DType.FLOAT64, false);
+            reluInTheBiasPassOnNaNAndInfiniteSums();
+            long before = OpenClTesting.runtime().launches();
+            NDArray x = OpenClTesting.randn(11, DType.FLOAT32, 2, 3, 8, 8).to(OpenClTesting.backend().device());
+            NDArray w = OpenClTesting.randn(12, DType.FLOAT32, 4, 3, 3, 3).to(x.device()), b = OpenClTesting.randn(13, DType.FLOAT32, 4).to(x.device());
+            x.conv2dRelu(w, b, ConvParams.of(1, 1, 1, 1));
+            assertEquals(1, OpenClTesting.runtime().launches() - before, "conv2d + bias + ReLU in one launch");
+        } finally {
+            ClConvolution.implicitForward = saved;
+        }
+    }
+
     /** The ReLU of the bias pass keeps NaN and +inf and maps -inf to +0, as the reference's ReLU. */
     @Test
     void reluInTheBiasPassOnNaNAndInfiniteSums() {
