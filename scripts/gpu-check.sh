@@ -277,7 +277,7 @@ run() {
         # The tables behind the headlines.
         for name in gemm_cuda_fp32 gemm_cuda_tf32 gemm_cuda_fp32_v2 gemm_opencl_fp32 epoch_cuda epoch_cuda_implicit epoch_opencl mnist_cuda tune_opencl memory_cuda profile_step_cuda profile_gemm_cuda; do
             [[ -f "$WORK/$name.log" ]] || continue
-            echo; echo "== $name"; grep -E '^ *[0-9]+ \||^ *n \||^(jgrad|pytorch|gemm|epoch|mnist|memory|device|torch|chosen:|step|kernel) |^[a-z_0-9]+ +\| +[0-9]+ \||^ *step \|' "$WORK/$name.log"
+            echo; echo "== $name"; grep -E '^ *[0-9]+ \||^ *n \||^(jgrad|pytorch|recorded|gemm|epoch|mnist|memory|device|torch|chosen:|step|kernel) |^[a-z_0-9]+ +\| +[0-9]+ \||^ *step \|' "$WORK/$name.log"
         done
     } > "$summary"
     # Every step's log in one file (what comes back from $OUT is limited to a few files).

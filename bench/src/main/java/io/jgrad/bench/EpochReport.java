@@ -75,6 +75,7 @@ final class EpochReport {
         out.println(String.format(Locale.ROOT, "%-8s | %6s | %12s | %16s | %10s", "", "batch", "ms per step", "s per 60k epoch", "img/s"));
         String headline = "n/a";
         List<String> launches = new ArrayList<>(), hostTimes = new ArrayList<>();
+        boolean recorded = false;
         for (int batch : batches) {
             TrainingStep step = new TrainingStep(backend, "cnn", batch);
             // A whole training step is a lot of code for the JIT: give it more than Timing's short warm-up.
@@ -90,14 +91,35 @@ final class EpochReport {
             }
             Double py = torch.get("torch.step." + batch);
             row(out, "jgrad", batch, jgrad);
+            if (gpu) recorded |= recordedRow(out, step, batch);
             row(out, "pytorch", batch, py);
             headline = py == null ? "n/a" : String.format(Locale.ROOT, "%.2f", py / jgrad);
         }
         // What bounds a small model on a GPU: every launch costs microseconds of host time whatever its size.
         if (!launches.isEmpty()) out.println("jgrad kernel launches per step, by batch: " + String.join(", ", launches));
+        if (recorded) out.println("recorded: the step's forward and backward recorded once (Backend.beginRecording, a CUDA graph) and replayed, Adam run after each replay");
         // Near the step's time, the step is bound by the host's launches, not the device.
         if (!hostTimes.isEmpty()) out.println("jgrad host time to enqueue a step (median, before the wait), by batch: " + String.join(", ", hostTimes));
         out.println(String.format(Locale.ROOT, "epoch mnist-cnn batch %d jgrad/pytorch%s: %s", batches[batches.length - 1], gpu ? " (" + backend.name() + "/cuda)" : "", headline));
+    }
+
+    /**
+     * The same step with its forward and backward pass recorded once and replayed (a CUDA graph; Adam eager after
+     * each replay): what the step costs without one host launch per kernel. Nothing where the backend cannot record;
+     * a failed recording is reported and the report goes on.
+     */
+    private static boolean recordedRow(PrintStream out, TrainingStep step, int batch) {
+        try {
+            if (!step.record()) return false;
+            try {
+                row(out, "recorded", batch, Timing.medianSeconds(step::runRecorded));
+            } finally {
+                step.closeRecording();
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            out.println("recorded | " + batch + " | recording failed: " + e.getMessage());
+        }
+        return true;
     }
 
     private static void row(PrintStream out, String who, int batch, Double seconds) {

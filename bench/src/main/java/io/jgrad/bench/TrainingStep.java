@@ -10,6 +10,7 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.Backend;
+import io.jgrad.tensor.spi.CommandRecording;
 import io.jgrad.train.models.Models;
 
 /**
@@ -30,6 +31,8 @@ final class TrainingStep implements Runnable {
     private final NDArray images;
     private final NDArray targets;
     private int next;
+    private CommandRecording recording;
+    private NDArray stagedImages, stagedTargets;
 
     TrainingStep(Backend backend, String modelName, int batch) {
         this.backend = backend;
@@ -60,6 +63,45 @@ final class TrainingStep implements Runnable {
         long t1 = System.nanoTime();
         backend.synchronize();
         return (t1 - t0) / 1e9;
+    }
+
+    /**
+     * Records the forward and backward pass once, on staging arrays made for it, for {@link #runRecorded} to replay
+     * ({@link Backend#beginRecording}: CUDA graphs); Adam stays outside, as its step count and bias corrections
+     * change every step. False where the backend cannot record. Call after warm-up steps, so that the allocator's
+     * cache holds the step's blocks.
+     */
+    boolean record() {
+        stagedImages = NDArray.zeros(DType.FLOAT32, backend.device(), batch, 1, 28, 28);
+        stagedTargets = NDArray.zeros(DType.INT64, backend.device(), batch);
+        adam.zeroGrad();
+        CommandRecording r = backend.beginRecording();
+        if (r == null) return false;
+        try {
+            loss.forward(model.forward(Tensor.of(stagedImages)), Tensor.of(stagedTargets)).backward();
+            r.end();
+        } catch (RuntimeException | Error e) {
+            r.close();
+            throw e;
+        }
+        recording = r;
+        return true;
+    }
+
+    /** A step with the recorded forward and backward pass: the next batch copied into the staging arrays, a replay, Adam. */
+    void runRecorded() {
+        int j = (next++ % ROTATING_BATCHES) * batch;
+        stagedImages.assign(images.narrow(0, j, batch));
+        stagedTargets.assign(targets.narrow(0, j, batch));
+        recording.replay();
+        adam.step();
+        backend.synchronize();
+    }
+
+    /** Releases the recording (and the device memory kept for it). */
+    void closeRecording() {
+        if (recording != null) recording.close();
+        recording = null;
     }
 
     private void enqueue() {

@@ -47,6 +47,15 @@ public interface Backend {
     }
 
     /**
+     * Starts recording this backend's commands instead of running them, for replaying them as one unit (see
+     * {@link CommandRecording}: what a recording may contain); null where the backend cannot record (the default:
+     * host backends and OpenCL run each call as it comes).
+     */
+    default CommandRecording beginRecording() {
+        return null;
+    }
+
+    /**
      * The counters of this backend's device allocator (see {@link MemoryStats}), for watching a long run's memory;
      * {@link MemoryStats#UNKNOWN} for backends that keep none (the default).
      */

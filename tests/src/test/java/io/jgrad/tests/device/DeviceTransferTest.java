@@ -7,6 +7,7 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.Backend;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +32,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class DeviceTransferTest {
 
     /** The device of backend {@code name}; skips the test, printing why, when it is missing or cannot start here. */
+    /** The backend {@code name}, made the default for new arrays (tests restore the CPU after); skipped with the reason where it cannot start. */
+    static Backend useBackend(String name) {
+        deviceOf(name);
+        Backends.use(name);
+        return Backends.get(name);
+    }
+
     static Device deviceOf(String name) {
         Backends.Entry entry = Backends.startAll().stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
         String reason = entry == null ? "no backend named " + name + ": found " + Backends.status().stream().map(Backends.Entry::name).toList()

@@ -43,9 +43,8 @@ class TrainingStepOnDeviceTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"opencl", "cuda"})
     void aConvNetStepReadsNothingBackAndLaunchesFewKernels(String name) {
-        Device device = DeviceTransferTest.deviceOf(name);
-        Backends.use(name);
-        Backend backend = Backends.get(name);
+        Backend backend = DeviceTransferTest.useBackend(name);
+        Device device = backend.device();
         Init.manualSeed(0);
         Module model = new MnistCnn();
         Optimizer adam = Adam.builder().lr(1e-3).build(model.parameters());

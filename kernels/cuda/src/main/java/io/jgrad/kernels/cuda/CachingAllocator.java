@@ -22,6 +22,11 @@ import java.util.Map;
  * and tries once more; if that fails too it throws an {@link OutOfMemoryError} naming the request and the pool's state (reserved,
  * allocated, cached, high-water mark), the numbers PyTorch's message gives.
  *
+ * <p>A recorded step (a CUDA graph, {@link CudaRuntime#beginCapture}) replays commands that read and write the
+ * blocks they had when they were recorded. While a {@link PrivatePool} is active, every block allocated goes to
+ * it: freed, it waits in the pool's own lists (for the rest of the recording), never in the shared cache, so no
+ * other array can be given memory that a replay writes. Closing the pool hands its blocks back to the cache.
+ *
  * @param <B> the handle of a block of device memory
  */
 public final class CachingAllocator<B> {
@@ -30,13 +35,27 @@ public final class CachingAllocator<B> {
     static final long SMALL_LIMIT = 1L << 20;
     static final long LARGE_STEP = 2L << 20;
 
-    /** A block in use: its handle and its bucket's size. */
-    public record Block<B>(B handle, long bytes) {
+    /** A block in use: its handle, its bucket's size, and the private pool it belongs to (null: the shared cache). */
+    public record Block<B>(B handle, long bytes, PrivatePool<B> pool) {
+    }
+
+    /** Free blocks kept for one recording: see the class comment. */
+    public static final class PrivatePool<B> {
+        private final Map<Long, ArrayDeque<B>> free = new HashMap<>();
+        private boolean closed;
+        private long allocations;
+
+        /** Allocations made while this pool was active. */
+        public long allocations() {
+            return allocations;
+        }
     }
 
     private final DeviceMemory<B> device;
     private final String deviceName;
     private final Map<Long, ArrayDeque<B>> free = new HashMap<>();
+    /** Where allocations go while a recording is under way; null otherwise. */
+    private PrivatePool<B> active;
     private long reservedBytes;
     private long allocatedBytes;
     private long highWaterBytes;
@@ -61,18 +80,61 @@ public final class CachingAllocator<B> {
     public synchronized Block<B> allocate(long bytes) {
         long size = bucket(bytes);
         allocations++;
-        ArrayDeque<B> list = free.get(size);
-        B handle = list == null ? null : list.poll();
+        // While recording: the pool's own free blocks first, then the shared cache's (they join the pool).
+        B handle = active == null ? null : poll(active.free, size);
+        if (handle == null) handle = poll(free, size);
         if (handle != null) {
             cacheHits++;
         } else {
-            handle = fromDevice(bytes, size);
+            handle = active == null ? fromDevice(bytes, size) : fromDeviceWhileRecording(bytes, size);
             reservedBytes += size;
             peakReservedBytes = Math.max(peakReservedBytes, reservedBytes);
         }
         allocatedBytes += size;
         highWaterBytes = Math.max(highWaterBytes, allocatedBytes);
-        return new Block<>(handle, size);
+        if (active != null) active.allocations++;
+        return new Block<>(handle, size, active);
+    }
+
+    private static <B> B poll(Map<Long, ArrayDeque<B>> lists, long size) {
+        ArrayDeque<B> list = lists.get(size);
+        return list == null ? null : list.poll();
+    }
+
+    /** Makes allocations go to a new private pool until {@link #endPool}: the blocks of a step being recorded. */
+    public synchronized PrivatePool<B> beginPool() {
+        if (active != null) throw new IllegalStateException("a private pool is already active on " + deviceName);
+        active = new PrivatePool<>();
+        return active;
+    }
+
+    /** Allocations go to the shared cache again; the pool keeps its blocks until {@link #closePool}. */
+    public synchronized void endPool() {
+        active = null;
+    }
+
+    /** The pool's free blocks go to the shared cache, and so will its blocks in use when they are released. */
+    public synchronized void closePool(PrivatePool<B> pool) {
+        if (active == pool) active = null;
+        pool.closed = true;
+        for (Map.Entry<Long, ArrayDeque<B>> e : pool.free.entrySet()) {
+            free.computeIfAbsent(e.getKey(), b -> new ArrayDeque<>()).addAll(e.getValue());
+        }
+        pool.free.clear();
+        notifyAll();
+    }
+
+    /**
+     * A new block while a step is recorded: {@code cuMemAlloc} may be called then (relaxed capture mode), but not the
+     * out-of-memory path, whose stream synchronisation would end the recording.
+     */
+    private B fromDeviceWhileRecording(long requested, long size) {
+        try {
+            return device.allocate(size);
+        } catch (DeviceMemory.OutOfDeviceMemory e) {
+            throw new OutOfMemoryError("CUDA out of memory on " + deviceName + " while recording a step: tried to allocate " + mib(size)
+                    + " (a request of " + requested + " bytes); " + state() + " (" + e.getMessage() + ")");
+        }
     }
 
     private B fromDevice(long requested, long size) {
@@ -117,12 +179,14 @@ public final class CachingAllocator<B> {
     public synchronized void release(Block<B> block) {
         allocatedBytes -= block.bytes();
         releases++;
-        free.computeIfAbsent(block.bytes(), b -> new ArrayDeque<>()).push(block.handle());
+        Map<Long, ArrayDeque<B>> lists = block.pool() != null && !block.pool().closed ? block.pool().free : free;
+        lists.computeIfAbsent(block.bytes(), b -> new ArrayDeque<>()).push(block.handle());
         notifyAll();
     }
 
-    /** Gives every cached (free) block back to the device; blocks in use are untouched. */
+    /** Gives every cached (free) block back to the device; blocks in use and private pools' blocks are untouched. */
     public synchronized void emptyCache() {
+        if (active != null) throw new IllegalStateException("emptyCache while a step is being recorded on " + deviceName + ": its synchronisation would end the recording");
         if (free.values().stream().anyMatch(list -> !list.isEmpty())) device.quiesce();
         for (Map.Entry<Long, ArrayDeque<B>> e : free.entrySet()) {
             for (B handle : e.getValue()) {

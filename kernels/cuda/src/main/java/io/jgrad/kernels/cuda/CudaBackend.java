@@ -94,6 +94,12 @@ public final class CudaBackend implements Backend {
         return rt.allocate(dtype, size);
     }
 
+    /** The stream's commands captured into a CUDA graph: see {@link CudaRecording}. */
+    @Override
+    public io.jgrad.tensor.spi.CommandRecording beginRecording() {
+        return rt.beginRecording();
+    }
+
     @Override
     public Storage allocateUninitialized(DType dtype, int size) {
         return rt.allocateUninitialized(dtype, size);

@@ -8,10 +8,13 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
+import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 
@@ -58,6 +61,8 @@ public final class CudaRuntime implements AutoCloseable {
     private final PinnedStaging staging;
     private final CudaKernelErrors errors;
     private final Map<String, CUmodule> modules = new HashMap<>();
+    /** The recording under way (guarded by this runtime's lock); null when none. */
+    private CudaRecording recording;
     private final Map<FunctionKey, CUfunction> functions = new HashMap<>();
 
     private CudaRuntime(int ordinal) {
@@ -283,8 +288,90 @@ public final class CudaRuntime implements AutoCloseable {
         return DType.FLOAT32;
     }
 
+    // ---- recording (CUDA graphs) -------------------------------------------------------------------
+
+    /**
+     * Starts capturing this runtime's stream into a CUDA graph (relaxed mode: allocations may still reach the
+     * driver); allocations go to a private pool until the recording ends. Reads, uploads and waits are refused
+     * while recording (they would end the capture): see {@link io.jgrad.tensor.spi.CommandRecording}.
+     */
+    public synchronized CudaRecording beginRecording() {
+        if (recording != null) throw new IllegalStateException("a recording is already under way on " + name);
+        makeCurrent();
+        CachingAllocator.PrivatePool<CUdeviceptr> pool = allocator.beginPool();
+        int r = JCudaDriver.cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+        if (r != CUresult.CUDA_SUCCESS) {
+            allocator.closePool(pool);
+            throw new IllegalStateException("cuStreamBeginCapture failed: " + CUresult.stringFor(r));
+        }
+        recording = new CudaRecording(this, pool);
+        return recording;
+    }
+
+    synchronized void endRecording(CudaRecording rec) {
+        if (recording != rec || !rec.capturing) throw new IllegalStateException("this recording is not under way");
+        makeCurrent();
+        recording = null;
+        rec.capturing = false;
+        allocator.endPool();
+        CUgraph graph = new CUgraph();
+        int r = JCudaDriver.cuStreamEndCapture(stream, graph);
+        if (r != CUresult.CUDA_SUCCESS) {
+            rec.closed = true;
+            allocator.closePool(rec.pool);
+            throw new IllegalStateException("recording on " + name + " failed: cuStreamEndCapture: " + CUresult.stringFor(r)
+                    + " (a command that cannot be captured was enqueued while recording)");
+        }
+        CUgraphExec exec = new CUgraphExec();
+        r = JCudaDriver.cuGraphInstantiate(exec, graph, 0);
+        if (r != CUresult.CUDA_SUCCESS) {
+            JCudaDriver.cuGraphDestroy(graph);
+            rec.closed = true;
+            allocator.closePool(rec.pool);
+            throw new IllegalStateException("cuGraphInstantiate failed on " + name + ": " + CUresult.stringFor(r));
+        }
+        rec.graph = graph;
+        rec.exec = exec;
+    }
+
+    synchronized void replay(CudaRecording rec) {
+        if (rec.capturing || rec.closed || rec.exec == null) throw new IllegalStateException("replay of a recording that is " + (rec.closed ? "closed" : "not ended"));
+        if (recording != null) throw new IllegalStateException("replay while another recording is under way on " + name);
+        makeCurrent();
+        check(JCudaDriver.cuGraphLaunch(rec.exec, stream), "cuGraphLaunch");
+        launches++;
+    }
+
+    synchronized void closeRecording(CudaRecording rec) {
+        if (rec.closed) return;
+        makeCurrent();
+        if (rec.capturing) {   // abandoned: end the capture and drop what it holds
+            recording = null;
+            rec.capturing = false;
+            allocator.endPool();
+            CUgraph discarded = new CUgraph();
+            if (JCudaDriver.cuStreamEndCapture(stream, discarded) == CUresult.CUDA_SUCCESS) JCudaDriver.cuGraphDestroy(discarded);
+        } else {
+            // Replays still running use the pool's memory.
+            check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+            if (rec.exec != null) JCudaDriver.cuGraphExecDestroy(rec.exec);
+            if (rec.graph != null) JCudaDriver.cuGraphDestroy(rec.graph);
+        }
+        rec.closed = true;
+        allocator.closePool(rec.pool);
+    }
+
+    /** Refuses {@code what} while recording: a wait, read or upload ends a CUDA stream capture. */
+    private void requireNotRecording(String what) {
+        if (recording != null) {
+            throw new IllegalStateException(what + " while a step is being recorded on " + name
+                    + ": a recording may not wait for the device, read from it or upload to it (see CommandRecording)");
+        }
+    }
+
     /** Waits until every enqueued command has completed; throws when one of them met bad input. */
     public synchronized void synchronize() {
+        requireNotRecording("synchronize");
         makeCurrent();
         check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
         errors.throwIfReported();
@@ -318,6 +405,9 @@ public final class CudaRuntime implements AutoCloseable {
      * waited for, and the caller may change {@code host} right away.
      */
     public CudaStorage upload(HostStorage host) {
+        synchronized (this) {
+            requireNotRecording("an upload to the device");
+        }
         CudaStorage s = allocateUninitialized(host.dtype(), host.size());
         int perChunk = (int) (PinnedStaging.CHUNK_BYTES / host.dtype().byteSize());
         synchronized (this) {
@@ -336,6 +426,9 @@ public final class CudaRuntime implements AutoCloseable {
 
     /** The contents of {@code storage} on the host; blocks until every command before it has run. */
     public HostStorage download(CudaStorage storage) {
+        synchronized (this) {
+            requireNotRecording("a read from the device");
+        }
         HostStorage host = HostStorage.allocate(storage.dtype(), storage.size());
         int perChunk = (int) (PinnedStaging.CHUNK_BYTES / storage.dtype().byteSize());
         synchronized (this) {

@@ -66,6 +66,46 @@ class CachingAllocatorTest {
         assertEquals(100L << 20, CachingAllocator.bucket((99L << 20) + 12345));
     }
 
+    /**
+     * A recorded step's blocks: taken from the shared cache (or the device) while the pool is active, back to the
+     * pool when released, served again inside the recording, never to anyone after it until the pool is closed.
+     */
+    @Test
+    void aPrivatePoolKeepsARecordedStepsBlocksFromEveryoneElse() {
+        FakeDevice device = new FakeDevice(1L << 30);
+        CachingAllocator<Integer> allocator = new CachingAllocator<>(device, "fake");
+        CachingAllocator.Block<Integer> warm = allocator.allocate(1000);
+        allocator.release(warm);                                   // the warm-up step's block, cached
+
+        CachingAllocator.PrivatePool<Integer> pool = allocator.beginPool();
+        CachingAllocator.Block<Integer> a = allocator.allocate(900);
+        assertSame(warm.handle(), a.handle(), "from the shared cache, without the device");
+        assertSame(pool, a.pool());
+        CachingAllocator.Block<Integer> b = allocator.allocate(5000);   // a miss: the device, into the pool
+        assertSame(pool, b.pool());
+        allocator.release(a);
+        CachingAllocator.Block<Integer> again = allocator.allocate(1000);
+        assertSame(a.handle(), again.handle(), "reused inside the recording");
+        allocator.release(again);
+        assertThrows(IllegalStateException.class, allocator::emptyCache);
+        assertThrows(IllegalStateException.class, allocator::beginPool);
+        allocator.endPool();
+        assertEquals(3, pool.allocations());
+
+        CachingAllocator.Block<Integer> outside = allocator.allocate(1000);
+        assertNotSame(a.handle(), outside.handle(), "the pool's free block is not for others");
+        allocator.emptyCache();
+        assertTrue(device.live.contains(a.handle()) && device.live.contains(b.handle()), "emptyCache leaves the pool's blocks");
+
+        allocator.closePool(pool);
+        allocator.release(outside);
+        allocator.release(b);                                      // in use at closing: to the shared cache now
+        CachingAllocator.Block<Integer> after = allocator.allocate(1000);
+        assertTrue(after.pool() == null);
+        assertTrue(after.handle().equals(a.handle()) || after.handle().equals(outside.handle()), "closed: the pool's blocks serve everyone");
+        assertSame(b.handle(), allocator.allocate(5000).handle());
+    }
+
     @Test
     void aReleasedBlockServesTheNextRequestOfItsBucketWithoutTheDriver() {
         FakeDevice device = new FakeDevice(1L << 30);

@@ -1,0 +1,43 @@
+package io.jgrad.kernels.cuda;
+
+import io.jgrad.tensor.spi.CommandRecording;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+
+/**
+ * A {@link CommandRecording} on the CUDA runtime: the stream's commands captured into a CUDA graph
+ * ({@code cuStreamBeginCapture} in relaxed mode, {@code cuStreamEndCapture}, {@code cuGraphInstantiate}), replayed
+ * with {@code cuGraphLaunch} on the same stream. The device memory allocated while recording comes from a private
+ * pool of the caching allocator ({@link CachingAllocator#beginPool}), so no other array is given memory a replay
+ * writes; closing hands it back. The runtime does the driver calls under its lock ({@link CudaRuntime#beginRecording}).
+ */
+final class CudaRecording implements CommandRecording {
+
+    private final CudaRuntime runtime;
+    final CachingAllocator.PrivatePool<CUdeviceptr> pool;
+    CUgraph graph;
+    CUgraphExec exec;
+    boolean capturing = true;
+    boolean closed;
+
+    CudaRecording(CudaRuntime runtime, CachingAllocator.PrivatePool<CUdeviceptr> pool) {
+        this.runtime = runtime;
+        this.pool = pool;
+    }
+
+    @Override
+    public void end() {
+        runtime.endRecording(this);
+    }
+
+    @Override
+    public void replay() {
+        runtime.replay(this);
+    }
+
+    @Override
+    public void close() {
+        runtime.closeRecording(this);
+    }
+}
