@@ -82,6 +82,7 @@ final class TrainingStep implements Runnable {
             r.end();
         } catch (RuntimeException | Error e) {
             r.close();
+            adam.zeroGrad();   // the gradients the recording made were never computed
             throw e;
         }
         recording = r;

@@ -31,7 +31,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Tag("gpu")
 class DeviceTransferTest {
 
-    /** The device of backend {@code name}; skips the test, printing why, when it is missing or cannot start here. */
     /** The backend {@code name}, made the default for new arrays (tests restore the CPU after); skipped with the reason where it cannot start. */
     static Backend useBackend(String name) {
         deviceOf(name);
@@ -39,6 +38,7 @@ class DeviceTransferTest {
         return Backends.get(name);
     }
 
+    /** The device of backend {@code name}; skips the test, printing why, when it is missing or cannot start here. */
     static Device deviceOf(String name) {
         Backends.Entry entry = Backends.startAll().stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
         String reason = entry == null ? "no backend named " + name + ": found " + Backends.status().stream().map(Backends.Entry::name).toList()

@@ -22,7 +22,7 @@ import java.util.Map;
  * and tries once more; if that fails too it throws an {@link OutOfMemoryError} naming the request and the pool's state (reserved,
  * allocated, cached, high-water mark), the numbers PyTorch's message gives.
  *
- * <p>A recorded step (a CUDA graph, {@link CudaRuntime#beginCapture}) replays commands that read and write the
+ * <p>A recorded step (a CUDA graph, {@link CudaRuntime#beginRecording}) replays commands that read and write the
  * blocks they had when they were recorded. While a {@link PrivatePool} is active, every block allocated goes to
  * it: freed, it waits in the pool's own lists (for the rest of the recording), never in the shared cache, so no
  * other array can be given memory that a replay writes. Closing the pool hands its blocks back to the cache.

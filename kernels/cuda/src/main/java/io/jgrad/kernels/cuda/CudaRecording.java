@@ -20,6 +20,14 @@ final class CudaRecording implements CommandRecording {
     CUgraphExec exec;
     boolean capturing = true;
     boolean closed;
+    /** The thread that records: another thread's commands would be captured too, so they are refused meanwhile. */
+    final Thread owner = Thread.currentThread();
+    /**
+     * Every storage a recorded command uses, kept reachable while the recording may be replayed: an array made
+     * before the recording (a parameter, a staging array) that the caller drops would otherwise go back to the
+     * shared cache and be given to another array that replays then overwrite.
+     */
+    final java.util.Set<CudaStorage> held = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     CudaRecording(CudaRuntime runtime, CachingAllocator.PrivatePool<CUdeviceptr> pool) {
         this.runtime = runtime;

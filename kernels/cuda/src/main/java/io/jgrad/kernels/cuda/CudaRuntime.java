@@ -212,6 +212,10 @@ public final class CudaRuntime implements AutoCloseable {
      */
     public synchronized void launch(CudaKernel kernel, String module, int[] grid, int[] block, Object... args) {
         for (int g : grid) if (g == 0) return;
+        if (recording != null) {
+            requireRecordingThread(kernel.toString());
+            for (Object a : args) if (a instanceof CudaStorage st) recording.held.add(st);
+        }
         if (grid[1] > MAX_GRID_YZ || grid[2] > MAX_GRID_YZ) {
             throw new IllegalArgumentException(kernel + ": grid " + Arrays.toString(grid) + " exceeds CUDA's " + MAX_GRID_YZ + " blocks in y or z");
         }
@@ -318,6 +322,7 @@ public final class CudaRuntime implements AutoCloseable {
         int r = JCudaDriver.cuStreamEndCapture(stream, graph);
         if (r != CUresult.CUDA_SUCCESS) {
             rec.closed = true;
+            rec.held.clear();
             allocator.closePool(rec.pool);
             throw new IllegalStateException("recording on " + name + " failed: cuStreamEndCapture: " + CUresult.stringFor(r)
                     + " (a command that cannot be captured was enqueued while recording)");
@@ -327,6 +332,7 @@ public final class CudaRuntime implements AutoCloseable {
         if (r != CUresult.CUDA_SUCCESS) {
             JCudaDriver.cuGraphDestroy(graph);
             rec.closed = true;
+            rec.held.clear();
             allocator.closePool(rec.pool);
             throw new IllegalStateException("cuGraphInstantiate failed on " + name + ": " + CUresult.stringFor(r));
         }
@@ -344,6 +350,7 @@ public final class CudaRuntime implements AutoCloseable {
 
     synchronized void closeRecording(CudaRecording rec) {
         if (rec.closed) return;
+        if (recording != null && recording != rec) requireNotRecording("closing another recording");   // its wait would end the capture
         makeCurrent();
         if (rec.capturing) {   // abandoned: end the capture and drop what it holds
             recording = null;
@@ -358,7 +365,16 @@ public final class CudaRuntime implements AutoCloseable {
             if (rec.graph != null) JCudaDriver.cuGraphDestroy(rec.graph);
         }
         rec.closed = true;
+        rec.held.clear();
         allocator.closePool(rec.pool);
+    }
+
+    /** Refuses commands from a thread other than the recording one: they would be captured into its graph. */
+    private void requireRecordingThread(String what) {
+        if (Thread.currentThread() != recording.owner) {
+            throw new IllegalStateException(what + " from thread " + Thread.currentThread().getName() + " while thread " + recording.owner.getName()
+                    + " records a step on " + name + ": it would be captured into that recording");
+        }
     }
 
     /** Refuses {@code what} while recording: a wait, read or upload ends a CUDA stream capture. */
@@ -383,6 +399,7 @@ public final class CudaRuntime implements AutoCloseable {
     public CudaStorage allocate(DType dtype, int size) {
         CudaStorage s = allocateUninitialized(dtype, size);
         synchronized (this) {
+            if (recording != null) requireRecordingThread("a zero-filled allocation");
             makeCurrent();
             long words = (s.byteSize() + 3) / 4;
             if (words > 0) check(JCudaDriver.cuMemsetD32Async(s.pointer(), 0, words, stream), "cuMemsetD32Async");
@@ -405,12 +422,10 @@ public final class CudaRuntime implements AutoCloseable {
      * waited for, and the caller may change {@code host} right away.
      */
     public CudaStorage upload(HostStorage host) {
-        synchronized (this) {
-            requireNotRecording("an upload to the device");
-        }
         CudaStorage s = allocateUninitialized(host.dtype(), host.size());
         int perChunk = (int) (PinnedStaging.CHUNK_BYTES / host.dtype().byteSize());
         synchronized (this) {
+            requireNotRecording("an upload to the device");
             makeCurrent();
             for (int first = 0; first < host.size(); first += perChunk) {
                 int count = Math.min(perChunk, host.size() - first);
@@ -426,12 +441,10 @@ public final class CudaRuntime implements AutoCloseable {
 
     /** The contents of {@code storage} on the host; blocks until every command before it has run. */
     public HostStorage download(CudaStorage storage) {
-        synchronized (this) {
-            requireNotRecording("a read from the device");
-        }
         HostStorage host = HostStorage.allocate(storage.dtype(), storage.size());
         int perChunk = (int) (PinnedStaging.CHUNK_BYTES / storage.dtype().byteSize());
         synchronized (this) {
+            requireNotRecording("a read from the device");
             reads++;
             makeCurrent();
             for (int first = 0; first < host.size(); first += perChunk) {
@@ -450,6 +463,7 @@ public final class CudaRuntime implements AutoCloseable {
     /** Releases the modules, the cached blocks, the pinned buffer and the stream; live storages must not be used afterwards. */
     @Override
     public synchronized void close() {
+        if (recording != null) closeRecording(recording);   // abandoned: its capture ends before the stream's wait
         makeCurrent();
         JCudaDriver.cuStreamSynchronize(stream);
         for (CUmodule m : modules.values()) JCudaDriver.cuModuleUnload(m);
