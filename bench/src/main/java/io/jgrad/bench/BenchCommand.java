@@ -24,8 +24,9 @@ public final class BenchCommand implements JgradCommand {
                    jgrad bench conv                     MNIST ConvNet conv2d forward+backward: jgrad vs PyTorch
                    jgrad bench epoch [--backend NAME] [--batch N,...]
                                                         MNIST ConvNet training step and epoch time: jgrad vs PyTorch (CPU, or CUDA for a GPU backend)
-                   jgrad bench mnist [--backend NAME] [--batch N] [--target PCT] [--max-epochs N] [--data-dir DIR]
+                   jgrad bench mnist [--backend NAME] [--batch N] [--target PCT] [--max-epochs N] [--data-dir DIR] [--record]
                                                         seconds of training to 99% test accuracy on full MNIST: jgrad vs PyTorch
+                                                        (--record: full batches replay one recorded forward+backward, CUDA)
                    jgrad bench memory --backend NAME [--steps N] [--model mlp|cnn] [--batch N]
                                                         N training steps watching the device allocator's high-water mark
                    jgrad bench models [--models mlp,cnn,lstm,gru,transformer] [--rounds N]

@@ -79,14 +79,19 @@ final class MnistTimeReport {
     }
 
     /** The command's options; {@code backend} null for the CPU. */
-    record Options(String backend, int batch, double target, int maxEpochs, Path dataDir) {
+    record Options(String backend, int batch, double target, int maxEpochs, Path dataDir, boolean record) {
 
         static Options parse(String[] args) {
             String backend = null;
             int batch = 128, maxEpochs = 6;
             double target = 99.0;
             Path dataDir = DataSources.DEFAULT_MNIST_DIR;
+            boolean record = false;
             for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--record")) {
+                    record = true;
+                    continue;
+                }
                 if (i + 1 >= args.length) throw new IllegalArgumentException("mnist: option '" + args[i] + "' needs a value");
                 String value = args[++i];
                 switch (args[i - 1]) {
@@ -103,10 +108,10 @@ final class MnistTimeReport {
                         if (!(target > 0 && target <= 100)) throw new IllegalArgumentException("mnist: --target expects a percentage in (0, 100], got '" + value + "'");
                     }
                     default -> throw new IllegalArgumentException("unknown option '" + args[i - 1]
-                            + "' (mnist takes --backend NAME, --batch N, --target PCT, --max-epochs N, --data-dir DIR)");
+                            + "' (mnist takes --backend NAME, --batch N, --target PCT, --max-epochs N, --data-dir DIR, --record)");
                 }
             }
-            return new Options(backend, batch, target, maxEpochs, dataDir);
+            return new Options(backend, batch, target, maxEpochs, dataDir, record);
         }
 
         private static int positive(String option, String value) {
@@ -142,7 +147,7 @@ final class MnistTimeReport {
         out.println("jgrad backend: " + backend.name() + " (" + backend.device() + ")");
         out.println();
         out.println(String.format(Locale.ROOT, "%-8s | %5s | %12s | %9s", "", "epoch", "s (elapsed)", "test acc"));
-        Double jgrad = train(backend, train, test, batch, target, maxEpochs, out);
+        Double jgrad = train(backend, train, test, batch, target, maxEpochs, o.record(), out);
         Double py = null;
         for (int epoch = 1; epoch <= maxEpochs && torch.get("torch.epoch." + epoch) != null; epoch++) {
             double accuracy = torch.get("torch.accuracy." + epoch);
@@ -153,8 +158,13 @@ final class MnistTimeReport {
                 jgrad == null || py == null ? "n/a" : String.format(Locale.ROOT, "%.2f", jgrad / py)));
     }
 
-    /** Trains until the target; the seconds from the first step to the evaluation that reached it, or null. */
-    private static Double train(Backend backend, TensorDataset train, TensorDataset test, int batch, double target, int maxEpochs, PrintStream out) {
+    /**
+     * Trains until the target; the seconds from the first step to the evaluation that reached it, or null. With
+     * {@code record}, full batches after the first {@link #EAGER_BEFORE_RECORDING} run as replays of one recorded
+     * forward and backward pass ({@link RecordedPass}; where the backend cannot record, every step runs eagerly).
+     */
+    private static Double train(Backend backend, TensorDataset train, TensorDataset test, int batch, double target, int maxEpochs,
+                                boolean record, PrintStream out) {
         Device device = backend.device();
         NDArray x = normalised(train).to(device), y = train.labelArray().to(device);
         NDArray testX = normalised(test).to(device), testY = test.labelArray().to(device);
@@ -166,22 +176,41 @@ final class MnistTimeReport {
         int n = x.shape(0);
         backend.synchronize();
         long start = System.nanoTime();
-        for (int epoch = 1; epoch <= maxEpochs; epoch++) {
-            model.train();
-            NDArray order = NDArray.of(permutation(gen, n), n).to(device);
-            for (int first = 0; first < n; first += batch) {
-                NDArray rows = order.narrow(0, first, Math.min(batch, n - first));
-                adam.zeroGrad();
-                loss.forward(model.forward(Tensor.of(x.indexSelect(0, rows))), Tensor.of(y.indexSelect(0, rows))).backward();
-                adam.step();
+        RecordedPass recorded = null;
+        boolean canRecord = record;
+        int steps = 0;
+        try {
+            for (int epoch = 1; epoch <= maxEpochs; epoch++) {
+                model.train();
+                NDArray order = NDArray.of(permutation(gen, n), n).to(device);
+                for (int first = 0; first < n; first += batch, steps++) {
+                    NDArray rows = order.narrow(0, first, Math.min(batch, n - first));
+                    boolean full = rows.shape(0) == batch;
+                    if (canRecord && recorded == null && full && steps >= EAGER_BEFORE_RECORDING) {
+                        recorded = RecordedPass.record(backend, model, adam, loss, batch, 1, 28, 28);
+                        canRecord = recorded != null;
+                    }
+                    if (recorded != null && full) {
+                        recorded.run(x.indexSelect(0, rows), y.indexSelect(0, rows));
+                    } else {
+                        adam.zeroGrad();
+                        loss.forward(model.forward(Tensor.of(x.indexSelect(0, rows))), Tensor.of(y.indexSelect(0, rows))).backward();
+                    }
+                    adam.step();
+                }
+                double accuracy = 100.0 * correct(model, testX, testY) / testX.shape(0);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                row(out, recorded != null ? "recorded" : "jgrad", epoch, seconds, accuracy);
+                if (accuracy >= target) return seconds;
             }
-            double accuracy = 100.0 * correct(model, testX, testY) / testX.shape(0);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            row(out, "jgrad", epoch, seconds, accuracy);
-            if (accuracy >= target) return seconds;
+            return null;
+        } finally {
+            if (recorded != null) recorded.close();
         }
-        return null;
     }
+
+    /** Eager steps before a recording (--record): kernels load and the allocator's cache fills. */
+    static final int EAGER_BEFORE_RECORDING = 3;
 
     /** Test images classified correctly, counted on the device and read once. */
     private static long correct(Module model, NDArray images, NDArray labels) {

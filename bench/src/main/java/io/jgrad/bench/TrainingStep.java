@@ -10,7 +10,6 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.Backend;
-import io.jgrad.tensor.spi.CommandRecording;
 import io.jgrad.train.models.Models;
 
 /**
@@ -31,8 +30,7 @@ final class TrainingStep implements Runnable {
     private final NDArray images;
     private final NDArray targets;
     private int next;
-    private CommandRecording recording;
-    private NDArray stagedImages, stagedTargets;
+    private RecordedPass recorded;
 
     TrainingStep(Backend backend, String modelName, int batch) {
         this.backend = backend;
@@ -66,43 +64,26 @@ final class TrainingStep implements Runnable {
     }
 
     /**
-     * Records the forward and backward pass once, on staging arrays made for it, for {@link #runRecorded} to replay
-     * ({@link Backend#beginRecording}: CUDA graphs); Adam stays outside, as its step count and bias corrections
-     * change every step. False where the backend cannot record. Call after warm-up steps, so that the allocator's
-     * cache holds the step's blocks.
+     * Records the forward and backward pass once ({@link RecordedPass}) for {@link #runRecorded} to replay; false
+     * where the backend cannot record. Call after warm-up steps.
      */
     boolean record() {
-        stagedImages = NDArray.zeros(DType.FLOAT32, backend.device(), batch, 1, 28, 28);
-        stagedTargets = NDArray.zeros(DType.INT64, backend.device(), batch);
-        adam.zeroGrad();
-        CommandRecording r = backend.beginRecording();
-        if (r == null) return false;
-        try {
-            loss.forward(model.forward(Tensor.of(stagedImages)), Tensor.of(stagedTargets)).backward();
-            r.end();
-        } catch (RuntimeException | Error e) {
-            r.close();
-            adam.zeroGrad();   // the gradients the recording made were never computed
-            throw e;
-        }
-        recording = r;
-        return true;
+        recorded = RecordedPass.record(backend, model, adam, loss, batch, 1, 28, 28);
+        return recorded != null;
     }
 
-    /** A step with the recorded forward and backward pass: the next batch copied into the staging arrays, a replay, Adam. */
+    /** A step with the recorded forward and backward pass: the next batch copied in, a replay, Adam. */
     void runRecorded() {
         int j = (next++ % ROTATING_BATCHES) * batch;
-        stagedImages.assign(images.narrow(0, j, batch));
-        stagedTargets.assign(targets.narrow(0, j, batch));
-        recording.replay();
+        recorded.run(images.narrow(0, j, batch), targets.narrow(0, j, batch));
         adam.step();
         backend.synchronize();
     }
 
     /** Releases the recording (and the device memory kept for it). */
     void closeRecording() {
-        if (recording != null) recording.close();
-        recording = null;
+        if (recorded != null) recorded.close();
+        recorded = null;
     }
 
     private void enqueue() {

@@ -62,6 +62,17 @@ class MnistTimeReportTest {
         assertTrue(text.lines().anyMatch(l -> l.matches("mnist time to 95\\.0%: jgrad [0-9.]+ s, pytorch .*")), text);
     }
 
+    /** --record where the backend cannot record (the CPU): every step runs eagerly, and the rows say jgrad. */
+    @Test
+    void recordFallsBackToEagerStepsWhereTheBackendCannotRecord(@TempDir Path dir) throws IOException {
+        write(dir, "train", 100, 3);
+        write(dir, "t10k", 50, 4);
+        assertEquals(0, run("bench", "mnist", "--data-dir", dir.toString(), "--batch", "32", "--max-epochs", "1", "--record"), err.toString(StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.lines().anyMatch(l -> l.matches("jgrad +\\| +1 \\| +[0-9.]+ \\| +[0-9.]+%")), text);
+        assertTrue(text.lines().noneMatch(l -> l.startsWith("recorded")), text);
+    }
+
     private static void write(Path dir, String split, int n, long seed) throws IOException {
         Random rnd = new Random(seed);
         byte[] images = new byte[n * 28 * 28], labels = new byte[n];
