@@ -122,8 +122,18 @@ public final class KernelPlans {
         return Boolean.getBoolean(IMPLICIT_CONV_PROPERTY);
     }
 
-    /** Work-groups of {@code conv2d_implicit}: its tiles of output positions and output channels, 16 x 16 work-items each. */
-    public static final int CONV_TILE_POSITIONS = 64, CONV_TILE_CHANNELS = 64, CONV_GROUP_SIDE = 16;
+    /** Work-items along each side of a {@code conv2d_implicit} work-group (16 x 16). */
+    public static final int CONV_GROUP_SIDE = 16;
+    private static final int CONV_TILE_POSITIONS = 64, CONV_TILE_CHANNELS = 64;
+
+    /**
+     * Work-groups of {@code conv2d_implicit} along x, y and z: tiles of 64 of the N*P output positions, tiles of 64
+     * output channels of a group, the groups (its CONV_TQ and CONV_TO).
+     */
+    public static int[] implicitConvGroups(ConvGeometry s) {
+        return new int[] {Math.toIntExact(((long) s.batch() * s.positions() + CONV_TILE_POSITIONS - 1) / CONV_TILE_POSITIONS),
+                (s.og() + CONV_TILE_CHANNELS - 1) / CONV_TILE_CHANNELS, s.groups()};
+    }
 
     /**
      * The arguments of {@code conv2d_implicit}, in order: input, weight (flat from dim 1), bias (the weight's buffer

@@ -43,9 +43,7 @@ final class CudaConvolution {
         NDArray w = KernelLayout.flatFrom(weight, 1) ? weight : weight.contiguous();
         if (implicitForward) {
             int side = KernelPlans.CONV_GROUP_SIDE;
-            int[] grid = {Math.toIntExact(((long) s.batch() * s.positions() + KernelPlans.CONV_TILE_POSITIONS - 1) / KernelPlans.CONV_TILE_POSITIONS),
-                    (s.og() + KernelPlans.CONV_TILE_CHANNELS - 1) / KernelPlans.CONV_TILE_CHANNELS, s.groups()};
-            rt.launch(CudaKernel.CONV2D_IMPLICIT, module(out.dtype()), grid, new int[] {side, side, 1},
+            rt.launch(CudaKernel.CONV2D_IMPLICIT, module(out.dtype()), KernelPlans.implicitConvGroups(s), new int[] {side, side, 1},
                     KernelPlans.implicitConvArgs(input, w, bias, out, s, relu, CudaStorage::of));
             return;
         }

@@ -84,11 +84,11 @@ final class CudaGemm {
         Device device = new Device(rt.computeCapability(), rt.multiprocessors(), io.jgrad.tensor.spi.MatmulPrecision.allowTf32());
         GemmSplit split = split(dtype, m, n, k, batches, a, b, device);
         if (!split.isSplit()) {
-            for (Launch l : launches(dtype, m, n, k, batches, alpha, a, b, beta, c, device, null)) l.enqueue(rt);
+            for (Launch l : launches(dtype, m, n, k, batches, alpha, a, b, beta, c, device, split, null)) l.enqueue(rt);
             return;
         }
         try (CudaStorage workspace = rt.allocateUninitialized(dtype, Math.toIntExact(workspaceElements(m, n, split)))) {
-            for (Launch l : launches(dtype, m, n, k, batches, alpha, a, b, beta, c, device, workspace)) l.enqueue(rt);
+            for (Launch l : launches(dtype, m, n, k, batches, alpha, a, b, beta, c, device, split, workspace)) l.enqueue(rt);
         }
     }
 
@@ -115,16 +115,16 @@ final class CudaGemm {
     }
 
     /**
-     * The launches of {@code C = alpha * A * B + beta * C}, in order. Whole, one launch per 65535 batches. Split
-     * ({@link #split}; {@code workspace} then holds {@link #workspaceElements}), the slices' partial products go
+     * The launches of {@code C = alpha * A * B + beta * C}, in order, for the product's {@code split} (what
+     * {@link #split} gives it). Whole, one launch per 65535 batches. Split ({@code workspace} then holds
+     * {@link #workspaceElements}), the slices' partial products go
      * to the workspace's row-major M x N blocks as one batched GEMM (A and B stepped {@code depth} along K from
      * batch to batch; a shorter last slice is one more launch), and {@code gemm_split_sum} adds them in slice order
      * into C, applying alpha and beta.
      */
     static List<Launch> launches(DType dtype, int m, int n, int k, int batches, double alpha, Operand a, Operand b, double beta, Operand c,
-                                 Device device, Object workspace) {
+                                 Device device, GemmSplit split, Object workspace) {
         List<Launch> out = new ArrayList<>();
-        GemmSplit split = split(dtype, m, n, k, batches, a, b, device);
         if (!split.isSplit()) {
             addProduct(out, dtype, m, n, k, batches, alpha, a, b, beta, c, device);
             return out;

@@ -62,8 +62,9 @@ class CudaGemmPlanTest {
     void tallProductsGoInRowChunksOfAtMost65535Tiles() {
         int m = 9_000_000, n = 16, k = 16;
         CUdeviceptr a = new CUdeviceptr(), b = new CUdeviceptr(), c = new CUdeviceptr();
-        List<CudaGemm.Launch> plan = CudaGemm.launches(DType.FLOAT32, m, n, k, 1, 1, new CudaGemm.Operand(a, 0, k, 1, 0),
-                new CudaGemm.Operand(b, 0, n, 1, 0), 0, new CudaGemm.Operand(c, 0, n, 1, 0), H200, null);
+        CudaGemm.Operand ao = new CudaGemm.Operand(a, 0, k, 1, 0), bo = new CudaGemm.Operand(b, 0, n, 1, 0);
+        List<CudaGemm.Launch> plan = CudaGemm.launches(DType.FLOAT32, m, n, k, 1, 1, ao, bo, 0, new CudaGemm.Operand(c, 0, n, 1, 0), H200,
+                CudaGemm.split(DType.FLOAT32, m, n, k, 1, ao, bo, H200), null);
         assertEquals(2, plan.size());
         int rows = 0;
         for (CudaGemm.Launch l : plan) {
@@ -87,7 +88,7 @@ class CudaGemmPlanTest {
         var split = CudaGemm.split(dtype, m, n, k, batches, ao, bo, H200);
         double[] workspace = new double[(int) CudaGemm.workspaceElements(m, n, split)];
         java.util.Arrays.fill(workspace, Double.NaN);   // uninitialised: every element must be written before it is read
-        List<CudaGemm.Launch> plan = CudaGemm.launches(dtype, m, n, k, batches, alpha, ao, bo, beta, co, H200, allocate(workspace));
+        List<CudaGemm.Launch> plan = CudaGemm.launches(dtype, m, n, k, batches, alpha, ao, bo, beta, co, H200, split, allocate(workspace));
         for (CudaGemm.Launch l : plan) replay(l);
         String what = dtype + " " + m + "x" + n + "x" + k + " batches " + batches + (transA ? " A^T" : "") + (transB ? " B^T" : "") + " alpha " + alpha + " beta " + beta;
         for (int q = 0; q < batches; q++) {

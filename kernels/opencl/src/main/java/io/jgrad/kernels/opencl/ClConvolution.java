@@ -73,14 +73,10 @@ final class ClConvolution {
     /** conv2d in one launch of {@code conv2d_implicit} (see {@link KernelPlans#IMPLICIT_CONV_PROPERTY}); any layout of out. */
     private static void implicitForward(ClRuntime rt, NDArray input, NDArray w, NDArray bias, ConvGeometry s, boolean relu, NDArray out) {
         long side = KernelPlans.CONV_GROUP_SIDE;
-        long[] global = {ceilDiv((long) s.batch() * s.positions(), KernelPlans.CONV_TILE_POSITIONS) * side,
-                ceilDiv(s.og(), KernelPlans.CONV_TILE_CHANNELS) * side, s.groups()};
+        int[] groups = KernelPlans.implicitConvGroups(s);
+        long[] global = {groups[0] * side, groups[1] * side, groups[2]};
         rt.launch(rt.kernel(SOURCE, "conv2d_implicit", ClRuntime.typeDefines(out.dtype())), global, new long[] {side, side, 1},
                 KernelPlans.implicitConvArgs(input, w, bias, out, s, relu, ClStorage::of));
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
     }
 
     static void backwardInput(ClRuntime rt, NDArray gradOut, NDArray weight, ConvGeometry s, NDArray gradInput) {
