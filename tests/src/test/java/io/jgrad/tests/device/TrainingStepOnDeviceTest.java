@@ -18,22 +18,24 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What keeps a small model's step on a GPU from waiting on the host: a training step of the reference ConvNet
  * (forward, cross-entropy, backward, Adam) reads nothing back from the device, and launches few kernels, each of
- * which costs microseconds of host time whatever its size. The bound is today's count on OpenCL (45 at this batch
- * of 16: 33 kernels and 11 GEMMs, with one Adam launch per parameter, and one split-K sum where the device's compute
- * units are more than the 128 x 16 output of fc1 fills; CUDA updates all parameters in one launch, and on a GPU of
- * 100+ SMs three GEMMs split K, each with its summing launch): a change that adds launches to the step fails here
+ * which costs microseconds of host time whatever its size. The bound is today's count: on OpenCL 38 at this batch
+ * of 16 (26 kernels, among them one Adam launch for the 8 parameters, 11 GEMMs, and one split-K sum where PoCL's
+ * compute units are more than the 128 x 16 output of fc1 fills); on CUDA 40, computed from the code (on a GPU of
+ * 100+ SMs three GEMMs split K, each with its summing launch). A change that adds launches to the step fails here
  * and says how many.
  */
 @Tag("gpu")
 class TrainingStepOnDeviceTest {
 
-    private static final int LAUNCH_BUDGET = 45;
+    private static final Map<String, Integer> LAUNCH_BUDGET = Map.of("opencl", 38, "cuda", 40);
 
     @AfterEach
     void backToTheCpu() {
@@ -62,7 +64,8 @@ class TrainingStepOnDeviceTest {
         long launched = backend.kernelLaunches() - launches;
         assertEquals(0, backend.hostReads() - reads, "host reads during a training step on " + name);
         System.out.println("TrainingStepOnDeviceTest: " + name + " ConvNet step, " + launched + " kernel launches");
-        assertTrue(launched > 0 && launched <= LAUNCH_BUDGET, name + ": " + launched + " kernel launches in a ConvNet training step, budget " + LAUNCH_BUDGET);
+        int budget = LAUNCH_BUDGET.get(name);
+        assertTrue(launched > 0 && launched <= budget, name + ": " + launched + " kernel launches in a ConvNet training step, budget " + budget);
         model.parameters().get(0).grad().to(Device.CPU);   // and the step's results do read back
         assertEquals(reads + 1, backend.hostReads());
     }

@@ -15,6 +15,7 @@ import io.jgrad.tensor.spi.KernelDefines;
 import io.jgrad.tensor.spi.KernelLayout;
 import io.jgrad.tensor.spi.KernelPlans;
 import io.jgrad.tensor.spi.MultiTensorTable;
+import io.jgrad.tensor.spi.MultiTensorTableCache;
 import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
@@ -41,11 +42,11 @@ public final class CudaBackend implements Backend {
     private static final CUdeviceptr UNUSED = new CUdeviceptr();
 
     private final CudaRuntime rt;
-    private final MultiTensorTables tables;
+    private final MultiTensorTableCache<CudaStorage> tables;
 
     public CudaBackend(CudaRuntime rt) {
         this.rt = rt;
-        this.tables = new MultiTensorTables(rt);
+        this.tables = new MultiTensorTableCache<>(rt::upload, CudaStorage::close);
     }
 
     public CudaRuntime runtime() {

@@ -13,6 +13,8 @@ import io.jgrad.tensor.spi.KernelDefines;
 import io.jgrad.tensor.spi.KernelLayout;
 import io.jgrad.tensor.spi.KernelPlans;
 import io.jgrad.tensor.spi.MemoryStats;
+import io.jgrad.tensor.spi.MultiTensorTable;
+import io.jgrad.tensor.spi.MultiTensorTableCache;
 import io.jgrad.tensor.spi.PoolGeometry;
 import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
@@ -20,7 +22,8 @@ import io.jgrad.tensor.spi.Storage;
 import io.jgrad.tensor.spi.UnaryOp;
 import org.jocl.cl_kernel;
 
-
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The kernels of one OpenCL device. Each op is one launch on the runtime's in-order queue, templated on
@@ -33,10 +36,18 @@ public final class OpenClBackend implements Backend {
 
     public static final String NAME = "opencl";
 
+    /**
+     * Parameters per launch of the multi-tensor updates ({@code adam_slots}, {@code sgd_slots} of optim.cl), which
+     * take each parameter's arrays as arguments of their own: OpenCL C cannot read buffer addresses from a table.
+     */
+    static final int MULTI_SLOTS = 8;
+
     private final ClRuntime rt;
+    private final MultiTensorTableCache<ClStorage> tables;
 
     public OpenClBackend(ClRuntime rt) {
         this.rt = rt;
+        this.tables = new MultiTensorTableCache<>(rt::upload, ClStorage::close);
     }
 
     public ClRuntime runtime() {
@@ -329,6 +340,53 @@ public final class OpenClBackend implements Backend {
         Object[] arrays = {ClStorage.of(param), ClStorage.of(grad), ClStorage.of(b), param.offset(), grad.offset(), b.offset(), param.numel()};
         rt.launch(rt.kernel("optim.cl", "sgd_step", ClRuntime.typeDefines(param.dtype())), param.numel(),
                 KernelPlans.concat(arrays, KernelPlans.sgdScalars(s, param.dtype())));
+    }
+
+    /** Every parameter in one launch of {@code adam_slots} per {@link #MULTI_SLOTS} parameters. */
+    @Override
+    public void adamStepAll(AdamStep s, List<NDArray> params, List<NDArray> grads, List<NDArray> m, List<NDArray> v, List<NDArray> vMax) {
+        if (params.isEmpty()) return;
+        DType t = params.get(0).dtype();
+        multiTensorUpdate("adam", List.of(params, grads, m, v, vMax != null ? vMax : v), KernelPlans.adamScalars(s, t, vMax != null && s.amsgrad()));
+    }
+
+    /** Every parameter in one launch of {@code sgd_slots} per {@link #MULTI_SLOTS} parameters, as {@link #adamStepAll}. */
+    @Override
+    public void sgdStepAll(SgdStep s, List<NDArray> params, List<NDArray> grads, List<NDArray> momentumBuffers) {
+        if (params.isEmpty()) return;
+        DType t = params.get(0).dtype();
+        multiTensorUpdate("sgd", List.of(params, grads, momentumBuffers != null ? momentumBuffers : params), KernelPlans.sgdScalars(s, t));
+    }
+
+    /**
+     * Launches {@code <update>_slots} over the non-empty tensors of {@code roles} (param, grad, then the state
+     * arrays; one list per role), {@link #MULTI_SLOTS} at a time; a slot left over gets the group's last tensor's
+     * buffers, which no chunk points it at.
+     */
+    private void multiTensorUpdate(String update, List<List<NDArray>> roles, Object[] scalars) {
+        DType t = roles.get(0).get(0).dtype();
+        List<Integer> nonEmpty = new ArrayList<>();
+        for (int i = 0; i < roles.get(0).size(); i++) if (roles.get(0).get(i).numel() > 0) nonEmpty.add(i);
+        for (int from = 0; from < nonEmpty.size(); from += MULTI_SLOTS) {
+            List<Integer> group = nonEmpty.subList(from, Math.min(from + MULTI_SLOTS, nonEmpty.size()));
+            List<List<NDArray>> arrays = new ArrayList<>();
+            for (List<NDArray> role : roles) arrays.add(group.stream().map(role::get).toList());
+            MultiTensorTable table = MultiTensorTable.of(arrays, NDArray::offset);
+            Object[] head = new Object[arrays.size() * MULTI_SLOTS + 3];
+            for (int r = 0; r < arrays.size(); r++) {
+                for (int slot = 0; slot < MULTI_SLOTS; slot++) head[r * MULTI_SLOTS + slot] = ClStorage.of(arrays.get(r).get(Math.min(slot, group.size() - 1)));
+            }
+            head[head.length - 3] = tables.device(update + "." + t + "." + from / MULTI_SLOTS, table);
+            head[head.length - 2] = table.tensors();
+            head[head.length - 1] = table.chunk();
+            rt.launch(rt.kernel("optim.cl", update + "_slots", ClRuntime.typeDefines(t)), new long[] {(long) table.chunks() * MultiTensorTable.BLOCK},
+                    new long[] {MultiTensorTable.BLOCK}, KernelPlans.concat(head, scalars));
+        }
+    }
+
+    /** How many multi-tensor tables were uploaded (the others were reused from the device): for tests. */
+    int multiTensorTableUploads() {
+        return tables.uploads();
     }
 
     @Override

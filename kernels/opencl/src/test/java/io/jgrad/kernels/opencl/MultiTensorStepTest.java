@@ -65,13 +65,11 @@ class MultiTensorStepTest {
         OpenClBackend cl = OpenClTesting.backend();
         for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
             for (int chunk : new int[] {MultiTensorTable.CHUNK, 100, 1000}) {
-                for (int variant = 0; variant < 4; variant++) {
-                    boolean decoupled = variant == 1, amsgrad = variant == 2, maximize = variant == 3;
-                    double weightDecay = variant == 0 ? 0 : 0.01;
+                for (int variant = 0; variant < OpenClTesting.OPTIMIZER_VARIANTS; variant++) {
+                    boolean amsgrad = OpenClTesting.adamVariant(variant, 1).amsgrad();
                     Role param = Role.of(cl, dtype, 1, false), m = Role.of(cl, dtype, 0, true), v = Role.of(cl, dtype, 0, true), vMax = Role.of(cl, dtype, 0, true);
                     for (int t = 1; t <= 3; t++) {
-                        AdamStep s = new AdamStep(1e-2, 0.9, 0.999, 1e-8, weightDecay, decoupled, amsgrad, maximize,
-                                1 - Math.pow(0.9, t), 1 - Math.pow(0.999, t));
+                        AdamStep s = OpenClTesting.adamVariant(variant, t);
                         Role grad = Role.of(cl, dtype, 10 + t, false);
                         for (int i = 0; i < SIZES.length; i++) {
                             if (SIZES[i] > 0) {
@@ -100,12 +98,11 @@ class MultiTensorStepTest {
         OpenClBackend cl = OpenClTesting.backend();
         for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
             for (int chunk : new int[] {MultiTensorTable.CHUNK, 100}) {
-                for (int variant = 0; variant < 4; variant++) {
-                    double momentum = variant == 0 ? 0 : 0.9;
-                    boolean nesterov = variant == 2, maximize = variant == 3;
+                for (int variant = 0; variant < OpenClTesting.OPTIMIZER_VARIANTS; variant++) {
+                    double momentum = OpenClTesting.sgdVariant(variant, 1).momentum();
                     Role param = Role.of(cl, dtype, 2, false), buffer = Role.of(cl, dtype, 0, true);
                     for (int t = 1; t <= 3; t++) {
-                        SgdStep s = new SgdStep(0.1, momentum, variant == 3 ? 0.1 : 0, variant == 1 ? 1e-3 : 0, nesterov, maximize, t == 1);
+                        SgdStep s = OpenClTesting.sgdVariant(variant, t);
                         Role grad = Role.of(cl, dtype, 20 + t, false);
                         for (int i = 0; i < SIZES.length; i++) {
                             if (SIZES[i] > 0) REFERENCE.sgdStep(s, param.host.get(i), grad.host.get(i), momentum == 0 ? null : buffer.host.get(i));

@@ -7,6 +7,8 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
 import io.jgrad.tensor.Generator;
 import io.jgrad.tensor.NDArray;
+import io.jgrad.tensor.spi.AdamStep;
+import io.jgrad.tensor.spi.SgdStep;
 import org.junit.jupiter.api.Assumptions;
 
 
@@ -83,5 +85,20 @@ final class OpenClTesting {
     /** Relative tolerance of one rounding in {@code dtype} (a few ulps). */
     static double ulps(DType dtype) {
         return dtype == DType.FLOAT32 ? 1e-5 : dtype == DType.FLOAT64 ? 1e-12 : 0;
+    }
+
+    /** How many optimiser variants the multi-tensor tests run ({@link #adamVariant}, {@link #sgdVariant}). */
+    static final int OPTIMIZER_VARIANTS = 4;
+
+    /** Adam at step {@code t} (from 1), lr 1e-2: variant 0 plain, 1 AdamW, 2 amsgrad with L2, 3 maximize with L2. */
+    static AdamStep adamVariant(int variant, int t) {
+        return new AdamStep(1e-2, 0.9, 0.999, 1e-8, variant == 0 ? 0 : 0.01, variant == 1, variant == 2, variant == 3,
+                1 - Math.pow(0.9, t), 1 - Math.pow(0.999, t));
+    }
+
+    /** SGD at step {@code t} (from 1), lr 0.1: variant 0 no momentum, 1 momentum with L2, 2 Nesterov, 3 maximize with dampening. */
+    static SgdStep sgdVariant(int variant, int t) {
+        double momentum = variant == 0 ? 0 : 0.9;
+        return new SgdStep(0.1, momentum, variant == 3 ? 0.1 : 0, variant == 1 ? 1e-3 : 0, variant == 2, variant == 3, t == 1);
     }
 }
