@@ -6,8 +6,6 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.spi.GemmSplit;
 import java.util.Map;
 import java.util.WeakHashMap;
-import org.jocl.Pointer;
-import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_event;
 import org.jocl.cl_kernel;
@@ -141,11 +139,8 @@ public final class ClGemm {
             if (full < split.slices()) launch(ks, dtype, m, n, split.lastDepth(), 1, 1.0, aSlices.skip(full), bSlices.skip(full), 0.0, w.skip(full), null);
             // C read as its transpose: the sum walks the blocks' N x M order.
             cl_kernel sum = ks.splitSum();
-            int i = intArg(sum, 0, n, m, split.slices());
-            i = scalarArgs(sum, i, dtype, alpha, beta);
-            clSetKernelArg(sum, i++, Sizeof.cl_mem, Pointer.to(workspace.buffer()));
-            clSetKernelArg(sum, i++, Sizeof.cl_mem, Pointer.to(c.buffer()));
-            intArg(sum, i, c.offset(), c.colStride(), c.rowStride());
+            runtime.setArgs(sum, n, m, split.slices(), real(dtype, alpha), real(dtype, beta), workspace.buffer(), c.buffer(),
+                    c.offset(), c.colStride(), c.rowStride());
             clEnqueueNDRangeKernel(queue, sum, 1, null, new long[] {block}, null, 0, null, null);
             runtime.countLaunch();
         }
@@ -161,7 +156,12 @@ public final class ClGemm {
         for (int first = 0; first < batches; first += MAX_BATCHES_PER_LAUNCH) {
             int count = Math.min(MAX_BATCHES_PER_LAUNCH, batches - first);
             cl_kernel kernel = tiled ? ks.tiled() : ks.small();
-            setArguments(kernel, dtype, m, n, k, alpha, beta, a.skip(first), b.skip(first), c.skip(first));
+            GemmOperand af = a.skip(first), bf = b.skip(first), cf = c.skip(first);
+            // A by (row, k) strides, B by (k, column) strides, C by (row, column) strides: the kernel's order.
+            runtime.setArgs(kernel, m, n, k, real(dtype, alpha), real(dtype, beta),
+                    af.buffer(), af.offset(), af.rowStride(), af.colStride(), af.batchStride(),
+                    bf.buffer(), bf.offset(), bf.rowStride(), bf.colStride(), bf.batchStride(),
+                    cf.buffer(), cf.offset(), cf.rowStride(), cf.colStride(), cf.batchStride());
             long[] global, local;
             if (tiled) {
                 GemmParams p = ks.params();
@@ -177,37 +177,9 @@ public final class ClGemm {
         }
     }
 
-    private static void setArguments(cl_kernel kernel, DType dtype, int m, int n, int k, double alpha, double beta,
-                                     GemmOperand a, GemmOperand b, GemmOperand c) {
-        int i = 0;
-        i = intArg(kernel, i, m, n, k);
-        i = scalarArgs(kernel, i, dtype, alpha, beta);
-        // A by (row, k) strides, B by (k, column) strides, C by (row, column) strides: the kernel's order.
-        i = operandArgs(kernel, i, a);
-        i = operandArgs(kernel, i, b);
-        operandArgs(kernel, i, c);
-    }
-
-    /** alpha and beta as the program's {@code real}. */
-    private static int scalarArgs(cl_kernel kernel, int i, DType dtype, double alpha, double beta) {
-        if (dtype == DType.FLOAT64) {
-            clSetKernelArg(kernel, i++, Sizeof.cl_double, Pointer.to(new double[] {alpha}));
-            clSetKernelArg(kernel, i++, Sizeof.cl_double, Pointer.to(new double[] {beta}));
-        } else {
-            clSetKernelArg(kernel, i++, Sizeof.cl_float, Pointer.to(new float[] {(float) alpha}));
-            clSetKernelArg(kernel, i++, Sizeof.cl_float, Pointer.to(new float[] {(float) beta}));
-        }
-        return i;
-    }
-
-    private static int operandArgs(cl_kernel kernel, int i, GemmOperand x) {
-        clSetKernelArg(kernel, i++, Sizeof.cl_mem, Pointer.to(x.buffer()));
-        return intArg(kernel, i, x.offset(), x.rowStride(), x.colStride(), x.batchStride());
-    }
-
-    private static int intArg(cl_kernel kernel, int i, int... values) {
-        for (int v : values) clSetKernelArg(kernel, i++, Sizeof.cl_int, Pointer.to(new int[] {v}));
-        return i;
+    /** alpha or beta as the program's {@code real}. */
+    private static Object real(DType dtype, double x) {
+        return dtype == DType.FLOAT64 ? (Object) x : (Object) (float) x;
     }
 
     private Kernels kernels(DType dtype) {

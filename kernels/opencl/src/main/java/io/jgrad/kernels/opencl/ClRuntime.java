@@ -24,7 +24,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -61,6 +63,13 @@ public final class ClRuntime implements AutoCloseable {
     private final String baseOptions;
     private final Map<ProgramKey, cl_program> programs = new HashMap<>();
     private final Map<KernelKey, cl_kernel> kernels = new HashMap<>();
+    /**
+     * The argument values each kernel holds: OpenCL keeps a kernel's arguments from launch to launch, and each
+     * clSetKernelArg is a JNI call (about half a microsecond through JOCL, most of a small launch's host time),
+     * so {@link #setArgs} sets only those that changed. Buffers are held as their {@code cl_mem} (compared by
+     * identity: the pool hands a reused buffer back as the same object), structs as copies.
+     */
+    private final Map<cl_kernel, Object[]> heldArgs = new IdentityHashMap<>();
     private final Map<String, String> sources = new HashMap<>();
     /** Host buffers of non-blocking uploads, kept reachable until the queue has certainly read them. */
     private final List<ByteBuffer> pendingUploads = new ArrayList<>();
@@ -226,7 +235,7 @@ public final class ClRuntime implements AutoCloseable {
      */
     public synchronized void launch(cl_kernel kernel, long[] global, long[] local, Object... args) {
         for (long g : global) if (g == 0) return;
-        for (int i = 0; i < args.length; i++) setArg(kernel, i, args[i]);
+        setArgs(kernel, args);
         CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, null);
         launches++;
     }
@@ -246,10 +255,34 @@ public final class ClRuntime implements AutoCloseable {
         return reads;
     }
 
+    /**
+     * Sets {@code kernel}'s arguments (the types {@link #launch} takes) for its next enqueue, skipping each that
+     * equals the value the kernel already holds; callers hold the lock.
+     */
+    void setArgs(cl_kernel kernel, Object... args) {
+        Object[] held = heldArgs.computeIfAbsent(kernel, k -> new Object[0]);
+        if (held.length < args.length) {
+            held = Arrays.copyOf(held, args.length);
+            heldArgs.put(kernel, held);
+        }
+        for (int i = 0; i < args.length; i++) {
+            Object value = args[i] instanceof ClStorage s ? s.buffer() : args[i];
+            if (isHeld(held[i], value)) continue;
+            held[i] = null;   // unknown if setArg throws
+            setArg(kernel, i, value);
+            held[i] = value instanceof int[] struct ? struct.clone() : value;
+        }
+    }
+
+    private static boolean isHeld(Object held, Object value) {
+        if (held == null) return false;
+        if (value instanceof cl_mem) return held == value;
+        if (value instanceof int[] struct) return held instanceof int[] h && Arrays.equals(h, struct);
+        return held.getClass() == value.getClass() && held.equals(value);   // boxed scalars by bits, LocalMemory by size
+    }
+
     private static void setArg(cl_kernel kernel, int index, Object arg) {
-        if (arg instanceof ClStorage s) {
-            CL.clSetKernelArg(kernel, index, Sizeof.cl_mem, Pointer.to(s.buffer()));
-        } else if (arg instanceof cl_mem m) {
+        if (arg instanceof cl_mem m) {
             CL.clSetKernelArg(kernel, index, Sizeof.cl_mem, Pointer.to(m));
         } else if (arg instanceof Integer v) {
             CL.clSetKernelArg(kernel, index, Sizeof.cl_int, Pointer.to(new int[] {v}));
@@ -341,6 +374,7 @@ public final class ClRuntime implements AutoCloseable {
         for (cl_kernel k : kernels.values()) CL.clReleaseKernel(k);
         for (cl_program p : programs.values()) CL.clReleaseProgram(p);
         kernels.clear();
+        heldArgs.clear();
         programs.clear();
         pool.trim();
         errors.release();

@@ -25,6 +25,29 @@ class ClRuntimeTest {
         assertArrayEquals(new float[] {0, 2, 2, 4, 4, 6}, ((HostStorage.Float32) rt.download(s)).data);
     }
 
+    /**
+     * A kernel keeps its arguments between launches and the runtime sets only those that changed: each launch
+     * below changes one argument (the buffer, a struct mutated in place by the caller, the count) or none, and
+     * every launch must act on exactly its own arguments.
+     */
+    @Test
+    void launchesChangingOneArgumentAtATimeUseTheirOwnArguments() {
+        ClRuntime rt = OpenClTesting.runtime();
+        var kernel = rt.kernel("test_kernels.cl", "add_one", "-DT=float");
+        ClStorage a = rt.upload(new HostStorage.Float32(new float[4])), b = rt.upload(new HostStorage.Float32(new float[4]));
+        int[] all = KernelLayout.struct("test", new int[] {4}, new int[] {1}, 0);
+        rt.launch(kernel, 4, a, all, 4);                       // a: 1 1 1 1
+        rt.launch(kernel, 4, b, all, 4);                       // b: 1 1 1 1 (buffer changed)
+        rt.launch(kernel, 4, b, all.clone(), 4);               // b: 2 2 2 2 (an equal struct, another array)
+        int[] evens = KernelLayout.struct("test", new int[] {2}, new int[] {2}, 0);
+        rt.launch(kernel, 2, a, evens, 2);                     // a: 2 1 2 1
+        evens[0] = 1;                                          // the same array, now offset 1 (KernelLayout): odd elements
+        rt.launch(kernel, 2, a, evens, 2);                     // a: 2 2 2 2
+        rt.launch(kernel, 1, a, evens, 1);                     // a: 2 3 2 2 (count changed)
+        assertArrayEquals(new float[] {2, 3, 2, 2}, ((HostStorage.Float32) rt.download(a)).data);
+        assertArrayEquals(new float[] {2, 2, 2, 2}, ((HostStorage.Float32) rt.download(b)).data);
+    }
+
     @Test
     void kernelsAreCachedPerSourceAndDefines() {
         ClRuntime rt = OpenClTesting.runtime();
