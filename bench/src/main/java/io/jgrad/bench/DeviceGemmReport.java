@@ -21,6 +21,15 @@ import java.util.Locale;
  */
 final class DeviceGemmReport {
 
+    /** Entries of each product checked against float64 dot products of its operands. */
+    static final int SAMPLES = 1024;
+    /**
+     * Sampled errors ({@link #sampledError}) beyond which a product is wrong rather than rounded, with a margin
+     * of 10x or more: a float32 sum of n = 8192 products rounds to about 1e-5 of the entries' RMS at worst, TF32's
+     * 10-bit mantissas to a few 1e-3; a misplaced tile or fragment is off by the order of the entries themselves.
+     */
+    static final double FP32_BOUND = 1e-3, TF32_BOUND = 5e-2;
+
     /** Sizes of the table when none are given. */
     static final int[] SIZES = {256, 512, 1024, 2048};
     /** The vector backend takes seconds per product above this: its column reads n/a there. */
@@ -37,7 +46,12 @@ final class DeviceGemmReport {
                 def product():
                     a @ b; torch.cuda.synchronize()
                 print('cublas.%d' % n, 2 * n ** 3 / median_seconds(product) / 1e9, flush=True)
-            """;
+                # The same sampled check as jgrad's (DeviceGemmReport.sampledError), for comparison.
+                g = torch.Generator().manual_seed(n)
+                i = torch.randint(0, n, (SAMPLES,), generator=g).cuda(); j = torch.randint(0, n, (SAMPLES,), generator=g).cuda()
+                r = (a[i].double() * b[:, j].t().double()).sum(1)
+                print('cublaserr.%d' % n, ((a @ b)[i, j].double() - r).abs().max().item() / r.pow(2).mean().sqrt().item(), flush=True)
+            """.replace("SAMPLES", Integer.toString(DeviceGemmReport.SAMPLES));
 
     private DeviceGemmReport() {
     }
@@ -57,32 +71,65 @@ final class DeviceGemmReport {
                 + (torch.note() != null ? "; note: " + torch.note() : ""));
         Backend vector = Machine.vectorActive() ? Machine.jgrad(all) : null;
         out.println();
-        out.println(String.format(Locale.ROOT, "%6s | %10s | %10s | %10s | %8s", "n", backendName, "cublas", "vector " + all + "t", "/cublas"));
-        Double last = null;
+        out.println("error: max |c - r| over " + SAMPLES + " sampled entries, r their float64 dot product, divided by the samples' RMS of r"
+                + " (cuBLAS's on its own operands; a product is wrong above " + (tf32 ? TF32_BOUND : FP32_BOUND) + ")");
+        out.println(String.format(Locale.ROOT, "%6s | %10s | %10s | %10s | %8s | %9s | %9s", "n", backendName, "cublas", "vector " + all + "t", "/cublas",
+                "error", "cublas er"));
+        Double last = null, lastError = null, lastCublasError = null;
         int lastN = 0;
+        StringBuilder wrong = new StringBuilder();
         for (int n : sizes) {
-            double g = gflops(backend, n);
+            Run run = measure(backend, n);
             Double cublas = torch.get("cublas." + n);
             Double vec = vector == null || n > VECTOR_MAX ? null : GemmReport.gflops(vector, n);
-            last = GemmReport.ratio(g, cublas);
+            last = GemmReport.ratio(run.gflops(), cublas);
             lastN = n;
-            out.println(String.format(Locale.ROOT, "%6d | %10.1f | %s | %s | %s", n, g, Machine.cell(cublas, 10, "%.1f"), Machine.cell(vec, 10, "%.1f"),
-                    Machine.cell(last, 8, "%.2f")));
+            lastError = run.error();
+            lastCublasError = torch.get("cublaserr." + n);
+            out.println(String.format(Locale.ROOT, "%6d | %10.1f | %s | %s | %s | %9.1e | %s", n, run.gflops(), Machine.cell(cublas, 10, "%.1f"),
+                    Machine.cell(vec, 10, "%.1f"), Machine.cell(last, 8, "%.2f"), run.error(), Machine.cell(torch.get("cublaserr." + n), 9, "%.1e")));
+            if (!(run.error() <= (tf32 ? TF32_BOUND : FP32_BOUND))) wrong.append(wrong.length() == 0 ? "" : ", ").append("n=").append(n).append(": ").append(run.error());
         }
         out.println();
-        out.println(String.format(Locale.ROOT, "gemm n=%d %s/cublas%s: %s", lastN, backendName, tf32 ? " tf32" : "", GemmReport.ratioText(last == null ? Double.NaN : last)));
+        out.println(String.format(Locale.ROOT, "gemm n=%d %s/cublas%s: %s (error %s, cublas %s)", lastN, backendName, tf32 ? " tf32" : "",
+                GemmReport.ratioText(last == null ? Double.NaN : last), Machine.cell(lastError, 1, "%.1e"), Machine.cell(lastCublasError, 1, "%.1e")));
+        if (wrong.length() > 0) {
+            throw new IllegalStateException("bench gemm --backend " + backendName + ": wrong products (sampled error above " + (tf32 ? TF32_BOUND : FP32_BOUND) + "): " + wrong);
+        }
     }
 
-    /** GFLOP/s of {@code backend}'s n x n float32 product, operands already on its device. */
-    static double gflops(Backend backend, int n) {
+    /** One size's speed and the error of its last product. */
+    record Run(double gflops, double error) {
+    }
+
+    /** GFLOP/s of {@code backend}'s n x n float32 product, operands already on its device, and the product's sampled error. */
+    static Run measure(Backend backend, int n) {
         Generator gen = new Generator(n);
-        NDArray a = NDArray.randn(gen, DType.FLOAT32, n, n).to(backend.device()), b = NDArray.randn(gen, DType.FLOAT32, n, n).to(backend.device());
+        NDArray aHost = NDArray.randn(gen, DType.FLOAT32, n, n), bHost = NDArray.randn(gen, DType.FLOAT32, n, n);
+        NDArray a = aHost.to(backend.device()), b = bHost.to(backend.device());
         NDArray c = NDArray.zeros(DType.FLOAT32, backend.device(), n, n);
         double seconds = Timing.medianSeconds(() -> {
             backend.matmul(a, b, c);
             backend.synchronize();
         });
-        return 2.0 * n * n * n / seconds / 1e9;
+        return new Run(2.0 * n * n * n / seconds / 1e9, sampledError(aHost.toFloatArray(), bHost.toFloatArray(), c.toFloatArray(), n, new Generator(n + 1)));
+    }
+
+    /**
+     * max |c − r| over {@link #SAMPLES} random entries of the n x n row-major product c = a·b, r each entry's float64
+     * dot product, divided by the root mean square of the samples' r: a rounding error near the inputs' precision,
+     * or a wrong product (a misplaced tile or fragment, an unwritten block) far above it.
+     */
+    static double sampledError(float[] a, float[] b, float[] c, int n, Generator gen) {
+        double maxError = 0, sumSquares = 0;
+        for (int s = 0; s < SAMPLES; s++) {
+            int i = gen.nextInt(n), j = gen.nextInt(n);
+            double r = 0;
+            for (int k = 0; k < n; k++) r += (double) a[i * n + k] * b[k * n + j];
+            maxError = Math.max(maxError, Math.abs(c[i * n + j] - r));   // NaN stays NaN
+            sumSquares += r * r;
+        }
+        return maxError / Math.sqrt(sumSquares / SAMPLES);
     }
 
     private static String join(int[] sizes) {
