@@ -7,9 +7,11 @@ package io.jgrad.tensor.spi;
  * piece of work reads its inputs from arrays made before the recording (copy each new batch into them between
  * replays), leaves its results in the arrays it made while recording (their values are defined after the first
  * replay, not before), and neither reads from the device nor uploads while recording (that fails the recording with
- * a message). Arrays made while recording keep their memory for the recording's replays until it is closed.
- * Values that change from step to step on the host (an optimizer's step count, a learning-rate schedule) must stay
- * outside it: record the forward and backward pass, and run the optimizer step after each replay. The gradients the
+ * a message). Arrays made while recording, and arrays a recorded command uses (even if their storage is closed
+ * meanwhile), keep their memory for the recording's replays until it is closed. Values that change from step to
+ * step on the host (an optimizer's step count, a learning-rate schedule) must stay outside it: record the forward
+ * and backward pass, and run the optimizer step after each replay (a fused optimizer update is refused while
+ * recording). The gradients the
  * recorded backward pass made are the arrays each replay overwrites: do not {@code zeroGrad()} between replays (it
  * drops them, and the optimizer then skips every parameter). Record from one thread, after a few eager runs of the
  * same work (kernels load and the allocator's cache fills outside the recording). If a recording fails, the arrays

@@ -367,6 +367,7 @@ public final class CudaBackend implements Backend {
     /** Scalars rounded to the parameter dtype first, as {@link AdamStep} specifies. */
     @Override
     public void adamStep(AdamStep st, NDArray param, NDArray grad, NDArray m, NDArray v, NDArray vMax) {
+        requireNotRecording("adamStep");
         NDArray vm = vMax != null ? vMax : v;
         Object[] arrays = {s(param), s(grad), s(m), s(v), s(vm), param.offset(), grad.offset(), m.offset(), v.offset(), vm.offset(), param.numel()};
         rt.launch(CudaKernel.ADAM_STEP, module("optim", param.dtype()), param.numel(),
@@ -375,6 +376,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void sgdStep(SgdStep st, NDArray param, NDArray grad, NDArray momentumBuffer) {
+        requireNotRecording("sgdStep");
         NDArray b = momentumBuffer != null ? momentumBuffer : param;
         Object[] arrays = {s(param), s(grad), s(b), param.offset(), grad.offset(), b.offset(), param.numel()};
         rt.launch(CudaKernel.SGD_STEP, module("optim", param.dtype()), param.numel(), KernelPlans.concat(arrays, KernelPlans.sgdScalars(st, param.dtype())));
@@ -386,6 +388,7 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public void adamStepAll(AdamStep st, List<NDArray> params, List<NDArray> grads, List<NDArray> m, List<NDArray> v, List<NDArray> vMax) {
+        requireNotRecording("adamStepAll");
         if (params.isEmpty()) return;
         DType t = params.get(0).dtype();
         MultiTensorTable table = MultiTensorTable.of(List.of(params, grads, m, v, vMax != null ? vMax : v), CudaBackend::address);
@@ -398,6 +401,7 @@ public final class CudaBackend implements Backend {
     /** Every parameter in one launch of {@code sgd_multi}, as {@link #adamStepAll}. */
     @Override
     public void sgdStepAll(SgdStep st, List<NDArray> params, List<NDArray> grads, List<NDArray> momentumBuffers) {
+        requireNotRecording("sgdStepAll");
         if (params.isEmpty()) return;
         DType t = params.get(0).dtype();
         MultiTensorTable table = MultiTensorTable.of(List.of(params, grads, momentumBuffers != null ? momentumBuffers : params), CudaBackend::address);
@@ -405,6 +409,18 @@ public final class CudaBackend implements Backend {
         Object[] head = {UNUSED, UNUSED, UNUSED, tables.device("sgd." + t, table), table.tensors(), table.chunk()};
         rt.launch(CudaKernel.SGD_MULTI, module("optim", t), new int[] {table.chunks(), 1, 1}, new int[] {MultiTensorTable.BLOCK, 1, 1},
                 KernelPlans.concat(head, KernelPlans.sgdScalars(st, t)));
+    }
+
+    /**
+     * Refuses an optimiser update while a step is recorded: its scalars (learning rate, bias corrections, SGD's first
+     * step) change from step to step, and the multi-tensor table holds addresses the recording does not keep, so a
+     * replay would repeat the recorded update on memory that may since hold other arrays.
+     */
+    private void requireNotRecording(String op) {
+        if (rt.isRecording()) {
+            throw new IllegalStateException(op + ": an optimizer step cannot be recorded on " + NAME
+                    + " (its scalars change every step); end the recording first and run the step after each replay()");
+        }
     }
 
     /** The device address of a contiguous array's first element. */

@@ -28,6 +28,11 @@ final class CudaRecording implements CommandRecording {
      * shared cache and be given to another array that replays then overwrite.
      */
     final java.util.Set<CudaStorage> held = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /**
+     * Held storages whose owners closed them meanwhile ({@link CudaStorage#close}): their blocks go back when this
+     * recording closes, not before, since every replay still uses them.
+     */
+    final java.util.Set<CudaStorage> closeAtEnd = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     CudaRecording(CudaRuntime runtime, CachingAllocator.PrivatePool<CUdeviceptr> pool) {
         this.runtime = runtime;

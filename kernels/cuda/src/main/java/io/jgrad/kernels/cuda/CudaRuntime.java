@@ -21,6 +21,7 @@ import jcuda.driver.JCudaDriver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -63,6 +64,8 @@ public final class CudaRuntime implements AutoCloseable {
     private final Map<String, CUmodule> modules = new HashMap<>();
     /** The recording under way (guarded by this runtime's lock); null when none. */
     private CudaRecording recording;
+    /** Recordings begun and not yet closed (guarded by this runtime's lock): their replays use what they hold. */
+    private final List<CudaRecording> openRecordings = new ArrayList<>();
     private final Map<FunctionKey, CUfunction> functions = new HashMap<>();
 
     private CudaRuntime(int ordinal) {
@@ -302,6 +305,9 @@ public final class CudaRuntime implements AutoCloseable {
     public synchronized CudaRecording beginRecording() {
         if (recording != null) throw new IllegalStateException("a recording is already under way on " + name);
         makeCurrent();
+        // Every module loaded first: a module's first load (cuModuleLoadData, with the driver's JIT) in the middle of
+        // a capture is not something the capture needs to tolerate.
+        for (CudaModules.Module m : CudaModules.all()) modules.computeIfAbsent(m.name(), this::load);
         CachingAllocator.PrivatePool<CUdeviceptr> pool = allocator.beginPool();
         int r = JCudaDriver.cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
         if (r != CUresult.CUDA_SUCCESS) {
@@ -309,6 +315,7 @@ public final class CudaRuntime implements AutoCloseable {
             throw new IllegalStateException("cuStreamBeginCapture failed: " + CUresult.stringFor(r));
         }
         recording = new CudaRecording(this, pool);
+        openRecordings.add(recording);
         return recording;
     }
 
@@ -365,8 +372,31 @@ public final class CudaRuntime implements AutoCloseable {
             if (rec.graph != null) JCudaDriver.cuGraphDestroy(rec.graph);
         }
         rec.closed = true;
+        openRecordings.remove(rec);
         rec.held.clear();
         allocator.closePool(rec.pool);
+        // Storages closed while held: their blocks go back now (or wait for another open recording that holds them).
+        for (CudaStorage s : rec.closeAtEnd) s.close();
+        rec.closeAtEnd.clear();
+    }
+
+    /**
+     * Whether closing {@code s} waits for an open recording that holds it (its replays use the block); that
+     * recording then closes it when it closes itself.
+     */
+    synchronized boolean deferClose(CudaStorage s) {
+        for (CudaRecording rec : openRecordings) {
+            if (rec.held.contains(s)) {
+                rec.closeAtEnd.add(s);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a step is being recorded on this runtime now. */
+    synchronized boolean isRecording() {
+        return recording != null;
     }
 
     /** Refuses commands from a thread other than the recording one: they would be captured into its graph. */

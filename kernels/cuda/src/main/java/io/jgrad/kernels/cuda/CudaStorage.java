@@ -54,10 +54,13 @@ public final class CudaStorage extends Storage implements AutoCloseable {
         return runtime.jgradDevice();
     }
 
-    /** Returns the block to the allocator now; the storage must not be used afterwards. Idempotent. */
+    /**
+     * Returns the block to the allocator now, or, while an open recording uses it, when that recording closes (its
+     * replays read and write the block); the storage must not be used afterwards. Idempotent.
+     */
     @Override
     public void close() {
-        cleanable.clean();
+        if (!runtime.deferClose(this)) cleanable.clean();
     }
 
     /** The cleaning action; it must not refer to the storage, or the storage would never become unreachable. */

@@ -98,6 +98,9 @@ class CudaOptimizerStepTest {
                     device[p] = onDevice(host[p], cuda);
                 }
                 device[3][0] = offsetView(host[3][0], cuda);
+                // The previous step's gradients stay reachable, so that the new ones cannot all land in their blocks
+                // (then the table would be the same, rightly reused, and the upload count below would not move).
+                List<NDArray> previous = null;
                 for (int t = 1; t <= 3; t++) {
                     AdamStep s = new AdamStep(1e-2, 0.9, 0.999, 1e-8, weightDecay, decoupled, amsgrad, maximize,
                             1 - Math.pow(0.9, t), 1 - Math.pow(0.999, t));
@@ -110,7 +113,9 @@ class CudaOptimizerStepTest {
                     int uploads = cuda.multiTensorTableUploads();
                     cuda.adamStepAll(s, role(device, 0), grads, role(device, 1), role(device, 2), amsgrad ? role(device, 3) : null);
                     assertEquals(uploads + 1, cuda.multiTensorTableUploads(), "new gradients, new table");
+                    previous = grads;
                 }
+                assertEquals(count, previous.size());
                 double tol = dtype == DType.FLOAT32 ? 1e-6 : 1e-14;
                 for (int p = 0; p < count; p++) {
                     for (int k = 0; k < 4; k++) {
