@@ -125,7 +125,7 @@ headline_profile_gemm_cuda() { grep -E '^(gemm profile|ncu unavailable)' "$1" | 
 
 # The opt-in second FP32 SIMT kernel (sgemm_128x128_v2) beside the first, to choose the default by measurement.
 gemm_v2() {
-    JGRAD_JAVA_OPTS="-Djgrad.cuda.sgemm=v2 ${JGRAD_JAVA_OPTS:-}" jgrad bench gemm --backend cuda --sizes 4096,8192
+    JGRAD_JAVA_OPTS="-Djgrad.cuda.sgemm=v2 ${JGRAD_JAVA_OPTS:-}" jgrad bench gemm --backend cuda --sizes 4096,8192 "$@"
 }
 
 # The ConvNet step with conv2d's forward as one implicit-GEMM launch (opt-in), beside epoch_cuda.
@@ -265,6 +265,7 @@ run() {
     # Extras with what is left of the budget: the opt-in paths beside the defaults measured above, then where the
     # time goes (informational; none fails the run for lack of time).
     step gemm_cuda_fp32_v2 40 gemm_v2
+    step gemm_cuda_tf32_v2 40 gemm_v2 --tf32
     step epoch_cuda_implicit 60 epoch_implicit
     if [[ -d mnist ]]; then step mnist_cuda_recorded 90 jgrad bench mnist --backend cuda --data-dir mnist --max-epochs 6 --record; fi
     step profile_step_cuda 75 profile_step
@@ -280,7 +281,7 @@ run() {
         echo
         echo "total $((SECONDS - START)) s of a ${BUDGET} s budget"
         # The tables behind the headlines.
-        for name in gemm_cuda_fp32 gemm_cuda_tf32 gemm_cuda_fp32_v2 gemm_opencl_fp32 epoch_cuda epoch_cuda_implicit epoch_opencl mnist_cuda mnist_cuda_recorded tune_opencl memory_cuda profile_step_cuda profile_gemm_cuda; do
+        for name in gemm_cuda_fp32 gemm_cuda_tf32 gemm_cuda_fp32_v2 gemm_cuda_tf32_v2 gemm_opencl_fp32 epoch_cuda epoch_cuda_implicit epoch_opencl mnist_cuda mnist_cuda_recorded tune_opencl memory_cuda profile_step_cuda profile_gemm_cuda; do
             [[ -f "$WORK/$name.log" ]] || continue
             echo; echo "== $name"; grep -E '^ *[0-9]+ \||^ *n \||^(jgrad|pytorch|recorded|gemm|epoch|mnist|memory|device|torch|chosen:|step|kernel) |^[a-z_0-9]+ +\| +[0-9]+ \||^ *step \|' "$WORK/$name.log"
         done

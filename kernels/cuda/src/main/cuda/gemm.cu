@@ -304,6 +304,57 @@ __device__ inline unsigned to_tf32(float x) {
     return r;
 }
 
+// One k-step of 8 of a warp's 64 x 32 tile: A fragments from As (row-major [m][k], rows LDA words apart), B
+// fragments from Bs ([k][n], rows LDB words apart), 4 x 4 mma.sync.m16n8k8 into acc. (g, t) are the lane's
+// fragment coordinates (lane / 4, lane % 4), (wm, wn) the warp's tile within the block tile.
+template <int LDA, int LDB>
+__device__ inline void tc_mma_k8(const unsigned* As, const unsigned* Bs, int kk, int wm, int wn, int g, int t, float (&acc)[4][4][4]) {
+#if __CUDA_ARCH__ >= 800
+    unsigned af[4][4], bf[4][2];
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        const int r = wm + i * 16 + g;
+        af[i][0] = As[r * LDA + kk + t];
+        af[i][1] = As[(r + 8) * LDA + kk + t];
+        af[i][2] = As[r * LDA + kk + t + 4];
+        af[i][3] = As[(r + 8) * LDA + kk + t + 4];
+    }
+#pragma unroll
+    for (int j = 0; j < 4; j++) {
+        const int col = wn + j * 8 + g;
+        bf[j][0] = Bs[(kk + t) * LDB + col];
+        bf[j][1] = Bs[(kk + t + 4) * LDB + col];
+    }
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
+                         "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
+                         : "+f"(acc[i][j][0]), "+f"(acc[i][j][1]), "+f"(acc[i][j][2]), "+f"(acc[i][j][3])
+                         : "r"(af[i][0]), "r"(af[i][1]), "r"(af[i][2]), "r"(af[i][3]), "r"(bf[j][0]), "r"(bf[j][1]));
+        }
+#endif
+}
+
+// The warp's accumulators to C (alpha, beta). Accumulator fragment: c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t), c3 (g+8, 2t+1).
+__device__ inline void tc_store(float* c, const Operand& C, int M, int N, int m0, int n0, int wm, int wn, int g, int t,
+                                const float (&acc)[4][4][4], float alpha, float beta) {
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+#pragma unroll
+        for (int j = 0; j < 4; j++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) {
+                int gm = m0 + wm + i * 16 + g + (r >= 2 ? 8 : 0);
+                int gn = n0 + wn + j * 8 + 2 * t + (r & 1);
+                if (gm < M && gn < N) {
+                    long at = C.offset + (long) gm * C.rowStride + (long) gn * C.colStride;
+                    c[at] = beta == 0.f ? alpha * acc[i][j][r] : alpha * acc[i][j][r] + beta * c[at];
+                }
+            }
+}
+
 extern "C" __global__ void __launch_bounds__(256) sgemm_tf32_128x128(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
                                                                        int M, int N, int K, float alpha, float beta) {
 #if __CUDA_ARCH__ >= 800
@@ -336,47 +387,91 @@ extern "C" __global__ void __launch_bounds__(256) sgemm_tf32_128x128(const float
         }
         __syncthreads();
 #pragma unroll
-        for (int kk = 0; kk < TC_BK; kk += 8) {
-            unsigned af[4][4], bf[4][2];
-#pragma unroll
-            for (int i = 0; i < 4; i++) {
-                int r = wm + i * 16 + g;
-                af[i][0] = As[r][kk + t];
-                af[i][1] = As[r + 8][kk + t];
-                af[i][2] = As[r][kk + t + 4];
-                af[i][3] = As[r + 8][kk + t + 4];
-            }
-#pragma unroll
-            for (int j = 0; j < 4; j++) {
-                int col = wn + j * 8 + g;
-                bf[j][0] = Bs[kk + t][col];
-                bf[j][1] = Bs[kk + t + 4][col];
-            }
-#pragma unroll
-            for (int i = 0; i < 4; i++)
-#pragma unroll
-                for (int j = 0; j < 4; j++) {
-                    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
-                                 "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
-                                 : "+f"(acc[i][j][0]), "+f"(acc[i][j][1]), "+f"(acc[i][j][2]), "+f"(acc[i][j][3])
-                                 : "r"(af[i][0]), "r"(af[i][1]), "r"(af[i][2]), "r"(af[i][3]), "r"(bf[j][0]), "r"(bf[j][1]));
-                }
-        }
+        for (int kk = 0; kk < TC_BK; kk += 8) tc_mma_k8<TC_BK + TC_PAD, TC_BN + TC_PAD>(&As[0][0], &Bs[0][0], kk, wm, wn, g, t, acc);
         __syncthreads();
     }
-    // Accumulator fragment: c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t), c3 (g+8, 2t+1).
+    tc_store(c, C, M, N, m0, n0, wm, wn, g, t, acc, alpha, beta);
+#endif
+}
+
+// ---- TF32 tensor cores, second variant (experimental: with -Djgrad.cuda.sgemm=v2, row-major aligned operands) ----
+// The same block tile, warps and fragments, with BK = 32 (four k-steps of 8 per slice instead of two), A and B
+// read as float4 (four of each per thread per slice) into registers while the current slice is computed, rounded
+// to TF32 as they go to shared memory, and B's rows padded by 8 words instead of 4 so that a warp's B fragment
+// loads (rows kk + t, columns g) hit 32 different banks too: 8t + g, where a pad of 4 gives 4t + g (two-way).
+
+#define TC2_BK 32
+#define TC2_PAD_A 4
+#define TC2_PAD_B 8
+
+// This thread's four float4 of A (slice rows q / 8, k columns (q % 8) * 4 ..) and of B (k rows q / 32, columns
+// (q % 32) * 4 ..), q = threadIdx.x + 256 s: 128 x 32 and 32 x 128 floats in all.
+struct Tc2Slice {
+    float4 a[4], b[4];
+};
+
+__device__ inline void tc2_load_slice(const float* __restrict__ a, const float* __restrict__ b, const Operand& A, const Operand& B,
+                                      int M, int N, int K, int m0, int n0, int k0, Tc2Slice& r) {
+    const float4 zero = make_float4(0.f, 0.f, 0.f, 0.f);
+#pragma unroll
+    for (int s = 0; s < 4; s++) {
+        const int q = threadIdx.x + 256 * s;
+        const int am = m0 + q / 8, ak = k0 + (q % 8) * 4;
+        r.a[s] = am < M && ak < K ? v2_load4(a, A.offset + (long) am * A.rowStride + ak, ak + 3 < K, K - ak) : zero;
+        const int bk = k0 + q / 32, bn = n0 + (q % 32) * 4;
+        r.b[s] = bk < K && bn < N ? v2_load4(b, B.offset + (long) bk * B.rowStride + bn, bn + 3 < N, N - bn) : zero;
+    }
+}
+
+__device__ inline uint4 tc2_round4(const float4& v) {
+    return make_uint4(to_tf32(v.x), to_tf32(v.y), to_tf32(v.z), to_tf32(v.w));
+}
+
+__device__ inline void tc2_store_slice(unsigned (*As)[TC2_BK + TC2_PAD_A], unsigned (*Bs)[TC_BN + TC2_PAD_B], const Tc2Slice& r) {
+#pragma unroll
+    for (int s = 0; s < 4; s++) {
+        const int q = threadIdx.x + 256 * s;
+        *reinterpret_cast<uint4*>(&As[q / 8][(q % 8) * 4]) = tc2_round4(r.a[s]);
+        *reinterpret_cast<uint4*>(&Bs[q / 32][(q % 32) * 4]) = tc2_round4(r.b[s]);
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(256) sgemm_tf32_v2(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
+                                                                 int M, int N, int K, float alpha, float beta) {
+#if __CUDA_ARCH__ >= 800
+    __shared__ __align__(16) unsigned As[TC_BM][TC2_BK + TC2_PAD_A];  // [m][k], TF32 bits
+    __shared__ __align__(16) unsigned Bs[TC2_BK][TC_BN + TC2_PAD_B];  // [k][n]
+    const long batch = blockIdx.z;
+    A.offset += batch * A.batchStride;
+    B.offset += batch * B.batchStride;
+    C.offset += batch * C.batchStride;
+    const int m0 = blockIdx.y * TC_BM, n0 = blockIdx.x * TC_BN;
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    const int wm = (warp / 4) * 64, wn = (warp % 4) * 32;
+    const int g = lane / 4, t = lane % 4;
+    float acc[4][4][4];
 #pragma unroll
     for (int i = 0; i < 4; i++)
 #pragma unroll
         for (int j = 0; j < 4; j++)
 #pragma unroll
-            for (int r = 0; r < 4; r++) {
-                int gm = m0 + wm + i * 16 + g + (r >= 2 ? 8 : 0);
-                int gn = n0 + wn + j * 8 + 2 * t + (r & 1);
-                if (gm < M && gn < N) {
-                    long at = C.offset + (long) gm * C.rowStride + (long) gn * C.colStride;
-                    c[at] = beta == 0.f ? alpha * acc[i][j][r] : alpha * acc[i][j][r] + beta * c[at];
-                }
-            }
+            for (int r = 0; r < 4; r++) acc[i][j][r] = 0.f;
+
+    Tc2Slice slice;
+    tc2_load_slice(a, b, A, B, M, N, K, m0, n0, 0, slice);
+    tc2_store_slice(As, Bs, slice);
+    __syncthreads();
+    for (int k0 = 0; k0 < K; k0 += TC2_BK) {
+        const bool more = k0 + TC2_BK < K;
+        if (more) tc2_load_slice(a, b, A, B, M, N, K, m0, n0, k0 + TC2_BK, slice);   // in flight during the mma below
+#pragma unroll
+        for (int kk = 0; kk < TC2_BK; kk += 8) tc_mma_k8<TC2_BK + TC2_PAD_A, TC_BN + TC2_PAD_B>(&As[0][0], &Bs[0][0], kk, wm, wn, g, t, acc);
+        __syncthreads();   // every warp is done reading this slice
+        if (more) {
+            tc2_store_slice(As, Bs, slice);
+            __syncthreads();
+        }
+    }
+    tc_store(c, C, M, N, m0, n0, wm, wn, g, t, acc, alpha, beta);
 #endif
 }

@@ -23,9 +23,10 @@ final class CudaGemm {
     static final int MAX_BATCHES_PER_LAUNCH = 65535;
     private static final int TILE_F32 = 128;
     /**
-     * The second FP32 SIMT kernel for row-major aligned operands ({@code sgemm_128x128_v2}: float4 fragment reads,
-     * register-staged prefetch), on with {@code -Djgrad.cuda.sgemm=v2} until a GPU run has measured it against the
-     * first; tests switch it here.
+     * The second kernels for row-major aligned operands, FP32 ({@code sgemm_128x128_v2}: float4 fragment reads,
+     * register-staged prefetch) and TF32 ({@code sgemm_tf32_v2}: BK 32, float4 loads staged in registers, B's
+     * fragment loads free of bank conflicts), on with {@code -Djgrad.cuda.sgemm=v2} until a GPU run has measured
+     * them against the first; tests switch them here.
      */
     static volatile boolean secondVariant = "v2".equals(System.getProperty("jgrad.cuda.sgemm", "v1"));
     /** Float products of at most this many rows take 64 x 128 tiles: a 128-row tile would be half empty. */
@@ -72,8 +73,8 @@ final class CudaGemm {
         if (small) return CudaKernel.SGEMM_SMALL;
         // The TF32 body is compiled for compute_80 and up, and the runtime loads compute_90 PTX from Hopper on and
         // compute_75 below it (CudaRuntime.targetFor): an Ampere or Ada GPU would get the empty entry.
-        if (tf32 && computeCapability >= 90) return CudaKernel.SGEMM_TF32;
         boolean vec = a.vectorizable() && b.vectorizable();
+        if (tf32 && computeCapability >= 90) return vec && secondVariant ? CudaKernel.SGEMM_TF32_V2 : CudaKernel.SGEMM_TF32;
         if (m <= SHORT_TILE_ROWS) return vec ? CudaKernel.SGEMM_64_VEC4 : CudaKernel.SGEMM_64;
         if (vec && secondVariant) return CudaKernel.SGEMM_V2;
         return vec ? CudaKernel.SGEMM_VEC4 : CudaKernel.SGEMM;

@@ -50,6 +50,7 @@ public enum CudaKernel {
     SGEMM_VEC4("gemm", "sgemm_128x128_vec4", "p p p O O O i i i f f"),
     SGEMM_V2("gemm", "sgemm_128x128_v2", "p p p O O O i i i f f"),
     SGEMM_TF32("gemm", "sgemm_tf32_128x128", "p p p O O O i i i f f"),
+    SGEMM_TF32_V2("gemm", "sgemm_tf32_v2", "p p p O O O i i i f f"),
     SGEMM_64("gemm", "sgemm_64x128", "p p p O O O i i i f f"),
     SGEMM_64_VEC4("gemm", "sgemm_64x128_vec4", "p p p O O O i i i f f"),
     SGEMM_SMALL("gemm", "sgemm_small", "p p p O O O i i i f f"),

@@ -163,6 +163,32 @@ class CudaEquivalenceTest {
         }
     }
 
+    /** The opt-in second TF32 kernel (sgemm_tf32_v2) on aligned row-major operands: tails in M, N and K, batches, views. */
+    @Test
+    void secondTf32KernelMatchesTheCpu() {
+        Device gpu = CudaTesting.backend().device();
+        boolean saved = CudaGemm.secondVariant, before = MatmulPrecision.allowTf32();
+        try {
+            CudaGemm.secondVariant = true;
+            MatmulPrecision.allowTf32(true);
+            // {M, K, N}: whole tiles; tails of every side (K not a multiple of its slice of 32, nor of 4 in the view below)
+            for (int[] s : new int[][] {{128, 64, 128}, {256, 200, 300}, {129, 132, 260}, {1000, 516, 388}, {77, 8, 132}}) {
+                NDArray a = randn(s[0] + s[1], DType.FLOAT32, s[0], s[1]), b = randn(s[2] + 2, DType.FLOAT32, s[1], s[2]);
+                NDArray bGpu = b.to(gpu);
+                same("tf32 v2 " + java.util.Arrays.toString(s), a, x -> x.matmul(x.device().equals(gpu) ? bGpu : b), 5e-3, 5e-3 * Math.sqrt(s[1]));
+            }
+            NDArray a = randn(7, DType.FLOAT32, 3, 130, 68), b = randn(8, DType.FLOAT32, 3, 68, 140);
+            NDArray bGpu = b.to(gpu);
+            same("tf32 v2 batched", a, x -> x.matmul(x.device().equals(gpu) ? bGpu : b), 5e-3, 5e-2);
+            NDArray c = randn(9, DType.FLOAT32, 61, 140);
+            NDArray cGpu = c.to(gpu);
+            same("tf32 v2 K = 61 in rows of 68", randn(10, DType.FLOAT32, 200, 68), x -> x.narrow(1, 4, 61).matmul(x.device().equals(gpu) ? cGpu : c), 5e-3, 5e-2);
+        } finally {
+            CudaGemm.secondVariant = saved;
+            MatmulPrecision.allowTf32(before);
+        }
+    }
+
     @Test
     void tf32MatmulIsCloseAndOptIn() {
         CudaTesting.backend();

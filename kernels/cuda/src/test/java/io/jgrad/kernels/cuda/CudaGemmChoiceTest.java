@@ -39,7 +39,7 @@ class CudaGemmChoiceTest {
     }
 
     @Test
-    void theSecondFp32VariantIsOptInAndForAlignedRowMajorProductsOfMoreThan64Rows() {
+    void theSecondVariantsAreOptInAndForAlignedRowMajorProducts() {
         var a = rowMajor(512);
         var b = rowMajor(512);
         boolean saved = CudaGemm.secondVariant;
@@ -48,10 +48,14 @@ class CudaGemmChoiceTest {
             assertEquals(CudaKernel.SGEMM_V2, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, a, b, false, 90));
             assertEquals(CudaKernel.SGEMM, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, new CudaGemm.Operand(null, 0, 1, 512, 0), b, false, 90));
             assertEquals(CudaKernel.SGEMM_64_VEC4, CudaGemm.choose(DType.FLOAT32, 64, 512, 512, a, b, false, 90));
-            assertEquals(CudaKernel.SGEMM_TF32, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, a, b, true, 90));
+            assertEquals(CudaKernel.SGEMM_TF32_V2, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, a, b, true, 90));
+            assertEquals(CudaKernel.SGEMM_TF32_V2, CudaGemm.choose(DType.FLOAT32, 64, 512, 512, a, b, true, 90));
+            assertEquals(CudaKernel.SGEMM_TF32, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, new CudaGemm.Operand(null, 0, 1, 512, 0), b, true, 90));
             assertArrayEquals(new int[] {128, 128}, CudaGemm.outputsPerBlock(CudaKernel.SGEMM_V2));
+            assertArrayEquals(new int[] {128, 128}, CudaGemm.outputsPerBlock(CudaKernel.SGEMM_TF32_V2));
             CudaGemm.secondVariant = false;
             assertEquals(CudaKernel.SGEMM_VEC4, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, a, b, false, 90));
+            assertEquals(CudaKernel.SGEMM_TF32, CudaGemm.choose(DType.FLOAT32, 512, 512, 512, a, b, true, 90));
         } finally {
             CudaGemm.secondVariant = saved;
         }
