@@ -20,6 +20,7 @@ import io.jgrad.tensor.spi.ReduceOp;
 import io.jgrad.tensor.spi.SgdStep;
 import io.jgrad.tensor.spi.Storage;
 import io.jgrad.tensor.spi.UnaryOp;
+import org.jocl.CL;
 import org.jocl.cl_kernel;
 
 import java.util.ArrayList;
@@ -41,13 +42,22 @@ public final class OpenClBackend implements Backend {
      * take each parameter's arrays as arguments of their own: OpenCL C cannot read buffer addresses from a table.
      */
     static final int MULTI_SLOTS = 8;
+    /**
+     * Bytes of arguments {@code adam_slots} needs: 41 buffers and 15 scalars, 424 bytes with 8-byte pointers and
+     * doubles. Every full-profile device takes 1024; an embedded-profile one may take only 256, and then gets one
+     * launch per parameter.
+     */
+    static final long SLOT_ARGUMENT_BYTES = 512;
 
     private final ClRuntime rt;
     private final MultiTensorTableCache<ClStorage> tables;
+    /** Whether the multi-tensor updates run as {@code *_slots} launches (the device takes their arguments); tests switch it. */
+    boolean slotUpdates;
 
     public OpenClBackend(ClRuntime rt) {
         this.rt = rt;
         this.tables = new MultiTensorTableCache<>(rt::upload, ClStorage::close);
+        this.slotUpdates = ClDevices.deviceLong(rt.device(), CL.CL_DEVICE_MAX_PARAMETER_SIZE) >= SLOT_ARGUMENT_BYTES;
     }
 
     public ClRuntime runtime() {
@@ -345,6 +355,10 @@ public final class OpenClBackend implements Backend {
     /** Every parameter in one launch of {@code adam_slots} per {@link #MULTI_SLOTS} parameters. */
     @Override
     public void adamStepAll(AdamStep s, List<NDArray> params, List<NDArray> grads, List<NDArray> m, List<NDArray> v, List<NDArray> vMax) {
+        if (!slotUpdates) {
+            Backend.super.adamStepAll(s, params, grads, m, v, vMax);
+            return;
+        }
         if (params.isEmpty()) return;
         DType t = params.get(0).dtype();
         multiTensorUpdate("adam", List.of(params, grads, m, v, vMax != null ? vMax : v), KernelPlans.adamScalars(s, t, vMax != null && s.amsgrad()));
@@ -353,6 +367,10 @@ public final class OpenClBackend implements Backend {
     /** Every parameter in one launch of {@code sgd_slots} per {@link #MULTI_SLOTS} parameters, as {@link #adamStepAll}. */
     @Override
     public void sgdStepAll(SgdStep s, List<NDArray> params, List<NDArray> grads, List<NDArray> momentumBuffers) {
+        if (!slotUpdates) {
+            Backend.super.sgdStepAll(s, params, grads, momentumBuffers);
+            return;
+        }
         if (params.isEmpty()) return;
         DType t = params.get(0).dtype();
         multiTensorUpdate("sgd", List.of(params, grads, momentumBuffers != null ? momentumBuffers : params), KernelPlans.sgdScalars(s, t));

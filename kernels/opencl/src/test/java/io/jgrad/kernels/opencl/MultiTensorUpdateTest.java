@@ -105,6 +105,30 @@ class MultiTensorUpdateTest {
         }
     }
 
+    /** A device that cannot take the slot kernels' arguments gets the same update, one launch per non-empty parameter. */
+    @Test
+    void withoutSlotUpdatesEachParameterIsItsOwnLaunch() {
+        OpenClBackend cl = OpenClTesting.backend();
+        boolean saved = cl.slotUpdates;
+        try {
+            cl.slotUpdates = false;
+            DType dtype = DType.FLOAT32;
+            Role param = Role.of(cl, dtype, 6, false, 1), m = Role.of(cl, dtype, 0, true, 2), v = Role.of(cl, dtype, 0, true, 3);
+            Role grad = Role.of(cl, dtype, 7, false, 4);
+            AdamStep s = OpenClTesting.adamVariant(0, 1);
+            for (int i = 0; i < SIZES.length; i++) {
+                if (SIZES[i] > 0) REFERENCE.adamStep(s, param.host.get(i), grad.host.get(i), m.host.get(i), v.host.get(i), null);
+            }
+            long before = cl.kernelLaunches();
+            cl.adamStepAll(s, param.device, grad.device, m.device, v.device, null);
+            assertEquals(NON_EMPTY, cl.kernelLaunches() - before);
+            param.assertMatches("per-parameter adamStepAll param", 1e-6);
+            v.assertMatches("per-parameter adamStepAll v", 1e-6);
+        } finally {
+            cl.slotUpdates = saved;
+        }
+    }
+
     /** The tables go up once: later steps over the same parameters reuse the device copies. */
     @Test
     void laterStepsReuseTheTables() {
