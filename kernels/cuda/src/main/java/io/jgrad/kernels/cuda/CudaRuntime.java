@@ -306,8 +306,15 @@ public final class CudaRuntime implements AutoCloseable {
         if (recording != null) throw new IllegalStateException("a recording is already under way on " + name);
         makeCurrent();
         // Every module loaded first: a module's first load (cuModuleLoadData, with the driver's JIT) in the middle of
-        // a capture is not something the capture needs to tolerate.
-        for (CudaModules.Module m : CudaModules.all()) modules.computeIfAbsent(m.name(), this::load);
+        // a capture is not something the capture needs to tolerate. Best effort: a module that fails to load here
+        // fails where it is first used, as it would without a recording.
+        for (CudaModules.Module m : CudaModules.all()) {
+            try {
+                modules.computeIfAbsent(m.name(), this::load);
+            } catch (RuntimeException e) {
+                // reported by the launch that needs it
+            }
+        }
         CachingAllocator.PrivatePool<CUdeviceptr> pool = allocator.beginPool();
         int r = JCudaDriver.cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
         if (r != CUresult.CUDA_SUCCESS) {
