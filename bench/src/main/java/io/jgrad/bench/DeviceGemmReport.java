@@ -71,8 +71,9 @@ final class DeviceGemmReport {
                 + (torch.note() != null ? "; note: " + torch.note() : ""));
         Backend vector = Machine.vectorActive() ? Machine.jgrad(all) : null;
         out.println();
+        double bound = tf32 ? TF32_BOUND : FP32_BOUND;
         out.println("error: max |c - r| over " + SAMPLES + " sampled entries, r their float64 dot product, divided by the samples' RMS of r"
-                + " (cuBLAS's on its own operands; a product is wrong above " + (tf32 ? TF32_BOUND : FP32_BOUND) + ")");
+                + " (cuBLAS's on its own operands; a product is wrong above " + bound + ")");
         out.println(String.format(Locale.ROOT, "%6s | %10s | %10s | %10s | %8s | %9s | %9s", "n", backendName, "cublas", "vector " + all + "t", "/cublas",
                 "error", "cublas er"));
         Double last = null, lastError = null, lastCublasError = null;
@@ -87,14 +88,14 @@ final class DeviceGemmReport {
             lastError = run.error();
             lastCublasError = torch.get("cublaserr." + n);
             out.println(String.format(Locale.ROOT, "%6d | %10.1f | %s | %s | %s | %9.1e | %s", n, run.gflops(), Machine.cell(cublas, 10, "%.1f"),
-                    Machine.cell(vec, 10, "%.1f"), Machine.cell(last, 8, "%.2f"), run.error(), Machine.cell(torch.get("cublaserr." + n), 9, "%.1e")));
-            if (!(run.error() <= (tf32 ? TF32_BOUND : FP32_BOUND))) wrong.append(wrong.length() == 0 ? "" : ", ").append("n=").append(n).append(": ").append(run.error());
+                    Machine.cell(vec, 10, "%.1f"), Machine.cell(last, 8, "%.2f"), run.error(), Machine.cell(lastCublasError, 9, "%.1e")));
+            if (!(run.error() <= bound)) wrong.append(wrong.length() == 0 ? "" : ", ").append("n=").append(n).append(": ").append(run.error());
         }
         out.println();
         out.println(String.format(Locale.ROOT, "gemm n=%d %s/cublas%s: %s (error %s, cublas %s)", lastN, backendName, tf32 ? " tf32" : "",
                 GemmReport.ratioText(last == null ? Double.NaN : last), Machine.cell(lastError, 1, "%.1e"), Machine.cell(lastCublasError, 1, "%.1e")));
         if (wrong.length() > 0) {
-            throw new IllegalStateException("bench gemm --backend " + backendName + ": wrong products (sampled error above " + (tf32 ? TF32_BOUND : FP32_BOUND) + "): " + wrong);
+            throw new IllegalStateException("bench gemm --backend " + backendName + ": wrong products (sampled error above " + bound + "): " + wrong);
         }
     }
 

@@ -11,11 +11,10 @@ package io.jgrad.tensor.spi;
  * meanwhile), keep their memory for the recording's replays until it is closed. Values that change from step to
  * step on the host (an optimizer's step count, a learning-rate schedule) must stay outside it: record the forward
  * and backward pass, and run the optimizer step after each replay (a fused optimizer update is refused while
- * recording). The gradients the
- * recorded backward pass made are the arrays each replay overwrites: do not {@code zeroGrad()} between replays (it
- * drops them, and the optimizer then skips every parameter). Record from one thread, after a few eager runs of the
- * same work (kernels load and the allocator's cache fills outside the recording). If a recording fails, the arrays
- * made while recording hold undefined values.
+ * recording). The gradients the recorded backward pass made are the arrays each replay overwrites: do not
+ * {@code zeroGrad()} between replays (it drops them, and the optimizer then skips every parameter). Record from one
+ * thread, after a few eager runs of the same work (kernels load and the allocator's cache fills outside the
+ * recording). If a recording fails, the arrays made while recording hold undefined values.
  */
 public interface CommandRecording extends AutoCloseable {
 

@@ -38,9 +38,10 @@ public final class MultiTensorTableCache<S> {
     public synchronized S device(String kind, MultiTensorTable table) {
         Cached<S> cached = last.get(kind);
         if (cached != null && Arrays.equals(cached.records(), table.records())) return cached.device();
-        S device = upload.apply(new HostStorage.Int64(table.records().clone()));
+        long[] records = table.records().clone();   // the upload's source and the cache's key; neither changes it
+        S device = upload.apply(new HostStorage.Int64(records));
         if (cached != null) release.accept(cached.device());
-        last.put(kind, new Cached<>(table.records().clone(), device));
+        last.put(kind, new Cached<>(records, device));
         uploads++;
         return device;
     }

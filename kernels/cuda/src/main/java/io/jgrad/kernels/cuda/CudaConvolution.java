@@ -5,7 +5,6 @@ import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.ConvGeometry;
 import io.jgrad.tensor.spi.KernelLayout;
 import io.jgrad.tensor.spi.KernelPlans;
-import jcuda.driver.CUdeviceptr;
 
 /**
  * 2-D convolution (NCHW) and its gradients as matrix products over im2col columns: the formulation of the
@@ -31,10 +30,6 @@ final class CudaConvolution {
         return CudaModules.name("im2col", dtype);
     }
 
-    private static CudaStorage ptr(NDArray x) {
-        return CudaStorage.of(x);
-    }
-
     /**
      * conv2d; with {@code relu}, the ReLU of the result as well, applied in the bias pass (one pass over the output
      * for both), so {@code relu} needs a bias.
@@ -54,9 +49,9 @@ final class CudaConvolution {
             try (CudaStorage col = im2col(rt, input, s, first, count)) {
                 long row = (long) count * positions;
                 for (int g = 0; g < s.groups(); g++) {
-                    var wg = new CudaGemm.Operand(ptr(w), w.offset() + (long) g * og * w.stride(0), w.stride(0), 1, 0);
+                    var wg = new CudaGemm.Operand(CudaStorage.of(w), w.offset() + (long) g * og * w.stride(0), w.stride(0), 1, 0);
                     var colG = new CudaGemm.Operand(col, g * depth * row, row, 1, positions);
-                    var outG = new CudaGemm.Operand(ptr(target), target.offset() + (long) first * target.stride(0) + (long) g * og * target.stride(1),
+                    var outG = new CudaGemm.Operand(CudaStorage.of(target), target.offset() + (long) first * target.stride(0) + (long) g * og * target.stride(1),
                             target.stride(1), 1, target.stride(0));
                     CudaGemm.gemm(rt, out.dtype(), og, positions, depth, count, 1.0, wg, colG, 0.0, outG);
                 }
@@ -78,8 +73,8 @@ final class CudaConvolution {
             long row = (long) count * positions;
             try (CudaStorage col = rt.allocateUninitialized(gradInput.dtype(), (int) (s.groups() * depth * row))) {
                 for (int g = 0; g < s.groups(); g++) {
-                    var wgT = new CudaGemm.Operand(ptr(w), w.offset() + (long) g * og * w.stride(0), 1, w.stride(0), 0);
-                    var goG = new CudaGemm.Operand(ptr(go), go.offset() + (long) first * go.stride(0) + (long) g * og * go.stride(1),
+                    var wgT = new CudaGemm.Operand(CudaStorage.of(w), w.offset() + (long) g * og * w.stride(0), 1, w.stride(0), 0);
+                    var goG = new CudaGemm.Operand(CudaStorage.of(go), go.offset() + (long) first * go.stride(0) + (long) g * og * go.stride(1),
                             go.stride(1), 1, go.stride(0));
                     var colG = new CudaGemm.Operand(col, g * depth * row, row, 1, positions);
                     CudaGemm.gemm(rt, gradInput.dtype(), depth, positions, og, count, 1.0, wgT, goG, 0.0, colG);
@@ -100,9 +95,9 @@ final class CudaConvolution {
             // gradOut of the chunk as [O][images][P], so that a group's rows span every image of the chunk.
             NDArray goT = gradOut.narrow(0, first, count).permute(1, 0, 2, 3).contiguous();
             try (CudaStorage col = im2col(rt, input, s, first, count)) {
-                var goG = new CudaGemm.Operand(ptr(goT), goT.offset(), row, 1, (long) og * row);
+                var goG = new CudaGemm.Operand(CudaStorage.of(goT), goT.offset(), row, 1, (long) og * row);
                 var colT = new CudaGemm.Operand(col, 0, 1, row, (long) depth * row);
-                var gw = new CudaGemm.Operand(ptr(target), target.offset(), target.stride(0), 1, (long) og * target.stride(0));
+                var gw = new CudaGemm.Operand(CudaStorage.of(target), target.offset(), target.stride(0), 1, (long) og * target.stride(0));
                 CudaGemm.gemm(rt, gradWeight.dtype(), og, depth, row, s.groups(), 1.0, goG, colT, first == 0 ? 0.0 : 1.0, gw);
             }
         }

@@ -138,11 +138,8 @@ public final class ClGemm {
             launch(ks, dtype, m, n, depth, full, 1.0, aSlices, bSlices, 0.0, w, null);
             if (full < split.slices()) launch(ks, dtype, m, n, split.lastDepth(), 1, 1.0, aSlices.skip(full), bSlices.skip(full), 0.0, w.skip(full), null);
             // C read as its transpose: the sum walks the blocks' N x M order.
-            cl_kernel sum = ks.splitSum();
-            runtime.setArgs(sum, n, m, split.slices(), real(dtype, alpha), real(dtype, beta), workspace.buffer(), c.buffer(),
+            runtime.launch(ks.splitSum(), block, n, m, split.slices(), real(dtype, alpha), real(dtype, beta), workspace.buffer(), c.buffer(),
                     c.offset(), c.colStride(), c.rowStride());
-            clEnqueueNDRangeKernel(queue, sum, 1, null, new long[] {block}, null, 0, null, null);
-            runtime.countLaunch();
         }
     }
 
