@@ -11,6 +11,14 @@
 // Unlike the portable kernels (built with -fmad=false), GEMM accumulates with fma, as cuBLAS and the vector
 // backend do; tests compare it with the reference backend at the usual matmul tolerance.
 
+// Tensor-core code: compiled for sm_80 and up, and where the tests run this file on the CPU
+// (src/test/cpp/cuda_on_cpu.h defines JGRAD_CPU_EMULATION and computes the two tensor-core instructions).
+#if defined(JGRAD_CPU_EMULATION) || __CUDA_ARCH__ >= 800
+#define GEMM_TENSOR_CORES 1
+#else
+#define GEMM_TENSOR_CORES 0
+#endif
+
 struct Operand {
     long offset;
     long rowStride;
@@ -296,7 +304,9 @@ extern "C" __global__ void dgemm_split_sum(const double* w, double* c, Operand C
 
 __device__ inline unsigned to_tf32(float x) {
     unsigned r;
-#if __CUDA_ARCH__ >= 800
+#if defined(JGRAD_CPU_EMULATION)
+    r = cpu_cvt_rna_tf32(x);
+#elif __CUDA_ARCH__ >= 800
     asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
 #else
     r = __float_as_uint(x);
@@ -309,7 +319,7 @@ __device__ inline unsigned to_tf32(float x) {
 // fragment coordinates (lane / 4, lane % 4), (wm, wn) the warp's tile within the block tile.
 template <int LDA, int LDB>
 __device__ inline void tc_mma_k8(const unsigned* As, const unsigned* Bs, int kk, int wm, int wn, int g, int t, float (&acc)[4][4][4]) {
-#if __CUDA_ARCH__ >= 800
+#if GEMM_TENSOR_CORES
     unsigned af[4][4], bf[4][2];
 #pragma unroll
     for (int i = 0; i < 4; i++) {
@@ -329,10 +339,14 @@ __device__ inline void tc_mma_k8(const unsigned* As, const unsigned* Bs, int kk,
     for (int i = 0; i < 4; i++)
 #pragma unroll
         for (int j = 0; j < 4; j++) {
+#if defined(JGRAD_CPU_EMULATION)
+            cpu_mma_m16n8k8_tf32(acc[i][j], af[i], bf[j]);
+#else
             asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
                          "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
                          : "+f"(acc[i][j][0]), "+f"(acc[i][j][1]), "+f"(acc[i][j][2]), "+f"(acc[i][j][3])
                          : "r"(af[i][0]), "r"(af[i][1]), "r"(af[i][2]), "r"(af[i][3]), "r"(bf[j][0]), "r"(bf[j][1]));
+#endif
         }
 #endif
 }
@@ -357,7 +371,7 @@ __device__ inline void tc_store(float* c, const Operand& C, int M, int N, int m0
 
 extern "C" __global__ void __launch_bounds__(256) sgemm_tf32_128x128(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
                                                                        int M, int N, int K, float alpha, float beta) {
-#if __CUDA_ARCH__ >= 800
+#if GEMM_TENSOR_CORES
     __shared__ unsigned As[TC_BM][TC_BK + TC_PAD];  // [m][k], TF32 bits
     __shared__ unsigned Bs[TC_BK][TC_BN + TC_PAD];  // [k][n]
     const long batch = blockIdx.z;
@@ -438,7 +452,7 @@ __device__ inline void tc2_store_slice(unsigned (*As)[TC2_BK + TC2_PAD_A], unsig
 
 extern "C" __global__ void __launch_bounds__(256) sgemm_tf32_v2(const float* a, const float* b, float* c, Operand A, Operand B, Operand C,
                                                                  int M, int N, int K, float alpha, float beta) {
-#if __CUDA_ARCH__ >= 800
+#if GEMM_TENSOR_CORES
     __shared__ __align__(16) unsigned As[TC_BM][TC2_BK + TC2_PAD_A];  // [m][k], TF32 bits
     __shared__ __align__(16) unsigned Bs[TC2_BK][TC_BN + TC2_PAD_B];  // [k][n]
     const long batch = blockIdx.z;
