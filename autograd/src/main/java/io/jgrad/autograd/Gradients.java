@@ -87,6 +87,14 @@ final class Gradients {
             case LAYER_NORM -> layerNorm(n, g);                                                // see Backend.layerNormBackward
             case CONV2D -> conv2d(n, g, n.<OpArgs.Conv>args().params());
             case CONV2D_RELU -> conv2d(n, g.binary(BinaryOp.RELU_BACKWARD, n.output()), n.<OpArgs.Conv>args().params()); // ReLU's mask from its output (> 0 where a > 0)
+            case LINEAR_RELU -> {                                                              // y = relu(x·Wᵀ + b): the ReLU's mask from y, then
+                NDArray gz = g.binary(BinaryOp.RELU_BACKWARD, n.output());                     //   dx = gz·W, dW = gzᵀ·x, db = Σ_rows gz
+                NDArray[] r = new NDArray[n.inputs.length];
+                if (n.needs(0)) r[0] = gz.matmul(n.input(1));
+                if (n.needs(1)) r[1] = mT(gz).matmul(n.input(0));
+                if (r.length == 3 && n.needs(2)) r[2] = gz.sum(new int[] {0}, false);
+                yield r;
+            }
             case ATTENTION -> attention(n, g);
             case CROSS_ENTROPY -> {                                                            // g/divisor·((1-ε)·w_t·(softmax - onehot) + smoothing): Backend.crossEntropyBackward
                 OpArgs.CrossEntropy a = n.args();

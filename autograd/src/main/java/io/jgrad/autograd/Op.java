@@ -25,7 +25,7 @@ public enum Op {
     // convolution and pooling
     CONV2D, MAX_POOL2D, AVG_POOL2D,
     // fused: one node for a composition whose intermediate is never stored
-    CONV2D_RELU, CONV2D_RELU_MAX_POOL2D, ATTENTION, CROSS_ENTROPY,
+    CONV2D_RELU, CONV2D_RELU_MAX_POOL2D, LINEAR_RELU, ATTENTION, CROSS_ENTROPY,
     // fused recurrent cells: one node per time step, all gates in one pass forward and backward
     LSTM_CELL, GRU_CELL,
     // recurrent layers: one node per sequence (the cells above at every step; the hidden weight's gradient in one product)

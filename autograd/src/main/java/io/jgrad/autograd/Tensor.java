@@ -387,10 +387,7 @@ public final class Tensor {
 
     /** {@code x·Wᵀ + b} with {@code weight [out, in]} as in PyTorch; {@code bias} may be null. */
     public Tensor linear(Tensor weight, Tensor bias) {
-        if (weight.rank() != 2) throw new IllegalArgumentException("linear: weight must be [out_features, in_features], got shape " + Shapes.str(weight.shape()));
-        if (rank() == 0 || shape(-1) != weight.shape(1)) {
-            throw new IllegalArgumentException("linear: input shape " + Shapes.str(shape()) + " does not end in in_features=" + weight.shape(1) + " of weight " + Shapes.str(weight.shape()));
-        }
+        requireLinearShapes("linear", weight);
         if (rank() <= 2) {
             Tensor y = matmul(weight.transpose(0, 1));
             if (bias == null) return y;
@@ -407,6 +404,29 @@ public final class Tensor {
         int rows = Shapes.numel(Arrays.copyOf(shape(), rank() - 1));
         Tensor y = reshape(rows, shape(-1)).linear(weight, bias);
         return y.reshape(Shapes.concat(Arrays.copyOf(shape(), rank() - 1), weight.shape(0)));
+    }
+
+    /**
+     * {@code linear(weight, bias).relu()} as one node: on a GPU the bias and the ReLU are one pass over the product
+     * instead of two (the ReLU's mask in the backward pass comes from the output); the same values and gradients.
+     * The input is {@code [..., in]} as for {@link #linear}.
+     */
+    public Tensor linearRelu(Tensor weight, Tensor bias) {
+        requireLinearShapes("linearRelu", weight);
+        if (rank() != 2) {
+            int[] lead = Arrays.copyOf(shape(), rank() - 1);
+            Tensor y = reshape(Shapes.numel(lead), shape(-1)).linearRelu(weight, bias);
+            return y.reshape(Shapes.concat(lead, weight.shape(0)));
+        }
+        NDArray out = data.linearRelu(weight.data, bias == null ? null : bias.data);
+        return bias == null ? record(Op.LINEAR_RELU, out, null, this, weight) : record(Op.LINEAR_RELU, out, null, this, weight, bias);
+    }
+
+    private void requireLinearShapes(String op, Tensor weight) {
+        if (weight.rank() != 2) throw new IllegalArgumentException(op + ": weight must be [out_features, in_features], got shape " + Shapes.str(weight.shape()));
+        if (rank() == 0 || shape(-1) != weight.shape(1)) {
+            throw new IllegalArgumentException(op + ": input shape " + Shapes.str(shape()) + " does not end in in_features=" + weight.shape(1) + " of weight " + Shapes.str(weight.shape()));
+        }
     }
 
     /**
@@ -441,9 +461,9 @@ public final class Tensor {
      * A target outside {@code [0, C)} other than {@code p.ignoreIndex()} is an error (on a GPU, at the next read).
      */
     public Tensor crossEntropy(NDArray target, NDArray weight, CrossEntropyParams p, boolean mean) {
-        NDArray[] lossAndStats = data.crossEntropy(target, weight, p);
-        NDArray total = NDArray.crossEntropyTotal(lossAndStats[0], lossAndStats[1], mean);
-        return record(Op.CROSS_ENTROPY, total.select(0, 0), new OpArgs.CrossEntropy(target, weight, p, lossAndStats[1], total), this);
+        NDArray[] lossStatsTotal = data.crossEntropyReduced(target, weight, p, mean);
+        NDArray total = lossStatsTotal[2];
+        return record(Op.CROSS_ENTROPY, total.select(0, 0), new OpArgs.CrossEntropy(target, weight, p, lossStatsTotal[1], total), this);
     }
 
     /** {@link #crossEntropy} without the reduction: the loss of each element, {@code [N, d...]}. */

@@ -14,7 +14,7 @@ import java.util.function.Function;
 record GradCheckCase(String name, Function<Tensor[], Tensor> f, Function<Float64Leaves, Tensor[]> inputs, double eps) {
 
     /** The ops of {@link KernelOpsGradCheckTest}, whose reference kernels are written separately from autograd. */
-    static final Set<Op> KERNEL_OPS = EnumSet.of(Op.CONV2D, Op.CONV2D_RELU, Op.CONV2D_RELU_MAX_POOL2D, Op.ATTENTION, Op.CROSS_ENTROPY, Op.MAX_POOL2D, Op.AVG_POOL2D, Op.GATHER, Op.SCATTER_ADD, Op.INDEX_SELECT);
+    static final Set<Op> KERNEL_OPS = EnumSet.of(Op.CONV2D, Op.CONV2D_RELU, Op.CONV2D_RELU_MAX_POOL2D, Op.LINEAR_RELU, Op.ATTENTION, Op.CROSS_ENTROPY, Op.MAX_POOL2D, Op.AVG_POOL2D, Op.GATHER, Op.SCATTER_ADD, Op.INDEX_SELECT);
 
     /**
      * Ops that need a second device, which this module's tests do not have: their gradient checks run in the tests

@@ -65,6 +65,10 @@ class KernelOpsGradCheckTest {
         c.add(check("conv2dRelu stride 2, groups 2, no bias", in -> in[0].conv2dRelu(in[1], null, ConvParams.of(2, 1, 1, 2)),
                 r -> of(r.normal(1, 4, 6, 5), r.normal(4, 2, 3, 3))));
 
+        // ---- linear with a fused ReLU ----
+        c.add(check("linearRelu with bias", in -> in[0].linearRelu(in[1], in[2]), r -> of(r.normal(5, 4), r.normal(3, 4), r.normal(3))));
+        c.add(check("linearRelu, no bias, [2, 3, in] input", in -> in[0].linearRelu(in[1], null), r -> of(r.normal(2, 3, 4), r.normal(6, 4))));
+
         // ---- conv2d with a fused ReLU and max pooling ----
         c.add(check("conv2dReluMaxPool2d 3x3 padding 1, bias, 2x2 pool", in -> in[0].conv2dReluMaxPool2d(in[1], in[2], ConvParams.of(1, 1, 1, 1), PoolParams.of(2, 2, 0)),
                 r -> of(r.normal(2, 3, 6, 5), r.normal(4, 3, 3, 3), r.normal(4))));
@@ -212,6 +216,27 @@ class KernelOpsGradCheckTest {
             yc.backward(g);
             yf.backward(g);
             for (int i = 0; i < 3; i++) assertValues(composed[i].grad(), fused[i].grad(), 0);
+        }
+    }
+
+    /** The fused node gives the values and gradients of linear then relu, bit for bit, float32 and float64, with and without bias. */
+    @Test
+    void linearReluIsLinearThenRelu() {
+        for (io.jgrad.tensor.DType dtype : new io.jgrad.tensor.DType[] {io.jgrad.tensor.DType.FLOAT32, io.jgrad.tensor.DType.FLOAT64}) {
+            for (boolean withBias : new boolean[] {true, false}) {
+                Float64Leaves r = new Float64Leaves(47);
+                NDArray x0 = r.normal(7, 13).data().to(dtype), w0 = r.normal(9, 13).data().to(dtype), b0 = r.normal(9).data().to(dtype);
+                NDArray g = r.normal(7, 9).data().to(dtype);
+                Tensor[] composed = {Tensor.parameter(x0), Tensor.parameter(w0), Tensor.parameter(b0)};
+                Tensor[] fused = {Tensor.parameter(x0), Tensor.parameter(w0), Tensor.parameter(b0)};
+                Tensor yc = composed[0].linear(composed[1], withBias ? composed[2] : null).relu();
+                Tensor yf = fused[0].linearRelu(fused[1], withBias ? fused[2] : null);
+                assertEquals("LINEAR_RELU", yf.gradFn());
+                assertValues(yc.data(), yf.data(), 0);
+                yc.backward(g);
+                yf.backward(g);
+                for (int i = 0; i < (withBias ? 3 : 2); i++) assertValues(composed[i].grad(), fused[i].grad(), 0);
+            }
         }
     }
 

@@ -33,6 +33,12 @@ public final class Linear extends Module {
         return input.linear(weight, bias);
     }
 
+    /** {@code relu(forward(input))} as one node ({@link Tensor#linearRelu}): on a GPU, the bias and the ReLU in one pass. */
+    public Tensor forwardRelu(Tensor input) {
+        if (input.rank() == 0 || input.shape(-1) != inFeatures) throw inputError(input, "[..., " + inFeatures + "]");
+        return input.linearRelu(weight, bias);
+    }
+
     @Override
     protected String extraRepr() {
         return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + (bias != null);

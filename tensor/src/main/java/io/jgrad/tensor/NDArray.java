@@ -922,6 +922,35 @@ public final class NDArray {
         return out;
     }
 
+    /**
+     * {@code relu(this·weightᵀ + bias)} for this {@code [N, in]}, {@code weight [out, in]} and {@code bias [out]} (or
+     * null): a Linear layer with its ReLU, the bias and the activation one pass over the product on a GPU
+     * ({@code Backend.linear}); the same values as matmul, add and relu.
+     */
+    public NDArray linearRelu(NDArray weight, NDArray bias) {
+        String op = "linearRelu";
+        requireSameDevice(op, this, weight);
+        requireSameDtype(op, this, weight);
+        if (rank() != 2 || weight.rank() != 2 || shape[1] != weight.shape[1]) {
+            throw new IllegalArgumentException(op + ": expected input [N, in] and weight [out, in], got shapes " + Shapes.str(shape) + " and " + Shapes.str(weight.shape));
+        }
+        if (bias != null) {
+            requireSameDevice(op, this, bias);
+            requireSameDtype(op, this, bias);
+            if (bias.rank() != 1 || bias.shape[0] != weight.shape[0]) {
+                throw new IllegalArgumentException(op + ": bias must be [" + weight.shape[0] + "] for weight " + Shapes.str(weight.shape) + ", got shape " + Shapes.str(bias.shape));
+            }
+        }
+        if (shape[1] == 0) {   // empty sums: the bias alone
+            NDArray y = newZeros(shape[0], weight.shape[0]);
+            if (bias != null && !isEmpty(y)) y.addInPlace(bias);
+            return y.relu();
+        }
+        NDArray out = newOutput(shape[0], weight.shape[0]);
+        if (!isEmpty(out)) backend().linear(this, weight, bias, UnaryOp.RELU, out);
+        return out;
+    }
+
     /** {@code exp(x) / sum(exp(x))} along {@code dim}, computed stably. */
     public NDArray softmax(int dim) {
         return softmax("softmax", dim, false);
@@ -1034,6 +1063,20 @@ public final class NDArray {
         NDArray loss = newOutput(rows), stats = newOutput(statsShape(rows));
         if (!isEmpty(loss)) backend().crossEntropy(classesLast(), target, weight, p, loss, stats);
         return new NDArray[] {loss, stats};
+    }
+
+    /**
+     * {@link #crossEntropy} and {@link #crossEntropyTotal} of its losses in one call: the per-element losses, the
+     * row statistics and the {@code [2]} total, as the two give them. A GPU backend computes a small batch's in one
+     * launch ({@code Backend.crossEntropyReduced}).
+     */
+    public NDArray[] crossEntropyReduced(NDArray target, NDArray weight, CrossEntropyParams p, boolean mean) {
+        int[] rows = crossEntropyRows("crossEntropy", target, weight);
+        NDArray loss = newOutput(rows), stats = newOutput(statsShape(rows));
+        if (isEmpty(loss)) return new NDArray[] {loss, stats, crossEntropyTotal(loss, stats, mean)};
+        NDArray total = newOutput(2);
+        backend().crossEntropyReduced(classesLast(), target, weight, p, mean, loss, stats, total);
+        return new NDArray[] {loss, stats, total};
     }
 
     /**

@@ -133,6 +133,18 @@ public interface Backend {
     /** Batched matrix product {@code [..., M, K] x [..., K, N] -> [..., M, N]}; the batch dims of all three are equal. */
     void matmul(NDArray a, NDArray b, NDArray out);
 
+    /**
+     * {@code out = activation(x·weightᵀ + bias)}: a Linear layer's forward with {@code x [N, in]} ({@code in > 0}),
+     * {@code weight [out, in]}, {@code bias [out]} or null, {@code activation} {@link UnaryOp#RELU} or null, and
+     * {@code out [N, out]} fresh. The default is the product, then the bias and the activation in place; GPU
+     * backends add the bias and apply the ReLU in one pass over the product.
+     */
+    default void linear(NDArray x, NDArray weight, NDArray bias, UnaryOp activation, NDArray out) {
+        matmul(x, weight.transpose(0, 1), out);
+        if (bias != null) binary(BinaryOp.ADD, out, bias.expand(out.shape()), out);
+        if (activation != null) unary(activation, out, out, 0, 0);
+    }
+
     // ---- softmax family -------------------------------------------------------------------------
 
     /** Numerically stable softmax (or log-softmax when {@code log}) along {@code dim}. */
@@ -204,6 +216,17 @@ public interface Backend {
      * is 0, so that the gradient of a fully ignored batch is 0, not NaN).
      */
     void crossEntropyTotal(NDArray loss, NDArray rowStats, boolean mean, NDArray total);
+
+    /**
+     * {@link #crossEntropy} then {@link #crossEntropyTotal} (the reduced loss of a training step, rows non-empty):
+     * the same {@code loss}, {@code rowStats} and {@code total}. This default makes the two calls; GPU backends
+     * make one launch of both when the logits are few ({@link KernelDefines#CROSS_ENTROPY_ONE_GROUP_LOGITS}).
+     */
+    default void crossEntropyReduced(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, boolean mean,
+                                     NDArray loss, NDArray rowStats, NDArray total) {
+        crossEntropy(x, target, weight, p, loss, rowStats);
+        crossEntropyTotal(loss, rowStats, mean, total);
+    }
 
     /**
      * The gradient of {@link #crossEntropy} with respect to {@code x}: with {@code p_c = exp(x_c - max - logSum)},

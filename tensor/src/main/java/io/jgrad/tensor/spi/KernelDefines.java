@@ -16,6 +16,14 @@ public final class KernelDefines {
     public static final int REDUCE_GROUP = 64;
 
     /**
+     * Logits (rows x classes) up to which a GPU backend computes a reduced cross-entropy's rows and total in one
+     * launch of one {@link #REDUCE_GROUP} work-group ({@link Backend#crossEntropyReduced}): at most 128 logits per
+     * work-item, a few microseconds, about one launch's cost (a batch of 512 over 10 classes is 80 each). More
+     * take one work-item per row, then a second launch for the total.
+     */
+    public static final int CROSS_ENTROPY_ONE_GROUP_LOGITS = 128 * REDUCE_GROUP;
+
+    /**
      * The op codes of the Java enums as {@code -D} defines, so the sources' switches and the enums cannot drift
      * apart, each enum's size ({@code UNARY_COUNT}, ...), which the sources check against the cases they have,
      * and {@code REDUCE_GROUP}. Starts with a space.

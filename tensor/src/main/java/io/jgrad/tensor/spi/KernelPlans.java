@@ -148,6 +148,34 @@ public final class KernelPlans {
                 bias == null ? 0 : bias.offset(), bias == null ? 0 : bias.stride(0), bias == null ? 0 : 1, relu ? 1 : 0};
     }
 
+    /** Whether {@link Backend#crossEntropyReduced} of these logits {@code [...rows, C]} is one launch of cross_entropy_total. */
+    public static boolean crossEntropyInOneLaunch(NDArray x, NDArray target) {
+        return (long) target.numel() * x.shape(x.rank() - 1) <= KernelDefines.CROSS_ENTROPY_ONE_GROUP_LOGITS;
+    }
+
+    /**
+     * The arguments of reduce.cl's {@code cross_entropy_total}, in order: x, target, weight (x again when none),
+     * loss, stats, total, the layouts of x's rows, the targets and the weights, rows, classes, x's class step,
+     * hasWeight, ignoreIndex, eps, the error report buffer {@code errors}, mean and computeRows. With {@code x} null
+     * the rows are already computed (computeRows 0): loss stands in for x, target and weight, which are not read.
+     * {@code buffer} gives a backend's kernel argument for an array's storage, {@code scalar} for a value of the
+     * element type.
+     */
+    public static Object[] crossEntropyTotalArgs(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, boolean mean, NDArray loss,
+                                                 NDArray stats, NDArray total, Object errors, java.util.function.Function<NDArray, Object> buffer,
+                                                 java.util.function.DoubleFunction<Object> scalar) {
+        if (x == null) {
+            int[] none = optionalLayout(null);
+            Object rows = buffer.apply(loss);
+            return new Object[] {rows, rows, rows, rows, buffer.apply(stats), buffer.apply(total), none, none, none, loss.numel(), 0, 0, 0, 0L,
+                    scalar.apply(0), errors, mean ? 1 : 0, 0};
+        }
+        int[][] l = rowStarts("crossEntropy", target.shape(), x, target);
+        return new Object[] {buffer.apply(x), buffer.apply(target), buffer.apply(weight == null ? x : weight), buffer.apply(loss), buffer.apply(stats),
+                buffer.apply(total), l[0], l[1], optionalLayout(weight), target.numel(), x.shape(x.rank() - 1), x.stride(x.rank() - 1),
+                weight == null ? 0 : 1, (long) p.ignoreIndex(), scalar.apply(p.labelSmoothing()), errors, mean ? 1 : 0, 1};
+    }
+
     /** The {@code ConvShape} struct of im2col.cl, field by field. */
     public static int[] convStruct(ConvGeometry s) {
         return new int[] {s.batch(), s.channels(), s.height(), s.width(), s.groups(), s.cg(), s.kH(), s.kW(), s.outH(), s.outW(),

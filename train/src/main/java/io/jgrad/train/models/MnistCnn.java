@@ -20,7 +20,7 @@ import io.jgrad.tensor.spi.PoolParams;
  * fc1.weight, fc1.bias, fc2.weight, fc2.bias} in both engines. Input {@code [N, 1, 28, 28]}, output logits
  * {@code [N, 10]}. Each convolution runs with its ReLU and max pooling in one node ({@link Conv2d#forwardReluMaxPool}):
  * the same values and gradients as {@code max_pool2d(relu(conv(x)), 2)}, without keeping the full-size activations
- * for the backward pass (measured in docs/BENCHMARKS.md).
+ * for the backward pass (measured in docs/BENCHMARKS.md); fc1 and its ReLU are one node too ({@link Linear#forwardRelu}).
  */
 public final class MnistCnn extends Module {
 
@@ -38,6 +38,6 @@ public final class MnistCnn extends Module {
         }
         Tensor h = conv1.forwardReluMaxPool(x, POOL);
         h = conv2.forwardReluMaxPool(h, POOL);
-        return fc2.forward(fc1.forward(h.flatten(1)).relu());
+        return fc2.forward(fc1.forwardRelu(h.flatten(1)));
     }
 }

@@ -251,8 +251,25 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void crossEntropyTotal(NDArray loss, NDArray rowStats, boolean mean, NDArray total) {
-        rt.launch(CudaKernel.CROSS_ENTROPY_TOTAL, module("reduce", loss.dtype()), new int[] {1, 1, 1}, new int[] {KernelDefines.REDUCE_GROUP, 1, 1},
-                s(loss), s(rowStats), s(total), loss.numel(), mean ? 1 : 0);
+        totalLaunch(loss.dtype(), KernelPlans.crossEntropyTotalArgs(null, null, null, null, mean, loss, rowStats, total, rt.errors().buffer(),
+                CudaBackend::s, v -> scalar(loss.dtype(), v)));
+    }
+
+    /** A small batch's rows and total in one launch ({@link KernelPlans#crossEntropyInOneLaunch}); more, the two launches. */
+    @Override
+    public void crossEntropyReduced(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, boolean mean,
+                                    NDArray loss, NDArray rowStats, NDArray total) {
+        if (!KernelPlans.crossEntropyInOneLaunch(x, target)) {
+            Backend.super.crossEntropyReduced(x, target, weight, p, mean, loss, rowStats, total);
+            return;
+        }
+        totalLaunch(x.dtype(), KernelPlans.crossEntropyTotalArgs(x, target, weight, p, mean, loss, rowStats, total, rt.errors().buffer(),
+                CudaBackend::s, v -> scalar(x.dtype(), v)));
+    }
+
+    /** One block of cross_entropy_total. */
+    private void totalLaunch(DType dtype, Object[] args) {
+        rt.launch(CudaKernel.CROSS_ENTROPY_TOTAL, module("reduce", dtype), new int[] {1, 1, 1}, new int[] {KernelDefines.REDUCE_GROUP, 1, 1}, args);
     }
 
     @Override
@@ -264,6 +281,17 @@ public final class CudaBackend implements Backend {
                 s(rowStats), s(gradLoss), s(d), s(gradX), l[0], l[1], KernelPlans.optionalLayout(weight), l[2], l[3], l[4], target.numel(),
                 x.shape(x.rank() - 1), x.stride(x.rank() - 1), gradX.stride(gradX.rank() - 1), weight == null ? 0 : 1, divisor == null ? 0 : 1,
                 (long) p.ignoreIndex(), scalar(x.dtype(), p.labelSmoothing()));
+    }
+
+    /** With a bias, the bias and a ReLU in one launch after the product; anything else is the default composition. */
+    @Override
+    public void linear(NDArray x, NDArray weight, NDArray bias, UnaryOp activation, NDArray out) {
+        if (bias == null || (activation != null && activation != UnaryOp.RELU)) {
+            Backend.super.linear(x, weight, bias, activation, out);
+            return;
+        }
+        matmul(x, weight.transpose(0, 1), out);
+        CudaConvolution.addBias(rt, out, bias, activation == UnaryOp.RELU);
     }
 
     // ---- convolution, pooling -------------------------------------------------------------------

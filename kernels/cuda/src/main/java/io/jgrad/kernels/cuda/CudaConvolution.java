@@ -57,11 +57,14 @@ final class CudaConvolution {
                 }
             }
         }
-        if (bias != null) {
-            rt.launch(CudaKernel.ADD_BIAS, module(out.dtype()), target.numel(),
-                    CudaStorage.of(target), CudaStorage.of(bias), KernelLayout.of(target), bias.offset(), bias.stride(0), target.numel(), relu ? 1 : 0);
-        }
+        if (bias != null) addBias(rt, target, bias, relu);
         if (target != out) out.assign(target);
+    }
+
+    /** {@code out += bias} along dim 1 (a convolution's channels, a Linear layer's features), then its ReLU when {@code relu}: one launch. */
+    static void addBias(CudaRuntime rt, NDArray out, NDArray bias, boolean relu) {
+        rt.launch(CudaKernel.ADD_BIAS, module(out.dtype()), out.numel(),
+                CudaStorage.of(out), CudaStorage.of(bias), KernelLayout.of(out), bias.offset(), bias.stride(0), out.numel(), relu ? 1 : 0);
     }
 
     static void backwardInput(CudaRuntime rt, NDArray gradOut, NDArray weight, ConvGeometry s, NDArray gradInput) {

@@ -27,7 +27,7 @@ public enum CudaKernel {
     ARG_REDUCE("reduce", "arg_reduce", "p p L L i i i i"),
     SOFTMAX_ROWS("reduce", "softmax_rows", "p p L L i i i i i", true),
     CROSS_ENTROPY_ROWS("reduce", "cross_entropy_rows", "p p p p p L L L i i i i j T p", true),
-    CROSS_ENTROPY_TOTAL("reduce", "cross_entropy_total", "p p p i i", true),
+    CROSS_ENTROPY_TOTAL("reduce", "cross_entropy_total", "p p p p p p L L L i i i i j T p i i", true),
     CROSS_ENTROPY_BACKWARD("reduce", "cross_entropy_backward", "p p p p p p p L L L L L L i i i i i i j T", true),
     GATHER("indexing", "gather", "p p p L L L i i i p"),
     SCATTER_ADD("indexing", "scatter_add", "p p p L L L i i p"),

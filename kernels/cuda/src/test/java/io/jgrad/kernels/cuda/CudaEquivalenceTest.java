@@ -234,6 +234,24 @@ class CudaEquivalenceTest {
         }
     }
 
+    /** A Linear layer with its ReLU: the product, then bias and ReLU in one add_bias launch; views, no bias, NaN and infinite sums. */
+    @Test
+    void linearRelu() {
+        Device gpu = CudaTesting.backend().device();
+        for (DType t : FLOATS) {
+            for (int[] s : new int[][] {{1, 1, 1}, {7, 13, 5}, {128, 3136, 128}, {5, 2, 300}}) {
+                NDArray x = randn(s[0] + 1, t, s[1], s[0]).transpose(0, 1), w = randn(s[2] + 2, t, s[2], s[1]), b = randn(s[2] + 3, t, s[2]);
+                double tol = tol(t) * 10 * Math.sqrt(s[1] + 1);
+                assertMatches("linearRelu " + t + " " + java.util.Arrays.toString(s), x.linearRelu(w, b), x.to(gpu).linearRelu(w.to(gpu), b.to(gpu)), tol, tol);
+                assertMatches("linearRelu without bias " + t + " " + java.util.Arrays.toString(s), x.linearRelu(w, null),
+                        x.to(gpu).linearRelu(w.to(gpu), null), tol, tol);
+            }
+            NDArray x = randn(1, t, 4, 6), w = randn(2, t, 5, 6);
+            NDArray odd = NDArray.of(new double[] {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, -0.0, 1e30}, 5).to(t);
+            assertMatches("linearRelu, NaN and infinite bias " + t, x.linearRelu(w, odd), x.to(gpu).linearRelu(w.to(gpu), odd.to(gpu)), 1e-5, 1e-5);
+        }
+    }
+
     /** conv2d's forward as one implicit-GEMM launch (opt-in), with bias and ReLU, strided, float32 and float64. */
     @Test
     void implicitConvolutionForward() {
@@ -318,6 +336,13 @@ class CudaEquivalenceTest {
                     assertMatches(what + " row statistics", cpu[1], dev[1], tol, tol);
                     NDArray cpuTotal = NDArray.crossEntropyTotal(cpu[0], cpu[1], true), devTotal = NDArray.crossEntropyTotal(dev[0], dev[1], true);
                     assertMatches(what + " mean", cpuTotal, devTotal, tol, tol * rows);
+                    // rows and total in one call: one launch up to CROSS_ENTROPY_ONE_GROUP_LOGITS logits, two above
+                    for (boolean mean : new boolean[] {true, false}) {
+                        NDArray[] cpuR = x.crossEntropyReduced(target, weight, p, mean), devR = x.to(gpu).crossEntropyReduced(target.to(gpu), weight.to(gpu), p, mean);
+                        assertMatches(what + " reduced loss", cpuR[0], devR[0], tol, tol);
+                        assertMatches(what + " reduced row statistics", cpuR[1], devR[1], tol, tol);
+                        assertMatches(what + " reduced " + (mean ? "mean" : "sum"), cpuR[2], devR[2], tol, tol * rows);
+                    }
                     NDArray g = randn(3, t, rows);
                     assertMatches(what + " gradient", x.crossEntropyBackward(target, weight, p, cpu[1], g, cpuTotal.select(0, 1).expand(rows)),
                             x.to(gpu).crossEntropyBackward(target.to(gpu), weight.to(gpu), p, dev[1], g.to(gpu), devTotal.select(0, 1).expand(rows)), tol, tol);

@@ -63,11 +63,14 @@ final class ClConvolution {
                 }
             }
         }
-        if (bias != null) {
-            rt.launch(rt.kernel(SOURCE, "add_bias", ClRuntime.typeDefines(out.dtype())), target.numel(),
-                    ClStorage.of(target), ClStorage.of(bias), KernelLayout.of(target), bias.offset(), bias.stride(0), target.numel(), relu ? 1 : 0);
-        }
+        if (bias != null) addBias(rt, target, bias, relu);
         if (target != out) out.assign(target);
+    }
+
+    /** {@code out += bias} along dim 1 (a convolution's channels, a Linear layer's features), then its ReLU when {@code relu}: one launch. */
+    static void addBias(ClRuntime rt, NDArray out, NDArray bias, boolean relu) {
+        rt.launch(rt.kernel(SOURCE, "add_bias", ClRuntime.typeDefines(out.dtype())), out.numel(),
+                ClStorage.of(out), ClStorage.of(bias), KernelLayout.of(out), bias.offset(), bias.stride(0), out.numel(), relu ? 1 : 0);
     }
 
     /** conv2d in one launch of {@code conv2d_implicit} (see {@link KernelPlans#IMPLICIT_CONV_PROPERTY}); any layout of out. */

@@ -229,9 +229,26 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void crossEntropyTotal(NDArray loss, NDArray rowStats, boolean mean, NDArray total) {
+        totalLaunch(loss.dtype(), KernelPlans.crossEntropyTotalArgs(null, null, null, null, mean, loss, rowStats, total, rt.errors(),
+                ClStorage::of, v -> scalar(loss.dtype(), v)));
+    }
+
+    /** A small batch's rows and total in one launch ({@link KernelPlans#crossEntropyInOneLaunch}); more, the two launches. */
+    @Override
+    public void crossEntropyReduced(NDArray x, NDArray target, NDArray weight, CrossEntropyParams p, boolean mean,
+                                    NDArray loss, NDArray rowStats, NDArray total) {
+        if (!KernelPlans.crossEntropyInOneLaunch(x, target)) {
+            Backend.super.crossEntropyReduced(x, target, weight, p, mean, loss, rowStats, total);
+            return;
+        }
+        totalLaunch(x.dtype(), KernelPlans.crossEntropyTotalArgs(x, target, weight, p, mean, loss, rowStats, total, rt.errors(),
+                ClStorage::of, v -> scalar(x.dtype(), v)));
+    }
+
+    /** One work-group of cross_entropy_total. */
+    private void totalLaunch(DType dtype, Object[] args) {
         long group = KernelDefines.REDUCE_GROUP;
-        rt.launch(kernel("reduce.cl", "cross_entropy_total", loss.dtype()), new long[] {group}, new long[] {group},
-                ClStorage.of(loss), ClStorage.of(rowStats), ClStorage.of(total), loss.numel(), mean ? 1 : 0);
+        rt.launch(kernel("reduce.cl", "cross_entropy_total", dtype), new long[] {group}, new long[] {group}, args);
     }
 
     @Override
@@ -242,6 +259,17 @@ public final class OpenClBackend implements Backend {
                 ClStorage.of(weight == null ? x : weight), ClStorage.of(rowStats), ClStorage.of(gradLoss), ClStorage.of(divisor == null ? gradLoss : divisor),
                 ClStorage.of(gradX), l[0], l[1], KernelPlans.optionalLayout(weight), l[2], l[3], l[4], target.numel(), x.shape(x.rank() - 1), x.stride(x.rank() - 1),
                 gradX.stride(gradX.rank() - 1), weight == null ? 0 : 1, divisor == null ? 0 : 1, (long) p.ignoreIndex(), scalar(x.dtype(), p.labelSmoothing()));
+    }
+
+    /** With a bias, the bias and a ReLU in one launch after the product; anything else is the default composition. */
+    @Override
+    public void linear(NDArray x, NDArray weight, NDArray bias, UnaryOp activation, NDArray out) {
+        if (bias == null || (activation != null && activation != UnaryOp.RELU)) {
+            Backend.super.linear(x, weight, bias, activation, out);
+            return;
+        }
+        matmul(x, weight.transpose(0, 1), out);
+        ClConvolution.addBias(rt, out, bias, activation == UnaryOp.RELU);
     }
 
     // ---- convolution, pooling -------------------------------------------------------------------

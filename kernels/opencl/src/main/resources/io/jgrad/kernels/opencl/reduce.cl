@@ -114,12 +114,10 @@ FN T class_weight(GLOBAL const T* weight, const Layout wl, int hasWeight, int c)
     return hasWeight ? weight[layout_at(wl, c)] : (T) 1;
 }
 
-// One row per work-item: the row's log-sum-exp as softmax_rows computes it, then the weighted, smoothed loss.
-KERNEL void cross_entropy_rows(GLOBAL const T* x, GLOBAL const long* target, GLOBAL const T* weight, GLOBAL T* loss, GLOBAL T* stats,
-                               const Layout xl, const Layout tl, const Layout wl, int rows, int classes, int xStep,
-                               int hasWeight, long ignoreIndex, T eps, GLOBAL int* err) {
-    int r = get_global_id(0);
-    if (r >= rows) return;
+// Row r's loss, its stats written: the row's log-sum-exp as softmax_rows computes it, then the weighted, smoothed loss.
+FN T cross_entropy_row(GLOBAL const T* x, GLOBAL const long* target, GLOBAL const T* weight, GLOBAL T* stats,
+                       const Layout xl, const Layout tl, const Layout wl, int r, int classes, int xStep,
+                       int hasWeight, long ignoreIndex, T eps, GLOBAL int* err) {
     int at = layout_at(xl, r);
     T m = row_shift(x, at, classes, xStep);
     T sum = 0;
@@ -138,18 +136,33 @@ KERNEL void cross_entropy_rows(GLOBAL const T* x, GLOBAL const long* target, GLO
             value += eps / classes * uniform;
         }
     }
-    loss[r] = bad ? (T) NAN : value;
     stats[3 * r] = m;
     stats[3 * r + 1] = logSum;
     stats[3 * r + 2] = bad ? (T) NAN : wt;
+    return bad ? (T) NAN : value;
 }
 
-// One work-group of REDUCE_GROUP items: total = {Σ loss (/ Σ w_t for the mean; NaN when that is 0), divisor}.
-KERNEL void cross_entropy_total(GLOBAL const T* loss, GLOBAL const T* stats, GLOBAL T* total, int rows, int mean) {
+// One row per work-item.
+KERNEL void cross_entropy_rows(GLOBAL const T* x, GLOBAL const long* target, GLOBAL const T* weight, GLOBAL T* loss, GLOBAL T* stats,
+                               const Layout xl, const Layout tl, const Layout wl, int rows, int classes, int xStep,
+                               int hasWeight, long ignoreIndex, T eps, GLOBAL int* err) {
+    int r = get_global_id(0);
+    if (r >= rows) return;
+    loss[r] = cross_entropy_row(x, target, weight, stats, xl, tl, wl, r, classes, xStep, hasWeight, ignoreIndex, eps, err);
+}
+
+// One work-group of REDUCE_GROUP items: total = {Σ loss (/ Σ w_t for the mean; NaN when that is 0), divisor}. With
+// computeRows, the work-group first computes every row's loss and stats itself (cross_entropy_rows' work, strided
+// over its items: the whole forward of a small batch's loss in one launch); without, it reads what
+// cross_entropy_rows wrote, and x, target and weight are not read.
+KERNEL void cross_entropy_total(GLOBAL const T* x, GLOBAL const long* target, GLOBAL const T* weight, GLOBAL T* loss, GLOBAL T* stats,
+                                GLOBAL T* total, const Layout xl, const Layout tl, const Layout wl, int rows, int classes, int xStep,
+                                int hasWeight, long ignoreIndex, T eps, GLOBAL int* err, int mean, int computeRows) {
     LOCAL T partial[2 * REDUCE_GROUP];
     int lid = get_local_id(0), size = REDUCE_GROUP;
     T sum = 0, weights = 0;
     for (int r = lid; r < rows; r += size) {
+        if (computeRows) loss[r] = cross_entropy_row(x, target, weight, stats, xl, tl, wl, r, classes, xStep, hasWeight, ignoreIndex, eps, err);
         sum += loss[r];
         weights += stats[3 * r + 2];
     }

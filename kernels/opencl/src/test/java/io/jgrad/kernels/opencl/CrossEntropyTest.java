@@ -4,6 +4,7 @@ import io.jgrad.tensor.DType;
 import io.jgrad.tensor.Device;
 import io.jgrad.tensor.NDArray;
 import io.jgrad.tensor.spi.CrossEntropyParams;
+import io.jgrad.tensor.spi.KernelDefines;
 import org.junit.jupiter.api.Test;
 
 import static io.jgrad.kernels.opencl.OpenClTesting.View;
@@ -13,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The three cross-entropy kernels (rows, total, backward) against the reference backend: odd row and class counts,
+ * The cross-entropy kernels (rows, total, both in one launch, backward) against the reference backend: odd row and class counts,
  * logits seen through every view, class weights, ignored rows (the default index and one inside the classes),
  * label smoothing, rank 3, float32 and float64; a bad target is reported at the next read.
  */
@@ -83,6 +84,20 @@ class CrossEntropyTest {
             NDArray dg = dx.crossEntropyBackward(dt, dw, p, d[1], g.to(gpu), dtot.select(0, 1).expand(target.shape()));
             assertMatches(what + ": gradient of the " + (mean ? "mean" : "sum"), hg, dg, tol, tol);
         }
+        // Rows and total in one call: one launch of one work-group for up to CROSS_ENTROPY_ONE_GROUP_LOGITS logits, else two.
+        OpenClBackend cl = OpenClTesting.backend();
+        for (boolean mean : new boolean[] {true, false}) {
+            NDArray[] hr = hx.crossEntropyReduced(target, weight, p, mean);
+            long before = cl.kernelLaunches();
+            NDArray[] dr = dx.crossEntropyReduced(dt, dw, p, mean);
+            long launches = cl.kernelLaunches() - before;
+            double sumTol = tol * Math.max(1, target.numel() / 16.0);
+            assertMatches(what + ": reduced, loss", hr[0], dr[0], tol, tol);
+            assertMatches(what + ": reduced, row statistics", hr[1], dr[1], tol, tol);
+            assertMatches(what + ": reduced, " + (mean ? "mean" : "sum"), hr[2], dr[2], sumTol, sumTol);
+            long logits = (long) target.numel() * hx.shape(1);
+            assertEquals(logits <= KernelDefines.CROSS_ENTROPY_ONE_GROUP_LOGITS ? 1 : 2, launches, what + ": launches of the reduced loss");
+        }
         NDArray perElement = OpenClTesting.randn(3, hx.dtype(), target.shape());
         assertMatches(what + ": gradient per element", hx.crossEntropyBackward(target, weight, p, h[1], perElement, null),
                 dx.crossEntropyBackward(dt, dw, p, d[1], perElement.to(gpu), null), tol, tol);
@@ -104,6 +119,10 @@ class CrossEntropyTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rows[0].to(Device.CPU));
             assertTrue(e.getMessage().startsWith("crossEntropy: target " + bad + " is out of range for 3 classes"), e.getMessage());
         }
+        // The same from the one-launch loss (rows and total together).
+        NDArray[] reduced = x.crossEntropyReduced(NDArray.of(new long[] {7, 1}, 2).to(gpu), null, new CrossEntropyParams(-100, 0), true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> reduced[2].to(Device.CPU));
+        assertTrue(e.getMessage().startsWith("crossEntropy: target 7 is out of range for 3 classes"), e.getMessage());
         // The report is cleared once thrown: the next loss reads back.
         NDArray[] ok = x.crossEntropy(NDArray.of(new long[] {0, 2}, 2).to(gpu), null, new CrossEntropyParams(-100, 0));
         assertEquals(2, ok[0].to(Device.CPU).toDoubleArray().length);
