@@ -241,10 +241,10 @@ run() {
     export WORK
     local gpu=$GPU
     GPU=yes; step info 30 jgrad info; GPU=$gpu   # runs everywhere: it says why a backend cannot start
-    # Not the two CUDA tests that need no GPU and run in CI: PTX staleness compares with this machine's nvcc
-    # (another nvcc may print other PTX), and the GEMM plan replay is CPU work.
+    # Not the three CUDA tests that need no GPU and run in CI: PTX staleness compares with this machine's nvcc
+    # (another nvcc may print other PTX), and the GEMM plan replay and gemm.cu on the CPU (g++, sources) are CPU work.
     step tests_cuda 90 junit --include-package io.jgrad.kernels.cuda --include-package io.jgrad.tests.device \
-        --exclude-classname '.*\.(PtxStalenessTest|CudaGemmPlanTest)'
+        --exclude-classname '.*\.(PtxStalenessTest|CudaGemmPlanTest|GemmKernelsOnTheCpuTest)'
     step tests_opencl 90 junit --include-package io.jgrad.kernels.opencl
     step parity_cuda 45 jgrad parity --backend cuda fixtures
     step parity_opencl 45 jgrad parity --backend opencl fixtures
