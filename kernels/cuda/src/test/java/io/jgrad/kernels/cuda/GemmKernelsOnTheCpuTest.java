@@ -56,6 +56,14 @@ class GemmKernelsOnTheCpuTest {
         sanitized.addAll(1, List.of("-fsanitize=address,undefined", "-fno-sanitize-recover=all"));
         String skipped = null;
         try {
+            Result version = exec(List.of("g++", "-dumpversion"), null, 30);
+            java.util.regex.Matcher leading = java.util.regex.Pattern.compile("^(\\d+)").matcher(version.output.trim());
+            int major = version.status == 0 && leading.find() ? Integer.parseInt(leading.group(1)) : 0;
+            if (major < 11) {
+                skipped = "g++ " + version.output.trim() + " is older than 11 (C++20's <barrier>): the CUDA GEMM kernels are not run on the CPU here";
+                System.out.println("GemmKernelsOnTheCpuTest skipped: " + skipped);
+                Assumptions.abort(skipped);
+            }
             Result r = exec(sanitized, null, 300);
             if (r.status != 0) {
                 System.out.println("GemmKernelsOnTheCpuTest: g++ cannot build with AddressSanitizer and UBSan here; built without them:\n" + r.output);
