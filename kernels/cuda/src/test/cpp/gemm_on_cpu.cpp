@@ -45,7 +45,13 @@ std::string next(std::istream& in) {
     return token;
 }
 
-double number(std::istream& in) { return std::strtod(next(in).c_str(), nullptr); }
+double number(std::istream& in) {
+    std::string token = next(in);
+    char* end = nullptr;
+    double value = std::strtod(token.c_str(), &end);
+    if (end == token.c_str() || *end != '\0') bad("not a number: '" + token + "'");
+    return value;
+}
 
 void* pointer(const std::vector<Arg>& args, size_t i, bool isDouble) {
     if (args[i].kind != 'p') bad("argument " + std::to_string(i) + " is not a pointer");

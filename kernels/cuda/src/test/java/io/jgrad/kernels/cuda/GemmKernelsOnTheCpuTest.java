@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,8 @@ class GemmKernelsOnTheCpuTest {
     private static final CudaGemm.Device H200_TF32 = new CudaGemm.Device(90, 132, true);
     private static final Path BASE = Path.of(System.getProperty("basedir", "."));
     private static Path binary;
+    /** Why the kernels could not be built here (no g++, or one too old); null when they were. */
+    private static String skipReason;
 
     /** The entries this test's plans launched ({@link #everyEntryRuns}). */
     private final Set<CudaKernel> ran = EnumSet.noneOf(CudaKernel.class);
@@ -54,27 +57,37 @@ class GemmKernelsOnTheCpuTest {
                 BASE.resolve("src/test/cpp/gemm_on_cpu.cpp").toString(), "-o", binary.toString()));
         List<String> sanitized = new ArrayList<>(command);
         sanitized.addAll(1, List.of("-fsanitize=address,undefined", "-fno-sanitize-recover=all"));
-        String skipped = null;
+        Result version;
         try {
-            Result version = exec(List.of("g++", "-dumpversion"), null, 30);
-            java.util.regex.Matcher leading = java.util.regex.Pattern.compile("^(\\d+)").matcher(version.output.trim());
-            int major = version.status == 0 && leading.find() ? Integer.parseInt(leading.group(1)) : 0;
-            if (major < 11) {
-                skipped = "g++ " + version.output.trim() + " is older than 11 (C++20's <barrier>): the CUDA GEMM kernels are not run on the CPU here";
-                System.out.println("GemmKernelsOnTheCpuTest skipped: " + skipped);
-                Assumptions.abort(skipped);
-            }
-            Result r = exec(sanitized, null, 300);
-            if (r.status != 0) {
-                System.out.println("GemmKernelsOnTheCpuTest: g++ cannot build with AddressSanitizer and UBSan here; built without them:\n" + r.output);
-                r = exec(command, null, 300);
-                if (r.status != 0) fail("g++ could not compile gemm.cu for the CPU:\n" + r.output);
-            }
+            version = exec(List.of("g++", "-dumpversion"), null, 30);
         } catch (IOException e) {
-            skipped = "g++ not found (" + e.getMessage() + "): the CUDA GEMM kernels are not run on the CPU here";
+            skip("g++ not found (" + e.getMessage() + ")");
+            return;
         }
-        if (skipped != null) System.out.println("GemmKernelsOnTheCpuTest skipped: " + skipped);
-        Assumptions.assumeTrue(skipped == null, skipped);
+        java.util.regex.Matcher leading = java.util.regex.Pattern.compile("^(\\d+)").matcher(version.output.trim());
+        int major = version.status == 0 && leading.find() ? Integer.parseInt(leading.group(1)) : 0;
+        if (major < 11) {
+            skip("g++ " + version.output.trim() + " is older than 11 (C++20's <barrier>)");
+            return;
+        }
+        Result r = exec(sanitized, null, 300);
+        if (r.status != 0) {
+            System.out.println("GemmKernelsOnTheCpuTest: g++ cannot build with AddressSanitizer and UBSan here; built without them:\n" + r.output);
+            r = exec(command, null, 300);
+            if (r.status != 0) fail("g++ could not compile gemm.cu for the CPU:\n" + r.output);
+        }
+    }
+
+    /** Each test is skipped, with the reason, where the kernels could not be built ({@link #compile}). */
+    @BeforeEach
+    void builtHere() {
+        Assumptions.assumeTrue(skipReason == null, skipReason);
+    }
+
+    /** Prints why the tests are skipped; {@link #builtHere} skips each with it. */
+    private static void skip(String why) {
+        skipReason = why + ": the CUDA GEMM kernels are not run on the CPU here";
+        System.out.println("GemmKernelsOnTheCpuTest skipped: " + skipReason);
     }
 
     @Test
